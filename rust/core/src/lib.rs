@@ -1,1 +1,17 @@
-pub fn answer() -> i64 { 42 }
+//! pyrustgrad-core: tensors, kernels and reverse-mode autograd in pure Rust, with PyTorch's
+//! semantics. No Python here: the binding crate converts arguments and maps errors.
+
+pub mod autograd;
+pub mod display;
+pub mod dtype;
+pub mod error;
+pub mod gemm;
+pub mod ops;
+pub mod random;
+pub mod shape;
+pub mod storage;
+pub mod tensor;
+
+pub use dtype::DType;
+pub use error::{Error, ErrorKind, Result};
+pub use tensor::Tensor;

@@ -1,0 +1,232 @@
+//! Element types, their names as PyTorch prints them, and type promotion.
+
+use crate::storage::Buffer;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DType {
+    Bool,
+    I64,
+    F32,
+    F64,
+}
+
+/// Category for promotion: bool < integral < floating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    Bool,
+    Int,
+    Float,
+}
+
+impl DType {
+    pub fn is_float(self) -> bool {
+        matches!(self, DType::F32 | DType::F64)
+    }
+    pub fn category(self) -> Category {
+        match self {
+            DType::Bool => Category::Bool,
+            DType::I64 => Category::Int,
+            DType::F32 | DType::F64 => Category::Float,
+        }
+    }
+    /// Name as in `pyrustgrad.float32`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::Bool => "bool",
+            DType::I64 => "int64",
+            DType::F32 => "float32",
+            DType::F64 => "float64",
+        }
+    }
+    /// Scalar type name as PyTorch's messages use it ("Float", "Double", "Long", "Bool").
+    pub fn scalar_name(self) -> &'static str {
+        match self {
+            DType::Bool => "Bool",
+            DType::I64 => "Long",
+            DType::F32 => "Float",
+            DType::F64 => "Double",
+        }
+    }
+    /// C type name used in some of PyTorch's messages ("float != double").
+    pub fn c_name(self) -> &'static str {
+        match self {
+            DType::Bool => "bool",
+            DType::I64 => "long int",
+            DType::F32 => "float",
+            DType::F64 => "double",
+        }
+    }
+    pub fn size_of(self) -> usize {
+        match self {
+            DType::Bool => 1,
+            DType::I64 | DType::F64 => 8,
+            DType::F32 => 4,
+        }
+    }
+}
+
+/// The larger of two dtypes in the lattice bool < int64 < float32 < float64.
+pub fn promote(a: DType, b: DType) -> DType {
+    a.max(b)
+}
+
+/// PyTorch's result_type for two tensor operands: zero-dim tensors only decide the result
+/// when they are of a higher category than the dimensioned operand.
+pub fn result_type(a: DType, a_dim: usize, b: DType, b_dim: usize) -> DType {
+    let a_zero = a_dim == 0;
+    let b_zero = b_dim == 0;
+    if a_zero == b_zero {
+        return promote(a, b);
+    }
+    let (dimd, zero) = if a_zero { (b, a) } else { (a, b) };
+    if zero.category() > dimd.category() {
+        zero
+    } else {
+        dimd
+    }
+}
+
+/// An element type a buffer can hold.
+pub trait Element: Copy + Send + Sync + PartialOrd + std::fmt::Debug + 'static {
+    const DTYPE: DType;
+    fn to_f64(self) -> f64;
+    fn from_f64(v: f64) -> Self;
+    fn to_i64(self) -> i64;
+    fn from_i64(v: i64) -> Self;
+    fn from_bool(v: bool) -> Self;
+    fn is_nonzero(self) -> bool;
+    fn slice(buf: &Buffer) -> &[Self];
+    fn slice_mut(buf: &mut Buffer) -> &mut [Self];
+    fn into_buffer(v: Vec<Self>) -> Buffer;
+}
+
+macro_rules! impl_element {
+    ($t:ty, $variant:ident, $dt:expr, |$x:ident| to_f64 $tof:expr, |$y:ident| from_f64 $fromf:expr, |$z:ident| to_i64 $toi:expr, |$w:ident| from_i64 $fromi:expr, |$b:ident| from_bool $fromb:expr) => {
+        impl Element for $t {
+            const DTYPE: DType = $dt;
+            #[inline(always)]
+            fn to_f64(self) -> f64 {
+                let $x = self;
+                $tof
+            }
+            #[inline(always)]
+            fn from_f64($y: f64) -> Self {
+                $fromf
+            }
+            #[inline(always)]
+            fn to_i64(self) -> i64 {
+                let $z = self;
+                $toi
+            }
+            #[inline(always)]
+            fn from_i64($w: i64) -> Self {
+                $fromi
+            }
+            #[inline(always)]
+            fn from_bool($b: bool) -> Self {
+                $fromb
+            }
+            #[inline(always)]
+            fn is_nonzero(self) -> bool {
+                self.to_f64() != 0.0
+            }
+            fn slice(buf: &Buffer) -> &[Self] {
+                match buf {
+                    Buffer::$variant(v) => v,
+                    other => unreachable_dtype(other.dtype(), $dt),
+                }
+            }
+            fn slice_mut(buf: &mut Buffer) -> &mut [Self] {
+                match buf {
+                    Buffer::$variant(v) => v,
+                    other => unreachable_dtype(other.dtype(), $dt),
+                }
+            }
+            fn into_buffer(v: Vec<Self>) -> Buffer {
+                Buffer::$variant(v)
+            }
+        }
+    };
+}
+
+#[cold]
+fn unreachable_dtype(have: DType, want: DType) -> ! {
+    // Internal invariant: callers dispatch on the tensor's dtype before asking for a slice.
+    panic!("internal error: buffer holds {:?}, asked for {:?}", have, want)
+}
+
+impl_element!(f32, F32, DType::F32, |x| to_f64 x as f64, |v| from_f64 v as f32, |x| to_i64 x as i64, |v| from_i64 v as f32, |b| from_bool if b { 1.0 } else { 0.0 });
+impl_element!(f64, F64, DType::F64, |x| to_f64 x, |v| from_f64 v, |x| to_i64 x as i64, |v| from_i64 v as f64, |b| from_bool if b { 1.0 } else { 0.0 });
+impl_element!(i64, I64, DType::I64, |x| to_f64 x as f64, |v| from_f64 v as i64, |x| to_i64 x, |v| from_i64 v, |b| from_bool b as i64);
+impl_element!(bool, Bool, DType::Bool, |x| to_f64 if x { 1.0 } else { 0.0 }, |v| from_f64 v != 0.0, |x| to_i64 x as i64, |v| from_i64 v != 0, |b| from_bool b);
+
+/// Floating element types: the math the differentiable ops need.
+pub trait Float: Element + num_like::Num {
+    fn exp(self) -> Self;
+    fn ln(self) -> Self;
+    fn sqrt(self) -> Self;
+    fn tanh(self) -> Self;
+    fn powf(self, e: Self) -> Self;
+    fn abs(self) -> Self;
+    fn is_nan(self) -> bool;
+}
+
+macro_rules! impl_float {
+    ($t:ty) => {
+        impl Float for $t {
+            #[inline(always)]
+            fn exp(self) -> Self {
+                <$t>::exp(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> Self {
+                <$t>::tanh(self)
+            }
+            #[inline(always)]
+            fn powf(self, e: Self) -> Self {
+                <$t>::powf(self, e)
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                <$t>::abs(self)
+            }
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
+            }
+        }
+    };
+}
+impl_float!(f32);
+impl_float!(f64);
+
+/// Arithmetic shared by f32, f64 and i64.
+pub mod num_like {
+    use std::ops::{Add, Div, Mul, Neg, Sub};
+    pub trait Num:
+        Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self> + Neg<Output = Self> + PartialOrd
+    {
+        const ZERO: Self;
+        const ONE: Self;
+    }
+    impl Num for f32 {
+        const ZERO: Self = 0.0;
+        const ONE: Self = 1.0;
+    }
+    impl Num for f64 {
+        const ZERO: Self = 0.0;
+        const ONE: Self = 1.0;
+    }
+    impl Num for i64 {
+        const ZERO: Self = 0;
+        const ONE: Self = 1;
+    }
+}

@@ -1,0 +1,229 @@
+//! Binary arithmetic with broadcasting and type promotion: add, sub, mul, div, pow,
+//! maximum, minimum, where. Gradients may come back unreduced: the engine sums them to each
+//! input's shape and casts them to its dtype (PyTorch's validate_outputs).
+
+use super::{binary_dtype, cast, kernel, scalar_like};
+use crate::autograd::record;
+use crate::dtype::{DType, Float};
+use crate::error::Result;
+use crate::ops;
+use crate::tensor::Tensor;
+use crate::bail;
+
+fn zip_num(a: &Tensor, b: &Tensor, dt: DType, f32f: fn(f32, f32) -> f32, f64f: fn(f64, f64) -> f64, i64f: fn(i64, i64) -> i64, boolf: fn(bool, bool) -> bool) -> Result<Tensor> {
+    let (a, b) = (cast(a, dt), cast(b, dt));
+    match dt {
+        DType::F32 => kernel::zip(&a, &b, f32f),
+        DType::F64 => kernel::zip(&a, &b, f64f),
+        DType::I64 => kernel::zip(&a, &b, i64f),
+        DType::Bool => kernel::zip(&a, &b, boolf),
+    }
+}
+
+pub fn add(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let out = zip_num(a, b, binary_dtype(a, b), |x, y| x + y, |x, y| x + y, |x, y| x.wrapping_add(y), |x, y| x | y)?;
+    record("AddBackward0", &[a, b], &out, &[], false, |_, g| Ok(vec![Some(g.clone()), Some(g.clone())]));
+    Ok(out)
+}
+
+/// `a + alpha * b`, as torch.add(a, b, alpha=...).
+pub fn add_scaled(a: &Tensor, b: &Tensor, alpha: f64) -> Result<Tensor> {
+    if alpha == 1.0 {
+        return add(a, b);
+    }
+    let scaled = mul(b, &scalar_like(alpha, if b.dtype().is_float() { b.dtype() } else { DType::F32 }))?;
+    add(a, &scaled)
+}
+
+pub fn sub(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let dt = binary_dtype(a, b);
+    if dt == DType::Bool {
+        bail!(
+            Runtime,
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead."
+        );
+    }
+    let out = zip_num(a, b, dt, |x, y| x - y, |x, y| x - y, |x, y| x.wrapping_sub(y), |x, y| x ^ y)?;
+    record("SubBackward0", &[a, b], &out, &[], false, |ctx, g| {
+        Ok(vec![Some(g.clone()), if ctx.needs(1) { Some(ops::neg(g)?) } else { None }])
+    });
+    Ok(out)
+}
+
+pub fn mul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let out = zip_num(a, b, binary_dtype(a, b), |x, y| x * y, |x, y| x * y, |x, y| x.wrapping_mul(y), |x, y| x & y)?;
+    record("MulBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
+        let (a, b) = (ctx.saved(0), ctx.saved(1));
+        Ok(vec![
+            if ctx.needs(0) { Some(mul(g, b)?) } else { None },
+            if ctx.needs(1) { Some(mul(g, a)?) } else { None },
+        ])
+    });
+    Ok(out)
+}
+
+/// True division: integer inputs give float32, as in PyTorch.
+pub fn div(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let mut dt = binary_dtype(a, b);
+    if !dt.is_float() {
+        dt = DType::F32;
+    }
+    let out = zip_num(a, b, dt, |x, y| x / y, |x, y| x / y, |_, _| 0, |_, _| false)?;
+    record("DivBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
+        let (a, b) = (ctx.saved(0), ctx.saved(1));
+        Ok(vec![
+            if ctx.needs(0) { Some(div(g, b)?) } else { None },
+            // -g * a / (b * b)
+            if ctx.needs(1) { Some(ops::neg(&div(&mul(g, a)?, &mul(b, b)?)?)?) } else { None },
+        ])
+    });
+    Ok(out)
+}
+
+/// `x ** p` for a constant exponent (PowBackward0).
+pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
+    let dt = if x.dtype().is_float() || p.fract() != 0.0 { if x.dtype().is_float() { x.dtype() } else { DType::F32 } } else { DType::I64 };
+    let xc = cast(x, dt);
+    let out = match dt {
+        DType::F32 => kernel::map(&xc, move |v: f32| v.powf(p as f32))?,
+        DType::F64 => kernel::map(&xc, move |v: f64| v.powf(p))?,
+        DType::I64 => {
+            if p < 0.0 {
+                bail!(Runtime, "Integers to negative integer powers are not allowed.");
+            }
+            kernel::map(&xc, move |v: i64| v.wrapping_pow(p as u32))?
+        }
+        DType::Bool => bail!(Runtime, "pow is not implemented for bool tensors"),
+    };
+    record("PowBackward0", &[x], &out, &[x], false, move |ctx, g| {
+        if !ctx.needs(0) {
+            return Ok(vec![None]);
+        }
+        let x = ctx.saved(0);
+        if p == 0.0 {
+            return Ok(vec![Some(ops::zeros_like(x)?)]);
+        }
+        // g * p * x^(p-1)
+        let d = mul(&pow_scalar(x, p - 1.0)?, &scalar_like(p, x.dtype()))?;
+        Ok(vec![Some(mul(g, &d)?)])
+    });
+    Ok(out)
+}
+
+/// `a ** b` for tensors (PowBackward1). d/db = a^b * ln(a), taken as 0 where a == 0 and b >= 0.
+pub fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let mut dt = binary_dtype(a, b);
+    if dt == DType::Bool {
+        dt = DType::I64;
+    }
+    let out = zip_num(a, b, dt, f32::powf, f64::powf, |x, y| if y < 0 { 0 } else { x.wrapping_pow(y as u32) }, |_, _| false)?;
+    record("PowBackward1", &[a, b], &out, &[a, b], true, |ctx, g| {
+        let (a, b, r) = (ctx.saved(0), ctx.saved(1), ctx.saved(2));
+        let ga = if ctx.needs(0) {
+            // g * b * a^(b-1); where b == 0 the term is 0.
+            let d = mul(b, &pow(a, &sub(b, &scalar_like(1.0, b.dtype()))?)?)?;
+            let zero = ops::zeros_like(&d)?;
+            let d = where_(&ops::eq(b, &scalar_like(0.0, b.dtype()))?, &zero, &d)?;
+            Some(mul(g, &d)?)
+        } else {
+            None
+        };
+        let gb = if ctx.needs(1) {
+            let d = mul(r, &ops::log(a)?)?;
+            let mask = ops::logical_and(&ops::eq(a, &scalar_like(0.0, a.dtype()))?, &ops::ge(b, &scalar_like(0.0, b.dtype()))?)?;
+            let zero = ops::zeros_like(&d)?;
+            Some(mul(g, &where_(&mask, &zero, &d)?)?)
+        } else {
+            None
+        };
+        Ok(vec![ga, gb])
+    });
+    Ok(out)
+}
+
+/// `c ** x` for a constant base (PowBackward2).
+pub fn rpow_scalar(c: f64, x: &Tensor) -> Result<Tensor> {
+    let base = scalar_like(c, if x.dtype().is_float() { x.dtype() } else if c.fract() != 0.0 { DType::F32 } else { DType::I64 });
+    let out = {
+        let _guard = crate::autograd::GradModeGuard::new(false);
+        pow(&base, x)?
+    };
+    record("PowBackward2", &[x], &out, &[], true, move |ctx, g| {
+        if !ctx.needs(0) {
+            return Ok(vec![None]);
+        }
+        let r = ctx.saved(0);
+        Ok(vec![Some(mul(g, &mul(r, &scalar_like(c.ln(), r.dtype()))?)?)])
+    });
+    Ok(out)
+}
+
+fn max_min(a: &Tensor, b: &Tensor, is_max: bool) -> Result<Tensor> {
+    let dt = binary_dtype(a, b);
+    let out = if is_max {
+        zip_num(a, b, dt, nan_max, nan_max, |x, y| x.max(y), |x, y| x | y)?
+    } else {
+        zip_num(a, b, dt, nan_min, nan_min, |x, y| x.min(y), |x, y| x & y)?
+    };
+    let name = if is_max { "MaximumBackward0" } else { "MinimumBackward0" };
+    record(name, &[a, b], &out, &[a, b], false, move |ctx, g| {
+        let (a, b) = (ctx.saved(0), ctx.saved(1));
+        // The larger (smaller) side takes the gradient; ties give half to each side.
+        let wins = if is_max { ops::gt(a, b)? } else { ops::lt(a, b)? };
+        let ties = ops::eq(a, b)?;
+        let half = scalar_like(0.5, g.dtype());
+        let share = |w: &Tensor| -> Result<Tensor> { add(&mul(g, w)?, &mul(&mul(g, &ties)?, &half)?) };
+        Ok(vec![
+            if ctx.needs(0) { Some(share(&wins)?) } else { None },
+            if ctx.needs(1) { Some(share(&ops::logical_not(&ops::logical_or(&wins, &ties)?)?)?) } else { None },
+        ])
+    });
+    Ok(out)
+}
+
+fn nan_max<T: Float>(x: T, y: T) -> T {
+    if x.is_nan() || y.is_nan() {
+        if x.is_nan() { x } else { y }
+    } else if x >= y {
+        x
+    } else {
+        y
+    }
+}
+
+fn nan_min<T: Float>(x: T, y: T) -> T {
+    if x.is_nan() || y.is_nan() {
+        if x.is_nan() { x } else { y }
+    } else if x <= y {
+        x
+    } else {
+        y
+    }
+}
+
+pub fn maximum(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    max_min(a, b, true)
+}
+
+pub fn minimum(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    max_min(a, b, false)
+}
+
+/// `where(cond, a, b)`: elements of `a` where `cond`, else of `b`.
+pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if cond.dtype() != DType::Bool {
+        bail!(Runtime, "where expected condition to be a boolean tensor, but got a tensor with dtype {}", cond.dtype().scalar_name());
+    }
+    let dt = binary_dtype(a, b);
+    let (ac, bc) = (cast(a, dt), cast(b, dt));
+    let out = crate::with_any_type!(dt, T => kernel::zip3(cond, &ac, &bc, |c: bool, x: T, y: T| if c { x } else { y })?);
+    record("WhereBackward0", &[a, b], &out, &[cond], false, |ctx, g| {
+        let c = ctx.saved(0);
+        let zero = scalar_like(0.0, g.dtype());
+        Ok(vec![
+            if ctx.needs(0) { Some(where_(c, g, &zero)?) } else { None },
+            if ctx.needs(1) { Some(where_(c, &zero, g)?) } else { None },
+        ])
+    });
+    Ok(out)
+}

@@ -1,0 +1,87 @@
+//! Comparisons and logical ops: bool results, never differentiable.
+
+use super::{binary_dtype, cast, kernel};
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::tensor::Tensor;
+use crate::with_any_type;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+pub fn compare(a: &Tensor, b: &Tensor, op: CmpOp) -> Result<Tensor> {
+    let dt = binary_dtype(a, b);
+    let (a, b) = (cast(a, dt), cast(b, dt));
+    with_any_type!(dt, T => match op {
+        CmpOp::Eq => kernel::zip(&a, &b, |x: T, y: T| x == y),
+        CmpOp::Ne => kernel::zip(&a, &b, |x: T, y: T| x != y),
+        CmpOp::Lt => kernel::zip(&a, &b, |x: T, y: T| x < y),
+        CmpOp::Le => kernel::zip(&a, &b, |x: T, y: T| x <= y),
+        CmpOp::Gt => kernel::zip(&a, &b, |x: T, y: T| x > y),
+        CmpOp::Ge => kernel::zip(&a, &b, |x: T, y: T| x >= y),
+    })
+}
+
+pub fn eq(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    compare(a, b, CmpOp::Eq)
+}
+pub fn ne(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    compare(a, b, CmpOp::Ne)
+}
+pub fn lt(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    compare(a, b, CmpOp::Lt)
+}
+pub fn le(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    compare(a, b, CmpOp::Le)
+}
+pub fn gt(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    compare(a, b, CmpOp::Gt)
+}
+pub fn ge(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    compare(a, b, CmpOp::Ge)
+}
+
+fn as_bool(t: &Tensor) -> Tensor {
+    cast(t, DType::Bool)
+}
+
+pub fn logical_and(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    kernel::zip(&as_bool(a), &as_bool(b), |x: bool, y: bool| x && y)
+}
+pub fn logical_or(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    kernel::zip(&as_bool(a), &as_bool(b), |x: bool, y: bool| x || y)
+}
+pub fn logical_xor(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    kernel::zip(&as_bool(a), &as_bool(b), |x: bool, y: bool| x != y)
+}
+pub fn logical_not(a: &Tensor) -> Result<Tensor> {
+    kernel::map(&as_bool(a), |x: bool| !x)
+}
+
+/// `all()` over every element: a 0-d bool tensor.
+pub fn all(x: &Tensor) -> Result<Tensor> {
+    let v = as_bool(x).to_vec::<bool>();
+    Ok(Tensor::scalar(v.iter().all(|&b| b)))
+}
+
+/// `any()` over every element: a 0-d bool tensor.
+pub fn any(x: &Tensor) -> Result<Tensor> {
+    let v = as_bool(x).to_vec::<bool>();
+    Ok(Tensor::scalar(v.iter().any(|&b| b)))
+}
+
+/// `all(dim)` / `any(dim)`.
+pub fn all_any_dim(x: &Tensor, dim: i64, keepdim: bool, is_all: bool) -> Result<Tensor> {
+    let b = as_bool(x);
+    let (outer_shape, outer, inner) = super::reduce::move_dims_last(&b, &[dim], keepdim)?;
+    let moved = super::reduce::dims_last_contiguous(&b, &[dim])?;
+    let v = kernel::reduce_rows(&moved, outer, inner, |row: &[bool]| if is_all { row.iter().all(|&x| x) } else { row.iter().any(|&x| x) })?;
+    Ok(Tensor::from_vec(v, outer_shape))
+}

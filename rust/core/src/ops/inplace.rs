@@ -1,0 +1,103 @@
+//! In-place ops (add_, sub_, mul_, div_, clamp_, fill_, zero_, copy_): compute out of place,
+//! write into the tensor's storage (bumping its version), and rebase its history on the new
+//! node, as PyTorch does. Checks PyTorch's rules on leaves and dtypes first.
+
+use super::{clamp, expand, to_dtype};
+use crate::autograd::{is_grad_enabled, GradModeGuard};
+use crate::error::Result;
+use crate::shape::fmt_shape;
+use crate::tensor::Tensor;
+use crate::bail;
+
+/// Applies `compute` to (a stand-in for) `x` and stores the result in `x`.
+/// With `needs_old_value`, the stand-in is a copy, so formulas that saved it stay valid.
+pub fn apply_inplace(x: &Tensor, others: &[&Tensor], needs_old_value: bool, compute: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<()> {
+    let recording = is_grad_enabled() && (x.requires_grad() || others.iter().any(|t| t.requires_grad()));
+    if is_grad_enabled() && x.is_leaf() && x.requires_grad() {
+        bail!(Runtime, "a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+    if !recording {
+        let _g = GradModeGuard::new(false);
+        let r = compute(x)?;
+        check_result(x, &r)?;
+        x.write_from_raw(&r);
+        return Ok(());
+    }
+    if x.is_view() {
+        bail!(
+            Runtime,
+            "in-place operations that need gradients are not supported on views in pyrustgrad; use the out-of-place form (e.g. y = y + z) or apply the operation to the base tensor"
+        );
+    }
+    let stand_in = if needs_old_value { x.contiguous_raw() } else { x.detach() };
+    if let Some(f) = x.grad_fn() {
+        stand_in.set_history(f);
+    }
+    let r = compute(&stand_in)?;
+    check_result(x, &r)?;
+    x.write_from_raw(&r);
+    match r.grad_fn() {
+        Some(f) => x.set_history(f),
+        None => {}
+    }
+    Ok(())
+}
+
+fn check_result(x: &Tensor, r: &Tensor) -> Result<()> {
+    if r.shape() != x.shape() {
+        bail!(
+            Runtime,
+            "output with shape {} doesn't match the broadcast shape {}",
+            fmt_shape(x.shape()),
+            fmt_shape(r.shape())
+        );
+    }
+    if r.dtype().category() > x.dtype().category() {
+        bail!(
+            Runtime,
+            "result type {} can't be cast to the desired output type {}",
+            r.dtype().scalar_name(),
+            x.dtype().scalar_name()
+        );
+    }
+    Ok(())
+}
+
+pub fn add_(x: &Tensor, other: &Tensor, alpha: f64) -> Result<()> {
+    apply_inplace(x, &[other], false, |s| super::add_scaled(s, other, alpha).and_then(|r| cast_back(s, r)))
+}
+pub fn sub_(x: &Tensor, other: &Tensor, alpha: f64) -> Result<()> {
+    apply_inplace(x, &[other], false, |s| super::add_scaled(s, other, -alpha).and_then(|r| cast_back(s, r)))
+}
+pub fn mul_(x: &Tensor, other: &Tensor) -> Result<()> {
+    apply_inplace(x, &[other], true, |s| super::mul(s, other).and_then(|r| cast_back(s, r)))
+}
+pub fn div_(x: &Tensor, other: &Tensor) -> Result<()> {
+    apply_inplace(x, &[other], true, |s| super::div(s, other).and_then(|r| cast_back(s, r)))
+}
+pub fn clamp_(x: &Tensor, min: Option<f64>, max: Option<f64>) -> Result<()> {
+    apply_inplace(x, &[], true, |s| clamp(s, min, max))
+}
+pub fn fill_(x: &Tensor, value: f64) -> Result<()> {
+    apply_inplace(x, &[], false, |s| {
+        let v = Tensor::full(s.shape(), value, s.dtype())?;
+        crate::autograd::record("FillBackward0", &[s], &v, &[], false, |_, g| Ok(vec![Some(super::zeros_like(g)?)]));
+        Ok(v)
+    })
+}
+pub fn zero_(x: &Tensor) -> Result<()> {
+    fill_(x, 0.0)
+}
+pub fn copy_(x: &Tensor, src: &Tensor) -> Result<()> {
+    let sizes: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
+    apply_inplace(x, &[src], false, |s| to_dtype(&expand(src, &sizes)?, s.dtype()))
+}
+
+/// In-place results keep the destination's dtype when the categories allow it.
+fn cast_back(s: &Tensor, r: Tensor) -> Result<Tensor> {
+    if r.dtype() != s.dtype() && r.dtype().category() <= s.dtype().category() {
+        to_dtype(&r, s.dtype())
+    } else {
+        Ok(r)
+    }
+}

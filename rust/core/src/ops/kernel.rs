@@ -1,0 +1,98 @@
+//! Elementwise and broadcasting loops over strided storage. Kernels know nothing about
+//! autograd: they read tensors, write a fresh contiguous result.
+
+use crate::dtype::Element;
+use crate::error::{Error, ErrorKind, Result};
+use crate::shape::{broadcast_shapes, broadcast_strides, checked_numel};
+use crate::tensor::{StridedOffsets, Tensor};
+
+/// Collects exactly `n` items, reporting an impossible allocation as an error.
+pub fn collect_n<U, I: Iterator<Item = U>>(n: usize, it: I) -> Result<Vec<U>> {
+    let mut v = Vec::new();
+    if v.try_reserve_exact(n).is_err() {
+        return Err(Error::new(
+            ErrorKind::Memory,
+            format!(
+                "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: can't allocate memory: you tried to allocate {} bytes.",
+                n.saturating_mul(std::mem::size_of::<U>())
+            ),
+        ));
+    }
+    v.extend(it);
+    Ok(v)
+}
+
+/// `out[i] = f(x[i])`; `x` must hold `T`.
+pub fn map<T: Element, U: Element>(x: &Tensor, f: impl Fn(T) -> U) -> Result<Tensor> {
+    let n = x.numel();
+    let v = x.with_slice(|s: &[T], l| {
+        if l.is_contiguous() {
+            collect_n(n, s[l.offset..l.offset + n].iter().map(|&a| f(a)))
+        } else {
+            collect_n(n, l.offsets().map(|i| f(s[i])))
+        }
+    })?;
+    Ok(Tensor::from_vec(v, x.shape().to_vec()))
+}
+
+/// `out = f(a, b)` with broadcasting; `a` and `b` must hold `T`.
+pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U) -> Result<Tensor> {
+    let shape = broadcast_shapes(a.shape(), b.shape())?;
+    let n = checked_numel(&shape)?;
+    let ga = a.storage().data.read_recursive();
+    let gb = b.storage().data.read_recursive();
+    let (sa, sb) = (T::slice(&ga), T::slice(&gb));
+    let (la, lb) = (a.layout(), b.layout());
+    let v = if la.shape == shape && lb.shape == shape && la.is_contiguous() && lb.is_contiguous() {
+        let (xa, xb) = (&sa[la.offset..la.offset + n], &sb[lb.offset..lb.offset + n]);
+        collect_n(n, xa.iter().zip(xb).map(|(&x, &y)| f(x, y)))?
+    } else if lb.numel() == 1 && la.shape == shape && la.is_contiguous() {
+        let y = sb[lb.offset];
+        collect_n(n, sa[la.offset..la.offset + n].iter().map(|&x| f(x, y)))?
+    } else if la.numel() == 1 && lb.shape == shape && lb.is_contiguous() {
+        let x = sa[la.offset];
+        collect_n(n, sb[lb.offset..lb.offset + n].iter().map(|&y| f(x, y)))?
+    } else {
+        let sta = broadcast_strides(&la.shape, &la.strides, &shape);
+        let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
+        let ia = StridedOffsets::new(&shape, &sta, la.offset);
+        let ib = StridedOffsets::new(&shape, &stb, lb.offset);
+        collect_n(n, ia.zip(ib).map(|(i, j)| f(sa[i], sb[j])))?
+    };
+    drop(ga);
+    drop(gb);
+    Ok(Tensor::from_vec(v, shape))
+}
+
+/// `out = f(c, a, b)` with broadcasting of all three; `c: C`, `a`/`b: T`.
+pub fn zip3<C: Element, T: Element, U: Element>(c: &Tensor, a: &Tensor, b: &Tensor, f: impl Fn(C, T, T) -> U) -> Result<Tensor> {
+    let shape = broadcast_shapes(&broadcast_shapes(c.shape(), a.shape())?, b.shape())?;
+    let n = checked_numel(&shape)?;
+    let gc = c.storage().data.read_recursive();
+    let ga = a.storage().data.read_recursive();
+    let gb = b.storage().data.read_recursive();
+    let (sc, sa, sb) = (C::slice(&gc), T::slice(&ga), T::slice(&gb));
+    let (lc, la, lb) = (c.layout(), a.layout(), b.layout());
+    let stc = broadcast_strides(&lc.shape, &lc.strides, &shape);
+    let sta = broadcast_strides(&la.shape, &la.strides, &shape);
+    let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
+    let ic = StridedOffsets::new(&shape, &stc, lc.offset);
+    let ia = StridedOffsets::new(&shape, &sta, la.offset);
+    let ib = StridedOffsets::new(&shape, &stb, lb.offset);
+    let v = collect_n(n, ic.zip(ia).zip(ib).map(|((k, i), j)| f(sc[k], sa[i], sb[j])))?;
+    drop((gc, ga, gb));
+    Ok(Tensor::from_vec(v, shape))
+}
+
+/// Reduces the last `inner` elements of each row of a contiguous `[outer, inner]` view.
+pub fn reduce_rows<T: Element, U>(x: &Tensor, outer: usize, inner: usize, f: impl Fn(&[T]) -> U) -> Result<Vec<U>> {
+    let x = x.as_contiguous_of(T::DTYPE);
+    x.with_slice(|s: &[T], l| {
+        let s = &s[l.offset..l.offset + outer * inner];
+        if inner == 0 {
+            collect_n(outer, (0..outer).map(|_| f(&[])))
+        } else {
+            collect_n(outer, s.chunks_exact(inner).map(&f))
+        }
+    })
+}

@@ -1,0 +1,217 @@
+//! Matrix products: mm, bmm, dot and the general matmul (1-D, 2-D, batched with broadcast
+//! batch dims). The arithmetic is the GEMM in `crate::gemm`; strided operands are passed by
+//! their strides, never copied.
+
+use super::{expand, mul, reshape, squeeze_dim, sum, unsqueeze};
+use crate::autograd::record;
+use crate::dtype::{DType, Element};
+use crate::error::{runtime, Result};
+use crate::gemm::{gemm_checked, GemmScalar};
+use crate::shape::{broadcast_shapes, fmt_shape};
+use crate::tensor::Tensor;
+use crate::bail;
+
+fn check_float_pair(a: &Tensor, b: &Tensor, what: &str) -> Result<DType> {
+    if a.dtype() != b.dtype() {
+        bail!(
+            Runtime,
+            "expected {} to have the same dtype, but got: {} != {}",
+            what,
+            a.dtype().c_name(),
+            b.dtype().c_name()
+        );
+    }
+    if !a.dtype().is_float() {
+        bail!(Runtime, "\"addmm_impl_cpu_\" not implemented for '{}'", a.dtype().scalar_name());
+    }
+    Ok(a.dtype())
+}
+
+/// C[batch] = A[batch] @ B[batch] for `batch` matrices at the given element offsets.
+fn gemm_batches<T: Element + GemmScalar>(a: &Tensor, b: &Tensor, batches: &[(usize, usize)], m: usize, k: usize, n: usize, a_rs: usize, a_cs: usize, b_rs: usize, b_cs: usize) -> Result<Vec<T>> {
+    let mut c = crate::storage::try_alloc(batches.len() * m * n, T::from_f64(0.0))?;
+    let zero = T::from_f64(0.0);
+    let one = T::from_f64(1.0);
+    a.with_slice(|sa: &[T], _| {
+        b.with_slice(|sb: &[T], _| {
+            for (bi, &(ao, bo)) in batches.iter().enumerate() {
+                gemm_checked(m, k, n, one, sa, ao, a_rs as isize, a_cs as isize, sb, bo, b_rs as isize, b_cs as isize, zero, &mut c, bi * m * n, n as isize, 1)
+                    .map_err(runtime)?;
+            }
+            Ok::<(), crate::error::Error>(())
+        })
+    })?;
+    Ok(c)
+}
+
+/// `mm(a, b)`: (m×k) @ (k×n).
+pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if a.ndim() != 2 {
+        bail!(Runtime, "self must be a matrix");
+    }
+    if b.ndim() != 2 {
+        bail!(Runtime, "mat2 must be a matrix");
+    }
+    if a.shape()[1] != b.shape()[0] {
+        bail!(
+            Runtime,
+            "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+            a.shape()[0],
+            a.shape()[1],
+            b.shape()[0],
+            b.shape()[1]
+        );
+    }
+    let dt = check_float_pair(a, b, "m1 and m2")?;
+    let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
+    let batches = [(a.offset(), b.offset())];
+    let (ars, acs, brs, bcs) = (a.strides()[0], a.strides()[1], b.strides()[0], b.strides()[1]);
+    let out = match dt {
+        DType::F32 => Tensor::from_vec(gemm_batches::<f32>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![m, n]),
+        _ => Tensor::from_vec(gemm_batches::<f64>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![m, n]),
+    };
+    record("MmBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
+        let (a, b) = (ctx.saved(0), ctx.saved(1));
+        Ok(vec![
+            if ctx.needs(0) { Some(mm(g, &super::t(b)?)?) } else { None },
+            if ctx.needs(1) { Some(mm(&super::t(a)?, g)?) } else { None },
+        ])
+    });
+    Ok(out)
+}
+
+/// `bmm(a, b)`: (B×m×k) @ (B×k×n).
+pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if a.ndim() != 3 {
+        bail!(Runtime, "batch1 must be a 3D tensor");
+    }
+    if b.ndim() != 3 {
+        bail!(Runtime, "batch2 must be a 3D tensor");
+    }
+    let (bs, m, k) = (a.shape()[0], a.shape()[1], a.shape()[2]);
+    let n = b.shape()[2];
+    if b.shape()[0] != bs || b.shape()[1] != k {
+        bail!(
+            Runtime,
+            "Expected size for first two dimensions of batch2 tensor to be: [{}, {}] but got: [{}, {}].",
+            bs,
+            k,
+            b.shape()[0],
+            b.shape()[1]
+        );
+    }
+    let dt = check_float_pair(a, b, "batch1 and batch2")?;
+    let batches: Vec<(usize, usize)> = (0..bs).map(|i| (a.offset() + i * a.strides()[0], b.offset() + i * b.strides()[0])).collect();
+    let (ars, acs, brs, bcs) = (a.strides()[1], a.strides()[2], b.strides()[1], b.strides()[2]);
+    let out = match dt {
+        DType::F32 => Tensor::from_vec(gemm_batches::<f32>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![bs, m, n]),
+        _ => Tensor::from_vec(gemm_batches::<f64>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![bs, m, n]),
+    };
+    record("BmmBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
+        let (a, b) = (ctx.saved(0), ctx.saved(1));
+        Ok(vec![
+            if ctx.needs(0) { Some(bmm(g, &super::transpose(b, 1, 2)?)?) } else { None },
+            if ctx.needs(1) { Some(bmm(&super::transpose(a, 1, 2)?, g)?) } else { None },
+        ])
+    });
+    Ok(out)
+}
+
+/// `dot(a, b)` of two 1-D tensors.
+pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if a.ndim() != 1 || b.ndim() != 1 {
+        bail!(Runtime, "1D tensors expected, but got {}D and {}D tensors", a.ndim(), b.ndim());
+    }
+    if a.numel() != b.numel() {
+        bail!(
+            Runtime,
+            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements, but got {} and {} elements respectively",
+            a.numel(),
+            b.numel(),
+            a.numel(),
+            b.numel()
+        );
+    }
+    check_float_pair(a, b, "self and other")?;
+    let out = {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        squeeze_dim(&squeeze_dim(&mm(&unsqueeze(a, 0)?, &unsqueeze(b, 1)?)?, 1)?, 0)?.detach()
+    };
+    record("DotBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
+        let (a, b) = (ctx.saved(0), ctx.saved(1));
+        Ok(vec![
+            if ctx.needs(0) { Some(mul(g, b)?) } else { None },
+            if ctx.needs(1) { Some(mul(g, a)?) } else { None },
+        ])
+    });
+    Ok(out)
+}
+
+/// `matmul(a, b)` with NumPy semantics: 1-D operands are promoted and the added dim removed;
+/// batch dims broadcast.
+pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let (da, db) = (a.ndim(), b.ndim());
+    if da == 0 || db == 0 {
+        bail!(Runtime, "both arguments to matmul need to be at least 1D, but they are {}D and {}D", da, db);
+    }
+    match (da, db) {
+        (1, 1) => dot(a, b),
+        (2, 1) => {
+            if a.shape()[1] != b.shape()[0] {
+                bail!(Runtime, "size mismatch, got input ({}), mat ({}x{}), vec ({})", a.shape()[0], a.shape()[0], a.shape()[1], b.shape()[0]);
+            }
+            squeeze_dim(&mm(a, &unsqueeze(b, 1)?)?, 1)
+        }
+        (1, 2) => {
+            if a.shape()[0] != b.shape()[0] {
+                bail!(Runtime, "mat1 and mat2 shapes cannot be multiplied (1x{} and {}x{})", a.shape()[0], b.shape()[0], b.shape()[1]);
+            }
+            squeeze_dim(&mm(&unsqueeze(a, 0)?, b)?, 0)
+        }
+        (2, 2) => mm(a, b),
+        _ => {
+            let a2 = if da == 1 { unsqueeze(a, 0)? } else { a.clone() };
+            let b2 = if db == 1 { unsqueeze(b, 1)? } else { b.clone() };
+            let (n, k) = (a2.shape()[a2.ndim() - 2], a2.shape()[a2.ndim() - 1]);
+            let (k2, p) = (b2.shape()[b2.ndim() - 2], b2.shape()[b2.ndim() - 1]);
+            if k != k2 {
+                bail!(
+                    Runtime,
+                    "Expected size for first two dimensions of batch2 tensor to be: [{}, {}] but got: [{}, {}].",
+                    a2.shape()[..a2.ndim() - 2].iter().product::<usize>(),
+                    k,
+                    b2.shape()[..b2.ndim() - 2].iter().product::<usize>(),
+                    k2
+                );
+            }
+            let batch = broadcast_shapes(&a2.shape()[..a2.ndim() - 2], &b2.shape()[..b2.ndim() - 2]).map_err(|_| {
+                runtime(format!(
+                    "The size of tensor a must match the size of tensor b for the batch dims of matmul: got {} and {}",
+                    fmt_shape(a.shape()),
+                    fmt_shape(b.shape())
+                ))
+            })?;
+            let bsz: usize = batch.iter().product();
+            let mut ea: Vec<i64> = batch.iter().map(|&d| d as i64).collect();
+            ea.extend([n as i64, k as i64]);
+            let mut eb: Vec<i64> = batch.iter().map(|&d| d as i64).collect();
+            eb.extend([k as i64, p as i64]);
+            let a3 = reshape(&expand(&a2, &ea)?, &[bsz as i64, n as i64, k as i64])?;
+            let b3 = reshape(&expand(&b2, &eb)?, &[bsz as i64, k as i64, p as i64])?;
+            let c = bmm(&a3, &b3)?;
+            let mut out_shape: Vec<i64> = batch.iter().map(|&d| d as i64).collect();
+            if da > 1 {
+                out_shape.push(n as i64);
+            }
+            if db > 1 {
+                out_shape.push(p as i64);
+            }
+            reshape(&c, &out_shape)
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _unused(x: &Tensor) -> Result<Tensor> {
+    sum(x, None, false)
+}

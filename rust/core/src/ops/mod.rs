@@ -1,0 +1,115 @@
+//! Differentiable tensor ops. Each op computes its result with a kernel and, right beside it,
+//! records its backward formula (written with these same ops, so higher-order gradients come
+//! for free). One file per family; adding an op touches one file here and one binding line.
+
+pub mod kernel;
+mod arith;
+mod compare;
+mod creation;
+mod inplace;
+mod join;
+mod matmul;
+mod reduce;
+mod unary;
+mod view;
+
+pub use arith::*;
+pub use compare::*;
+pub use creation::*;
+pub use inplace::*;
+pub use join::*;
+pub use matmul::*;
+pub use reduce::*;
+pub use unary::*;
+pub use view::*;
+
+use crate::dtype::{result_type, DType};
+use crate::tensor::Tensor;
+
+/// The tensor as `dt`, without a copy when it already is.
+pub(crate) fn cast(t: &Tensor, dt: DType) -> Tensor {
+    if t.dtype() == dt {
+        t.clone()
+    } else {
+        t.cast_raw(dt)
+    }
+}
+
+pub(crate) fn binary_dtype(a: &Tensor, b: &Tensor) -> DType {
+    result_type(a.dtype(), a.ndim(), b.dtype(), b.ndim())
+}
+
+/// A 0-d tensor holding `v` as `dt` (for constants inside formulas).
+pub(crate) fn scalar_like(v: f64, dt: DType) -> Tensor {
+    match dt {
+        DType::F32 => Tensor::scalar(v as f32),
+        DType::F64 => Tensor::scalar(v),
+        DType::I64 => Tensor::scalar(v as i64),
+        DType::Bool => Tensor::scalar(v != 0.0),
+    }
+}
+
+/// Runs `$body` with `$T` bound to the Rust element type of a numeric dtype (not bool).
+#[macro_export]
+macro_rules! with_num_type {
+    ($dt:expr, $T:ident => $body:expr, bool => $bool_body:expr) => {
+        match $dt {
+            $crate::dtype::DType::F32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::dtype::DType::F64 => {
+                type $T = f64;
+                $body
+            }
+            $crate::dtype::DType::I64 => {
+                type $T = i64;
+                $body
+            }
+            $crate::dtype::DType::Bool => $bool_body,
+        }
+    };
+}
+
+/// Runs `$body` with `$T` bound to f32 or f64; other dtypes take `$other`.
+#[macro_export]
+macro_rules! with_float_type {
+    ($dt:expr, $T:ident => $body:expr, other => $other:expr) => {
+        match $dt {
+            $crate::dtype::DType::F32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::dtype::DType::F64 => {
+                type $T = f64;
+                $body
+            }
+            _ => $other,
+        }
+    };
+}
+
+/// Runs `$body` with `$T` bound to any element type.
+#[macro_export]
+macro_rules! with_any_type {
+    ($dt:expr, $T:ident => $body:expr) => {
+        match $dt {
+            $crate::dtype::DType::F32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::dtype::DType::F64 => {
+                type $T = f64;
+                $body
+            }
+            $crate::dtype::DType::I64 => {
+                type $T = i64;
+                $body
+            }
+            $crate::dtype::DType::Bool => {
+                type $T = bool;
+                $body
+            }
+        }
+    };
+}

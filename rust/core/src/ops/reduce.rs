@@ -1,0 +1,300 @@
+//! Reductions: sum, mean, max/min (all, or along a dim with indices), softmax, log_softmax,
+//! and sum_to (the adjoint of broadcasting).
+
+use super::{cast, expand, kernel, mul, reshape, scalar_like, sub, unsqueeze};
+use crate::autograd::record;
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::shape::{normalize_dim, normalize_dims};
+use crate::tensor::{Layout, Tensor};
+use crate::{bail, with_float_type};
+
+/// Shape after reducing `dims`, and the [outer, inner] sizes of the moved-last layout.
+pub(crate) fn move_dims_last(x: &Tensor, dims: &[i64], keepdim: bool) -> Result<(Vec<usize>, usize, usize)> {
+    let dims = normalize_dims(dims, x.ndim())?;
+    let mut out_shape = Vec::new();
+    let (mut outer, mut inner) = (1usize, 1usize);
+    for (i, &s) in x.shape().iter().enumerate() {
+        if dims.contains(&i) {
+            inner *= s;
+            if keepdim {
+                out_shape.push(1);
+            }
+        } else {
+            outer *= s;
+            out_shape.push(s);
+        }
+    }
+    Ok((out_shape, outer, inner))
+}
+
+/// A raw (untracked) contiguous copy of `x` with `dims` moved to the end.
+pub(crate) fn dims_last_contiguous(x: &Tensor, dims: &[i64]) -> Result<Tensor> {
+    let dims = normalize_dims(dims, x.ndim())?;
+    let mut perm: Vec<usize> = (0..x.ndim()).filter(|i| !dims.contains(i)).collect();
+    perm.extend(dims.iter().copied());
+    let l = x.layout();
+    let moved = x.alias_with(Layout {
+        shape: perm.iter().map(|&p| l.shape[p]).collect(),
+        strides: perm.iter().map(|&p| l.strides[p]).collect(),
+        offset: l.offset,
+    });
+    Ok(moved.as_contiguous_of(x.dtype()))
+}
+
+fn all_dims(x: &Tensor) -> Vec<i64> {
+    (0..x.ndim() as i64).collect()
+}
+
+/// Expands a reduced gradient back over the reduced dims of `in_shape`.
+fn unreduce(g: &Tensor, in_shape: &[usize], dims: &[usize], keepdim: bool) -> Result<Tensor> {
+    let mut g = g.clone();
+    if !keepdim {
+        for &d in dims {
+            g = unsqueeze(&g, d as i64)?;
+        }
+    }
+    let sizes: Vec<i64> = in_shape.iter().map(|&d| d as i64).collect();
+    expand(&g, &sizes)
+}
+
+/// `sum(dims, keepdim)`; `dims = None` sums everything to a 0-d tensor. Integers sum as int64.
+pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
+    let reduce_all = dims.map_or(true, |d| d.is_empty());
+    let dims_v: Vec<i64> = if reduce_all { all_dims(x) } else { dims.unwrap().to_vec() };
+    let (out_shape, outer, inner) = move_dims_last(x, &dims_v, keepdim)?;
+    let out_shape = if reduce_all && !keepdim { Vec::new() } else { out_shape };
+    let moved = dims_last_contiguous(x, &dims_v)?;
+    let out = match x.dtype() {
+        DType::F32 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[f32]| r.iter().map(|&v| v as f64).sum::<f64>() as f32)?, out_shape),
+        DType::F64 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[f64]| pairwise_sum(r))?, out_shape),
+        DType::I64 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[i64]| r.iter().fold(0i64, |a, &b| a.wrapping_add(b)))?, out_shape),
+        DType::Bool => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[bool]| r.iter().filter(|&&b| b).count() as i64)?, out_shape),
+    };
+    let in_shape = x.shape().to_vec();
+    let nd = normalize_dims(&dims_v, x.ndim())?;
+    let name = if reduce_all && dims.is_none() { "SumBackward0" } else { "SumBackward1" };
+    record(name, &[x], &out, &[], false, move |_, g| Ok(vec![Some(unreduce(g, &in_shape, &nd, keepdim)?)]));
+    Ok(out)
+}
+
+fn pairwise_sum(r: &[f64]) -> f64 {
+    if r.len() <= 64 {
+        r.iter().sum()
+    } else {
+        let (a, b) = r.split_at(r.len() / 2);
+        pairwise_sum(a) + pairwise_sum(b)
+    }
+}
+
+pub fn mean(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
+    if !x.dtype().is_float() {
+        bail!(
+            Runtime,
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {}",
+            x.dtype().scalar_name()
+        );
+    }
+    let s = sum(x, dims, keepdim)?;
+    // An empty input gives 0/0 = nan, as in PyTorch.
+    let n = if s.numel() == 0 { 1 } else { x.numel() / s.numel() };
+    super::div(&s, &scalar_like(n as f64, x.dtype()))
+}
+
+/// Sums `g` down to `shape` (the adjoint of broadcasting `shape` up to `g.shape()`).
+pub fn sum_to(g: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    if g.shape() == shape {
+        return Ok(g.clone());
+    }
+    let lead = g.ndim() - shape.len().min(g.ndim());
+    let mut dims: Vec<i64> = (0..lead as i64).collect();
+    for (i, &s) in shape.iter().enumerate() {
+        if s == 1 && g.shape()[lead + i] != 1 {
+            dims.push((lead + i) as i64);
+        }
+    }
+    let r = if dims.is_empty() { g.clone() } else { sum(g, Some(&dims), true)? };
+    let target: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+    reshape(&r, &target)
+}
+
+/// `max()` / `min()` over all elements. Ties share the gradient evenly.
+pub fn max_all(x: &Tensor, is_max: bool) -> Result<Tensor> {
+    if x.numel() == 0 {
+        bail!(
+            Runtime,
+            "{}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
+            if is_max { "max" } else { "min" }
+        );
+    }
+    let (vals, _) = extreme_rows(x, &all_dims(x), is_max)?;
+    let out = Tensor::from_buffer(vals, Vec::new());
+    let name = if is_max { "MaxBackward1" } else { "MinBackward1" };
+    record(name, &[x], &out, &[x], true, |ctx, g| {
+        let (x, r) = (ctx.saved(0).detach(), ctx.saved(1).detach());
+        let mask = super::eq(&x, &r)?;
+        let count = sum(&mask, None, false)?;
+        Ok(vec![Some(mul(&super::div(g, &cast(&count, g.dtype()))?, &mask)?)])
+    });
+    Ok(out)
+}
+
+/// Values and first indices of the max (min) of each row of `x` with `dims` moved last.
+fn extreme_rows(x: &Tensor, dims: &[i64], is_max: bool) -> Result<(crate::storage::Buffer, Vec<i64>)> {
+    let (_, outer, inner) = move_dims_last(x, dims, false)?;
+    let moved = dims_last_contiguous(x, dims)?;
+    fn pick<T: Element>(row: &[T], is_max: bool) -> (T, i64) {
+        let mut best = 0usize;
+        for (i, &v) in row.iter().enumerate() {
+            let b = row[best];
+            let v_nan = v != v;
+            let b_nan = b != b;
+            if b_nan {
+                break;
+            }
+            if v_nan || (is_max && v > b) || (!is_max && v < b) {
+                best = i;
+                if v_nan {
+                    break;
+                }
+            }
+        }
+        (row[best], best as i64)
+    }
+    crate::with_any_type!(x.dtype(), T => {
+        let pairs = kernel::reduce_rows(&moved, outer, inner, |r: &[T]| pick(r, is_max))?;
+        let vals: Vec<T> = pairs.iter().map(|p| p.0).collect();
+        let idx: Vec<i64> = pairs.iter().map(|p| p.1).collect();
+        Ok((T::into_buffer(vals), idx))
+    })
+}
+
+/// `max(dim, keepdim)` / `min(dim, keepdim)`: (values, indices); the gradient goes to the index.
+pub fn max_dim(x: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<(Tensor, Tensor)> {
+    let d = normalize_dim(dim, x.ndim())?;
+    let size = if x.ndim() == 0 { 1 } else { x.shape()[d] };
+    if size == 0 {
+        bail!(
+            Index,
+            "{}(): Expected reduction dim {} to have non-zero size.",
+            if is_max { "max" } else { "min" },
+            d
+        );
+    }
+    let (out_shape, _, _) = move_dims_last(x, &[d as i64], keepdim)?;
+    let (vals, idx) = extreme_rows(x, &[d as i64], is_max)?;
+    let values = Tensor::from_buffer(vals, out_shape.clone());
+    let indices = Tensor::from_vec(idx, out_shape);
+    let in_shape = x.shape().to_vec();
+    let name = if is_max { "MaxBackward0" } else { "MinBackward0" };
+    record(name, &[x], &values, &[&indices], false, move |ctx, g| {
+        let mask = one_hot_along(ctx.saved(0), &in_shape, d, keepdim)?;
+        let g = if keepdim || in_shape.is_empty() { g.clone() } else { unsqueeze(g, d as i64)? };
+        Ok(vec![Some(mul(&g, &mask)?)])
+    });
+    Ok((values, indices))
+}
+
+/// A bool tensor of `shape` that is true where the position along `dim` equals `indices`.
+fn one_hot_along(indices: &Tensor, shape: &[usize], dim: usize, keepdim: bool) -> Result<Tensor> {
+    let idx = indices.to_vec::<i64>();
+    if shape.is_empty() {
+        return Ok(Tensor::scalar(true));
+    }
+    let outer: usize = shape[..dim].iter().product();
+    let size = shape[dim];
+    let inner: usize = shape[dim + 1..].iter().product();
+    let mut mask = vec![false; outer * size * inner];
+    for o in 0..outer {
+        for i in 0..inner {
+            let k = idx[o * inner + i] as usize;
+            mask[(o * size + k) * inner + i] = true;
+        }
+    }
+    let _ = keepdim;
+    Ok(Tensor::from_vec(mask, shape.to_vec()))
+}
+
+/// Applies `f` to every 1-D lane of `x` along `dim`, keeping the shape (for softmax).
+fn map_lanes<T: Element>(x: &Tensor, dim: usize, f: impl Fn(&[T], &mut [T])) -> Result<Tensor> {
+    let n = x.ndim();
+    let moved = dims_last_contiguous(x, &[dim as i64])?;
+    let inner = if n == 0 { 1 } else { x.shape()[dim] };
+    let src: Vec<T> = moved.to_vec();
+    let mut dst = src.clone();
+    if inner > 0 {
+        for (s, d) in src.chunks_exact(inner).zip(dst.chunks_exact_mut(inner)) {
+            f(s, d);
+        }
+    }
+    let moved_out = Tensor::from_vec(dst, moved.shape().to_vec());
+    if n == 0 || dim == n - 1 {
+        return Ok(Tensor::from_vec(moved_out.to_vec::<T>(), x.shape().to_vec()));
+    }
+    // Move the lane dim back to its place.
+    let mut perm: Vec<usize> = (0..n).filter(|&i| i != dim).collect();
+    perm.push(dim);
+    let mut inverse = vec![0usize; n];
+    for (i, &p) in perm.iter().enumerate() {
+        inverse[p] = i;
+    }
+    let l = moved_out.layout();
+    let back = moved_out.alias_with(Layout {
+        shape: inverse.iter().map(|&p| l.shape[p]).collect(),
+        strides: inverse.iter().map(|&p| l.strides[p]).collect(),
+        offset: 0,
+    });
+    Ok(back.contiguous_raw())
+}
+
+fn softmax_lane<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: bool) {
+    let mut m = T::from_f64(f64::NEG_INFINITY);
+    for &v in s {
+        if v > m || v.is_nan() {
+            m = v;
+        }
+    }
+    if m.to_f64() == f64::NEG_INFINITY {
+        m = T::from_f64(0.0);
+    }
+    let mut total = 0.0f64;
+    for &v in s {
+        total += (v - m).exp().to_f64();
+    }
+    let lt = T::from_f64(total.ln());
+    let t = T::from_f64(total);
+    for (o, &v) in d.iter_mut().zip(s) {
+        *o = if log { v - m - lt } else { (v - m).exp() / t };
+    }
+}
+
+pub fn softmax(x: &Tensor, dim: i64) -> Result<Tensor> {
+    softmax_impl(x, dim, false)
+}
+
+pub fn log_softmax(x: &Tensor, dim: i64) -> Result<Tensor> {
+    softmax_impl(x, dim, true)
+}
+
+fn softmax_impl(x: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
+    let d = normalize_dim(dim, x.ndim())?;
+    let xf = if x.dtype().is_float() { x.clone() } else { x.cast_raw(DType::F32) };
+    let out = with_float_type!(xf.dtype(), T => map_lanes::<T>(&xf, d, |s, o| softmax_lane(s, o, log))?, other => unreachable!());
+    let di = d as i64;
+    if log {
+        record("LogSoftmaxBackward0", &[x], &out, &[], true, move |ctx, g| {
+            let y = ctx.saved(0);
+            // g - exp(y) * sum(g, dim)
+            let s = sum(g, Some(&[di]), true)?;
+            Ok(vec![Some(sub(g, &mul(&super::exp(y)?, &s)?)?)])
+        });
+    } else {
+        record("SoftmaxBackward0", &[x], &out, &[], true, move |ctx, g| {
+            let y = ctx.saved(0);
+            // y * (g - sum(g * y, dim))
+            let s = sum(&mul(g, y)?, Some(&[di]), true)?;
+            Ok(vec![Some(mul(y, &sub(g, &s)?)?)])
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,195 @@
+//! Unary elementwise ops and their derivatives (kinks as PyTorch: abs'(0) = 0, relu'(0) = 0,
+//! clamp passes the gradient where min <= x <= max).
+
+use super::{cast, kernel, mul, scalar_like};
+use crate::autograd::record;
+use crate::dtype::{DType, Float};
+use crate::error::Result;
+use crate::ops;
+use crate::tensor::Tensor;
+use crate::{bail, with_float_type};
+
+/// Integer inputs of float-valued functions compute in float32, as in PyTorch.
+fn float_input(x: &Tensor) -> Tensor {
+    if x.dtype().is_float() {
+        x.clone()
+    } else {
+        x.cast_raw(DType::F32)
+    }
+}
+
+fn map_float(x: &Tensor, f32f: fn(f32) -> f32, f64f: fn(f64) -> f64) -> Result<Tensor> {
+    let x = float_input(x);
+    match x.dtype() {
+        DType::F32 => kernel::map(&x, f32f),
+        _ => kernel::map(&x, f64f),
+    }
+}
+
+pub fn neg(x: &Tensor) -> Result<Tensor> {
+    let out = match x.dtype() {
+        DType::F32 => kernel::map(x, |v: f32| -v)?,
+        DType::F64 => kernel::map(x, |v: f64| -v)?,
+        DType::I64 => kernel::map(x, |v: i64| v.wrapping_neg())?,
+        DType::Bool => bail!(
+            Runtime,
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        ),
+    };
+    record("NegBackward0", &[x], &out, &[], false, |_, g| Ok(vec![Some(neg(g)?)]));
+    Ok(out)
+}
+
+pub fn exp(x: &Tensor) -> Result<Tensor> {
+    let out = map_float(x, f32::exp, f64::exp)?;
+    record("ExpBackward0", &[x], &out, &[], true, |ctx, g| Ok(vec![Some(mul(g, ctx.saved(0))?)]));
+    Ok(out)
+}
+
+pub fn log(x: &Tensor) -> Result<Tensor> {
+    let out = map_float(x, f32::ln, f64::ln)?;
+    record("LogBackward0", &[x], &out, &[x], false, |ctx, g| Ok(vec![Some(ops::div(g, ctx.saved(0))?)]));
+    Ok(out)
+}
+
+pub fn sqrt(x: &Tensor) -> Result<Tensor> {
+    let out = map_float(x, f32::sqrt, f64::sqrt)?;
+    record("SqrtBackward0", &[x], &out, &[], true, |ctx, g| {
+        let r = ctx.saved(0);
+        Ok(vec![Some(ops::div(g, &mul(r, &scalar_like(2.0, r.dtype()))?)?)])
+    });
+    Ok(out)
+}
+
+pub fn abs(x: &Tensor) -> Result<Tensor> {
+    let out = match x.dtype() {
+        DType::F32 => kernel::map(x, |v: f32| v.abs())?,
+        DType::F64 => kernel::map(x, |v: f64| v.abs())?,
+        DType::I64 => kernel::map(x, |v: i64| v.wrapping_abs())?,
+        DType::Bool => bail!(Runtime, "\"abs_cpu\" not implemented for 'Bool'"),
+    };
+    record("AbsBackward0", &[x], &out, &[x], false, |ctx, g| Ok(vec![Some(mul(g, &sign(ctx.saved(0))?)?)]));
+    Ok(out)
+}
+
+/// sign(x): -1, 0 or 1 (0 at 0, NaN stays NaN). Its gradient is zero.
+pub fn sign(x: &Tensor) -> Result<Tensor> {
+    fn sgn<T: Float>(v: T) -> T {
+        if v.is_nan() {
+            v
+        } else if v > T::from_f64(0.0) {
+            T::from_f64(1.0)
+        } else if v < T::from_f64(0.0) {
+            T::from_f64(-1.0)
+        } else {
+            T::from_f64(0.0)
+        }
+    }
+    let out = match x.dtype() {
+        DType::F32 => kernel::map(x, sgn::<f32>)?,
+        DType::F64 => kernel::map(x, sgn::<f64>)?,
+        DType::I64 => kernel::map(x, |v: i64| v.signum())?,
+        DType::Bool => x.contiguous_raw(),
+    };
+    record("SignBackward0", &[x], &out, &[], false, |_, g| Ok(vec![Some(ops::zeros_like(g)?)]));
+    Ok(out)
+}
+
+pub fn relu(x: &Tensor) -> Result<Tensor> {
+    let out = match x.dtype() {
+        DType::F32 => kernel::map(x, |v: f32| if v > 0.0 || v.is_nan() { v } else { 0.0 })?,
+        DType::F64 => kernel::map(x, |v: f64| if v > 0.0 || v.is_nan() { v } else { 0.0 })?,
+        DType::I64 => kernel::map(x, |v: i64| v.max(0))?,
+        DType::Bool => bail!(Runtime, "\"clamp_min_cpu\" not implemented for 'Bool'"),
+    };
+    record("ReluBackward0", &[x], &out, &[], true, |ctx, g| {
+        let r = ctx.saved(0);
+        let mask = ops::gt(&r.detach(), &scalar_like(0.0, r.dtype()))?;
+        Ok(vec![Some(mul(g, &mask)?)])
+    });
+    Ok(out)
+}
+
+pub fn sigmoid(x: &Tensor) -> Result<Tensor> {
+    fn sig<T: Float>(v: T) -> T {
+        let one = T::from_f64(1.0);
+        if v >= T::from_f64(0.0) {
+            one / (one + (-v).exp())
+        } else {
+            let e = v.exp();
+            e / (one + e)
+        }
+    }
+    let out = map_float(x, sig::<f32>, sig::<f64>)?;
+    record("SigmoidBackward0", &[x], &out, &[], true, |ctx, g| {
+        // g * r * (1 - r)
+        let r = ctx.saved(0);
+        let one_minus = ops::sub(&scalar_like(1.0, r.dtype()), r)?;
+        Ok(vec![Some(mul(g, &mul(r, &one_minus)?)?)])
+    });
+    Ok(out)
+}
+
+pub fn tanh(x: &Tensor) -> Result<Tensor> {
+    let out = map_float(x, f32::tanh, f64::tanh)?;
+    record("TanhBackward0", &[x], &out, &[], true, |ctx, g| {
+        // g * (1 - r^2)
+        let r = ctx.saved(0);
+        let d = ops::sub(&scalar_like(1.0, r.dtype()), &mul(r, r)?)?;
+        Ok(vec![Some(mul(g, &d)?)])
+    });
+    Ok(out)
+}
+
+/// clamp(x, min, max) with optional bounds; NaN stays NaN.
+pub fn clamp(x: &Tensor, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
+    if min.is_none() && max.is_none() {
+        bail!(Runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
+    }
+    let dt = if x.dtype() == DType::Bool { bail!(Runtime, "\"clamp_cpu\" not implemented for 'Bool'") } else { x.dtype() };
+    let lo = min.unwrap_or(f64::NEG_INFINITY);
+    let hi = max.unwrap_or(f64::INFINITY);
+    let out = with_float_type!(dt, T => kernel::map(x, move |v: T| {
+        if v.is_nan() { v } else if v < lo as T { if (hi as T) < (lo as T) { hi as T } else { lo as T } } else if v > hi as T { hi as T } else { v }
+    })?, other => {
+        let (lo, hi) = (min.map(|m| m as i64).unwrap_or(i64::MIN), max.map(|m| m as i64).unwrap_or(i64::MAX));
+        kernel::map(x, move |v: i64| if v < lo { lo.min(hi) } else if v > hi { hi } else { v })?
+    });
+    let name = match (min, max) {
+        (Some(_), Some(_)) => "ClampBackward1",
+        (Some(_), None) => "ClampMinBackward0",
+        _ => "ClampMaxBackward0",
+    };
+    record(name, &[x], &out, &[x], false, move |ctx, g| {
+        let x = ctx.saved(0).detach();
+        let mut mask = ops::full_like(&x, 1.0, DType::Bool)?;
+        if let Some(m) = min {
+            mask = ops::logical_and(&mask, &ops::ge(&x, &scalar_like(m, x.dtype()))?)?;
+        }
+        if let Some(m) = max {
+            mask = ops::logical_and(&mask, &ops::le(&x, &scalar_like(m, x.dtype()))?)?;
+        }
+        Ok(vec![Some(mul(g, &mask)?)])
+    });
+    Ok(out)
+}
+
+/// Converts to `dtype` (ToCopyBackward0 when it changes the dtype; the same tensor otherwise).
+pub fn to_dtype(x: &Tensor, dtype: DType) -> Result<Tensor> {
+    if x.dtype() == dtype {
+        return Ok(x.clone());
+    }
+    let out = cast(x, dtype);
+    if dtype.is_float() {
+        let src = x.dtype();
+        record("ToCopyBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(to_dtype(g, src)?)]));
+    }
+    Ok(out)
+}
+
+/// A copy with its own storage, differentiable (CloneBackward0).
+pub fn clone(x: &Tensor) -> Result<Tensor> {
+    let out = x.contiguous_raw();
+    record("CloneBackward0", &[x], &out, &[], false, |_, g| Ok(vec![Some(g.clone())]));
+    Ok(out)
+}

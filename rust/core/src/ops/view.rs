@@ -1,0 +1,310 @@
+//! View ops: results share storage with their input (transpose, permute, view/reshape,
+//! squeeze/unsqueeze, expand, select/slice for indexing). Backward of each is the inverse
+//! re-arrangement of the gradient.
+
+use super::{clone, sum_to};
+use crate::autograd::record;
+use crate::error::Result;
+use crate::shape::{fmt_shape, infer_shape, normalize_dim, view_strides};
+use crate::tensor::{Layout, Tensor};
+use crate::bail;
+
+/// A view of `x` with `layout`, remembering `x` as its base.
+fn make_view(x: &Tensor, layout: Layout) -> Tensor {
+    let out = x.alias_with(layout);
+    out.set_base(x.clone());
+    out
+}
+
+pub fn transpose(x: &Tensor, d0: i64, d1: i64) -> Result<Tensor> {
+    let n = x.ndim();
+    let (a, b) = (normalize_dim(d0, n)?, normalize_dim(d1, n)?);
+    let mut l = x.layout().clone();
+    if n > 0 {
+        l.shape.swap(a, b);
+        l.strides.swap(a, b);
+    }
+    let out = make_view(x, l);
+    record("TransposeBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(transpose(g, a as i64, b as i64)?)]));
+    Ok(out)
+}
+
+/// `t()`: transpose of a tensor with at most 2 dims.
+pub fn t(x: &Tensor) -> Result<Tensor> {
+    if x.ndim() > 2 {
+        bail!(Runtime, "t() expects a tensor with <= 2 dimensions, but self is {}D", x.ndim());
+    }
+    if x.ndim() < 2 {
+        let out = make_view(x, x.layout().clone());
+        record("TBackward0", &[x], &out, &[], false, |_, g| Ok(vec![Some(t(g)?)]));
+        return Ok(out);
+    }
+    let mut l = x.layout().clone();
+    l.shape.swap(0, 1);
+    l.strides.swap(0, 1);
+    let out = make_view(x, l);
+    record("TBackward0", &[x], &out, &[], false, |_, g| Ok(vec![Some(t(g)?)]));
+    Ok(out)
+}
+
+pub fn permute(x: &Tensor, dims: &[i64]) -> Result<Tensor> {
+    let n = x.ndim();
+    if dims.len() != n {
+        bail!(
+            Runtime,
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {} is not equal to len(dims) = {}",
+            n,
+            dims.len()
+        );
+    }
+    let mut perm = Vec::with_capacity(n);
+    for &d in dims {
+        let d = normalize_dim(d, n)?;
+        if perm.contains(&d) {
+            bail!(Runtime, "permute(): duplicate dims are not allowed.");
+        }
+        perm.push(d);
+    }
+    let l = x.layout();
+    let layout = Layout {
+        shape: perm.iter().map(|&p| l.shape[p]).collect(),
+        strides: perm.iter().map(|&p| l.strides[p]).collect(),
+        offset: l.offset,
+    };
+    let out = make_view(x, layout);
+    let mut inverse = vec![0i64; n];
+    for (i, &p) in perm.iter().enumerate() {
+        inverse[p] = i as i64;
+    }
+    record("PermuteBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(permute(g, &inverse)?)]));
+    Ok(out)
+}
+
+/// `view(shape)`: never copies; fails when the memory layout does not allow it.
+pub fn view(x: &Tensor, shape: &[i64]) -> Result<Tensor> {
+    let new_shape = infer_shape(shape, x.numel())?;
+    let Some(strides) = view_strides(x.shape(), x.strides(), &new_shape) else {
+        bail!(
+            Runtime,
+            "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        );
+    };
+    let out = make_view(x, Layout { shape: new_shape, strides, offset: x.offset() });
+    let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
+    record("ViewBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
+    Ok(out)
+}
+
+/// `reshape(shape)`: a view when possible, else a copy.
+pub fn reshape(x: &Tensor, shape: &[i64]) -> Result<Tensor> {
+    let new_shape = infer_shape(shape, x.numel())?;
+    if view_strides(x.shape(), x.strides(), &new_shape).is_some() {
+        return view(x, shape);
+    }
+    let copy = clone(x)?;
+    let out = make_view(&copy, Layout::contiguous(new_shape));
+    let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
+    record("UnsafeViewBackward0", &[&copy], &out, &[], false, move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
+    Ok(out)
+}
+
+pub fn flatten(x: &Tensor, start_dim: i64, end_dim: i64) -> Result<Tensor> {
+    let n = x.ndim();
+    if n == 0 {
+        return reshape(x, &[1]);
+    }
+    let (s, e) = (normalize_dim(start_dim, n)?, normalize_dim(end_dim, n)?);
+    if s > e {
+        bail!(Runtime, "flatten() has invalid args: start_dim cannot come after end_dim");
+    }
+    if s == e {
+        return Ok(x.clone());
+    }
+    let mut shape: Vec<i64> = x.shape()[..s].iter().map(|&d| d as i64).collect();
+    shape.push(x.shape()[s..=e].iter().product::<usize>() as i64);
+    shape.extend(x.shape()[e + 1..].iter().map(|&d| d as i64));
+    reshape(x, &shape)
+}
+
+pub fn unsqueeze(x: &Tensor, dim: i64) -> Result<Tensor> {
+    let d = normalize_dim(dim, x.ndim() + 1)?;
+    let mut l = x.layout().clone();
+    let stride = if d < l.shape.len() { l.strides[d] * l.shape[d] } else { 1 };
+    l.shape.insert(d, 1);
+    l.strides.insert(d, stride);
+    let out = make_view(x, l);
+    record("UnsqueezeBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(squeeze_dim(g, d as i64)?)]));
+    Ok(out)
+}
+
+/// Removes every size-1 dim.
+pub fn squeeze(x: &Tensor) -> Result<Tensor> {
+    let l = x.layout();
+    let keep: Vec<usize> = (0..l.shape.len()).filter(|&i| l.shape[i] != 1).collect();
+    let layout = Layout { shape: keep.iter().map(|&i| l.shape[i]).collect(), strides: keep.iter().map(|&i| l.strides[i]).collect(), offset: l.offset };
+    let out = make_view(x, layout);
+    let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
+    record("SqueezeBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
+    Ok(out)
+}
+
+/// Removes `dim` if it has size 1; otherwise returns a view of the same shape.
+pub fn squeeze_dim(x: &Tensor, dim: i64) -> Result<Tensor> {
+    let d = normalize_dim(dim, x.ndim())?;
+    let mut l = x.layout().clone();
+    if !l.shape.is_empty() && l.shape[d] == 1 {
+        l.shape.remove(d);
+        l.strides.remove(d);
+    }
+    let out = make_view(x, l);
+    let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
+    record("SqueezeBackward1", &[x], &out, &[], false, move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
+    Ok(out)
+}
+
+/// `expand(sizes)`: -1 keeps a dim; new leading dims may be added; size-1 dims repeat (stride 0).
+pub fn expand(x: &Tensor, sizes: &[i64]) -> Result<Tensor> {
+    let n = x.ndim();
+    if sizes.len() < n {
+        bail!(
+            Runtime,
+            "expand(torch.FloatTensor{{{}}}, size={}): the number of sizes provided ({}) must be greater or equal to the number of dimensions in the tensor ({})",
+            fmt_shape(x.shape()),
+            fmt_i64(sizes),
+            sizes.len(),
+            n
+        );
+    }
+    let off = sizes.len() - n;
+    let l = x.layout();
+    let mut shape = Vec::with_capacity(sizes.len());
+    let mut strides = Vec::with_capacity(sizes.len());
+    for (i, &s) in sizes.iter().enumerate() {
+        if i < off {
+            if s < 0 {
+                bail!(Runtime, "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {}", i);
+            }
+            shape.push(s as usize);
+            strides.push(0);
+            continue;
+        }
+        let (have, stride) = (l.shape[i - off], l.strides[i - off]);
+        if s == -1 || s as usize == have {
+            shape.push(have);
+            strides.push(stride);
+        } else if have == 1 && s >= 0 {
+            shape.push(s as usize);
+            strides.push(0);
+        } else {
+            bail!(
+                Runtime,
+                "The expanded size of the tensor ({}) must match the existing size ({}) at non-singleton dimension {}.  Target sizes: {}.  Tensor sizes: {}",
+                s,
+                have,
+                i,
+                fmt_i64(sizes),
+                fmt_shape(x.shape())
+            );
+        }
+    }
+    let out = make_view(x, Layout { shape, strides, offset: l.offset });
+    let in_shape = x.shape().to_vec();
+    record("ExpandBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(sum_to(g, &in_shape)?)]));
+    Ok(out)
+}
+
+fn fmt_i64(v: &[i64]) -> String {
+    let parts: Vec<String> = v.iter().map(|d| d.to_string()).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// A contiguous tensor with the same values: the tensor itself when already contiguous.
+pub fn contiguous(x: &Tensor) -> Result<Tensor> {
+    if x.is_contiguous() {
+        Ok(x.clone())
+    } else {
+        clone(x)
+    }
+}
+
+fn select_layout(l: &Layout, d: usize, i: usize) -> Layout {
+    let mut l = l.clone();
+    l.offset += i * l.strides[d];
+    l.shape.remove(d);
+    l.strides.remove(d);
+    l
+}
+
+fn slice_layout(l: &Layout, d: usize, start: usize, len: usize, step: usize) -> Layout {
+    let mut l = l.clone();
+    l.offset += start * l.strides[d];
+    l.shape[d] = len;
+    l.strides[d] *= step;
+    l
+}
+
+/// `x.select(dim, index)` (what `x[i]` does): drops `dim`.
+pub fn select(x: &Tensor, dim: i64, index: i64) -> Result<Tensor> {
+    if x.ndim() == 0 {
+        bail!(
+            Index,
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        );
+    }
+    let d = normalize_dim(dim, x.ndim())?;
+    let size = x.shape()[d] as i64;
+    if index < -size || index >= size {
+        bail!(Index, "index {} is out of bounds for dimension {} with size {}", index, d, size);
+    }
+    let i = if index < 0 { index + size } else { index } as usize;
+    let out = make_view(x, select_layout(x.layout(), d, i));
+    let window = select_layout(&Layout::contiguous(x.shape().to_vec()), d, i);
+    let in_shape = x.shape().to_vec();
+    record("SelectBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(embed(g, &in_shape, &window, "SelectBackwardBackward0")?)]));
+    Ok(out)
+}
+
+/// `x[start:stop:step]` along `dim`, with Python's clamping of the bounds.
+pub fn slice(x: &Tensor, dim: i64, start: Option<i64>, stop: Option<i64>, step: i64) -> Result<Tensor> {
+    if x.ndim() == 0 {
+        bail!(Index, "slice() cannot be applied to a 0-dim tensor.");
+    }
+    if step <= 0 {
+        bail!(Value, "step must be greater than zero");
+    }
+    let d = normalize_dim(dim, x.ndim())?;
+    let size = x.shape()[d] as i64;
+    let clampi = |v: i64| -> i64 {
+        let v = if v < 0 { v + size } else { v };
+        v.clamp(0, size)
+    };
+    let s = clampi(start.unwrap_or(0));
+    let e = clampi(stop.unwrap_or(size)).max(s);
+    let len = (((e - s) + step - 1) / step) as usize;
+    let out = make_view(x, slice_layout(x.layout(), d, s as usize, len, step as usize));
+    let window = slice_layout(&Layout::contiguous(x.shape().to_vec()), d, s as usize, len, step as usize);
+    let in_shape = x.shape().to_vec();
+    record("SliceBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(embed(g, &in_shape, &window, "SliceBackwardBackward0")?)]));
+    Ok(out)
+}
+
+/// The adjoint of a view: zeros of `shape` with `g` written at `window` (a layout relative
+/// to a contiguous tensor of `shape`). Its backward reads the same window of the gradient.
+fn embed(g: &Tensor, shape: &[usize], window: &Layout, name: &'static str) -> Result<Tensor> {
+    let out = Tensor::zeros(shape, g.dtype())?;
+    out.alias_with(window.clone()).write_from_raw(g);
+    let window = window.clone();
+    record(name, &[g], &out, &[], false, move |_, gg| Ok(vec![Some(window_of(gg, &window)?)]));
+    Ok(out)
+}
+
+/// The `window` of `x` (a layout relative to contiguous `x`), as a differentiable op.
+fn window_of(x: &Tensor, window: &Layout) -> Result<Tensor> {
+    let base = super::contiguous(x)?;
+    let l = Layout { shape: window.shape.clone(), strides: window.strides.clone(), offset: base.offset() + window.offset };
+    let out = make_view(&base, l);
+    let in_shape = base.shape().to_vec();
+    let window = window.clone();
+    record("AsStridedBackward0", &[&base], &out, &[], false, move |_, g| Ok(vec![Some(embed(g, &in_shape, &window, "AsStridedBackward0")?)]));
+    Ok(out)
+}

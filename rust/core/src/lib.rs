@@ -1,1 +1,2 @@
 pub fn answer() -> i64 { 42 }
+pub mod display;

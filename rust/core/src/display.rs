@@ -8,8 +8,13 @@
 //!
 //! It must never depend on a tensor type: it takes plain, contiguous,
 //! row-major values plus a shape, so it can be tested alone and called from
-//! any storage. It never allocates more than the printed text needs in
-//! proportion to the *printed* elements (summarisation reads only the edges).
+//! any storage. When summarising it reads only the printed edge elements, so
+//! printing a huge tensor costs what the printed text costs.
+//!
+//! The rules are those of PyTorch 2.15 (checked string-for-string against
+//! it). Two of them differ from older PyTorch releases: a forced
+//! `sci_mode` also decides the column width, and `edgeitems == 0` prints
+//! `[...]` plus a `size=` suffix.
 //!
 //! # Contract for the caller
 //!
@@ -32,6 +37,7 @@
 //! Complex, sparse, quantized, named, nested and meta tensors, and the
 //! `device=` suffix (the caller may pass it first in `suffixes`).
 
+use std::borrow::Cow;
 use std::sync::RwLock;
 
 /// Print options, mirroring `torch.set_printoptions`.
@@ -228,10 +234,7 @@ struct Formatter {
 
 impl Formatter {
     /// Integer and bool tensors: width of the widest `str(value)`.
-    fn for_display<T: Copy>(vals: &[T]) -> Formatter
-    where
-        T: ToDisplayString,
-    {
+    fn for_display<T: ToDisplayString>(vals: &[T]) -> Formatter {
         let max_width = vals.iter().map(|v| v.display().len()).fold(1, usize::max);
         Formatter {
             max_width,
@@ -389,19 +392,24 @@ fn python_tuple(shape: &[usize]) -> String {
 
 /// The values the formatter measures: all of them, or when summarising
 /// only those that will be printed (PyTorch's `get_summarized_data`).
-fn summarized_or_all<T: Copy>(
-    data: &[T],
+fn summarized_or_all<'a, T: Copy>(
+    data: &'a [T],
     shape: &[usize],
     summarize: bool,
     edgeitems: usize,
-) -> Vec<T> {
-    let mut out = Vec::new();
+) -> Cow<'a, [T]> {
     if summarize {
+        let mut out = Vec::new();
         collect_summarized(data, shape, edgeitems, &mut out);
+        Cow::Owned(out)
     } else {
-        out.extend_from_slice(data);
+        Cow::Borrowed(data)
     }
-    out
+}
+
+/// `n > 2 * edgeitems` without overflow for absurd `edgeitems`.
+fn exceeds_both_edges(n: usize, edgeitems: usize) -> bool {
+    n > edgeitems.saturating_mul(2)
 }
 
 fn collect_summarized<T: Copy>(data: &[T], shape: &[usize], edgeitems: usize, out: &mut Vec<T>) {
@@ -410,7 +418,7 @@ fn collect_summarized<T: Copy>(data: &[T], shape: &[usize], edgeitems: usize, ou
         [n] => {
             // PyTorch slices `t[:e]` and `t[-e:]`; with e == 0 the latter is
             // the whole row. Harmless: such a row prints as `[...]` anyway.
-            if *n > 2 * edgeitems && edgeitems > 0 {
+            if exceeds_both_edges(*n, edgeitems) && edgeitems > 0 {
                 out.extend_from_slice(&data[..edgeitems]);
                 out.extend_from_slice(&data[n - edgeitems..]);
             } else {
@@ -420,7 +428,7 @@ fn collect_summarized<T: Copy>(data: &[T], shape: &[usize], edgeitems: usize, ou
         [_, _, ..] if edgeitems == 0 => {} // PyTorch measures an empty tensor here.
         [n, rest @ ..] => {
             let stride: usize = rest.iter().product();
-            let rows: Vec<usize> = if *n > 2 * edgeitems {
+            let rows: Vec<usize> = if exceeds_both_edges(*n, edgeitems) {
                 (0..edgeitems).chain(n - edgeitems..*n).collect()
             } else {
                 (0..*n).collect()
@@ -460,7 +468,7 @@ fn nested_str<T: Copy>(
                     fmt,
                 )
             };
-            let slices: Vec<String> = if summarize && *n > 2 * edge {
+            let slices: Vec<String> = if summarize && exceeds_both_edges(*n, edge) {
                 (0..edge)
                     .map(slice)
                     .chain(std::iter::once("...".to_string()))
@@ -493,7 +501,7 @@ fn vector_str<T: Copy>(
     let edge = opts.edgeitems;
     let items: Vec<String> = if summarize && edge == 0 {
         vec!["...".to_string()]
-    } else if summarize && n > 2 * edge {
+    } else if summarize && exceeds_both_edges(n, edge) {
         data[..edge]
             .iter()
             .map(|v| fmt(*v))

@@ -7,6 +7,7 @@ pub mod dtype;
 pub mod error;
 pub mod gemm;
 pub mod ops;
+pub mod print;
 pub mod random;
 pub mod shape;
 pub mod storage;

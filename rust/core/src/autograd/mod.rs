@@ -31,7 +31,7 @@ pub struct Edge {
     pub input_nr: usize,
 }
 
-struct SavedTensor {
+pub(crate) struct SavedTensor {
     /// Detached alias of the saved value (never holds this node, so no cycles).
     data: Tensor,
     version: u64,
@@ -323,6 +323,14 @@ fn save(t: &Tensor, is_output: bool) -> SavedTensor {
         grad_fn: if is_output { None } else { grad_fn },
         // A leaf that requires grad is kept as itself so double backward reaches its .grad.
         leaf: if !is_output && is_leaf && requires_grad { Some(t.clone()) } else { None },
+    }
+}
+
+/// Removes a hook registered with `register_hook` (the same Arc).
+pub fn remove_hook(t: &Tensor, hook: &GradHook) {
+    match t.grad_fn() {
+        Some(f) => f.hooks.lock().retain(|h| !Arc::ptr_eq(h, hook)),
+        None => t.0.meta.lock().hooks.retain(|h| !Arc::ptr_eq(h, hook)),
     }
 }
 

@@ -21,3 +21,11 @@ pub fn gemm_checked<T: GemmScalar>(
     }
     Ok(())
 }
+
+static THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+pub fn set_num_threads(n: usize) {
+    THREADS.store(n.max(1), std::sync::atomic::Ordering::Relaxed);
+}
+pub fn get_num_threads() -> usize {
+    THREADS.load(std::sync::atomic::Ordering::Relaxed)
+}

@@ -1,0 +1,38 @@
+"""``pyrustgrad.autograd``: backward, grad and gradcheck, as in ``torch.autograd``."""
+
+from .. import _core
+from .._core import Node  # noqa: F401
+from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
+
+
+def _as_list(x):
+    if x is None:
+        return None
+    if isinstance(x, _core.Tensor):
+        return [x]
+    return list(x)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    if inputs is not None:
+        raise RuntimeError("backward(inputs=...) is not supported by pyrustgrad; use pyrustgrad.autograd.grad")
+    tensors = _as_list(tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    _core._backward(tensors, _as_list(grad_tensors), bool(retain_graph), bool(create_graph))
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    outputs = _as_list(outputs)
+    inputs = _as_list(inputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if is_grads_batched:
+        raise RuntimeError("is_grads_batched=True is not supported by pyrustgrad")
+    allow = bool(allow_unused) or bool(materialize_grads)
+    res = _core._grad(outputs, inputs, _as_list(grad_outputs), bool(retain_graph), bool(create_graph), allow)
+    if materialize_grads:
+        from .. import zeros_like
+        res = tuple(zeros_like(i) if g is None else g for g, i in zip(res, inputs))
+    return res

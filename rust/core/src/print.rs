@@ -1,0 +1,25 @@
+//! `repr(tensor)`: gathers the values and the suffixes PyTorch prints (dtype, grad_fn,
+//! requires_grad) and hands them to `display`.
+
+use crate::display::{dtype_suffix_needed, format_tensor, get_print_options, Values};
+use crate::dtype::DType;
+use crate::tensor::Tensor;
+
+pub fn repr(t: &Tensor) -> String {
+    let mut suffixes = Vec::new();
+    let dt = t.dtype();
+    if dtype_suffix_needed(dt == DType::F32, matches!(dt, DType::I64 | DType::Bool), t.numel()) {
+        suffixes.push(format!("dtype=pyrustgrad.{}", dt.name()));
+    }
+    if let Some(f) = t.grad_fn() {
+        suffixes.push(format!("grad_fn=<{}>", f.name()));
+    } else if t.requires_grad() {
+        suffixes.push("requires_grad=True".to_string());
+    }
+    let opts = get_print_options();
+    match dt {
+        DType::F32 | DType::F64 => format_tensor(Values::Float(&t.to_f64_vec()), t.shape(), &suffixes, &opts),
+        DType::I64 => format_tensor(Values::Int(&t.to_vec::<i64>()), t.shape(), &suffixes, &opts),
+        DType::Bool => format_tensor(Values::Bool(&t.to_vec::<bool>()), t.shape(), &suffixes, &opts),
+    }
+}

@@ -12,16 +12,37 @@ use std::sync::Arc;
 
 type Key = *const Node;
 
+/// Node addresses are already unique and well spread: hash them with one multiply
+/// instead of SipHash (the engine's maps are on the per-op hot path).
+#[derive(Default, Clone, Copy)]
+struct PtrHasher(u64);
+
+impl std::hash::Hasher for PtrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.0 = (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_right(29);
+    }
+}
+
+type Map<V> = HashMap<Key, V, std::hash::BuildHasherDefault<PtrHasher>>;
+
 fn key(n: &Arc<Node>) -> Key {
     Arc::as_ptr(n)
 }
 
 struct Task {
-    deps: HashMap<Key, usize>,
-    needed: HashMap<Key, bool>,
-    buffers: HashMap<Key, Tensor>,
+    deps: Map<usize>,
+    needed: Map<bool>,
+    buffers: Map<Tensor>,
     /// Nodes whose incoming gradient is captured (autograd.grad inputs): node -> input indices.
-    captures: HashMap<Key, Vec<usize>>,
+    captures: Map<Vec<usize>>,
     captured: Vec<Option<Tensor>>,
     grad_mode_only: bool,
     retain_graph: bool,
@@ -110,10 +131,10 @@ fn run(
     let root_edges: Vec<Arc<Node>> = roots.iter().map(|t| gradient_edge(t).expect("checked requires_grad").node).collect();
 
     let mut task = Task {
-        deps: HashMap::new(),
-        needed: HashMap::new(),
-        buffers: HashMap::new(),
-        captures: HashMap::new(),
+        deps: Map::default(),
+        needed: Map::default(),
+        buffers: Map::default(),
+        captures: Map::default(),
         captured: Vec::new(),
         grad_mode_only: inputs.is_some(),
         retain_graph,
@@ -136,7 +157,7 @@ fn run(
 
     // Discover the graph: dependency counts, and (for autograd.grad) which nodes lead to a
     // captured one. Iterative post-order DFS.
-    let mut all: HashMap<Key, Arc<Node>> = HashMap::new();
+    let mut all: Map<Arc<Node>> = Map::default();
     {
         let mut stack: Vec<(Arc<Node>, usize)> = Vec::new();
         for r in &root_edges {
@@ -221,7 +242,7 @@ fn run(
     Ok(task.captured)
 }
 
-fn add_to_buffer(buffers: &mut HashMap<Key, Tensor>, k: Key, g: Tensor) -> Result<()> {
+fn add_to_buffer(buffers: &mut Map<Tensor>, k: Key, g: Tensor) -> Result<()> {
     match buffers.remove(&k) {
         None => {
             buffers.insert(k, g);

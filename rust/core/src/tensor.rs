@@ -268,6 +268,23 @@ impl Tensor {
         Ok(())
     }
 
+    /// `x.data = new`: same shape and dtype copy the values into this tensor's storage (so
+    /// the tensor keeps its identity, `.grad` and graph nodes); otherwise a new tensor is
+    /// returned for the caller to adopt, carrying over requires_grad.
+    pub fn set_data(&self, new: &Tensor) -> Result<Option<Tensor>> {
+        if new.shape() == self.shape() && new.dtype() == self.dtype() {
+            if !new.same_tensor(self) {
+                self.write_from_raw(new);
+            }
+            return Ok(None);
+        }
+        let t = new.detach();
+        if self.requires_grad() && self.is_leaf() {
+            t.set_requires_grad(true)?;
+        }
+        Ok(Some(t))
+    }
+
     /// A leaf-alias: same storage and layout, no history (`detach()`).
     pub fn detach(&self) -> Tensor {
         self.alias_with(self.0.layout.clone())

@@ -32,17 +32,13 @@ pub struct Edge {
 }
 
 pub(crate) struct SavedTensor {
-    /// Detached alias of the saved value (never holds this node, so no cycles).
+    /// A saved input is the input itself (inputs never point at this node, so no cycle);
+    /// a saved output is a detached alias, given this node back as grad_fn on unpack.
     data: Tensor,
     version: u64,
     is_output: bool,
     /// The grad_fn the tensor had when saved (for the version error message).
     producer: Option<&'static str>,
-    requires_grad: bool,
-    /// For saved inputs that require grad: their history, reattached on unpack so that
-    /// double backward sees the same graph.
-    grad_fn: Option<Arc<Node>>,
-    leaf: Option<Tensor>,
 }
 
 pub(crate) enum NodeKind {
@@ -147,18 +143,8 @@ impl Node {
                 let t = s.data.detach();
                 t.set_history(self.clone());
                 t
-            } else if let Some(leaf) = &s.leaf {
-                leaf.clone()
-            } else if let Some(f) = &s.grad_fn {
-                let t = s.data.detach();
-                t.set_history(f.clone());
-                t
             } else {
-                let t = s.data.detach();
-                if s.requires_grad {
-                    let _ = t.set_requires_grad(true);
-                }
-                t
+                s.data.clone()
             };
             out.push(t);
         }
@@ -180,12 +166,6 @@ impl Node {
 }
 
 fn release_saved_tensor(s: SavedTensor, stack: &mut Vec<Arc<Node>>) {
-    if let Some(f) = s.grad_fn {
-        stack.push(f);
-    }
-    if let Some(l) = s.leaf {
-        take_grad_fn_of_unique(l, stack);
-    }
     take_grad_fn_of_unique(s.data, stack);
 }
 
@@ -309,21 +289,11 @@ where
 }
 
 fn save(t: &Tensor, is_output: bool) -> SavedTensor {
-    let (grad_fn, requires_grad, is_leaf) = {
-        let m = t.0.meta.lock();
-        (m.grad_fn.clone(), m.requires_grad, m.grad_fn.is_none())
-    };
-    let producer = grad_fn.as_ref().map(|f| f.name);
-    SavedTensor {
-        data: t.detach(),
-        version: t.version(),
-        is_output,
-        producer: if is_output { None } else { producer },
-        requires_grad,
-        grad_fn: if is_output { None } else { grad_fn },
-        // A leaf that requires grad is kept as itself so double backward reaches its .grad.
-        leaf: if !is_output && is_leaf && requires_grad { Some(t.clone()) } else { None },
+    if is_output {
+        return SavedTensor { data: t.detach(), version: t.version(), is_output, producer: None };
     }
+    let producer = t.0.meta.lock().grad_fn.as_ref().map(|f| f.name);
+    SavedTensor { data: t.clone(), version: t.version(), is_output, producer }
 }
 
 /// Removes a hook registered with `register_hook` (the same Arc).

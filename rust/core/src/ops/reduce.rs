@@ -95,10 +95,24 @@ pub fn mean(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
             x.dtype().scalar_name()
         );
     }
-    let s = sum(x, dims, keepdim)?;
-    // An empty input gives 0/0 = nan, as in PyTorch.
-    let n = if s.numel() == 0 { 1 } else { x.numel() / s.numel() };
-    super::div(&s, &scalar_like(n as f64, x.dtype()))
+    let out = {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        let s = sum(x, dims, keepdim)?;
+        // An empty input gives 0/0 = nan, as in PyTorch.
+        let n = if s.numel() == 0 { 1 } else { x.numel() / s.numel() };
+        super::div(&s, &scalar_like(n as f64, x.dtype()))?
+    };
+    let reduce_all = dims.map_or(true, |d| d.is_empty());
+    let dims_v: Vec<i64> = if reduce_all { all_dims(x) } else { dims.unwrap().to_vec() };
+    let nd = normalize_dims(&dims_v, x.ndim())?;
+    let in_shape = x.shape().to_vec();
+    let count = nd.iter().map(|&d| in_shape[d]).product::<usize>() as f64;
+    let name = if dims.is_none() { "MeanBackward0" } else { "MeanBackward1" };
+    record(name, &[x], &out, &[], false, move |_, g| {
+        let g = super::div(g, &scalar_like(count, g.dtype()))?;
+        Ok(vec![Some(unreduce(&g, &in_shape, &nd, keepdim)?)])
+    });
+    Ok(out)
 }
 
 /// Sums `g` down to `shape` (the adjoint of broadcasting `shape` up to `g.shape()`).

@@ -161,8 +161,12 @@ PIPVER=$(sed -n 's/^pip==\([^ ]*\).*/\1/p' "$TMPD/pip.txt")
 PIPWHL="pip-$PIPVER-py3-none-any.whl"
 [ -n "$PIPVER" ] && [ -f "$WH/$PIPWHL" ] || die "the lock $LOCK names no pip wheel that is here"
 
-pip_version() {   # pip_version PYTHON: prints pip's version, or "none"
-    "$1" -m pip --version 2>/dev/null | sed -n 's/^pip \([^ ]*\) .*/\1/p' | grep . || echo none
+pip_version() {   # pip_version PYTHON: prints pip's version (without running pip), or "none"
+    "$1" -c 'try:
+    from pip import __version__ as v
+except Exception:
+    v = "none"
+print(v)' 2>/dev/null || echo none
 }
 pip_recent() {    # pip_recent VERSION: true when >= 19.3 (knows manylinux2014 tags)
     [ "$1" != none ] && "$PY" -c 'import re, sys
@@ -217,29 +221,50 @@ sys.exit(0 if sys.prefix == getattr(sys, "base_prefix", sys.prefix) and
 esac
 
 # ---- pip ---------------------------------------------------------------------------
+# pip runs through this launcher: from its wheel when needed, and told to use sysconfig
+# rather than distutils where the interpreter has no distutils (Debian/Ubuntu without
+# python3-distutils; pip >= 21.3 understands sysconfig._PIP_USE_SYSCONFIG).
+cat > "$TMPD/runpip.py" <<'EOF'
+import os, runpy, sys
+wheel = os.environ.pop("PYRUSTGRAD_PIP_WHEEL", "")
+if wheel:
+    sys.path.insert(0, wheel)
+try:
+    import distutils.cmd
+except ImportError:
+    import sysconfig
+    sysconfig._PIP_USE_SYSCONFIG = True
+sys.argv[0] = "pip"
+runpy.run_module("pip", run_name="__main__", alter_sys=True)
+EOF
+run_pip() {
+    if [ "$PIP_FROM_WHEEL" = 1 ]; then
+        PYRUSTGRAD_PIP_WHEEL="$WH/$PIPWHL" "$TPY" "$TMPD/runpip.py" "$@"
+    else
+        "$TPY" "$TMPD/runpip.py" "$@"
+    fi
+}
+if [ "$PYVER" = 3.6 ] && ! "$TPY" -c 'import distutils.cmd' >/dev/null 2>&1; then
+    die "Python 3.6 here has no distutils, which pip $PIPVER needs." \
+        "On Ubuntu 18.04: install python3-distutils (python3-venv and python3-pip bring it too)"
+fi
 PIP_FROM_WHEEL=0
 HAVE=$(pip_version "$TPY")
 if ! pip_recent "$HAVE"; then
     if [ "$MODE" = venv ]; then
         say "pip in the venv is $HAVE (< 19.3 or missing): installing pip $PIPVER from the wheelhouse"
-        "$TPY" "$WH/$PIPWHL/pip" install -q --no-index --find-links "$WH" --require-hashes \
+        PIP_FROM_WHEEL=1
+        run_pip install -q --no-index --find-links "$WH" --require-hashes \
             --no-cache-dir --disable-pip-version-check -r "$TMPD/pip.txt" > "$TMPD/pip.log" 2>&1 || {
             sed 's/^/    /' "$TMPD/pip.log" >&2
             die "could not install pip $PIPVER into the venv"
         }
+        PIP_FROM_WHEEL=0
     else
         say "pip of $PY is $HAVE (< 19.3 or missing): running pip $PIPVER from its wheel"
         PIP_FROM_WHEEL=1
     fi
 fi
-run_pip() {
-    if [ "$PIP_FROM_WHEEL" = 1 ]; then
-        "$TPY" "$WH/$PIPWHL/pip" "$@"
-    else
-        "$TPY" -m pip "$@"
-    fi
-}
-
 # ---- install -----------------------------------------------------------------------
 set -- install --no-index --find-links "$WH" --require-hashes --only-binary :all: \
     --no-cache-dir --disable-pip-version-check -r "$TMPD/req.txt"

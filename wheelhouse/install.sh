@@ -28,7 +28,7 @@ die() {
 WH=$(cd "$(dirname "$0")" && pwd) || die "cannot find the wheelhouse folder"
 MODE="" DIR="" PY="" SMOKE=full BSP=""
 usage() {
-    sed -n '2,13s/^# \{0,1\}//p' "$WH/install.sh"
+    sed -n '2,11s/^# \{0,1\}//p' "$WH/install.sh"
 }
 set_mode() {
     [ -z "$MODE" ] || [ "$MODE" = "$1" ] || die "choose one of --venv DIR, --user, --target DIR"

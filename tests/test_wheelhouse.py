@@ -188,3 +188,79 @@ def test_locks_of_a_built_wheelhouse_are_hashed_pins():
         for pin, h in zip(pins, hashes):
             name, version = pin.split("==")
             assert sums[h].startswith("%s-%s-" % (name, version)), (lock, pin)
+
+
+# A stand-in for the real package with the target API (tensor, *, sum, backward, grad,
+# tolist, detach, __array_interface__, from_numpy), so that smoke_test.py itself is
+# tested before the Rust core lands. BROKEN_GRAD makes backward wrong on purpose.
+FAKE_PYRUSTGRAD = '''
+import array, os
+BROKEN_GRAD = os.environ.get("FAKE_BROKEN_GRAD") == "1"
+
+class Tensor:
+    def __init__(self, values, requires_grad=False, parents=()):
+        self._buf = array.array("d", values)
+        self.requires_grad = requires_grad
+        self.grad = None
+        self._parents = parents
+    def tolist(self):
+        return list(self._buf)
+    def detach(self):
+        return Tensor(self._buf)
+    def __mul__(self, other):
+        vals = [a * b for a, b in zip(self._buf, other._buf)]
+        return Tensor(vals, True, (("mul", self, other),))
+    def sum(self):
+        return Tensor([sum(self._buf)], True, (("sum", self),))
+    def backward(self):
+        (op, *args), = self._parents
+        (_, x, y), = args[0]._parents
+        g = [2 * v for v in x._buf] if not BROKEN_GRAD else list(x._buf)
+        x.grad = Tensor(g)
+    @property
+    def __array_interface__(self):
+        addr, n = self._buf.buffer_info()
+        return {"shape": (n,), "typestr": "<f8", "data": (addr, False), "version": 3}
+
+def tensor(values, requires_grad=False):
+    return Tensor(values, requires_grad)
+
+def from_numpy(a):
+    return Tensor(a.tolist())
+'''
+
+
+def run_smoke_with_fake(tmp_path, broken=False):
+    pytest.importorskip("numpy")
+    pkg = tmp_path / "fake" / "pyrustgrad"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text(FAKE_PYRUSTGRAD)
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "fake"),
+               FAKE_BROKEN_GRAD="1" if broken else "0")
+    return subprocess.run([sys.executable, SMOKE], stdout=subprocess.PIPE, env=env,
+                          universal_newlines=True, cwd=str(tmp_path))
+
+
+def test_smoke_test_passes_on_the_target_api(tmp_path):
+    p = run_smoke_with_fake(tmp_path)
+    lines = p.stdout.splitlines()
+    assert p.returncode == 0, p.stdout
+    expected = [
+        "smoke: ok   import pyrustgrad",
+        "smoke: ok   backward of (x * x).sum()",
+        "smoke: ok   import numpy",
+        "smoke: ok   tensor -> numpy (__array_interface__)",
+        "smoke: ok   numpy -> tensor (from_numpy)",
+        "smoke: PASSED",
+    ]
+    assert len(lines) == len(expected)
+    for line, want in zip(lines, expected):
+        assert line == want or line.startswith(want + " ("), (line, want)
+    assert lines[2].startswith("smoke: ok   import numpy (numpy ")
+
+
+def test_smoke_test_names_the_failing_step(tmp_path):
+    p = run_smoke_with_fake(tmp_path, broken=True)
+    assert p.returncode == 1
+    assert p.stdout.splitlines()[-1] == (
+        "smoke: FAILED x.grad.tolist(): got [1.0, 2.0, 3.0], expected [2.0, 4.0, 6.0]")

@@ -278,6 +278,7 @@ run_pip "$@" > "$TMPD/install.log" 2>&1 || {
     die "pip install failed (output above); nothing was fetched from any network"
 }
 if [ "$PIP_FROM_WHEEL" = 1 ]; then PIP_AFTER="$PIPVER (run from its wheel)"; else PIP_AFTER=$(pip_version "$TPY"); fi
+say "pip before: $PIP_BEFORE, after: $PIP_AFTER"
 
 # ---- smoke test ----------------------------------------------------------------------
 if [ "$SMOKE" != none ]; then
@@ -294,7 +295,6 @@ if [ "$SMOKE" != none ]; then
 fi
 
 DONE=1
-say "pip before: $PIP_BEFORE, after: $PIP_AFTER"
 case $MODE in
     venv) say "done: pyrustgrad is in the venv $DIR; use $DIR/bin/python, or: . $DIR/bin/activate" ;;
     user) say "done: pyrustgrad is in the user site-packages of $PY" ;;

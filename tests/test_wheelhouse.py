@@ -166,8 +166,8 @@ def test_help_names_the_modes(tmp_path):
 
 
 def test_locks_of_a_built_wheelhouse_are_hashed_pins():
-    """If scripts/build-wheelhouse has run: every lock pins pyrustgrad, numpy and pip,
-    each with the sha256 of the file that is in the wheelhouse."""
+    """If scripts/build-wheelhouse has run: every lock pins pyrustgrad, numpy (unless
+    built with --no-numpy) and pip, each with the sha256 of the file in the wheelhouse."""
     wh = os.path.join(ROOT, "wheelhouse")
     locks = os.path.join(wh, "locks")
     if not os.path.isdir(locks):
@@ -182,9 +182,10 @@ def test_locks_of_a_built_wheelhouse_are_hashed_pins():
     for lock in expected:
         text = open(os.path.join(locks, lock)).read()
         pins = [l.split(" ")[0] for l in text.splitlines() if "==" in l and not l.startswith("#")]
-        assert [p.split("==")[0] for p in pins] == ["numpy", "pyrustgrad", "pip"], lock
+        names = [p.split("==")[0] for p in pins]
+        assert names in (["numpy", "pyrustgrad", "pip"], ["pyrustgrad", "pip"]), lock
         hashes = [l.split("sha256:")[1] for l in text.splitlines() if "--hash=sha256:" in l]
-        assert len(hashes) == 3, lock
+        assert len(hashes) == len(names), lock
         for pin, h in zip(pins, hashes):
             name, version = pin.split("==")
             assert sums[h].startswith("%s-%s-" % (name, version)), (lock, pin)

@@ -25,6 +25,7 @@ _builtin_bool = __builtins__["bool"] if isinstance(__builtins__, dict) else __bu
 _builtin_max = max
 _builtin_min = min
 _builtin_abs = abs
+_builtin_all = all  # the module-level name ``all`` becomes pyrustgrad.all below
 
 
 class Size(tuple):
@@ -42,9 +43,19 @@ class Size(tuple):
         return n
 
 
+def _return_type(name):
+    base = _collections.namedtuple(name, ["values", "indices"])
+
+    def __repr__(self):
+        return "pyrustgrad.return_types.%s(\nvalues=%r,\nindices=%r)" % (name, self.values, self.indices)
+
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__str__": __repr__,
+                                "__module__": "pyrustgrad.return_types"})
+
+
 class _ReturnTypes(object):
-    max = _collections.namedtuple("max", ["values", "indices"])
-    min = _collections.namedtuple("min", ["values", "indices"])
+    max = _return_type("max")
+    min = _return_type("min")
 
 
 return_types = _ReturnTypes()
@@ -130,6 +141,8 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
     if high is None:
         low, high = 0, low
     t = _core.randint(int(low), int(high), _sizes((size,)), int64 if dtype is None else dtype)
+    if requires_grad and not t.is_floating_point():
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
@@ -138,7 +151,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if end is None:
         start, end = 0, start
     if dtype is None:
-        all_int = all(isinstance(v, int) and not isinstance(v, _builtin_bool) for v in (start, end, step))
+        all_int = _builtin_all(isinstance(v, int) and not isinstance(v, _builtin_bool) for v in (start, end, step))
         dtype = int64 if all_int else float32
     return _core.arange(_builtin_float(start), _builtin_float(end), _builtin_float(step), dtype, requires_grad)
 
@@ -201,8 +214,9 @@ def from_numpy(ndarray):
                 "float64, float32, int64, int32, int16, int8, uint8, and bool." % name
             )
         name = arr.dtype.name
+    shape = list(arr.shape)  # np.ascontiguousarray makes 0-d arrays 1-d: keep the shape
     arr = np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<"), copy=False)
-    return _core._from_bytes(arr.tobytes(), _NUMPY_DTYPES[name], list(arr.shape))
+    return _core._from_bytes(arr.tobytes(), _NUMPY_DTYPES[name], shape)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -361,8 +375,12 @@ def _iter(self):
 
 
 def _numpy(self):
-    import numpy as np
-
+    if self.requires_grad:
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+    try:
+        import numpy as np
+    except ImportError:
+        raise RuntimeError("Numpy is not available")
     return np.asarray(self)
 
 

@@ -31,11 +31,12 @@ def _numerical_jacobian(fn, inputs, wrt, eps):
         def run(delta):
             vals = list(flat_vals)
             vals[k] = vals[k] + delta
-            xk = torch.tensor(vals, dtype=x.dtype).reshape(x.shape)
+            # The perturbed input keeps requires_grad (as PyTorch's in-place perturbation
+            # does), so functions that differentiate internally (gradgradcheck) still work.
+            xk = torch.tensor(vals, dtype=x.dtype).reshape(x.shape).requires_grad_(x.requires_grad)
             args = list(inputs)
             args[wrt] = xk
-            with torch.no_grad():
-                return [o.detach().reshape(-1).tolist() for o in _outputs(fn, args)]
+            return [o.detach().reshape(-1).tolist() for o in _outputs(fn, args)]
 
         plus, minus = run(eps), run(-eps)
         cols.append([[(p - m) / (2 * eps) for p, m in zip(po, mo)] for po, mo in zip(plus, minus)])

@@ -15,6 +15,8 @@ pub enum ErrorKind {
     Type,
     /// MemoryError: an allocation that cannot be made.
     Memory,
+    /// NotImplementedError: what PyTorch reports as not implemented (mean of integers, ...).
+    NotImplemented,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -13,7 +13,7 @@ pub fn checked_numel(shape: &[usize]) -> Result<usize> {
     for &d in shape {
         n = match n.checked_mul(d) {
             Some(v) => v,
-            None => bail!(Runtime, "numel: integer multiplication overflow for shape {}", fmt_shape(shape)),
+            None => bail!(Runtime, "Storage size calculation overflowed with sizes={}", fmt_shape(shape)),
         };
     }
     Ok(n)
@@ -129,6 +129,13 @@ pub fn infer_shape(shape: &[i64], numel: usize) -> Result<Vec<usize>> {
     let mut out: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
     match infer {
         Some(i) => {
+            if known == 0 && numel == 0 {
+                bail!(
+                    Runtime,
+                    "cannot reshape tensor of 0 elements into shape {} because the unspecified dimension size -1 can be any value and is ambiguous",
+                    fmt_ishape(shape)
+                );
+            }
             if known == 0 || numel % known != 0 {
                 bail!(Runtime, "shape '{}' is invalid for input of size {}", fmt_ishape(shape), numel);
             }

@@ -76,3 +76,21 @@ pub fn try_alloc<T: Clone>(n: usize, fill: T) -> crate::error::Result<Vec<T>> {
     v.resize(n, fill);
     Ok(v)
 }
+
+/// Checks that `n` elements of `elem_size` bytes can be allocated, for the few infallible
+/// copies (`to_vec`, `contiguous_raw`, `cast_raw`). If not, unwinds with a `MemoryError`
+/// payload (without running the panic hook); the binding's `run` turns it into the Python
+/// exception. Without this, the allocator would abort the interpreter.
+pub fn ensure_alloc(n: usize, elem_size: usize) {
+    if n.saturating_mul(elem_size) < (1 << 30) {
+        return;
+    }
+    let bytes = n.saturating_mul(elem_size);
+    let mut probe: Vec<u8> = Vec::new();
+    if bytes >= isize::MAX as usize || probe.try_reserve_exact(bytes).is_err() {
+        std::panic::resume_unwind(Box::new(crate::error::Error::new(
+            crate::error::ErrorKind::Memory,
+            format!("[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: can't allocate memory: you tried to allocate {} bytes.", bytes),
+        )));
+    }
+}

@@ -101,6 +101,9 @@ pub struct AutogradMeta {
     pub hooks: Vec<GradHook>,
     /// The tensor this one is a view of (views share storage with their base).
     pub base: Option<Tensor>,
+    /// Storage version when `grad_fn` was set: a view whose storage changed since then
+    /// (an in-place op through its base or another view) gets its history regenerated.
+    pub history_version: u64,
 }
 
 pub struct TensorImpl {
@@ -221,6 +224,7 @@ impl Tensor {
         self.0.meta.lock().requires_grad
     }
     pub fn grad_fn(&self) -> Option<Arc<Node>> {
+        crate::autograd::refresh_view_history(self);
         self.0.meta.lock().grad_fn.clone()
     }
     pub fn is_leaf(&self) -> bool {
@@ -235,15 +239,29 @@ impl Tensor {
     pub fn is_view(&self) -> bool {
         self.0.meta.lock().base.is_some()
     }
+    /// The root tensor this one is a view of.
+    pub fn base(&self) -> Option<Tensor> {
+        self.0.meta.lock().base.clone()
+    }
 
     /// `x.grad = g` with PyTorch's checks.
     pub fn set_grad(&self, g: Option<Tensor>) -> Result<()> {
         if let Some(g) = &g {
             if g.dtype() != self.dtype() {
-                bail!(Runtime, "assigned grad has data of a different type");
+                bail!(
+                    Runtime,
+                    "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break downstream systems that assume they match.",
+                    g.dtype().c_name(),
+                    self.dtype().scalar_name()
+                );
             }
             if g.shape() != self.shape() {
-                bail!(Runtime, "assigned grad has data of a different size");
+                bail!(
+                    Runtime,
+                    "attempting to assign a gradient of size '{}' to a tensor of size '{}'. Please ensure that the gradient and the tensor are the same size",
+                    crate::shape::fmt_shape(g.shape()),
+                    crate::shape::fmt_shape(self.shape())
+                );
             }
         }
         self.0.meta.lock().grad = g;
@@ -262,7 +280,7 @@ impl Tensor {
             return Ok(());
         }
         if flag && !self.dtype().is_float() {
-            bail!(Runtime, "only Tensors of floating point and complex dtype can require gradients");
+            bail!(Runtime, "only Tensors of floating point dtype can require gradients");
         }
         meta.requires_grad = flag;
         Ok(())
@@ -328,9 +346,11 @@ impl Tensor {
 
     /// Sets the history of a freshly computed result.
     pub(crate) fn set_history(&self, node: Arc<Node>) {
+        let version = self.version();
         let mut meta = self.0.meta.lock();
         meta.requires_grad = true;
         meta.grad_fn = Some(node);
+        meta.history_version = version;
     }
 
     pub(crate) fn set_base(&self, base: Tensor) {
@@ -351,9 +371,13 @@ impl Tensor {
 
     /// The values in row-major order, as `T` (which must be the tensor's dtype).
     pub fn to_vec<T: Element>(&self) -> Vec<T> {
+        // Infallible callers (contiguous copies, casts, printing) must not abort the process
+        // on an impossible size: check that the copy (and a cast of it) can be allocated.
+        crate::storage::ensure_alloc(self.numel(), 8);
         self.with_slice(|s: &[T], l| {
             if l.is_contiguous() {
-                s[l.offset..l.offset + l.numel()].to_vec()
+                // (an empty view may sit past the end of its storage)
+                if l.numel() == 0 { Vec::new() } else { s[l.offset..l.offset + l.numel()].to_vec() }
             } else {
                 l.offsets().map(|i| s[i]).collect()
             }
@@ -422,6 +446,9 @@ impl Tensor {
         let src = if src.shares_storage(self) { src.contiguous_raw() } else { src };
         fn write<T: Element>(dst: &Tensor, src: &Tensor) {
             let vals: Vec<T> = src.to_vec();
+            if vals.is_empty() {
+                return; // an empty window may sit past the end of the storage
+            }
             let mut guard = dst.0.storage.data.write();
             let s = T::slice_mut(&mut guard);
             let l = &dst.0.layout;

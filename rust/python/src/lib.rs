@@ -30,6 +30,7 @@ fn to_pyerr(e: Error) -> PyErr {
         ErrorKind::Value => PyValueError::new_err(e.msg),
         ErrorKind::Type => PyTypeError::new_err(e.msg),
         ErrorKind::Memory => PyMemoryError::new_err(e.msg),
+        ErrorKind::NotImplemented => pyo3::exceptions::PyNotImplementedError::new_err(e.msg),
     }
 }
 
@@ -39,6 +40,10 @@ fn run<T>(f: impl FnOnce() -> pyrustgrad_core::Result<T>) -> PyResult<T> {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(to_pyerr(e)),
         Err(p) => {
+            if let Some(e) = p.downcast_ref::<Error>() {
+                // An error raised by unwinding from an infallible core path (e.g. an impossible allocation).
+                return Err(to_pyerr(e.clone()));
+            }
             let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
             Err(PyRuntimeError::new_err(format!("internal error in pyrustgrad (please report): {}", msg)))
         }
@@ -139,8 +144,15 @@ impl PyNode {
     fn register_hook(&self, _hook: PyObject) -> PyResult<()> {
         Err(PyRuntimeError::new_err("Node.register_hook is not supported by pyrustgrad; use Tensor.register_hook"))
     }
-    fn __eq__(&self, other: PyRef<PyNode>) -> bool {
-        Arc::ptr_eq(&self.node, &other.node)
+    /// Nodes compare by identity of the underlying graph node (PyO3 0.15 needs __richcmp__).
+    fn __richcmp__(&self, other: &PyAny, op: CompareOp) -> PyObject {
+        let py = other.py();
+        let same = other.extract::<PyRef<PyNode>>().map(|o| Arc::ptr_eq(&self.node, &o.node)).unwrap_or(false);
+        match op {
+            CompareOp::Eq => same.into_py(py),
+            CompareOp::Ne => (!same).into_py(py),
+            _ => py.NotImplemented(),
+        }
     }
     fn __hash__(&self) -> u64 {
         Arc::as_ptr(&self.node) as u64
@@ -167,7 +179,7 @@ fn scalar_for(obj: &PyAny, like: DType) -> PyResult<Option<Tensor>> {
     if obj.is_instance::<PyLong>()? {
         return match obj.extract::<i64>() {
             Ok(v) => Ok(Some(if like.is_float() { ops_scalar(v as f64, like) } else { Tensor::scalar(v) })),
-            Err(_) => Err(PyRuntimeError::new_err("Overflow when unpacking long")),
+            Err(_) => Err(pyo3::exceptions::PyOverflowError::new_err("int too big to convert")),
         };
     }
     if obj.is_instance::<PyFloat>()? || obj.hasattr("__float__")? && !obj.hasattr("__array_interface__")? {
@@ -284,7 +296,7 @@ fn i64_list_to_pylist(py: Python, vals: &[i64], shape: &[usize]) -> PyObject {
     PyList::new(py, items).into_py(py)
 }
 
-const NONLEAF_GRAD_WARNING: &str = "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.";
+const NONLEAF_GRAD_WARNING: &str = "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.";
 
 enum IndexItem {
     Int(i64),
@@ -327,7 +339,7 @@ fn parse_index(key: &PyAny) -> PyResult<Vec<IndexItem>> {
             out.push(IndexItem::Int(i));
         } else {
             return Err(PyIndexError::new_err(format!(
-                "only integers, slices (`:`), ellipsis (`...`) and None are valid indices (got {})",
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})",
                 it.get_type().name()?
             )));
         }
@@ -341,23 +353,47 @@ fn apply_index(t: &Tensor, items: &[IndexItem]) -> pyrustgrad_core::Result<Tenso
     if ellipses > 1 {
         return Err(Error::new(ErrorKind::Index, "an index can only have a single ellipsis ('...')"));
     }
+    if t.ndim() == 0 && consumed > 0 {
+        if items.iter().find(|i| matches!(i, IndexItem::Int(_) | IndexItem::Slice(..))).map_or(false, |i| matches!(i, IndexItem::Int(_))) {
+            return Err(Error::new(
+                ErrorKind::Index,
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number",
+            ));
+        }
+        return Err(Error::new(ErrorKind::Index, "slice() cannot be applied to a 0-dim tensor."));
+    }
     if consumed > t.ndim() {
         return Err(Error::new(ErrorKind::Index, format!("too many indices for tensor of dimension {}", t.ndim())));
     }
     let mut out = t.clone();
     let mut dim: i64 = 0;
+    // The dimension of `t` an int or slice applies to (for PyTorch's out-of-bounds message).
+    let mut src_dim: usize = 0;
     for it in items {
         match it {
-            IndexItem::Int(i) => out = ops::select(&out, dim, *i)?,
+            IndexItem::Int(i) => {
+                if out.ndim() > 0 {
+                    let size = out.shape()[dim as usize] as i64;
+                    if *i < -size || *i >= size {
+                        return Err(Error::new(ErrorKind::Index, format!("index {} is out of bounds for dimension {} with size {}", i, src_dim, size)));
+                    }
+                }
+                out = ops::select(&out, dim, *i)?;
+                src_dim += 1;
+            }
             IndexItem::Slice(s, e, st) => {
                 out = ops::slice(&out, dim, *s, *e, *st)?;
                 dim += 1;
+                src_dim += 1;
             }
             IndexItem::NewAxis => {
                 out = ops::unsqueeze(&out, dim)?;
                 dim += 1;
             }
-            IndexItem::Ellipsis => dim += (t.ndim() - consumed) as i64,
+            IndexItem::Ellipsis => {
+                dim += (t.ndim() - consumed) as i64;
+                src_dim += t.ndim() - consumed;
+            }
         }
     }
     if items.is_empty() || (consumed == 0 && out.same_tensor(t)) {
@@ -469,14 +505,9 @@ impl PyTensor {
     }
     #[setter]
     fn set_data(&mut self, new: PyRef<PyTensor>) -> PyResult<()> {
-        // Swap the payload while keeping this object's autograd identity simple: a leaf keeps
-        // its requires_grad flag.
-        let rg = self.t.requires_grad() && self.t.is_leaf();
-        let t = new.t.detach();
-        if rg {
-            run(|| t.set_requires_grad(true))?;
+        if let Some(t) = run(|| self.t.set_data(&new.t))? {
+            self.t = t;
         }
-        self.t = t;
         Ok(())
     }
     fn detach(&self) -> PyTensor {
@@ -542,21 +573,21 @@ impl PyTensor {
     fn __bool__(&self) -> PyResult<bool> {
         if self.t.numel() != 1 {
             return Err(PyRuntimeError::new_err(format!(
-                "Boolean value of Tensor with {} values is ambiguous",
-                if self.t.numel() == 0 { "no" } else { "more than one" }
+                "Boolean value of Tensor with {} is ambiguous",
+                if self.t.numel() == 0 { "no values" } else { "more than one value" }
             )));
         }
         Ok(self.t.to_f64_vec()[0] != 0.0)
     }
     fn __float__(&self) -> PyResult<f64> {
         if self.t.numel() != 1 {
-            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+            return Err(PyValueError::new_err("only one element tensors can be converted to Python scalars"));
         }
         Ok(self.t.to_f64_vec()[0])
     }
     fn __int__(&self) -> PyResult<i64> {
         if self.t.numel() != 1 {
-            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+            return Err(PyValueError::new_err("only one element tensors can be converted to Python scalars"));
         }
         Ok(if self.t.dtype() == DType::I64 { self.t.to_vec::<i64>()[0] } else { self.t.to_f64_vec()[0].trunc() as i64 })
     }
@@ -614,8 +645,12 @@ impl PyTensor {
     fn clone(&self) -> PyResult<PyTensor> {
         run(|| ops::clone(&self.t)).map(wrap)
     }
-    fn contiguous(&self) -> PyResult<PyTensor> {
-        run(|| ops::contiguous(&self.t)).map(wrap)
+    fn contiguous(slf: PyRef<Self>, py: Python) -> PyResult<PyObject> {
+        if slf.t.is_contiguous() {
+            // PyTorch returns the tensor itself.
+            return Ok(slf.into_py(py));
+        }
+        run(|| ops::contiguous(&slf.t)).map(|t| wrap(t).into_py(py))
     }
 
     // -------------------------------------------------- arithmetic operators
@@ -629,6 +664,11 @@ impl PyTensor {
         binop(&self.t, o, "sub", ops::sub, false)
     }
     fn __rsub__(&self, o: &PyAny) -> PyResult<PyObject> {
+        if o.extract::<PyRef<PyTensor>>().is_err() {
+            if let Some(c) = scalar_for(o, self.t.dtype())? {
+                return Ok(wrap(run(|| ops::rsub_scalar(&self.t, &c))?).into_py(o.py()));
+            }
+        }
         binop(&self.t, o, "sub", ops::sub, true)
     }
     fn __mul__(&self, o: &PyAny) -> PyResult<PyObject> {
@@ -958,7 +998,7 @@ impl PyTensor {
         let size = self.t.shape().get(d).copied().unwrap_or(0) as i64;
         let s = if start < 0 { start + size } else { start };
         if s < 0 || s > size || length < 0 || s + length > size {
-            return Err(PyIndexError::new_err(format!("start ({}) + length ({}) exceeds dimension size ({}).", start, length, size)));
+            return Err(PyRuntimeError::new_err(format!("start ({}) + length ({}) exceeds dimension size ({}).", start, length, size)));
         }
         run(|| ops::slice(&self.t, dim, Some(s), Some(s + length), 1)).map(wrap)
     }
@@ -973,14 +1013,7 @@ impl PyTensor {
             let _g = autograd::GradModeGuard::new(false);
             run(|| apply_index(&self.t, &items))?
         };
-        if autograd::is_grad_enabled() && self.t.is_leaf() && self.t.requires_grad() {
-            return Err(PyRuntimeError::new_err("a leaf Variable that requires grad is being used in an in-place operation."));
-        }
-        if autograd::is_grad_enabled() && (self.t.requires_grad() || v.requires_grad()) {
-            return Err(PyRuntimeError::new_err(
-                "assigning into a tensor that requires grad (x[idx] = value) is not supported by pyrustgrad; build the tensor with cat/stack/where instead",
-            ));
-        }
+        // `window` is a view of this tensor: copy_ into it is differentiable (CopySlices).
         run(|| ops::copy_(&window, &v))
     }
 
@@ -1062,7 +1095,7 @@ fn parse_nested(obj: &PyAny, depth: usize, shape: &mut Vec<usize>, vals: &mut Ve
         return check_scalar_depth(depth, shape);
     }
     if obj.is_instance::<PyLong>()? {
-        let v: i64 = obj.extract().map_err(|_| PyRuntimeError::new_err("Overflow when unpacking long"))?;
+        let v: i64 = obj.extract().map_err(|_| PyValueError::new_err("Overflow when unpacking long long"))?;
         vals.push(v as f64);
         ints.push(v);
         *kind = (*kind).max(1);
@@ -1088,7 +1121,7 @@ fn parse_nested(obj: &PyAny, depth: usize, shape: &mut Vec<usize>, vals: &mut Ve
                 *kind = 2;
                 return check_scalar_depth(depth, shape);
             }
-            return Err(PyTypeError::new_err(format!("new(): invalid data type '{}'", obj.get_type().name()?)));
+            return Err(PyRuntimeError::new_err(format!("Could not infer dtype of {}", obj.get_type().name()?)));
         }
     };
     let n = seq.len()? as usize;
@@ -1131,10 +1164,7 @@ fn tensor(data: &PyAny, dtype: Option<&PyAny>, requires_grad: bool) -> PyResult<
         DType::F32 => Tensor::from_vec(vals.into_iter().map(|v| v as f32).collect::<Vec<f32>>(), shape),
         DType::F64 => Tensor::from_vec(vals, shape),
     };
-    if requires_grad {
-        run(|| t.set_requires_grad(true))?;
-    }
-    Ok(wrap(t))
+    finish(t, requires_grad)
 }
 
 #[pyfunction]
@@ -1153,8 +1183,14 @@ fn _from_bytes(data: &PyBytes, dtype: PyDType, shape: Vec<usize>) -> PyResult<Py
     Ok(wrap(t))
 }
 
+/// PyTorch's factory functions word this differently from `requires_grad_()`.
+const FACTORY_REQUIRES_GRAD_ERROR: &str = "Only Tensors of floating point and complex dtype can require gradients";
+
 fn finish(t: Tensor, requires_grad: bool) -> PyResult<PyTensor> {
     if requires_grad {
+        if !t.dtype().is_float() {
+            return Err(PyRuntimeError::new_err(FACTORY_REQUIRES_GRAD_ERROR));
+        }
         run(|| t.set_requires_grad(true))?;
     }
     Ok(wrap(t))
@@ -1311,7 +1347,12 @@ fn _grad(outputs: &PyAny, inputs: &PyAny, grad_outputs: Option<&PyAny>, retain_g
 }
 
 #[pyfunction]
-fn _set_printoptions(precision: Option<usize>, threshold: Option<usize>, edgeitems: Option<usize>, linewidth: Option<usize>, sci_mode: Option<Option<bool>>, reset: bool) {
+fn _set_printoptions(precision: Option<usize>, threshold: Option<usize>, edgeitems: Option<usize>, linewidth: Option<usize>, sci_mode: Option<&PyTuple>, reset: bool) -> PyResult<()> {
+    // sci_mode: None = leave as is; a 1-tuple (None | bool,) = set it (None meaning automatic).
+    let sci_mode: Option<Option<bool>> = match sci_mode {
+        None => None,
+        Some(t) => Some(t.get_item(0)?.extract::<Option<bool>>()?),
+    };
     use pyrustgrad_core::display::{get_print_options, set_print_options, PrintOptions};
     let mut o = if reset { PrintOptions::default() } else { get_print_options() };
     if let Some(p) = precision {
@@ -1330,6 +1371,7 @@ fn _set_printoptions(precision: Option<usize>, threshold: Option<usize>, edgeite
         o.sci_mode = s;
     }
     set_print_options(o);
+    Ok(())
 }
 
 #[pyfunction]

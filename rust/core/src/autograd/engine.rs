@@ -64,11 +64,16 @@ pub fn grad(
     create_graph: bool,
     allow_unused: bool,
 ) -> Result<Vec<Option<Tensor>>> {
-    for (i, t) in inputs.iter().enumerate() {
+    // PyTorch checks the outputs first.
+    for (i, t) in outputs.iter().enumerate() {
+        if !t.requires_grad() {
+            bail!(Runtime, "element {} of tensors does not require grad and does not have a grad_fn", i);
+        }
+    }
+    for t in inputs {
         if !t.requires_grad() {
             bail!(Runtime, "One of the differentiated Tensors does not require grad");
         }
-        let _ = i;
     }
     let res = run(outputs, grad_outputs, retain_graph, create_graph, Some(inputs), allow_unused)?;
     Ok(res)
@@ -233,7 +238,8 @@ fn run(
                     let _ = &inputs[i];
                     bail!(
                         Runtime,
-                        "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior."
+                        "The differentiated Tensor at index {} appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.",
+                        i
                     );
                 }
             }
@@ -307,7 +313,7 @@ fn execute(node: &Arc<Node>, grad: Option<Tensor>, task: &mut Task) -> Result<Ve
                 let new = match old {
                     None => {
                         if task.create_graph {
-                            grad.clone()
+                            ops::clone(&grad)? // a differentiable copy (CloneBackward0), as PyTorch
                         } else {
                             grad.detach().contiguous_raw()
                         }

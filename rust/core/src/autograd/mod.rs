@@ -125,8 +125,12 @@ impl Node {
                     crate::dtype::DType::I64 => "LongTensor",
                     crate::dtype::DType::Bool => "BoolTensor",
                 };
-                let producer = match s.producer {
-                    Some(p) => format!(", which is output 0 of {},", p),
+                // As PyTorch 2.15: the node that produced the saved value (this node for a saved
+                // output, the tensor's current grad_fn for a saved input; none for a leaf), named
+                // without its "Backward<N>" suffix.
+                let producer = if s.is_output { Some(self.name) } else { s.data.grad_fn().map(|f| f.name).or(s.producer) };
+                let producer = match producer {
+                    Some(p) => format!(", which is output 0 of {},", p.find("Backward").map_or(p, |i| &p[..i])),
                     None => String::new(),
                 };
                 bail!(
@@ -237,6 +241,13 @@ impl Ctx {
 /// (shared) AccumulateGrad node.
 pub fn gradient_edge(t: &Tensor) -> Option<Edge> {
     let mut meta = t.0.meta.lock();
+    if meta.base.is_some() && meta.grad_fn.is_some() && meta.history_version != t.version() {
+        // A view modified in place since its history was recorded (checked under the one
+        // lock this hot path takes anyway).
+        drop(meta);
+        refresh_view_history(t);
+        meta = t.0.meta.lock();
+    }
     if let Some(f) = &meta.grad_fn {
         return Some(Edge { node: f.clone(), input_nr: 0 });
     }
@@ -314,4 +325,32 @@ pub fn register_hook(t: &Tensor, hook: GradHook) -> Result<()> {
         None => t.0.meta.lock().hooks.push(hook),
     }
     Ok(())
+}
+
+/// A view with history whose storage was modified in place since its history was recorded
+/// (through its base or another view) gets a fresh history: an AsStridedBackward0 of its
+/// base's current history, as PyTorch regenerates view grad_fns. Views of non-contiguous
+/// bases keep their history.
+pub(crate) fn refresh_view_history(t: &Tensor) {
+    let base = {
+        let m = t.0.meta.lock();
+        match &m.base {
+            Some(b) if m.grad_fn.is_some() && m.history_version != t.version() => b.clone(),
+            _ => return,
+        }
+    };
+    if !base.requires_grad() || !base.is_contiguous() {
+        return;
+    }
+    set_view_history(t, &base);
+}
+
+/// Records `t` (a view of `base`) as the AsStridedBackward0 of `base`'s current history.
+pub(crate) fn set_view_history(t: &Tensor, base: &Tensor) {
+    let _mode = GradModeGuard::new(true);
+    let window = crate::tensor::Layout { shape: t.shape().to_vec(), strides: t.strides().to_vec(), offset: t.offset() - base.offset() };
+    let base_shape = base.shape().to_vec();
+    record("AsStridedBackward0", &[base], t, &[], false, move |_, g| {
+        Ok(vec![Some(crate::ops::embed(g, &base_shape, &window, "AsStridedBackward0")?)])
+    });
 }

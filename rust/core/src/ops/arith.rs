@@ -80,6 +80,16 @@ pub fn div(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     Ok(out)
 }
 
+/// `c - x` for a Python number `c` (given as a 0-d tensor): PyTorch's rsub (RsubBackward1).
+pub fn rsub_scalar(x: &Tensor, c: &Tensor) -> Result<Tensor> {
+    let out = {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        sub(c, x)?
+    };
+    record("RsubBackward1", &[x], &out, &[], false, |_, g| Ok(vec![Some(ops::neg(g)?)]));
+    Ok(out)
+}
+
 /// `x ** p` for a constant exponent (PowBackward0).
 pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
     let dt = if x.dtype().is_float() || p.fract() != 0.0 { if x.dtype().is_float() { x.dtype() } else { DType::F32 } } else { DType::I64 };
@@ -153,7 +163,10 @@ pub fn rpow_scalar(c: f64, x: &Tensor) -> Result<Tensor> {
             return Ok(vec![None]);
         }
         let r = ctx.saved(0);
-        Ok(vec![Some(mul(g, &mul(r, &scalar_like(c.ln(), r.dtype()))?)?)])
+        let d = mul(r, &scalar_like(c.ln(), r.dtype()))?;
+        // 0 ** x: PyTorch takes the gradient as 0 where x >= 0 (there r = 0 ** x <= 1), not 0 * -inf.
+        let d = if c == 0.0 { where_(&ops::le(&r.detach(), &scalar_like(1.0, r.dtype()))?, &ops::zeros_like(&d)?, &d)? } else { d };
+        Ok(vec![Some(mul(g, &d)?)])
     });
     Ok(out)
 }
@@ -168,14 +181,16 @@ fn max_min(a: &Tensor, b: &Tensor, is_max: bool) -> Result<Tensor> {
     let name = if is_max { "MaximumBackward0" } else { "MinimumBackward0" };
     record(name, &[a, b], &out, &[a, b], false, move |ctx, g| {
         let (a, b) = (ctx.saved(0), ctx.saved(1));
-        // The larger (smaller) side takes the gradient; ties give half to each side.
-        let wins = if is_max { ops::gt(a, b)? } else { ops::lt(a, b)? };
+        // As PyTorch: ties give half to each side, the losing side gets exactly 0 (selected
+        // with where, never by multiplying, so an infinite gradient does not turn into NaN),
+        // and with a NaN operand both sides get the gradient.
         let ties = ops::eq(a, b)?;
-        let half = scalar_like(0.5, g.dtype());
-        let share = |w: &Tensor| -> Result<Tensor> { add(&mul(g, w)?, &mul(&mul(g, &ties)?, &half)?) };
+        let half = mul(g, &scalar_like(0.5, g.dtype()))?;
+        let zero = ops::zeros_like(g)?;
+        let side = |loses: Tensor| -> Result<Tensor> { where_(&ties, &half, &where_(&loses, &zero, g)?) };
         Ok(vec![
-            if ctx.needs(0) { Some(share(&wins)?) } else { None },
-            if ctx.needs(1) { Some(share(&ops::logical_not(&ops::logical_or(&wins, &ties)?)?)?) } else { None },
+            if ctx.needs(0) { Some(side(if is_max { ops::lt(a, b)? } else { ops::gt(a, b)? })?) } else { None },
+            if ctx.needs(1) { Some(side(if is_max { ops::gt(a, b)? } else { ops::lt(a, b)? })?) } else { None },
         ])
     });
     Ok(out)

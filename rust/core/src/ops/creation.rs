@@ -35,7 +35,7 @@ pub fn arange(start: f64, end: f64, step: f64, dtype: DType) -> Result<Tensor> {
         bail!(Runtime, "unsupported range: {} -> {}", start, end);
     }
     if (step > 0.0 && end < start) || (step < 0.0 && end > start) {
-        bail!(Runtime, "upper bound and larger bound inconsistent with step sign");
+        bail!(Runtime, "upper bound and lower bound inconsistent with step sign");
     }
     let n = ((end - start) / step).ceil().max(0.0);
     if n > (isize::MAX as f64) / 8.0 {

@@ -2,8 +2,9 @@
 //! write into the tensor's storage (bumping its version), and rebase its history on the new
 //! node, as PyTorch does. Checks PyTorch's rules on leaves and dtypes first.
 
-use super::{clamp, expand, to_dtype};
-use crate::autograd::{is_grad_enabled, GradModeGuard};
+use super::{clamp, clone, embed, expand, sub, to_dtype, window_of};
+use crate::autograd::{is_grad_enabled, record, set_view_history, GradModeGuard};
+use crate::tensor::Layout;
 use crate::error::Result;
 use crate::shape::fmt_shape;
 use crate::tensor::Tensor;
@@ -12,9 +13,14 @@ use crate::bail;
 /// Applies `compute` to (a stand-in for) `x` and stores the result in `x`.
 /// With `needs_old_value`, the stand-in is a copy, so formulas that saved it stay valid.
 pub fn apply_inplace(x: &Tensor, others: &[&Tensor], needs_old_value: bool, compute: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<()> {
-    let recording = is_grad_enabled() && (x.requires_grad() || others.iter().any(|t| t.requires_grad()));
-    if is_grad_enabled() && x.is_leaf() && x.requires_grad() {
+    let base = x.base();
+    let base_requires_grad = base.as_ref().map_or(false, |b| b.requires_grad());
+    let recording = is_grad_enabled() && (x.requires_grad() || base_requires_grad || others.iter().any(|t| t.requires_grad()));
+    if is_grad_enabled() && x.is_leaf() && x.requires_grad() && base.is_none() {
         bail!(Runtime, "a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+    if is_grad_enabled() && ((x.is_leaf() && x.requires_grad()) || base.as_ref().map_or(false, |b| b.is_leaf() && b.requires_grad())) {
+        bail!(Runtime, "a view of a leaf Variable that requires grad is being used in an in-place operation.");
     }
     if !recording {
         let _g = GradModeGuard::new(false);
@@ -23,11 +29,8 @@ pub fn apply_inplace(x: &Tensor, others: &[&Tensor], needs_old_value: bool, comp
         x.write_from_raw(&r);
         return Ok(());
     }
-    if x.is_view() {
-        bail!(
-            Runtime,
-            "in-place operations that need gradients are not supported on views in pyrustgrad; use the out-of-place form (e.g. y = y + z) or apply the operation to the base tensor"
-        );
+    if let Some(base) = base {
+        return inplace_on_view(x, &base, needs_old_value, compute);
     }
     let stand_in = if needs_old_value { x.contiguous_raw() } else { x.detach() };
     if let Some(f) = x.grad_fn() {
@@ -39,6 +42,39 @@ pub fn apply_inplace(x: &Tensor, others: &[&Tensor], needs_old_value: bool, comp
     match r.grad_fn() {
         Some(f) => x.set_history(f),
         None => {}
+    }
+    Ok(())
+}
+
+/// An in-place op on a view, as PyTorch's CopySlices: the view's current value is taken
+/// from its base's history, the result is written into the view's elements, and the base
+/// gets a CopySlices node (gradient outside the window to the base's old history, inside it
+/// to the op's result); the view becomes an AsStrided view of the new base history.
+fn inplace_on_view(x: &Tensor, base: &Tensor, needs_old_value: bool, compute: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<()> {
+    if !base.is_contiguous() {
+        bail!(
+            Runtime,
+            "in-place operations that need gradients are not supported on views of non-contiguous tensors in pyrustgrad; use the out-of-place form (e.g. y = y + z)"
+        );
+    }
+    let window = Layout { shape: x.shape().to_vec(), strides: x.strides().to_vec(), offset: x.offset() - base.offset() };
+    let view_now = window_of(base, &window)?;
+    let stand_in = if needs_old_value { clone(&view_now)? } else { view_now };
+    let r = compute(&stand_in)?;
+    check_result(x, &r)?;
+    x.write_from_raw(&r);
+    let old = base.detach();
+    if let Some(f) = base.grad_fn() {
+        old.set_history(f);
+    }
+    let base_shape = base.shape().to_vec();
+    record("CopySlices", &[&old, &r], base, &[], false, move |ctx, g| {
+        let inside = window_of(g, &window)?;
+        let g_old = if ctx.needs(0) { Some(sub(g, &embed(&inside, &base_shape, &window, "AsStridedBackward0")?)?) } else { None };
+        Ok(vec![g_old, if ctx.needs(1) { Some(inside) } else { None }])
+    });
+    if base.requires_grad() {
+        set_view_history(x, base);
     }
     Ok(())
 }
@@ -90,7 +126,18 @@ pub fn zero_(x: &Tensor) -> Result<()> {
 }
 pub fn copy_(x: &Tensor, src: &Tensor) -> Result<()> {
     let sizes: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
-    apply_inplace(x, &[src], false, |s| to_dtype(&expand(src, &sizes)?, s.dtype()))
+    apply_inplace(x, &[src], false, |s| {
+        let r = {
+            let _g = GradModeGuard::new(false);
+            to_dtype(&expand(src, &sizes)?, s.dtype())?
+        };
+        // As PyTorch's CopyBackwards: zero gradient to the overwritten values, the rest to src.
+        let src_float = src.dtype().is_float();
+        record("CopyBackwards", &[s, src], &r, &[], false, move |_, g| {
+            Ok(vec![Some(super::zeros_like(g)?), if src_float { Some(g.clone()) } else { None }])
+        });
+        Ok(r)
+    })
 }
 
 /// In-place results keep the destination's dtype when the categories allow it.

@@ -9,7 +9,7 @@ use crate::bail;
 
 pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     if tensors.is_empty() {
-        bail!(Runtime, "torch.cat(): expected a non-empty list of Tensors");
+        bail!(Value, "torch.cat(): expected a non-empty list of Tensors");
     }
     for (i, t) in tensors.iter().enumerate() {
         if t.ndim() == 0 {

@@ -27,7 +27,7 @@ pub fn map<T: Element, U: Element>(x: &Tensor, f: impl Fn(T) -> U) -> Result<Ten
     let n = x.numel();
     let v = x.with_slice(|s: &[T], l| {
         if l.is_contiguous() {
-            collect_n(n, s[l.offset..l.offset + n].iter().map(|&a| f(a)))
+            collect_n(n, s[l.offset.min(s.len())..][..n].iter().map(|&a| f(a)))
         } else {
             collect_n(n, l.offsets().map(|i| f(s[i])))
         }
@@ -88,7 +88,7 @@ pub fn zip3<C: Element, T: Element, U: Element>(c: &Tensor, a: &Tensor, b: &Tens
 pub fn reduce_rows<T: Element, U>(x: &Tensor, outer: usize, inner: usize, f: impl Fn(&[T]) -> U) -> Result<Vec<U>> {
     let x = x.as_contiguous_of(T::DTYPE);
     x.with_slice(|s: &[T], l| {
-        let s = &s[l.offset..l.offset + outer * inner];
+        let s = &s[l.offset.min(s.len())..][..outer * inner];
         if inner == 0 {
             collect_n(outer, (0..outer).map(|_| f(&[])))
         } else {

@@ -7,7 +7,7 @@ use crate::autograd::record;
 use crate::dtype::{DType, Element};
 use crate::error::{runtime, Result};
 use crate::gemm::{gemm_checked, GemmScalar};
-use crate::shape::{broadcast_shapes, fmt_shape};
+use crate::shape::broadcast_shapes;
 use crate::tensor::Tensor;
 use crate::bail;
 
@@ -47,15 +47,15 @@ fn gemm_batches<T: Element + GemmScalar>(a: &Tensor, b: &Tensor, batches: &[(usi
 /// `mm(a, b)`: (m×k) @ (k×n).
 pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if a.ndim() != 2 {
-        bail!(Runtime, "self must be a matrix");
+        bail!(Runtime, "mm: self must be a matrix, got {}-D tensor", a.ndim());
     }
     if b.ndim() != 2 {
-        bail!(Runtime, "mat2 must be a matrix");
+        bail!(Runtime, "mm: mat2 must be a matrix, got {}-D tensor", b.ndim());
     }
     if a.shape()[1] != b.shape()[0] {
         bail!(
             Runtime,
-            "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+            "mm: mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
             a.shape()[0],
             a.shape()[1],
             b.shape()[0],
@@ -100,6 +100,9 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             b.shape()[1]
         );
     }
+    if a.dtype() != b.dtype() {
+        bail!(Runtime, "expected scalar type {} but found {}", a.dtype().scalar_name(), b.dtype().scalar_name());
+    }
     let dt = check_float_pair(a, b, "batch1 and batch2")?;
     let batches: Vec<(usize, usize)> = (0..bs).map(|i| (a.offset() + i * a.strides()[0], b.offset() + i * b.strides()[0])).collect();
     let (ars, acs, brs, bcs) = (a.strides()[1], a.strides()[2], b.strides()[1], b.strides()[2]);
@@ -114,6 +117,33 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             if ctx.needs(1) { Some(bmm(&super::transpose(a, 1, 2)?, g)?) } else { None },
         ])
     });
+    Ok(out)
+}
+
+/// `mv(a, b)`: (m×k) @ (k), as matmul does for a matrix and a vector (MvBackward0).
+fn mv(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let out = {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        squeeze_dim(&mm(a, &unsqueeze(b, 1)?)?, 1)?.detach()
+    };
+    record("MvBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
+        let (a, b) = (ctx.saved(0), ctx.saved(1));
+        Ok(vec![
+            if ctx.needs(0) { Some(mm(&unsqueeze(g, 1)?, &unsqueeze(b, 0)?)?) } else { None },
+            if ctx.needs(1) { Some(mv(&super::t(a)?, g)?) } else { None },
+        ])
+    });
+    Ok(out)
+}
+
+/// The final reshape of a batched matmul, recorded as PyTorch's UnsafeViewBackward0.
+fn unsafe_view(c: &Tensor, shape: &[i64]) -> Result<Tensor> {
+    let out = {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        reshape(c, shape)?.detach()
+    };
+    let in_shape: Vec<i64> = c.shape().iter().map(|&d| d as i64).collect();
+    record("UnsafeViewBackward0", &[c], &out, &[], false, move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
     Ok(out)
 }
 
@@ -160,11 +190,11 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             if a.shape()[1] != b.shape()[0] {
                 bail!(Runtime, "size mismatch, got input ({}), mat ({}x{}), vec ({})", a.shape()[0], a.shape()[0], a.shape()[1], b.shape()[0]);
             }
-            squeeze_dim(&mm(a, &unsqueeze(b, 1)?)?, 1)
+            mv(a, b)
         }
         (1, 2) => {
             if a.shape()[0] != b.shape()[0] {
-                bail!(Runtime, "mat1 and mat2 shapes cannot be multiplied (1x{} and {}x{})", a.shape()[0], b.shape()[0], b.shape()[1]);
+                bail!(Runtime, "mm: mat1 and mat2 shapes cannot be multiplied (1x{} and {}x{})", a.shape()[0], b.shape()[0], b.shape()[1]);
             }
             squeeze_dim(&mm(&unsqueeze(a, 0)?, b)?, 0)
         }
@@ -174,6 +204,10 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             let b2 = if db == 1 { unsqueeze(b, 1)? } else { b.clone() };
             let (n, k) = (a2.shape()[a2.ndim() - 2], a2.shape()[a2.ndim() - 1]);
             let (k2, p) = (b2.shape()[b2.ndim() - 2], b2.shape()[b2.ndim() - 1]);
+            if k != k2 && db == 2 {
+                // PyTorch folds the batch dims of `a` into the rows of one mm.
+                bail!(Runtime, "mm: mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})", a2.numel() / k.max(1), k, k2, p);
+            }
             if k != k2 {
                 bail!(
                     Runtime,
@@ -184,13 +218,8 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
                     k2
                 );
             }
-            let batch = broadcast_shapes(&a2.shape()[..a2.ndim() - 2], &b2.shape()[..b2.ndim() - 2]).map_err(|_| {
-                runtime(format!(
-                    "The size of tensor a must match the size of tensor b for the batch dims of matmul: got {} and {}",
-                    fmt_shape(a.shape()),
-                    fmt_shape(b.shape())
-                ))
-            })?;
+            // PyTorch reports the broadcast error of the batch dims as is.
+            let batch = broadcast_shapes(&a2.shape()[..a2.ndim() - 2], &b2.shape()[..b2.ndim() - 2])?;
             let bsz: usize = batch.iter().product();
             let mut ea: Vec<i64> = batch.iter().map(|&d| d as i64).collect();
             ea.extend([n as i64, k as i64]);
@@ -206,7 +235,7 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             if db > 1 {
                 out_shape.push(p as i64);
             }
-            reshape(&c, &out_shape)
+            unsafe_view(&c, &out_shape)
         }
     }
 }

@@ -31,6 +31,10 @@ pub(crate) fn move_dims_last(x: &Tensor, dims: &[i64], keepdim: bool) -> Result<
 /// A raw (untracked) contiguous copy of `x` with `dims` moved to the end.
 pub(crate) fn dims_last_contiguous(x: &Tensor, dims: &[i64]) -> Result<Tensor> {
     let dims = normalize_dims(dims, x.ndim())?;
+    if x.ndim() == 0 {
+        // A 0-d tensor accepts dim 0 / -1 and has nothing to move.
+        return Ok(x.as_contiguous_of(x.dtype()));
+    }
     let mut perm: Vec<usize> = (0..x.ndim()).filter(|i| !dims.contains(i)).collect();
     perm.extend(dims.iter().copied());
     let l = x.layout();
@@ -48,6 +52,9 @@ fn all_dims(x: &Tensor) -> Vec<i64> {
 
 /// Expands a reduced gradient back over the reduced dims of `in_shape`.
 fn unreduce(g: &Tensor, in_shape: &[usize], dims: &[usize], keepdim: bool) -> Result<Tensor> {
+    if in_shape.is_empty() {
+        return Ok(g.clone()); // reducing a 0-d tensor over dim 0 keeps it 0-d
+    }
     let mut g = g.clone();
     if !keepdim {
         for &d in dims {
@@ -66,7 +73,7 @@ pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     let out_shape = if reduce_all && !keepdim { Vec::new() } else { out_shape };
     let moved = dims_last_contiguous(x, &dims_v)?;
     let out = match x.dtype() {
-        DType::F32 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[f32]| r.iter().map(|&v| v as f64).sum::<f64>() as f32)?, out_shape),
+        DType::F32 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[f32]| r.iter().fold(0.0f64, |acc, &v| acc + v as f64) as f32)?, out_shape),
         DType::F64 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[f64]| pairwise_sum(r))?, out_shape),
         DType::I64 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[i64]| r.iter().fold(0i64, |a, &b| a.wrapping_add(b)))?, out_shape),
         DType::Bool => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[bool]| r.iter().filter(|&&b| b).count() as i64)?, out_shape),
@@ -80,7 +87,8 @@ pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
 
 fn pairwise_sum(r: &[f64]) -> f64 {
     if r.len() <= 64 {
-        r.iter().sum()
+        // fold from +0.0: Rust's float `Sum` starts at -0.0, and an empty sum must print as 0.
+        r.iter().fold(0.0, |acc, &v| acc + v)
     } else {
         let (a, b) = r.split_at(r.len() / 2);
         pairwise_sum(a) + pairwise_sum(b)
@@ -90,7 +98,7 @@ fn pairwise_sum(r: &[f64]) -> f64 {
 pub fn mean(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     if !x.dtype().is_float() {
         bail!(
-            Runtime,
+            NotImplemented,
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {}",
             x.dtype().scalar_name()
         );
@@ -106,7 +114,7 @@ pub fn mean(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     let dims_v: Vec<i64> = if reduce_all { all_dims(x) } else { dims.unwrap().to_vec() };
     let nd = normalize_dims(&dims_v, x.ndim())?;
     let in_shape = x.shape().to_vec();
-    let count = nd.iter().map(|&d| in_shape[d]).product::<usize>() as f64;
+    let count = nd.iter().map(|&d| in_shape.get(d).copied().unwrap_or(1)).product::<usize>() as f64;
     let name = if dims.is_none() { "MeanBackward0" } else { "MeanBackward1" };
     record(name, &[x], &out, &[], false, move |_, g| {
         let g = super::div(g, &scalar_like(count, g.dtype()))?;
@@ -148,7 +156,9 @@ pub fn max_all(x: &Tensor, is_max: bool) -> Result<Tensor> {
         let (x, r) = (ctx.saved(0).detach(), ctx.saved(1).detach());
         let mask = super::eq(&x, &r)?;
         let count = sum(&mask, None, false)?;
-        Ok(vec![Some(mul(&super::div(g, &cast(&count, g.dtype()))?, &mask)?)])
+        let share = super::div(g, &cast(&count, g.dtype()))?;
+        // where, not a product with the mask: an infinite gradient must not become NaN.
+        Ok(vec![Some(super::where_(&mask, &share, &super::zeros_like(&share)?)?)])
     });
     Ok(out)
 }
@@ -204,7 +214,7 @@ pub fn max_dim(x: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<(Ten
     record(name, &[x], &values, &[&indices], false, move |ctx, g| {
         let mask = one_hot_along(ctx.saved(0), &in_shape, d, keepdim)?;
         let g = if keepdim || in_shape.is_empty() { g.clone() } else { unsqueeze(g, d as i64)? };
-        Ok(vec![Some(mul(&g, &mask)?)])
+        Ok(vec![Some(super::where_(&mask, &g, &super::zeros_like(&g)?)?)])
     });
     Ok((values, indices))
 }

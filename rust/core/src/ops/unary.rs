@@ -1,5 +1,5 @@
 //! Unary elementwise ops and their derivatives (kinks as PyTorch: abs'(0) = 0, relu'(0) = 0,
-//! clamp passes the gradient where min <= x <= max).
+//! clamp with scalar bounds passes the gradient only where min < x < max, as PyTorch 2.15 does).
 
 use super::{cast, kernel, mul, scalar_like};
 use crate::autograd::record;
@@ -32,7 +32,7 @@ pub fn neg(x: &Tensor) -> Result<Tensor> {
         DType::F64 => kernel::map(x, |v: f64| -v)?,
         DType::I64 => kernel::map(x, |v: i64| v.wrapping_neg())?,
         DType::Bool => bail!(
-            Runtime,
+            NotImplemented,
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         ),
     };
@@ -72,11 +72,11 @@ pub fn abs(x: &Tensor) -> Result<Tensor> {
     Ok(out)
 }
 
-/// sign(x): -1, 0 or 1 (0 at 0, NaN stays NaN). Its gradient is zero.
+/// sign(x): -1, 0 or 1 (0 at 0 and, as PyTorch 2.15 gives, 0 for NaN). Its gradient is zero.
 pub fn sign(x: &Tensor) -> Result<Tensor> {
     fn sgn<T: Float>(v: T) -> T {
         if v.is_nan() {
-            v
+            T::from_f64(0.0)
         } else if v > T::from_f64(0.0) {
             T::from_f64(1.0)
         } else if v < T::from_f64(0.0) {
@@ -102,10 +102,21 @@ pub fn relu(x: &Tensor) -> Result<Tensor> {
         DType::I64 => kernel::map(x, |v: i64| v.max(0))?,
         DType::Bool => bail!(Runtime, "\"clamp_min_cpu\" not implemented for 'Bool'"),
     };
-    record("ReluBackward0", &[x], &out, &[], true, |ctx, g| {
-        let r = ctx.saved(0);
-        let mask = ops::gt(&r.detach(), &scalar_like(0.0, r.dtype()))?;
-        Ok(vec![Some(mul(g, &mask)?)])
+    record("ReluBackward0", &[x], &out, &[], true, |ctx, g| Ok(vec![Some(threshold_backward(g, ctx.saved(0))?)]));
+    Ok(out)
+}
+
+/// relu's gradient `g` where the result `r` is positive, else 0. As PyTorch's
+/// threshold_backward it is a node of its own (ThresholdBackwardBackward0) that also depends
+/// on `r` (with a zero derivative), so second-order gradients of relu are zeros, not unused.
+fn threshold_backward(g: &Tensor, r: &Tensor) -> Result<Tensor> {
+    let mask = ops::gt(&r.detach(), &scalar_like(0.0, r.dtype()))?;
+    let out = {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        ops::where_(&mask, g, &ops::zeros_like(g)?)?
+    };
+    record("ThresholdBackwardBackward0", &[g, r], &out, &[], false, move |_, gg| {
+        Ok(vec![Some(ops::where_(&mask, gg, &ops::zeros_like(gg)?)?), Some(ops::zeros_like(gg)?)])
     });
     Ok(out)
 }
@@ -155,21 +166,19 @@ pub fn clamp(x: &Tensor, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
         let (lo, hi) = (min.map(|m| m as i64).unwrap_or(i64::MIN), max.map(|m| m as i64).unwrap_or(i64::MAX));
         kernel::map(x, move |v: i64| if v < lo { lo.min(hi) } else if v > hi { hi } else { v })?
     });
-    let name = match (min, max) {
-        (Some(_), Some(_)) => "ClampBackward1",
-        (Some(_), None) => "ClampMinBackward0",
-        _ => "ClampMaxBackward0",
-    };
+    // PyTorch 2.15 names every scalar-bound clamp ClampBackward1.
+    let name = "ClampBackward1";
     record(name, &[x], &out, &[x], false, move |ctx, g| {
         let x = ctx.saved(0).detach();
         let mut mask = ops::full_like(&x, 1.0, DType::Bool)?;
         if let Some(m) = min {
-            mask = ops::logical_and(&mask, &ops::ge(&x, &scalar_like(m, x.dtype()))?)?;
+            mask = ops::logical_and(&mask, &ops::gt(&x, &scalar_like(m, x.dtype()))?)?;
         }
         if let Some(m) = max {
-            mask = ops::logical_and(&mask, &ops::le(&x, &scalar_like(m, x.dtype()))?)?;
+            mask = ops::logical_and(&mask, &ops::lt(&x, &scalar_like(m, x.dtype()))?)?;
         }
-        Ok(vec![Some(mul(g, &mask)?)])
+        // Selected, not multiplied by the mask: an infinite gradient must not become NaN.
+        Ok(vec![Some(ops::where_(&mask, g, &ops::zeros_like(g)?)?)])
     });
     Ok(out)
 }

@@ -269,7 +269,10 @@ pub fn slice(x: &Tensor, dim: i64, start: Option<i64>, stop: Option<i64>, step: 
     if x.ndim() == 0 {
         bail!(Index, "slice() cannot be applied to a 0-dim tensor.");
     }
-    if step <= 0 {
+    if step == 0 {
+        bail!(Value, "slice step cannot be zero");
+    }
+    if step < 0 {
         bail!(Value, "step must be greater than zero");
     }
     let d = normalize_dim(dim, x.ndim())?;
@@ -290,7 +293,7 @@ pub fn slice(x: &Tensor, dim: i64, start: Option<i64>, stop: Option<i64>, step: 
 
 /// The adjoint of a view: zeros of `shape` with `g` written at `window` (a layout relative
 /// to a contiguous tensor of `shape`). Its backward reads the same window of the gradient.
-fn embed(g: &Tensor, shape: &[usize], window: &Layout, name: &'static str) -> Result<Tensor> {
+pub(crate) fn embed(g: &Tensor, shape: &[usize], window: &Layout, name: &'static str) -> Result<Tensor> {
     let out = Tensor::zeros(shape, g.dtype())?;
     out.alias_with(window.clone()).write_from_raw(g);
     let window = window.clone();
@@ -299,7 +302,7 @@ fn embed(g: &Tensor, shape: &[usize], window: &Layout, name: &'static str) -> Re
 }
 
 /// The `window` of `x` (a layout relative to contiguous `x`), as a differentiable op.
-fn window_of(x: &Tensor, window: &Layout) -> Result<Tensor> {
+pub(crate) fn window_of(x: &Tensor, window: &Layout) -> Result<Tensor> {
     let base = super::contiguous(x)?;
     let l = Layout { shape: window.shape.clone(), strides: window.strides.clone(), offset: base.offset() + window.offset };
     let out = make_view(&base, l);

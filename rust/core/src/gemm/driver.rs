@@ -1,0 +1,314 @@
+//! The BLIS loop nest (jc → pc → ic around the macro-kernel), the threading
+//! of it, and the cheap paths (C = beta*C, the direct loop for tiny shapes).
+//! Generic over the element type and the [`Kernel`]; knows nothing about how
+//! a kernel computes.
+
+use rayon::prelude::*;
+
+use super::buffer::{self, Slot};
+use super::kernel::Kernel;
+use super::params::{self, BlockSizes};
+use super::threading;
+use super::GemmScalar;
+
+/// One GEMM call: `C = alpha * A·B + beta * C`, A `m × k`, B `k × n`, C `m × n`,
+/// element `(i, j)` of a matrix at `ptr + i*rs + j*cs`.
+#[derive(Clone, Copy, Debug)]
+pub struct Problem<T> {
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    pub alpha: T,
+    pub a: *const T,
+    pub rsa: isize,
+    pub csa: isize,
+    pub b: *const T,
+    pub rsb: isize,
+    pub csb: isize,
+    pub beta: T,
+    pub c: *mut T,
+    pub rsc: isize,
+    pub csc: isize,
+}
+
+// SAFETY: a Problem is only shared between the threads of one GEMM call, which
+// read A and B (never written during the call) and write pairwise disjoint
+// tiles of C; the `gemm` contract (no aliasing, no overlapping C) makes that sound.
+unsafe impl<T: Sync> Sync for Problem<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Send for Problem<T> {}
+
+impl<T: Copy> Problem<T> {
+    /// The same product written for Cᵀ = Bᵀ·Aᵀ (swaps the roles of rows and columns).
+    pub fn transposed(&self) -> Problem<T> {
+        Problem {
+            m: self.n,
+            k: self.k,
+            n: self.m,
+            alpha: self.alpha,
+            a: self.b,
+            rsa: self.csb,
+            csa: self.rsb,
+            b: self.a,
+            rsb: self.csa,
+            csb: self.rsa,
+            beta: self.beta,
+            c: self.c,
+            rsc: self.csc,
+            csc: self.rsc,
+        }
+    }
+}
+
+/// How to run one call (the public API fills this in; tests may force more).
+#[derive(Clone, Copy, Debug)]
+pub struct Opts {
+    /// Upper bound on threads.
+    pub threads: usize,
+    /// Use `threads` even for small problems and never take the direct path.
+    pub force: bool,
+    /// Override the derived block sizes.
+    pub blocks: Option<BlockSizes>,
+}
+
+/// A raw pointer that may cross threads (the data behind it is partitioned by the caller).
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+// SAFETY: used only for the packed-B buffer, written by disjoint panel ranges during
+// packing and only read during compute, with a rayon join (happens-before) in between.
+unsafe impl<T> Send for SendPtr<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    /// By-value access, so closures capture the whole (Sync) wrapper.
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
+
+/// `C = beta * C` (zeros when beta == 0, C not read then).
+///
+/// # Safety
+/// `p.c` valid and exclusive at every `(i, j)` in `m × n`.
+pub unsafe fn scale_c<T: GemmScalar>(p: &Problem<T>) {
+    if p.beta == T::ONE {
+        return;
+    }
+    for i in 0..p.m {
+        for j in 0..p.n {
+            // SAFETY: (i, j) in range, valid by the caller's contract.
+            unsafe {
+                let cij = p.c.offset(i as isize * p.rsc + j as isize * p.csc);
+                *cij = if p.beta == T::ZERO { T::ZERO } else { p.beta * *cij };
+            }
+        }
+    }
+}
+
+/// The direct path for tiny products: no packing, one dot product per element.
+///
+/// # Safety
+/// The `gemm` contract for `p`.
+pub unsafe fn direct<T: GemmScalar>(p: &Problem<T>) {
+    for i in 0..p.m {
+        for j in 0..p.n {
+            let mut acc = T::ZERO;
+            for q in 0..p.k {
+                // SAFETY: (i, q) and (q, j) are in range of A and B.
+                unsafe {
+                    acc = acc
+                        + *p.a.offset(i as isize * p.rsa + q as isize * p.csa)
+                            * *p.b.offset(q as isize * p.rsb + j as isize * p.csb);
+                }
+            }
+            // SAFETY: (i, j) is in range of C.
+            unsafe {
+                let cij = p.c.offset(i as isize * p.rsc + j as isize * p.csc);
+                *cij = if p.beta == T::ZERO { p.alpha * acc } else { p.alpha * acc + p.beta * *cij };
+            }
+        }
+    }
+}
+
+/// Splits `units` into `parts` nearly equal ranges; returns range `i`.
+fn split(units: usize, parts: usize, i: usize) -> (usize, usize) {
+    (units * i / parts, units * (i + 1) / parts)
+}
+
+/// Chooses a `tm × tn` grid of threads (rows × column panels) with the least
+/// work for the busiest thread; ties go to splitting rows (B stays shared, A
+/// is not packed twice).
+fn grid(threads: usize, m_units: usize, mr: usize, n_units: usize, nr: usize) -> (usize, usize) {
+    let mut best = (threads, 1);
+    let mut best_cost = usize::MAX;
+    for tm in (1..=threads).rev() {
+        if threads % tm != 0 {
+            continue;
+        }
+        let tn = threads / tm;
+        let cost = m_units.div_ceil(tm).saturating_mul(mr).saturating_mul(n_units.div_ceil(tn).saturating_mul(nr));
+        if cost < best_cost {
+            best = (tm, tn);
+            best_cost = cost;
+        }
+    }
+    best
+}
+
+/// How many threads to use for `p` given the caller's bound.
+fn thread_count<T>(p: &Problem<T>, o: &Opts) -> usize {
+    let bound = o.threads.clamp(1, threading::MAX_THREADS);
+    if o.force || bound == 1 {
+        return bound;
+    }
+    let work = p.m.saturating_mul(p.n).saturating_mul(p.k);
+    if work < params::PARALLEL_MIN_MNK {
+        return 1;
+    }
+    bound.min(work / params::PARALLEL_MIN_MNK_PER_THREAD).max(1)
+}
+
+/// Runs the blocked algorithm with kernel `K` (threaded if worthwhile).
+///
+/// # Safety
+/// The `gemm` contract for `p`; `K`'s path is available on this CPU; m, n, k ≥ 1.
+pub unsafe fn run<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, o: &Opts) {
+    let bs = o.blocks.unwrap_or_else(|| params::block_sizes(params::cache_sizes(), K::MR, K::NR, size_of::<T>()));
+    let threads = thread_count(p, o);
+    if threads > 1 {
+        if let Some(pool) = threading::pool(threads) {
+            // SAFETY: forwarded contract; the pool only runs the closure to completion
+            // before install returns.
+            pool.install(|| unsafe { blocked::<T, K>(p, bs, threads) });
+            return;
+        }
+    }
+    // SAFETY: forwarded contract.
+    unsafe { blocked::<T, K>(p, bs, 1) }
+}
+
+/// # Safety
+/// As [`run`]; when `threads > 1` this runs inside a rayon pool.
+unsafe fn blocked<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, bs: BlockSizes, threads: usize) {
+    let (m, k, n) = (p.m, p.k, p.n);
+    let (mr, nr) = (K::MR, K::NR);
+    let kc_max = bs.kc.min(k);
+    let mc_max = bs.mc.min(m);
+    let b_elems = bs.nc.min(n).div_ceil(nr) * nr * kc_max;
+    let a_elems = mc_max.div_ceil(mr) * mr * kc_max;
+    let mut bbuf = buffer::take(Slot::B, b_elems * size_of::<T>());
+    let bpack = SendPtr(bbuf.as_mut_ptr::<T>());
+
+    let mut jc = 0;
+    while jc < n {
+        let nc = bs.nc.min(n - jc);
+        let n_units = nc.div_ceil(nr);
+        let m_units = m.div_ceil(mr);
+        let (tm, tn) = if threads > 1 { grid(threads, m_units, mr, n_units, nr) } else { (1, 1) };
+
+        let mut pc = 0;
+        while pc < k {
+            let kc = bs.kc.min(k - pc);
+            let beta = if pc == 0 { p.beta } else { T::ONE };
+            // SAFETY: (pc, jc) is inside B (pc < k, jc < n).
+            let bsrc = unsafe { p.b.offset(pc as isize * p.rsb + jc as isize * p.csb) };
+            let bsrc = SendPtr(bsrc as *mut T);
+
+            let pack_b = |t: usize, parts: usize| {
+                let (u0, u1) = split(n_units, parts, t);
+                if u0 >= u1 {
+                    return;
+                }
+                let j0 = u0 * nr;
+                let cols = (u1 * nr).min(nc) - j0;
+                // SAFETY: columns j0..j0+cols of this kc × nc block of B are in range;
+                // panels u0..u1 of the buffer (sized for nc columns, kc_max deep) are
+                // written by this call only.
+                unsafe {
+                    K::pack_b(cols, kc, bsrc.get().offset(j0 as isize * p.csb), p.rsb, p.csb, bpack.get().add(j0 * kc))
+                };
+            };
+            if threads > 1 {
+                (0..threads).into_par_iter().for_each(|t| pack_b(t, threads));
+            } else {
+                pack_b(0, 1);
+            }
+
+            let compute = |t: usize| {
+                let (ti, tj) = (t / tn, t % tn);
+                let (mu0, mu1) = split(m_units, tm, ti);
+                let (nu0, nu1) = split(n_units, tn, tj);
+                if mu0 >= mu1 || nu0 >= nu1 {
+                    return;
+                }
+                let (i0, i1) = (mu0 * mr, (mu1 * mr).min(m));
+                let j0 = nu0 * nr;
+                let cols = (nu1 * nr).min(nc) - j0;
+                let mut abuf = buffer::take(Slot::A, a_elems * size_of::<T>());
+                let apack = abuf.as_mut_ptr::<T>();
+                let mut ic = i0;
+                while ic < i1 {
+                    let mc = bs.mc.min(i1 - ic);
+                    // SAFETY: rows ic..ic+mc and depth pc..pc+kc are inside A; the A
+                    // buffer holds ceil(mc/MR)*MR*kc elements (mc <= mc_max, kc <=
+                    // kc_max); the B panels j0.. were packed above; the C block
+                    // (ic.., jc+j0..) of mc × cols belongs to this thread alone
+                    // (row and panel ranges of the grid are disjoint).
+                    unsafe {
+                        K::pack_a(mc, kc, p.a.offset(ic as isize * p.rsa + pc as isize * p.csa), p.rsa, p.csa, apack);
+                        K::macro_kernel(
+                            mc,
+                            cols,
+                            kc,
+                            p.alpha,
+                            apack,
+                            bpack.get().add(j0 * kc),
+                            beta,
+                            p.c.offset(ic as isize * p.rsc + (jc + j0) as isize * p.csc),
+                            p.rsc,
+                            p.csc,
+                        );
+                    }
+                    ic += mc;
+                }
+                buffer::give_back(Slot::A, abuf);
+            };
+            if threads > 1 {
+                (0..tm * tn).into_par_iter().for_each(compute);
+            } else {
+                compute(0);
+            }
+            pc += kc;
+        }
+        jc += nc;
+    }
+    buffer::give_back(Slot::B, bbuf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_covers_all_units_without_overlap() {
+        for units in 0..20 {
+            for parts in 1..6 {
+                let mut next = 0;
+                for i in 0..parts {
+                    let (a, b) = split(units, parts, i);
+                    assert_eq!(a, next);
+                    next = b;
+                }
+                assert_eq!(next, units);
+            }
+        }
+    }
+
+    #[test]
+    fn grid_prefers_rows_and_uses_columns_when_rows_are_few() {
+        assert_eq!(grid(2, 32, 32, 86, 12), (2, 1));
+        assert_eq!(grid(2, 1, 32, 86, 12), (1, 2));
+        assert_eq!(grid(4, 2, 32, 86, 12), (2, 2));
+    }
+}

@@ -1,0 +1,347 @@
+//! The pieces every SIMD path shares: the vector abstraction, packing, the
+//! register-tile microkernel and the macro-kernel, all generic and
+//! `#[inline(always)]`. Each path instantiates them inside one
+//! `#[target_feature]` function (see [`define_kernel!`]) so everything,
+//! intrinsics included, inlines into code compiled for that ISA.
+//!
+//! Packed layouts (both zero-padded to whole panels, 64-byte aligned):
+//! * A block `mc × kc` → `ceil(mc/MR)` micro-panels; panel `i` holds, for each
+//!   `p` in `0..kc`, the `MR` values `A[i*MR + 0..MR, p]` contiguously.
+//! * B panel `kc × nc` → `ceil(nc/NR)` micro-panels; panel `j` holds, for each
+//!   `p`, the `NR` values `B[p, j*NR + 0..NR]` contiguously.
+//!
+//! The microkernel keeps an `MR × NR` tile of C in registers as `NR` columns of
+//! `MR / LANES` vectors, so C is stored fastest along its rows index; the
+//! driver transposes the problem when C is row-major to make that the
+//! unit-stride direction.
+
+use super::GemmScalar;
+
+/// A SIMD register type for element `T` (or a scalar stand-in).
+///
+/// Implementors mark every method `#[inline]` and `#[target_feature]` for their ISA.
+///
+/// # Safety
+/// Callers must only use an implementor on a CPU that has its features, and
+/// pointers must be valid for `LANES` elements.
+pub unsafe trait SimdVec<T>: 'static {
+    type R: Copy;
+    const LANES: usize;
+    unsafe fn zero() -> Self::R;
+    unsafe fn splat(x: T) -> Self::R;
+    /// Load from 64-byte-aligned-or-not memory (packed data is aligned).
+    unsafe fn load(p: *const T) -> Self::R;
+    unsafe fn store(p: *mut T, v: Self::R);
+    /// `a * b + c`
+    unsafe fn fmadd(a: Self::R, b: Self::R, c: Self::R) -> Self::R;
+    unsafe fn mul(a: Self::R, b: Self::R) -> Self::R;
+    /// Hint that `p` will be read or written soon.
+    #[inline(always)]
+    unsafe fn prefetch(_p: *const T) {}
+}
+
+/// One microkernel family for element type `T`: tile shape plus the three
+/// operations the driver needs. Implemented by [`define_kernel!`].
+///
+/// # Safety
+/// `pack_a`/`pack_b`/`macro_kernel` may only be called on CPUs where the
+/// kernel's path is available.
+pub unsafe trait Kernel<T: GemmScalar>: 'static {
+    const MR: usize;
+    const NR: usize;
+
+    /// Packs `A[0..mc, 0..kc]` (element `(i, p)` at `a + i*rsa + p*csa`) into
+    /// `ceil(mc/MR)` zero-padded micro-panels at `dst`.
+    ///
+    /// # Safety
+    /// `a` is valid at every `(i, p)` in range; `dst` holds `ceil(mc/MR)*MR*kc` elements.
+    unsafe fn pack_a(mc: usize, kc: usize, a: *const T, rsa: isize, csa: isize, dst: *mut T);
+
+    /// Packs `B[0..kc, 0..nc]` (element `(p, j)` at `b + p*rsb + j*csb`) into
+    /// `ceil(nc/NR)` zero-padded micro-panels at `dst`.
+    ///
+    /// # Safety
+    /// `b` is valid at every `(p, j)` in range; `dst` holds `ceil(nc/NR)*NR*kc` elements.
+    unsafe fn pack_b(nc: usize, kc: usize, b: *const T, rsb: isize, csb: isize, dst: *mut T);
+
+    /// `C[0..mc, 0..nc] = alpha * Apacked · Bpacked + beta * C` (C not read if beta == 0).
+    ///
+    /// # Safety
+    /// Packed buffers as produced by `pack_a`/`pack_b` for these sizes; `c` valid
+    /// and exclusively ours at every `(i, j)` in range.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn macro_kernel(
+        mc: usize,
+        nc: usize,
+        kc: usize,
+        alpha: T,
+        apack: *const T,
+        bpack: *const T,
+        beta: T,
+        c: *mut T,
+        rsc: isize,
+        csc: isize,
+    );
+}
+
+/// Packs one micro-panel of width `W` (rows of A or columns of B): for each
+/// `p < kc`, `dst[p*W + w] = src[w*s_w + p*s_k]` for `w < width`, zero for
+/// `width <= w < W`.
+///
+/// # Safety
+/// `src` valid at all `(w < width, p < kc)`; `dst` valid for `W*kc` writes.
+#[inline(always)]
+unsafe fn pack_panel<T: GemmScalar, const W: usize>(
+    width: usize,
+    kc: usize,
+    src: *const T,
+    s_w: isize,
+    s_k: isize,
+    dst: *mut T,
+) {
+    // SAFETY (whole body): every src offset is w*s_w + p*s_k with w < width and
+    // p < kc, which the caller guarantees valid; every dst offset is < W*kc.
+    unsafe {
+        if width == W && s_w == 1 {
+            // Panel direction contiguous: copy W elements per p.
+            for p in 0..kc {
+                let s = src.offset(p as isize * s_k);
+                let d = dst.add(p * W);
+                for w in 0..W {
+                    *d.add(w) = *s.add(w);
+                }
+            }
+        } else if width == W && s_k == 1 {
+            // Depth direction contiguous (a transposed operand): gather in
+            // blocks of 8 along p so reads stay sequential per row.
+            let mut p0 = 0;
+            while p0 + 8 <= kc {
+                for w in 0..W {
+                    let s = src.offset(w as isize * s_w).add(p0);
+                    for q in 0..8 {
+                        *dst.add((p0 + q) * W + w) = *s.add(q);
+                    }
+                }
+                p0 += 8;
+            }
+            for p in p0..kc {
+                for w in 0..W {
+                    *dst.add(p * W + w) = *src.offset(w as isize * s_w).add(p);
+                }
+            }
+        } else {
+            for p in 0..kc {
+                let s = src.offset(p as isize * s_k);
+                let d = dst.add(p * W);
+                for w in 0..width {
+                    *d.add(w) = *s.offset(w as isize * s_w);
+                }
+                for w in width..W {
+                    *d.add(w) = T::ZERO;
+                }
+            }
+        }
+    }
+}
+
+/// Packs a whole A block / B panel as a sequence of `W`-wide micro-panels.
+///
+/// # Safety
+/// As [`Kernel::pack_a`] with `len` = mc (or nc for B, with strides swapped).
+#[inline(always)]
+pub unsafe fn pack<T: GemmScalar, const W: usize>(
+    len: usize,
+    kc: usize,
+    src: *const T,
+    s_w: isize,
+    s_k: isize,
+    dst: *mut T,
+) {
+    let mut i = 0;
+    while i < len {
+        let width = (len - i).min(W);
+        // SAFETY: rows/cols i..i+width are in range; panel i/W of dst starts at
+        // (i/W)*W*kc and has room for W*kc elements.
+        unsafe { pack_panel::<T, W>(width, kc, src.offset(i as isize * s_w), s_w, s_k, dst.add(i * kc)) };
+        i += W;
+    }
+}
+
+/// Largest `MR * NR` of any kernel (for the stack tile used at edges).
+pub const MAX_TILE: usize = 32 * 12;
+
+#[repr(C, align(64))]
+struct Tile<T>([T; MAX_TILE]);
+
+/// The register-tile microkernel: `C[0..mr, 0..nr] = alpha * A·B + beta * C`
+/// where A is one packed micro-panel (`MV * LANES` rows) and B one packed
+/// micro-panel (`NR` columns), both of depth `kc`.
+///
+/// # Safety
+/// CPU supports `V`; `a`/`b` hold `kc` steps of their panels; `c` valid at all
+/// `(i < mr, j < nr)`; `mr <= MV*LANES`, `nr <= NR`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn microkernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const NR: usize>(
+    kc: usize,
+    alpha: T,
+    a: *const T,
+    b: *const T,
+    beta: T,
+    c: *mut T,
+    rsc: isize,
+    csc: isize,
+    mr: usize,
+    nr: usize,
+) {
+    let l = V::LANES;
+    let mrf = MV * l;
+    // SAFETY (whole body): the caller guarantees the CPU features of V, kc steps
+    // of packed data behind a and b, and validity of c on the mr × nr tile; all
+    // offsets below stay inside those ranges.
+    unsafe {
+        let mut acc = [[V::zero(); MV]; NR];
+        // Warm the C tile while the FMAs run.
+        if rsc == 1 {
+            for j in 0..nr {
+                V::prefetch(c.offset(j as isize * csc));
+                V::prefetch(c.offset(j as isize * csc).add(mr - 1));
+            }
+        }
+        let mut ap = a;
+        let mut bp = b;
+        for _ in 0..kc {
+            let mut av = [V::zero(); MV];
+            for (i, v) in av.iter_mut().enumerate() {
+                *v = V::load(ap.add(i * l));
+            }
+            for (j, accj) in acc.iter_mut().enumerate() {
+                let bj = V::splat(*bp.add(j));
+                for i in 0..MV {
+                    accj[i] = V::fmadd(av[i], bj, accj[i]);
+                }
+            }
+            ap = ap.add(mrf);
+            bp = bp.add(NR);
+        }
+
+        let alpha_v = V::splat(alpha);
+        if mr == mrf && nr == NR && rsc == 1 {
+            if beta == T::ZERO {
+                for (j, accj) in acc.iter().enumerate() {
+                    let cj = c.offset(j as isize * csc);
+                    for i in 0..MV {
+                        V::store(cj.add(i * l), V::mul(accj[i], alpha_v));
+                    }
+                }
+            } else {
+                let beta_v = V::splat(beta);
+                for (j, accj) in acc.iter().enumerate() {
+                    let cj = c.offset(j as isize * csc);
+                    for i in 0..MV {
+                        let old = V::mul(V::load(cj.add(i * l)), beta_v);
+                        V::store(cj.add(i * l), V::fmadd(accj[i], alpha_v, old));
+                    }
+                }
+            }
+        } else {
+            // Edge tile or non-unit row stride: spill to the stack, then scalar update.
+            let mut tile = Tile([T::ZERO; MAX_TILE]);
+            let t = tile.0.as_mut_ptr();
+            for (j, accj) in acc.iter().enumerate() {
+                for i in 0..MV {
+                    V::store(t.add(j * mrf + i * l), accj[i]);
+                }
+            }
+            for j in 0..nr {
+                let cj = c.offset(j as isize * csc);
+                for i in 0..mr {
+                    let x = alpha * *t.add(j * mrf + i);
+                    let cij = cj.offset(i as isize * rsc);
+                    *cij = if beta == T::ZERO { x } else { x + beta * *cij };
+                }
+            }
+        }
+    }
+}
+
+/// The BLIS macro-kernel: loops `jr` over B micro-panels (outer, so one stays
+/// in L1) and `ir` over A micro-panels (inner, streaming from L2).
+///
+/// # Safety
+/// As [`Kernel::macro_kernel`], plus the CPU supports `V`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn macro_kernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const NR: usize>(
+    mc: usize,
+    nc: usize,
+    kc: usize,
+    alpha: T,
+    apack: *const T,
+    bpack: *const T,
+    beta: T,
+    c: *mut T,
+    rsc: isize,
+    csc: isize,
+) {
+    let mr = MV * V::LANES;
+    let mut j = 0;
+    while j < nc {
+        let nr = (nc - j).min(NR);
+        // SAFETY: panel j/NR of bpack exists (nc columns were packed).
+        let bp = unsafe { bpack.add(j * kc) };
+        let mut i = 0;
+        while i < mc {
+            let mrr = (mc - i).min(mr);
+            // SAFETY: panel i/mr of apack exists; (i, j) is inside the mc × nc
+            // block of C the caller owns, so the tile base and its mrr × nr
+            // elements are valid.
+            unsafe {
+                let cp = c.offset(i as isize * rsc + j as isize * csc);
+                microkernel::<T, V, MV, NR>(kc, alpha, apack.add(i * kc), bp, beta, cp, rsc, csc, mrr, nr);
+            }
+            i += mr;
+        }
+        j += NR;
+    }
+}
+
+/// Declares a [`Kernel`] type for one path and element type: the three entry
+/// points are `#[target_feature]` functions into which the generic code above
+/// inlines.
+macro_rules! define_kernel {
+    ($name:ident, $t:ty, $vec:ty, $mv:expr, $nr:expr $(, #[$attr:meta])*) => {
+        pub struct $name;
+
+        // SAFETY: the entry points are only called after the driver checked the
+        // path is available (features below detected).
+        unsafe impl $crate::gemm::kernel::Kernel<$t> for $name {
+            const MR: usize = $mv * <$vec as $crate::gemm::kernel::SimdVec<$t>>::LANES;
+            const NR: usize = $nr;
+
+            $(#[$attr])*
+            unsafe fn pack_a(mc: usize, kc: usize, a: *const $t, rsa: isize, csa: isize, dst: *mut $t) {
+                // SAFETY: forwarded contract of Kernel::pack_a.
+                unsafe { $crate::gemm::kernel::pack::<$t, { $mv * <$vec as $crate::gemm::kernel::SimdVec<$t>>::LANES }>(mc, kc, a, rsa, csa, dst) }
+            }
+
+            $(#[$attr])*
+            unsafe fn pack_b(nc: usize, kc: usize, b: *const $t, rsb: isize, csb: isize, dst: *mut $t) {
+                // SAFETY: forwarded contract of Kernel::pack_b.
+                unsafe { $crate::gemm::kernel::pack::<$t, $nr>(nc, kc, b, csb, rsb, dst) }
+            }
+
+            $(#[$attr])*
+            unsafe fn macro_kernel(
+                mc: usize, nc: usize, kc: usize, alpha: $t, apack: *const $t, bpack: *const $t,
+                beta: $t, c: *mut $t, rsc: isize, csc: isize,
+            ) {
+                // SAFETY: forwarded contract of Kernel::macro_kernel; features enabled above.
+                unsafe {
+                    $crate::gemm::kernel::macro_kernel::<$t, $vec, $mv, $nr>(mc, nc, kc, alpha, apack, bpack, beta, c, rsc, csc)
+                }
+            }
+        }
+    };
+}
+pub(crate) use define_kernel;

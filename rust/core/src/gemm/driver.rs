@@ -131,6 +131,21 @@ pub unsafe fn direct<T: GemmScalar>(p: &Problem<T>) {
     }
 }
 
+/// A block size for a loop over `len` elements with at most `max` per block:
+/// the same number of blocks as `max` would give, but evenly sized (rounded up
+/// to a multiple of `q` when that stays within `max`), so no thin last block.
+fn balanced(len: usize, max: usize, q: usize) -> usize {
+    let max = max.max(1);
+    let blocks = len.div_ceil(max).max(1);
+    let b = len.div_ceil(blocks).max(1);
+    let r = b.next_multiple_of(q.max(1));
+    if r <= max {
+        r
+    } else {
+        b
+    }
+}
+
 /// Splits `units` into `parts` nearly equal ranges; returns range `i`.
 fn split(units: usize, parts: usize, i: usize) -> (usize, usize) {
     (units * i / parts, units * (i + 1) / parts)
@@ -169,13 +184,78 @@ fn thread_count<T>(p: &Problem<T>, o: &Opts) -> usize {
     bound.min(work / params::PARALLEL_MIN_MNK_PER_THREAD).max(1)
 }
 
-/// Runs the blocked algorithm with kernel `K` (threaded if worthwhile).
+/// Whether `p` can take the direct (unpacked) path: single thread, A's
+/// columns contiguous, operands small enough to stay in cache unpacked.
+fn direct_ok<T>(p: &Problem<T>, threads: usize, o: &Opts) -> bool {
+    let bytes = (p.m.saturating_mul(p.k)).saturating_add(p.k.saturating_mul(p.n)).saturating_mul(size_of::<T>());
+    !o.force && threads == 1 && p.rsa == 1 && bytes <= params::DIRECT_MAX_BYTES && p.k <= params::DIRECT_MAX_K
+}
+
+/// Rough cost (in vector-FMA cycles) of running `p` as given with kernel `K`:
+/// padded register tiles, packing (transposing packs are dearer than
+/// contiguous copies) and C write-back (scalar when C's row stride is not 1).
+fn cost<T, K: Kernel<T>>(p: &Problem<T>, bs: &BlockSizes, direct: bool) -> f64
+where
+    T: GemmScalar,
+{
+    let (m, k, n) = (p.m as f64, p.k as f64, p.n as f64);
+    let (mr, nr, lanes) = (K::MR as f64, K::NR as f64, K::LANES as f64);
+    let padded = (m / mr).ceil() * mr * (n / nr).ceil() * nr;
+    let compute = padded * k / lanes;
+    let k_blocks = (k / bs.kc as f64).ceil();
+    let writeback = if p.rsc.unsigned_abs() == 1 { m * n / lanes } else { 2.0 * m * n } * k_blocks;
+    let (copy, transpose) = (0.25, 1.5);
+    let pack = if direct {
+        ((p.m % K::MR) as f64 + (p.n % K::NR) as f64) * k * transpose
+    } else {
+        let pa = if p.rsa.unsigned_abs() == 1 { copy } else { transpose };
+        let pb = if p.csb.unsigned_abs() == 1 { copy } else { transpose };
+        m * k * pa * (n / bs.nc as f64).ceil() + k * n * pb
+    };
+    compute + writeback + pack
+}
+
+/// Runs `p` with kernel `K`: picks the orientation (C = A·B or Cᵀ = Bᵀ·Aᵀ)
+/// with the lower estimated cost, then the direct path for small problems or
+/// the blocked algorithm (threaded if worthwhile).
 ///
 /// # Safety
 /// The `gemm` contract for `p`; `K`'s path is available on this CPU; m, n, k ≥ 1.
 pub unsafe fn run<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, o: &Opts) {
     let bs = o.blocks.unwrap_or_else(|| params::block_sizes(params::cache_sizes(), K::MR, K::NR, size_of::<T>()));
     let threads = thread_count(p, o);
+    let q = p.transposed();
+    let (dp, dq) = (direct_ok(p, threads, o), direct_ok(&q, threads, o));
+    let (p, direct) =
+        if cost::<T, K>(&q, &bs, dq) < cost::<T, K>(p, &bs, dp) { (&q, dq) } else { (p, dp) };
+    if direct {
+        let mut abuf = buffer::take(Slot::A, K::MR * p.k * size_of::<T>());
+        let mut bbuf = buffer::take(Slot::B, K::NR * p.k * size_of::<T>());
+        // SAFETY: forwarded contract; rsa == 1 checked by direct_ok; the edge
+        // buffers hold MR*k and NR*k elements.
+        unsafe {
+            K::direct(
+                p.m,
+                p.k,
+                p.n,
+                p.alpha,
+                p.a,
+                p.csa,
+                p.b,
+                p.rsb,
+                p.csb,
+                p.beta,
+                p.c,
+                p.rsc,
+                p.csc,
+                abuf.as_mut_ptr(),
+                bbuf.as_mut_ptr(),
+            )
+        };
+        buffer::give_back(Slot::A, abuf);
+        buffer::give_back(Slot::B, bbuf);
+        return;
+    }
     if threads > 1 {
         if let Some(pool) = threading::pool(threads) {
             // SAFETY: forwarded contract; the pool only runs the closure to completion
@@ -200,16 +280,30 @@ unsafe fn blocked<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, bs: BlockSizes, t
     let mut bbuf = buffer::take(Slot::B, b_elems * size_of::<T>());
     let bpack = SendPtr(bbuf.as_mut_ptr::<T>());
 
+    let nc_blk = balanced(n, bs.nc, nr);
+    let kc_blk = balanced(k, bs.kc, 8);
     let mut jc = 0;
     while jc < n {
-        let nc = bs.nc.min(n - jc);
+        let nc = nc_blk.min(n - jc);
         let n_units = nc.div_ceil(nr);
         let m_units = m.div_ceil(mr);
-        let (tm, tn) = if threads > 1 { grid(threads, m_units, mr, n_units, nr) } else { (1, 1) };
+        // Work items: `row_items` row blocks × `tn` column groups. Columns are
+        // split only when rows are too few; rows are cut finer than the thread
+        // count so rayon's work stealing evens out threads slowed by other load.
+        let (row_items, tn) = if threads > 1 {
+            let (tm, tn) = grid(threads, m_units, mr, n_units, nr);
+            if tn == 1 {
+                (m_units.min(threads * params::ITEMS_PER_THREAD).max(tm), 1)
+            } else {
+                (tm, tn)
+            }
+        } else {
+            (1, 1)
+        };
 
         let mut pc = 0;
         while pc < k {
-            let kc = bs.kc.min(k - pc);
+            let kc = kc_blk.min(k - pc);
             let beta = if pc == 0 { p.beta } else { T::ONE };
             // SAFETY: (pc, jc) is inside B (pc < k, jc < n).
             let bsrc = unsafe { p.b.offset(pc as isize * p.rsb + jc as isize * p.csb) };
@@ -230,14 +324,15 @@ unsafe fn blocked<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, bs: BlockSizes, t
                 };
             };
             if threads > 1 {
-                (0..threads).into_par_iter().for_each(|t| pack_b(t, threads));
+                let parts = (threads * 2).min(n_units);
+                (0..parts).into_par_iter().with_max_len(1).for_each(|t| pack_b(t, parts));
             } else {
                 pack_b(0, 1);
             }
 
             let compute = |t: usize| {
                 let (ti, tj) = (t / tn, t % tn);
-                let (mu0, mu1) = split(m_units, tm, ti);
+                let (mu0, mu1) = split(m_units, row_items, ti);
                 let (nu0, nu1) = split(n_units, tn, tj);
                 if mu0 >= mu1 || nu0 >= nu1 {
                     return;
@@ -247,14 +342,15 @@ unsafe fn blocked<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, bs: BlockSizes, t
                 let cols = (nu1 * nr).min(nc) - j0;
                 let mut abuf = buffer::take(Slot::A, a_elems * size_of::<T>());
                 let apack = abuf.as_mut_ptr::<T>();
+                let mc_blk = balanced(i1 - i0, bs.mc, mr);
                 let mut ic = i0;
                 while ic < i1 {
-                    let mc = bs.mc.min(i1 - ic);
+                    let mc = mc_blk.min(i1 - ic);
                     // SAFETY: rows ic..ic+mc and depth pc..pc+kc are inside A; the A
                     // buffer holds ceil(mc/MR)*MR*kc elements (mc <= mc_max, kc <=
                     // kc_max); the B panels j0.. were packed above; the C block
-                    // (ic.., jc+j0..) of mc × cols belongs to this thread alone
-                    // (row and panel ranges of the grid are disjoint).
+                    // (ic.., jc+j0..) of mc × cols belongs to this work item alone
+                    // (row and panel ranges of the items are disjoint).
                     unsafe {
                         K::pack_a(mc, kc, p.a.offset(ic as isize * p.rsa + pc as isize * p.csa), p.rsa, p.csa, apack);
                         K::macro_kernel(
@@ -275,7 +371,7 @@ unsafe fn blocked<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, bs: BlockSizes, t
                 buffer::give_back(Slot::A, abuf);
             };
             if threads > 1 {
-                (0..tm * tn).into_par_iter().for_each(compute);
+                (0..row_items * tn).into_par_iter().with_max_len(1).for_each(compute);
             } else {
                 compute(0);
             }
@@ -301,6 +397,24 @@ mod tests {
                     next = b;
                 }
                 assert_eq!(next, units);
+            }
+        }
+    }
+
+    #[test]
+    fn balanced_blocks_never_exceed_the_maximum_and_avoid_thin_tails() {
+        assert_eq!(balanced(1024, 336, 8), 256);
+        assert_eq!(balanced(1000, 384, 32), 352);
+        assert_eq!(balanced(10, 384, 32), 32);
+        assert_eq!(balanced(7, 3, 8), 3);
+        assert_eq!(balanced(0, 5, 8), 1);
+        for len in 0..200 {
+            for max in 1..40 {
+                for q in [1, 3, 8] {
+                    let b = balanced(len, max, q);
+                    assert!(b >= 1 && b <= max);
+                    assert_eq!(len.div_ceil(b), len.div_ceil(max), "len {len} max {max} q {q} -> {b}");
+                }
             }
         }
     }

@@ -49,6 +49,8 @@ pub unsafe trait SimdVec<T>: 'static {
 pub unsafe trait Kernel<T: GemmScalar>: 'static {
     const MR: usize;
     const NR: usize;
+    /// Elements per vector register.
+    const LANES: usize;
 
     /// Packs `A[0..mc, 0..kc]` (element `(i, p)` at `a + i*rsa + p*csa`) into
     /// `ceil(mc/MR)` zero-padded micro-panels at `dst`.
@@ -63,6 +65,29 @@ pub unsafe trait Kernel<T: GemmScalar>: 'static {
     /// # Safety
     /// `b` is valid at every `(p, j)` in range; `dst` holds `ceil(nc/NR)*NR*kc` elements.
     unsafe fn pack_b(nc: usize, kc: usize, b: *const T, rsb: isize, csb: isize, dst: *mut T);
+
+    /// The direct (unpacked) product for small problems; see [`direct_kernel`].
+    ///
+    /// # Safety
+    /// As [`direct_kernel`].
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn direct(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: T,
+        a: *const T,
+        csa: isize,
+        b: *const T,
+        rsb: isize,
+        csb: isize,
+        beta: T,
+        c: *mut T,
+        rsc: isize,
+        csc: isize,
+        a_edge: *mut T,
+        b_edge: *mut T,
+    );
 
     /// `C[0..mc, 0..nc] = alpha * Apacked · Bpacked + beta * C` (C not read if beta == 0).
     ///
@@ -144,6 +169,22 @@ unsafe fn pack_panel<T: GemmScalar, const W: usize>(
     }
 }
 
+/// [`pack_panel`] with a run-time panel width `w_full` (for ragged edges only).
+///
+/// # Safety
+/// As [`pack_panel`].
+#[inline(always)]
+unsafe fn pack_edge<T: GemmScalar>(w_full: usize, width: usize, kc: usize, src: *const T, s_w: isize, s_k: isize, dst: *mut T) {
+    for p in 0..kc {
+        for w in 0..w_full {
+            // SAFETY: (w < width, p < kc) is in range of src; dst holds w_full*kc elements.
+            unsafe {
+                *dst.add(p * w_full + w) = if w < width { *src.offset(w as isize * s_w + p as isize * s_k) } else { T::ZERO };
+            }
+        }
+    }
+}
+
 /// Packs a whole A block / B panel as a sequence of `W`-wide micro-panels.
 ///
 /// # Safety
@@ -158,6 +199,27 @@ pub unsafe fn pack<T: GemmScalar, const W: usize>(
     dst: *mut T,
 ) {
     let mut i = 0;
+    if s_w == 1 && len >= W {
+        // Panel direction contiguous: walk each depth row once across all full
+        // panels (one long sequential read per p instead of short strided ones).
+        let full = len / W;
+        for p in 0..kc {
+            // SAFETY: row p of the block is in range for columns 0..full*W <= len.
+            let s = unsafe { src.offset(p as isize * s_k) };
+            for q in 0..full {
+                // SAFETY: reads columns q*W..(q+1)*W <= len of row p; writes step p
+                // of panel q, inside dst's ceil(len/W)*W*kc elements.
+                unsafe {
+                    let s = s.add(q * W);
+                    let d = dst.add(q * W * kc + p * W);
+                    for w in 0..W {
+                        *d.add(w) = *s.add(w);
+                    }
+                }
+            }
+        }
+        i = full * W;
+    }
     while i < len {
         let width = (len - i).min(W);
         // SAFETY: rows/cols i..i+width are in range; panel i/W of dst starts at
@@ -174,19 +236,24 @@ pub const MAX_TILE: usize = 32 * 12;
 struct Tile<T>([T; MAX_TILE]);
 
 /// The register-tile microkernel: `C[0..mr, 0..nr] = alpha * A·B + beta * C`
-/// where A is one packed micro-panel (`MV * LANES` rows) and B one packed
-/// micro-panel (`NR` columns), both of depth `kc`.
+/// over depth `kc`. Step `p` reads the `MV * LANES` contiguous values of A at
+/// `a + p*a_ps` and broadcasts the `NR` values of B at `b + p*b_ps + j*b_js`.
+/// Packed panels use `a_ps = MR`, `b_ps = NR`, `b_js = 1` (constants that fold
+/// after inlining); the direct path passes the operands' own strides.
 ///
 /// # Safety
-/// CPU supports `V`; `a`/`b` hold `kc` steps of their panels; `c` valid at all
-/// `(i < mr, j < nr)`; `mr <= MV*LANES`, `nr <= NR`.
+/// CPU supports `V`; all those A and B addresses are readable for `p < kc`,
+/// `j < NR`; `c` valid at all `(i < mr, j < nr)`; `mr <= MV*LANES`, `nr <= NR`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn microkernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const NR: usize>(
     kc: usize,
     alpha: T,
     a: *const T,
+    a_ps: isize,
     b: *const T,
+    b_js: isize,
+    b_ps: isize,
     beta: T,
     c: *mut T,
     rsc: isize,
@@ -196,9 +263,9 @@ pub unsafe fn microkernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const N
 ) {
     let l = V::LANES;
     let mrf = MV * l;
-    // SAFETY (whole body): the caller guarantees the CPU features of V, kc steps
-    // of packed data behind a and b, and validity of c on the mr × nr tile; all
-    // offsets below stay inside those ranges.
+    // SAFETY (whole body): the caller guarantees the CPU features of V, the
+    // readability of every A and B address formed below, and validity of c on
+    // the mr × nr tile; all offsets below stay inside those ranges.
     unsafe {
         let mut acc = [[V::zero(); MV]; NR];
         // Warm the C tile while the FMAs run.
@@ -216,31 +283,37 @@ pub unsafe fn microkernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const N
                 *v = V::load(ap.add(i * l));
             }
             for (j, accj) in acc.iter_mut().enumerate() {
-                let bj = V::splat(*bp.add(j));
+                let bj = V::splat(*bp.offset(j as isize * b_js));
                 for i in 0..MV {
                     accj[i] = V::fmadd(av[i], bj, accj[i]);
                 }
             }
-            ap = ap.add(mrf);
-            bp = bp.add(NR);
+            ap = ap.offset(a_ps);
+            bp = bp.offset(b_ps);
         }
 
         let alpha_v = V::splat(alpha);
-        if mr == mrf && nr == NR && rsc == 1 {
+        if mr == mrf && rsc == 1 {
+            // Whole columns of the tile are contiguous in C: vector stores, for
+            // the first nr columns (the `j < nr` test unrolls with the loop).
             if beta == T::ZERO {
                 for (j, accj) in acc.iter().enumerate() {
-                    let cj = c.offset(j as isize * csc);
-                    for i in 0..MV {
-                        V::store(cj.add(i * l), V::mul(accj[i], alpha_v));
+                    if j < nr {
+                        let cj = c.offset(j as isize * csc);
+                        for i in 0..MV {
+                            V::store(cj.add(i * l), V::mul(accj[i], alpha_v));
+                        }
                     }
                 }
             } else {
                 let beta_v = V::splat(beta);
                 for (j, accj) in acc.iter().enumerate() {
-                    let cj = c.offset(j as isize * csc);
-                    for i in 0..MV {
-                        let old = V::mul(V::load(cj.add(i * l)), beta_v);
-                        V::store(cj.add(i * l), V::fmadd(accj[i], alpha_v, old));
+                    if j < nr {
+                        let cj = c.offset(j as isize * csc);
+                        for i in 0..MV {
+                            let old = V::mul(V::load(cj.add(i * l)), beta_v);
+                            V::store(cj.add(i * l), V::fmadd(accj[i], alpha_v, old));
+                        }
                     }
                 }
             }
@@ -298,11 +371,84 @@ pub unsafe fn macro_kernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const 
             // elements are valid.
             unsafe {
                 let cp = c.offset(i as isize * rsc + j as isize * csc);
-                microkernel::<T, V, MV, NR>(kc, alpha, apack.add(i * kc), bp, beta, cp, rsc, csc, mrr, nr);
+                microkernel::<T, V, MV, NR>(
+                    kc,
+                    alpha,
+                    apack.add(i * kc),
+                    mr as isize,
+                    bp,
+                    1,
+                    NR as isize,
+                    beta,
+                    cp,
+                    rsc,
+                    csc,
+                    mrr,
+                    nr,
+                );
             }
             i += mr;
         }
         j += NR;
+    }
+}
+
+/// The direct path for small problems: no packing of the interior. A must
+/// be unit-stride along its rows index (`rsa == 1`): its columns are loaded as
+/// vectors in place; B is broadcast in place from any strides. Only the
+/// ragged edges are packed: the last `m % MR` rows of A into `a_edge`
+/// (`MR * k` elements) and the last `n % NR` columns of B into `b_edge`
+/// (`NR * k` elements), zero-padded.
+///
+/// # Safety
+/// The `gemm` contract for these arguments with `rsa == 1`; CPU supports `V`;
+/// `a_edge`, `b_edge` writable for `MR*k`, `NR*k` elements.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn direct_kernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const NR: usize>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: T,
+    a: *const T,
+    csa: isize,
+    b: *const T,
+    rsb: isize,
+    csb: isize,
+    beta: T,
+    c: *mut T,
+    rsc: isize,
+    csc: isize,
+    a_edge: *mut T,
+    b_edge: *mut T,
+) {
+    let mr = MV * V::LANES;
+    let m_full = m / mr * mr;
+    let n_full = n / NR * NR;
+    // SAFETY (whole body): rows m_full..m of A and columns n_full..n of B are
+    // in range; the edge buffers are large enough for one zero-padded panel
+    // each; every tile base (i < m, j < n) is inside C.
+    unsafe {
+        if m_full < m {
+            pack_edge(mr, m - m_full, k, a.add(m_full), 1, csa, a_edge);
+        }
+        if n_full < n {
+            pack::<T, NR>(n - n_full, k, b.offset(n_full as isize * csb), csb, rsb, b_edge);
+        }
+        let mut j = 0;
+        while j < n {
+            let nr = (n - j).min(NR);
+            let (bp, b_js, b_ps) = if nr == NR { (b.offset(j as isize * csb), csb, rsb) } else { (b_edge as *const T, 1, NR as isize) };
+            let mut i = 0;
+            while i < m {
+                let mrr = (m - i).min(mr);
+                let (ap, a_ps) = if mrr == mr { (a.add(i), csa) } else { (a_edge as *const T, mr as isize) };
+                let cp = c.offset(i as isize * rsc + j as isize * csc);
+                microkernel::<T, V, MV, NR>(k, alpha, ap, a_ps, bp, b_js, b_ps, beta, cp, rsc, csc, mrr, nr);
+                i += mr;
+            }
+            j += NR;
+        }
     }
 }
 
@@ -318,6 +464,21 @@ macro_rules! define_kernel {
         unsafe impl $crate::gemm::kernel::Kernel<$t> for $name {
             const MR: usize = $mv * <$vec as $crate::gemm::kernel::SimdVec<$t>>::LANES;
             const NR: usize = $nr;
+            const LANES: usize = <$vec as $crate::gemm::kernel::SimdVec<$t>>::LANES;
+
+            $(#[$attr])*
+            unsafe fn direct(
+                m: usize, k: usize, n: usize, alpha: $t, a: *const $t, csa: isize, b: *const $t,
+                rsb: isize, csb: isize, beta: $t, c: *mut $t, rsc: isize, csc: isize,
+                a_edge: *mut $t, b_edge: *mut $t,
+            ) {
+                // SAFETY: forwarded contract of Kernel::direct; features enabled above.
+                unsafe {
+                    $crate::gemm::kernel::direct_kernel::<$t, $vec, $mv, $nr>(
+                        m, k, n, alpha, a, csa, b, rsb, csb, beta, c, rsc, csc, a_edge, b_edge,
+                    )
+                }
+            }
 
             $(#[$attr])*
             unsafe fn pack_a(mc: usize, kc: usize, a: *const $t, rsa: isize, csa: isize, dst: *mut $t) {

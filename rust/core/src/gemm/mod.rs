@@ -110,9 +110,6 @@ unsafe fn execute<T: GemmScalar>(p: Problem<T>, opts: &Opts, run: RunFn<T>) {
         unsafe { driver::scale_c(&p) };
         return;
     }
-    // The microkernel stores C fastest along its row index: give it the
-    // orientation in which C's smaller stride is the row stride.
-    let p = if p.csc.unsigned_abs() < p.rsc.unsigned_abs() { p.transposed() } else { p };
     if !opts.force && p.m.saturating_mul(p.n).saturating_mul(p.k) <= params::DIRECT_MAX_MNK {
         // SAFETY: forwarded contract.
         unsafe { driver::direct(&p) };

@@ -26,12 +26,22 @@ pub const DEFAULT_CACHES: CacheSizes = CacheSizes { l1d: 32 * 1024, l2: 256 * 10
 /// and use the direct (unpacked) loop.
 pub const DIRECT_MAX_MNK: usize = 4 * 4 * 4 * 8;
 
+/// The direct SIMD path (no packing except ragged edges) is used, on one
+/// thread, when A and B together take at most this many bytes...
+pub const DIRECT_MAX_BYTES: usize = 192 * 1024;
+/// ...and the depth is at most this (longer dot products want KC blocking).
+pub const DIRECT_MAX_K: usize = 512;
+
 /// Below this many multiply-adds (`m * n * k`) the GEMM runs on the calling
 /// thread only: waking the pool costs more than it saves.
 pub const PARALLEL_MIN_MNK: usize = 96 * 96 * 96;
 
 /// Each thread should get at least this many multiply-adds of work.
 pub const PARALLEL_MIN_MNK_PER_THREAD: usize = 48 * 48 * 48;
+
+/// When splitting rows among threads, aim for this many work items per
+/// thread, so work stealing can rebalance around a slowed thread.
+pub const ITEMS_PER_THREAD: usize = 4;
 
 /// Bounds for the derived block sizes (in elements).
 const KC_RANGE: (usize, usize) = (64, 512);

@@ -204,7 +204,7 @@ where
     let compute = padded * k / lanes;
     let k_blocks = (k / bs.kc as f64).ceil();
     let writeback = if p.rsc.unsigned_abs() == 1 { m * n / lanes } else { 2.0 * m * n } * k_blocks;
-    let (copy, transpose) = (0.25, 1.5);
+    let (copy, transpose) = (0.25, 0.6);
     let pack = if direct {
         ((p.m % K::MR) as f64 + (p.n % K::NR) as f64) * k * transpose
     } else {

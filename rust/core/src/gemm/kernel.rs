@@ -137,23 +137,8 @@ unsafe fn pack_panel<T: GemmScalar, const W: usize>(
                 }
             }
         } else if width == W && s_k == 1 {
-            // Depth direction contiguous (a transposed operand): gather in
-            // blocks of 8 along p so reads stay sequential per row.
-            let mut p0 = 0;
-            while p0 + 8 <= kc {
-                for w in 0..W {
-                    let s = src.offset(w as isize * s_w).add(p0);
-                    for q in 0..8 {
-                        *dst.add((p0 + q) * W + w) = *s.add(q);
-                    }
-                }
-                p0 += 8;
-            }
-            for p in p0..kc {
-                for w in 0..W {
-                    *dst.add(p * W + w) = *src.offset(w as isize * s_w).add(p);
-                }
-            }
+            // Depth direction contiguous (a transposed operand): register-block transpose.
+            T::pack_transposed::<W>(kc, src, s_w, dst);
         } else {
             for p in 0..kc {
                 let s = src.offset(p as isize * s_k);

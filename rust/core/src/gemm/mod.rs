@@ -14,6 +14,7 @@
 //!
 //! Files: `params.rs` (block sizes, thresholds), `dispatch.rs` (path choice),
 //! `driver.rs` (loop nest, threads), `kernel.rs` (packing, microkernel),
+//! `transpose.rs` (transposing packs),
 //! `x86/` and `portable.rs` (per-ISA vector wrappers), `buffer.rs` (aligned
 //! scratch), `threading.rs` (thread count, pools).
 
@@ -24,6 +25,7 @@ mod kernel;
 pub mod params;
 mod portable;
 mod threading;
+mod transpose;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
@@ -65,10 +67,16 @@ pub trait GemmScalar:
     #[doc(hidden)]
     /// The implementation for [`selected_path`], looked up once.
     fn selected_run_fn() -> RunFn<Self>;
+    #[doc(hidden)]
+    /// `dst[p*W + w] = src[w*s_w + p]` for `w < W`, `p < kc` (see `transpose.rs`).
+    ///
+    /// # Safety
+    /// `src` readable at each such index, `dst` writable for `W*kc` elements.
+    unsafe fn pack_transposed<const W: usize>(kc: usize, src: *const Self, s_w: isize, dst: *mut Self);
 }
 
 macro_rules! impl_scalar {
-    ($t:ty, $avx512:ident, $avx2:ident, $portable:ident) => {
+    ($t:ty, $avx512:ident, $avx2:ident, $portable:ident, $pack_t:ident) => {
         impl GemmScalar for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -85,6 +93,12 @@ macro_rules! impl_scalar {
                 }
             }
 
+            #[inline(always)]
+            unsafe fn pack_transposed<const W: usize>(kc: usize, src: *const $t, s_w: isize, dst: *mut $t) {
+                // SAFETY: forwarded contract.
+                unsafe { transpose::$pack_t::<W>(kc, src, s_w, dst) }
+            }
+
             fn selected_run_fn() -> RunFn<$t> {
                 static SELECTED: OnceLock<RunFn<$t>> = OnceLock::new();
                 *SELECTED.get_or_init(|| {
@@ -94,8 +108,8 @@ macro_rules! impl_scalar {
         }
     };
 }
-impl_scalar!(f32, Avx512F32, Avx2F32, PortableF32);
-impl_scalar!(f64, Avx512F64, Avx2F64, PortableF64);
+impl_scalar!(f32, Avx512F32, Avx2F32, PortableF32, pack_t_f32);
+impl_scalar!(f64, Avx512F64, Avx2F64, PortableF64, pack_t_f64);
 
 /// Shared front end: trivial cases, orientation, direct path, then `run`.
 ///

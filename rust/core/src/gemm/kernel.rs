@@ -356,21 +356,14 @@ pub unsafe fn macro_kernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const 
             // elements are valid.
             unsafe {
                 let cp = c.offset(i as isize * rsc + j as isize * csc);
-                microkernel::<T, V, MV, NR>(
-                    kc,
-                    alpha,
-                    apack.add(i * kc),
-                    mr as isize,
-                    bp,
-                    1,
-                    NR as isize,
-                    beta,
-                    cp,
-                    rsc,
-                    csc,
-                    mrr,
-                    nr,
-                );
+                let ap = apack.add(i * kc);
+                if MV > 1 && mrr <= V::LANES {
+                    // Ragged edge of at most one vector: a one-vector-tall tile
+                    // does the work without computing padding rows.
+                    microkernel::<T, V, 1, NR>(kc, alpha, ap, mr as isize, bp, 1, NR as isize, beta, cp, rsc, csc, mrr, nr);
+                } else {
+                    microkernel::<T, V, MV, NR>(kc, alpha, ap, mr as isize, bp, 1, NR as isize, beta, cp, rsc, csc, mrr, nr);
+                }
             }
             i += mr;
         }
@@ -429,7 +422,11 @@ pub unsafe fn direct_kernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const
                 let mrr = (m - i).min(mr);
                 let (ap, a_ps) = if mrr == mr { (a.add(i), csa) } else { (a_edge as *const T, mr as isize) };
                 let cp = c.offset(i as isize * rsc + j as isize * csc);
-                microkernel::<T, V, MV, NR>(k, alpha, ap, a_ps, bp, b_js, b_ps, beta, cp, rsc, csc, mrr, nr);
+                if MV > 1 && mrr <= V::LANES {
+                    microkernel::<T, V, 1, NR>(k, alpha, ap, a_ps, bp, b_js, b_ps, beta, cp, rsc, csc, mrr, nr);
+                } else {
+                    microkernel::<T, V, MV, NR>(k, alpha, ap, a_ps, bp, b_js, b_ps, beta, cp, rsc, csc, mrr, nr);
+                }
                 i += mr;
             }
             j += NR;

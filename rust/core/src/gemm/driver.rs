@@ -158,7 +158,7 @@ fn grid(threads: usize, m_units: usize, mr: usize, n_units: usize, nr: usize) ->
     let mut best = (threads, 1);
     let mut best_cost = usize::MAX;
     for tm in (1..=threads).rev() {
-        if threads % tm != 0 {
+        if !threads.is_multiple_of(tm) {
             continue;
         }
         let tn = threads / tm;

@@ -231,6 +231,8 @@ struct Tile<T>([T; MAX_TILE]);
 /// `j < NR`; `c` valid at all `(i < mr, j < nr)`; `mr <= MV*LANES`, `nr <= NR`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
+// Index loops over the constant tile shape read most plainly and unroll fully.
+#[allow(clippy::needless_range_loop)]
 pub unsafe fn microkernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const NR: usize>(
     kc: usize,
     alpha: T,

@@ -120,9 +120,9 @@ mod tests {
         for caches in [DEFAULT_CACHES, cache_sizes(), CacheSizes { l1d: 8192, l2: 65536, l3: 262144 }] {
             for (mr, nr, e) in [(32, 12, 4), (16, 12, 8), (16, 6, 4), (8, 6, 8), (8, 4, 4)] {
                 let b = block_sizes(caches, mr, nr, e);
-                assert!(b.mc >= mr && b.mc % mr == 0, "{b:?}");
-                assert!(b.nc >= nr && b.nc % nr == 0, "{b:?}");
-                assert!(b.kc >= 8 && b.kc % 8 == 0, "{b:?}");
+                assert!(b.mc >= mr && b.mc.is_multiple_of(mr), "{b:?}");
+                assert!(b.nc >= nr && b.nc.is_multiple_of(nr), "{b:?}");
+                assert!(b.kc >= 8 && b.kc.is_multiple_of(8), "{b:?}");
             }
         }
     }

@@ -443,6 +443,11 @@ macro_rules! define_kernel {
     ($name:ident, $t:ty, $vec:ty, $mv:expr, $nr:expr $(, #[$attr:meta])*) => {
         pub struct $name;
 
+        // The edge path spills a tile to a MAX_TILE-element stack buffer.
+        const _: () = assert!(
+            $mv * <$vec as $crate::gemm::kernel::SimdVec<$t>>::LANES * $nr <= $crate::gemm::kernel::MAX_TILE
+        );
+
         // SAFETY: the entry points are only called after the driver checked the
         // path is available (features below detected).
         unsafe impl $crate::gemm::kernel::Kernel<$t> for $name {

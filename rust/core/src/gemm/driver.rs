@@ -199,11 +199,19 @@ where
     T: GemmScalar,
 {
     let (m, k, n) = (p.m as f64, p.k as f64, p.n as f64);
-    let (mr, nr, lanes) = (K::MR as f64, K::NR as f64, K::LANES as f64);
+    let (mr, lanes) = (K::MR as f64, K::LANES as f64);
     // Ragged rows of at most one vector run on a one-vector-tall tile.
     let rem = p.m % K::MR;
     let m_pad = (p.m - rem) as f64 + if rem == 0 { 0.0 } else if rem <= K::LANES { lanes } else { mr };
-    let padded = m_pad * (n / nr).ceil() * nr;
+    // Ragged columns use a 4-, 8- or NR-wide tile.
+    let nrem = p.n % K::NR;
+    let n_tail = match nrem {
+        0 => 0,
+        r if r <= 4 && K::NR > 4 => 4,
+        r if r <= 8 && K::NR > 8 => 8,
+        _ => K::NR,
+    };
+    let padded = m_pad * (p.n - nrem + n_tail) as f64;
     let compute = padded * k / lanes;
     let k_blocks = (k / bs.kc as f64).ceil();
     let writeback = if p.rsc.unsigned_abs() == 1 { m * n / lanes } else { 2.0 * m * n } * k_blocks;

@@ -325,6 +325,57 @@ pub unsafe fn microkernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const N
     }
 }
 
+/// One `mr × nr` tile of C with the smallest register tile that covers it:
+/// ragged edges of at most one vector of rows use a one-vector-tall tile, and
+/// ragged edges of at most 4 or 8 columns a 4- or 8-wide one, so padding
+/// rows and columns are not computed. Arguments as for [`microkernel`].
+///
+/// # Safety
+/// As [`microkernel`].
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn tile<T: GemmScalar, V: SimdVec<T>, const MV: usize, const NR: usize>(
+    kc: usize,
+    alpha: T,
+    a: *const T,
+    a_ps: isize,
+    b: *const T,
+    b_js: isize,
+    b_ps: isize,
+    beta: T,
+    c: *mut T,
+    rsc: isize,
+    csc: isize,
+    mr: usize,
+    nr: usize,
+) {
+    macro_rules! go {
+        ($mv:expr, $nr:expr) => {
+            // SAFETY: forwarded contract; the chosen tile is at least mr × nr
+            // (checked by the conditions below) and reads no more of A and B.
+            unsafe { microkernel::<T, V, { $mv }, { $nr }>(kc, alpha, a, a_ps, b, b_js, b_ps, beta, c, rsc, csc, mr, nr) }
+        };
+    }
+    let short = MV > 1 && mr <= V::LANES;
+    if NR > 4 && nr <= 4 {
+        if short {
+            go!(1, 4)
+        } else {
+            go!(MV, 4)
+        }
+    } else if NR > 8 && nr <= 8 {
+        if short {
+            go!(1, 8)
+        } else {
+            go!(MV, 8)
+        }
+    } else if short {
+        go!(1, NR)
+    } else {
+        go!(MV, NR)
+    }
+}
+
 /// The BLIS macro-kernel: loops `jr` over B micro-panels (outer, so one stays
 /// in L1) and `ir` over A micro-panels (inner, streaming from L2).
 ///
@@ -359,13 +410,7 @@ pub unsafe fn macro_kernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const 
             unsafe {
                 let cp = c.offset(i as isize * rsc + j as isize * csc);
                 let ap = apack.add(i * kc);
-                if MV > 1 && mrr <= V::LANES {
-                    // Ragged edge of at most one vector: a one-vector-tall tile
-                    // does the work without computing padding rows.
-                    microkernel::<T, V, 1, NR>(kc, alpha, ap, mr as isize, bp, 1, NR as isize, beta, cp, rsc, csc, mrr, nr);
-                } else {
-                    microkernel::<T, V, MV, NR>(kc, alpha, ap, mr as isize, bp, 1, NR as isize, beta, cp, rsc, csc, mrr, nr);
-                }
+                tile::<T, V, MV, NR>(kc, alpha, ap, mr as isize, bp, 1, NR as isize, beta, cp, rsc, csc, mrr, nr);
             }
             i += mr;
         }
@@ -424,11 +469,7 @@ pub unsafe fn direct_kernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const
                 let mrr = (m - i).min(mr);
                 let (ap, a_ps) = if mrr == mr { (a.add(i), csa) } else { (a_edge as *const T, mr as isize) };
                 let cp = c.offset(i as isize * rsc + j as isize * csc);
-                if MV > 1 && mrr <= V::LANES {
-                    microkernel::<T, V, 1, NR>(k, alpha, ap, a_ps, bp, b_js, b_ps, beta, cp, rsc, csc, mrr, nr);
-                } else {
-                    microkernel::<T, V, MV, NR>(k, alpha, ap, a_ps, bp, b_js, b_ps, beta, cp, rsc, csc, mrr, nr);
-                }
+                tile::<T, V, MV, NR>(k, alpha, ap, a_ps, bp, b_js, b_ps, beta, cp, rsc, csc, mrr, nr);
                 i += mr;
             }
             j += NR;

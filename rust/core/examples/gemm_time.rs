@@ -3,6 +3,7 @@
 //! issue's shapes. Much faster to run than `cargo bench`.
 //!
 //! Run: `cargo run --release -p pyrustgrad-core --example gemm_time [threads] [m k n ...]`
+//! (`GEMM_TA=1` / `GEMM_TB=1` make A / B transposed views).
 
 use std::time::Instant;
 
@@ -62,17 +63,22 @@ fn main() {
         let b64: Vec<f64> = b32.iter().map(|&x| x as f64).collect();
         let mut c64 = vec![0.0f64; m * n];
         let (ki, ni) = (k as isize, n as isize);
+        // GEMM_TA=1 / GEMM_TB=1: A (or B) is a transposed view of a row-major buffer.
+        let ta = std::env::var_os("GEMM_TA").is_some();
+        let tb = std::env::var_os("GEMM_TB").is_some();
+        let (rsa, csa) = if ta { (1, m as isize) } else { (ki, 1) };
+        let (rsb, csb) = if tb { (1, ki) } else { (ni, 1) };
         let mm32 = time(
             // SAFETY: row-major buffers of exactly m×k, k×n, m×n.
             || unsafe {
-                matrixmultiply::sgemm(m, k, n, 1.0, a32.as_ptr(), ki, 1, b32.as_ptr(), ni, 1, 0.0, c32.as_mut_ptr(), ni, 1)
+                matrixmultiply::sgemm(m, k, n, 1.0, a32.as_ptr(), rsa, csa, b32.as_ptr(), rsb, csb, 0.0, c32.as_mut_ptr(), ni, 1)
             },
             flops,
         );
         let mm64 = time(
             // SAFETY: as above.
             || unsafe {
-                matrixmultiply::dgemm(m, k, n, 1.0, a64.as_ptr(), ki, 1, b64.as_ptr(), ni, 1, 0.0, c64.as_mut_ptr(), ni, 1)
+                matrixmultiply::dgemm(m, k, n, 1.0, a64.as_ptr(), rsa, csa, b64.as_ptr(), rsb, csb, 0.0, c64.as_mut_ptr(), ni, 1)
             },
             flops,
         );
@@ -81,7 +87,7 @@ fn main() {
             let o32 = time(
                 // SAFETY: as above.
                 || unsafe {
-                    gemm_with(p, threads, m, k, n, 1.0, a32.as_ptr(), ki, 1, b32.as_ptr(), ni, 1, 0.0, c32.as_mut_ptr(), ni, 1)
+                    gemm_with(p, threads, m, k, n, 1.0, a32.as_ptr(), rsa, csa, b32.as_ptr(), rsb, csb, 0.0, c32.as_mut_ptr(), ni, 1)
                         .unwrap()
                 },
                 flops,
@@ -89,7 +95,7 @@ fn main() {
             let o64 = time(
                 // SAFETY: as above.
                 || unsafe {
-                    gemm_with(p, threads, m, k, n, 1.0, a64.as_ptr(), ki, 1, b64.as_ptr(), ni, 1, 0.0, c64.as_mut_ptr(), ni, 1)
+                    gemm_with(p, threads, m, k, n, 1.0, a64.as_ptr(), rsa, csa, b64.as_ptr(), rsb, csb, 0.0, c64.as_mut_ptr(), ni, 1)
                         .unwrap()
                 },
                 flops,

@@ -184,11 +184,72 @@ fn thread_count<T>(p: &Problem<T>, o: &Opts) -> usize {
     bound.min(work / params::PARALLEL_MIN_MNK_PER_THREAD).max(1)
 }
 
-/// Whether `p` can take the direct (unpacked) path: single thread, A's
-/// columns contiguous, operands small enough to stay in cache unpacked.
-fn direct_ok<T>(p: &Problem<T>, threads: usize, o: &Opts) -> bool {
+/// Whether `p` can take the direct (unpacked) path: A's columns contiguous,
+/// operands small enough to stay in cache unpacked.
+fn direct_ok<T>(p: &Problem<T>, o: &Opts) -> bool {
     let bytes = (p.m.saturating_mul(p.k)).saturating_add(p.k.saturating_mul(p.n)).saturating_mul(size_of::<T>());
-    !o.force && threads == 1 && p.rsa == 1 && bytes <= params::DIRECT_MAX_BYTES && p.k <= params::DIRECT_MAX_K
+    !o.force && p.rsa == 1 && bytes <= params::direct_max_bytes() && p.k <= params::DIRECT_MAX_K
+}
+
+/// The direct path on rows `i0..i1` and columns `j0..j1` of `p`.
+///
+/// # Safety
+/// The `gemm` contract for `p` with `rsa == 1`; the ranges are inside `m × n`
+/// and no other thread writes this block of C.
+unsafe fn direct_block<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, i0: usize, i1: usize, j0: usize, j1: usize) {
+    if i0 >= i1 || j0 >= j1 {
+        return;
+    }
+    let mut abuf = buffer::take(Slot::A, K::MR * p.k * size_of::<T>());
+    let mut bbuf = buffer::take(Slot::B, K::NR * p.k * size_of::<T>());
+    // SAFETY: the sub-block's rows and columns lie inside A, B and C; A's rows
+    // index is unit-stride (direct_ok); the edge buffers hold MR*k and NR*k
+    // elements; the C block is ours alone (caller's contract).
+    unsafe {
+        K::direct(
+            i1 - i0,
+            p.k,
+            j1 - j0,
+            p.alpha,
+            p.a.add(i0),
+            p.csa,
+            p.b.offset(j0 as isize * p.csb),
+            p.rsb,
+            p.csb,
+            p.beta,
+            p.c.offset(i0 as isize * p.rsc + j0 as isize * p.csc),
+            p.rsc,
+            p.csc,
+            abuf.as_mut_ptr(),
+            bbuf.as_mut_ptr(),
+        )
+    };
+    buffer::give_back(Slot::A, abuf);
+    buffer::give_back(Slot::B, bbuf);
+}
+
+/// The direct path split into work items along the dimension with more
+/// register tiles (rows in MR units or columns in NR units).
+///
+/// # Safety
+/// As [`direct_block`] for the whole of `p`; runs inside a rayon pool.
+unsafe fn direct_parallel<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, threads: usize) {
+    let (m_units, n_units) = (p.m.div_ceil(K::MR), p.n.div_ceil(K::NR));
+    let by_rows = m_units > n_units;
+    let units = if by_rows { m_units } else { n_units };
+    let items = units.min(threads * params::ITEMS_PER_THREAD).max(1);
+    (0..items).into_par_iter().with_max_len(1).for_each(|t| {
+        let (u0, u1) = split(units, items, t);
+        // SAFETY: items cover disjoint row (or column) ranges of C, so each
+        // writes its own block; everything else is forwarded contract.
+        unsafe {
+            if by_rows {
+                direct_block::<T, K>(p, u0 * K::MR, (u1 * K::MR).min(p.m), 0, p.n);
+            } else {
+                direct_block::<T, K>(p, 0, p.m, u0 * K::NR, (u1 * K::NR).min(p.n));
+            }
+        }
+    });
 }
 
 /// Rough cost (in vector-FMA cycles) of running `p` as given with kernel `K`:
@@ -236,35 +297,19 @@ pub unsafe fn run<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, o: &Opts) {
     let bs = o.blocks.unwrap_or_else(|| params::block_sizes(params::cache_sizes(), K::MR, K::NR, size_of::<T>()));
     let threads = thread_count(p, o);
     let q = p.transposed();
-    let (dp, dq) = (direct_ok(p, threads, o), direct_ok(&q, threads, o));
+    let (dp, dq) = (direct_ok(p, o), direct_ok(&q, o));
     let (p, direct) =
         if cost::<T, K>(&q, &bs, dq) < cost::<T, K>(p, &bs, dp) { (&q, dq) } else { (p, dp) };
     if direct {
-        let mut abuf = buffer::take(Slot::A, K::MR * p.k * size_of::<T>());
-        let mut bbuf = buffer::take(Slot::B, K::NR * p.k * size_of::<T>());
-        // SAFETY: forwarded contract; rsa == 1 checked by direct_ok; the edge
-        // buffers hold MR*k and NR*k elements.
-        unsafe {
-            K::direct(
-                p.m,
-                p.k,
-                p.n,
-                p.alpha,
-                p.a,
-                p.csa,
-                p.b,
-                p.rsb,
-                p.csb,
-                p.beta,
-                p.c,
-                p.rsc,
-                p.csc,
-                abuf.as_mut_ptr(),
-                bbuf.as_mut_ptr(),
-            )
-        };
-        buffer::give_back(Slot::A, abuf);
-        buffer::give_back(Slot::B, bbuf);
+        if threads > 1 {
+            if let Some(pool) = threading::pool(threads) {
+                // SAFETY: forwarded contract (direct_ok holds for p).
+                pool.install(|| unsafe { direct_parallel::<T, K>(p, threads) });
+                return;
+            }
+        }
+        // SAFETY: forwarded contract (direct_ok holds for p); the whole of C is ours.
+        unsafe { direct_block::<T, K>(p, 0, p.m, 0, p.n) };
         return;
     }
     if threads > 1 {

@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use pyrustgrad_core::gemm::{available_paths, gemm_with};
+use pyrustgrad_core::gemm::{available_paths, gemm_forced, gemm_with, BlockSizes};
 
 /// Best-of timing, robust to other processes on the machine: calibrates a
 /// batch of ~2 ms, then keeps the fastest batch seen in ~0.4 s.
@@ -53,7 +53,12 @@ fn main() {
         Err(_) => available_paths(),
     };
     std::env::set_var("MATMUL_NUM_THREADS", threads.to_string());
-    println!("threads={threads}");
+    // GEMM_BLOCKS=mc,kc,nc: force the packed path with these block sizes (tuning aid).
+    let blocks: Option<BlockSizes> = std::env::var("GEMM_BLOCKS").ok().and_then(|s| {
+        let v: Vec<usize> = s.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+        (v.len() == 3).then(|| BlockSizes { mc: v[0], kc: v[1], nc: v[2] })
+    });
+    println!("threads={threads} blocks={blocks:?}");
     for &(m, k, n) in &shapes {
         let flops = 2.0 * (m * k * n) as f64;
         let a32: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.25).collect();
@@ -87,16 +92,22 @@ fn main() {
             let o32 = time(
                 // SAFETY: as above.
                 || unsafe {
-                    gemm_with(p, threads, m, k, n, 1.0, a32.as_ptr(), rsa, csa, b32.as_ptr(), rsb, csb, 0.0, c32.as_mut_ptr(), ni, 1)
-                        .unwrap()
+                    match blocks {
+                        None => gemm_with(p, threads, m, k, n, 1.0, a32.as_ptr(), rsa, csa, b32.as_ptr(), rsb, csb, 0.0, c32.as_mut_ptr(), ni, 1),
+                        Some(bs) => gemm_forced(p, threads, Some(bs), m, k, n, 1.0, a32.as_ptr(), rsa, csa, b32.as_ptr(), rsb, csb, 0.0, c32.as_mut_ptr(), ni, 1),
+                    }
+                    .unwrap()
                 },
                 flops,
             );
             let o64 = time(
                 // SAFETY: as above.
                 || unsafe {
-                    gemm_with(p, threads, m, k, n, 1.0, a64.as_ptr(), rsa, csa, b64.as_ptr(), rsb, csb, 0.0, c64.as_mut_ptr(), ni, 1)
-                        .unwrap()
+                    match blocks {
+                        None => gemm_with(p, threads, m, k, n, 1.0, a64.as_ptr(), rsa, csa, b64.as_ptr(), rsb, csb, 0.0, c64.as_mut_ptr(), ni, 1),
+                        Some(bs) => gemm_forced(p, threads, Some(bs), m, k, n, 1.0, a64.as_ptr(), rsa, csa, b64.as_ptr(), rsb, csb, 0.0, c64.as_mut_ptr(), ni, 1),
+                    }
+                    .unwrap()
                 },
                 flops,
             );

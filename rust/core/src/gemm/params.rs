@@ -1,8 +1,10 @@
 //! Block sizes and thresholds of the GEMM, all in one place.
 //!
 //! The cache blocking follows the BLIS analytical model:
-//! * a packed B micro-panel (`KC × NR`) should take about half of L1d, so it
-//!   stays there while the A micro-panels stream past it;
+//! * a packed B micro-panel (`KC × NR`) should stay in L1d while the A
+//!   micro-panels stream past it. The textbook choice is half of L1d; on
+//!   Zen 4 filling L1d measured better (f64 1024³: 49 → 52 GFLOP/s with KC
+//!   168 → 336; f32 KC 336 → 512 about +1%), so KC takes all of L1d;
 //! * a packed A block (`MC × KC`) should take about half of L2 (per core);
 //! * a packed B panel (`KC × NC`) should take a fraction of L3.
 //!
@@ -108,7 +110,7 @@ pub fn cache_sizes() -> CacheSizes {
 /// and 8 (KC) and never zero.
 pub fn block_sizes(caches: CacheSizes, mr: usize, nr: usize, elem: usize) -> BlockSizes {
     let round_down = |v: usize, q: usize| (v / q).max(1) * q;
-    let kc = (caches.l1d / 2) / (nr * elem);
+    let kc = caches.l1d / (nr * elem);
     let kc = round_down(kc.clamp(KC_RANGE.0, KC_RANGE.1), 8);
     let mc = (caches.l2 / 2) / (kc * elem);
     let mc = round_down(mc.clamp(mr, MC_MAX), mr);

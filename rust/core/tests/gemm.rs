@@ -3,7 +3,7 @@
 //! matrices cross every MC/KC/NC and thread-split edge).
 
 use pyrustgrad_core::gemm::{
-    available_paths, gemm_checked, gemm_forced, gemm_with, get_num_threads, selected_path, set_num_threads,
+    available_paths, gemm_checked, gemm_forced, gemm_forced_dot, gemm_with, get_num_threads, selected_path, set_num_threads,
     BlockSizes, GemmScalar, SimdPath,
 };
 
@@ -104,6 +104,8 @@ enum Mode {
     Public(usize),
     /// Blocked path forced with `threads` and optional tiny blocks.
     Forced(usize, Option<BlockSizes>),
+    /// Dot-product kernel wherever it applies, with `threads`.
+    Dot(usize),
 }
 
 const TINY: BlockSizes = BlockSizes { mc: 5, kc: 3, nc: 7 };
@@ -117,6 +119,8 @@ fn modes() -> Vec<Mode> {
         Mode::Forced(2, None),
         Mode::Forced(1, Some(TINY)),
         Mode::Forced(2, Some(SMALL)),
+        Mode::Dot(1),
+        Mode::Dot(2),
     ]
 }
 
@@ -143,6 +147,7 @@ fn run<T: El>(path: SimdPath, mode: Mode, alpha: T, a: &Mat<T>, b: &Mat<T>, beta
             Mode::Forced(t, bs) => {
                 gemm_forced(path, t, bs, m, k, n, alpha, ap, a.rs, a.cs, bp, b.rs, b.cs, beta, cp, c.rs, c.cs)
             }
+            Mode::Dot(t) => gemm_forced_dot(path, t, m, k, n, alpha, ap, a.rs, a.cs, bp, b.rs, b.cs, beta, cp, c.rs, c.cs),
         }
     };
     r.unwrap();
@@ -371,6 +376,32 @@ fn identity_products_are_exact_f32() {
 #[test]
 fn identity_products_are_exact_f64() {
     identity_exact::<f64>();
+}
+
+fn narrow_outputs<T: El>() {
+    let mut rng = Rng(2024);
+    for path in paths() {
+        for mode in [Mode::Public(1), Mode::Public(2), Mode::Dot(1), Mode::Dot(2)] {
+            for (m, k, n) in [(128, 256, 10), (37, 100, 3), (9, 1000, 16), (130, 33, 7), (5, 64, 1), (200, 47, 11)] {
+                for (la, lb) in [(Layout::RowMajor, Layout::RowMajor), (Layout::RowMajor, Layout::ColMajor), (Layout::Strided, Layout::RowMajor)] {
+                    let beta = BETAS[rng.below(3)];
+                    case::<T>(path, mode, m, k, n, la, lb, Layout::RowMajor, 0.5, beta, &mut rng);
+                    // The mirrored problem (few rows, B column-major) reaches the same kernel transposed.
+                    case::<T>(path, mode, n, k, m, Layout::RowMajor, Layout::ColMajor, Layout::ColMajor, 1.0, beta, &mut rng);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn narrow_outputs_on_the_dot_kernel_match_reference_f32() {
+    narrow_outputs::<f32>();
+}
+
+#[test]
+fn narrow_outputs_on_the_dot_kernel_match_reference_f64() {
+    narrow_outputs::<f64>();
 }
 
 #[test]

@@ -67,6 +67,8 @@ pub struct Opts {
     pub threads: usize,
     /// Use `threads` even for small problems and never take the direct path.
     pub force: bool,
+    /// Take the dot-product kernel whenever it applies, with exactly `threads` threads.
+    pub force_dot: bool,
     /// Override the derived block sizes.
     pub blocks: Option<BlockSizes>,
 }
@@ -174,7 +176,7 @@ fn grid(threads: usize, m_units: usize, mr: usize, n_units: usize, nr: usize) ->
 /// How many threads to use for `p` given the caller's bound.
 fn thread_count<T>(p: &Problem<T>, o: &Opts) -> usize {
     let bound = o.threads.clamp(1, threading::MAX_THREADS);
-    if o.force || bound == 1 {
+    if o.force || o.force_dot || bound == 1 {
         return bound;
     }
     let work = p.m.saturating_mul(p.n).saturating_mul(p.k);
@@ -287,6 +289,85 @@ where
     compute + writeback + pack
 }
 
+/// Whether `p` can take the dot-product kernel: A's rows contiguous along
+/// the depth, few columns of C, enough depth to fill vectors, and a
+/// transposed copy of B that stays small.
+fn dot_ok<T, K: Kernel<T>>(p: &Problem<T>, o: &Opts) -> bool
+where
+    T: GemmScalar,
+{
+    !o.force
+        && p.csa == 1
+        && p.n <= params::DOT_MAX_N
+        && p.k >= 2 * K::LANES
+        && p.k.saturating_mul(p.n).saturating_mul(size_of::<T>()) <= params::DOT_MAX_BT_BYTES
+}
+
+/// Rough cost of the dot-product kernel, in the units of [`cost`].
+fn dot_cost<T, K: Kernel<T>>(p: &Problem<T>) -> f64
+where
+    T: GemmScalar,
+{
+    let (m, k, n) = (p.m as f64, p.k as f64, p.n as f64);
+    let (ri, rj, lanes) = (K::DOT_RI as f64, K::DOT_RJ as f64, K::LANES as f64);
+    let tiles = (m / ri).ceil() * (n / rj).ceil();
+    let compute = tiles * ri * rj * (k / lanes).floor() * params::DOT_FMA_COST;
+    let reduce = tiles * ri * rj * (params::DOT_REDUCE_COST + (p.k % K::LANES) as f64);
+    let pack_bt = k * n * if p.rsb.unsigned_abs() == 1 { 0.25 } else { 0.6 };
+    compute + reduce + pack_bt + 2.0 * m * n
+}
+
+/// Runs `p` on the dot-product kernel (threaded over row ranges if asked).
+///
+/// # Safety
+/// The `gemm` contract for `p`; `dot_ok` holds; `K`'s path is available.
+unsafe fn run_dot<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, threads: usize) {
+    let (m, k, n) = (p.m, p.k, p.n);
+    let mut bbuf = buffer::take(Slot::B, k * n * size_of::<T>());
+    let bt = SendPtr(bbuf.as_mut_ptr::<T>());
+    for j in 0..n {
+        for q in 0..k {
+            // SAFETY: (q, j) is inside B; bt holds n*k elements (dot_ok bounds them).
+            unsafe { *bt.get().add(j * k + q) = *p.b.offset(q as isize * p.rsb + j as isize * p.csb) };
+        }
+    }
+    let rows = |i0: usize, i1: usize| {
+        if i0 < i1 {
+            // SAFETY: rows i0..i1 of A and C are in range; A rows are contiguous
+            // along the depth (dot_ok); bt is fully written above; this row range
+            // of C belongs to this call alone.
+            unsafe {
+                K::dot(
+                    i1 - i0,
+                    k,
+                    n,
+                    p.alpha,
+                    p.a.offset(i0 as isize * p.rsa),
+                    p.rsa,
+                    bt.get(),
+                    p.beta,
+                    p.c.offset(i0 as isize * p.rsc),
+                    p.rsc,
+                    p.csc,
+                )
+            }
+        }
+    };
+    let pool = if threads > 1 { threading::pool(threads) } else { None };
+    match pool {
+        Some(pool) => pool.install(|| {
+            let units = m.div_ceil(K::DOT_RI);
+            let items = units.min(threads * params::ITEMS_PER_THREAD).max(1);
+            (0..items).into_par_iter().with_max_len(1).for_each(|t| {
+                let (u0, u1) = split(units, items, t);
+                rows(u0 * K::DOT_RI, (u1 * K::DOT_RI).min(m));
+            });
+        }),
+        None => rows(0, m),
+    }
+    buffer::give_back(Slot::B, bbuf);
+}
+
 /// Runs `p` with kernel `K`: picks the orientation (C = A·B or Cᵀ = Bᵀ·Aᵀ)
 /// with the lower estimated cost, then the direct path for small problems or
 /// the blocked algorithm (threaded if worthwhile).
@@ -298,8 +379,21 @@ pub unsafe fn run<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, o: &Opts) {
     let threads = thread_count(p, o);
     let q = p.transposed();
     let (dp, dq) = (direct_ok(p, o), direct_ok(&q, o));
-    let (p, direct) =
-        if cost::<T, K>(&q, &bs, dq) < cost::<T, K>(p, &bs, dp) { (&q, dq) } else { (p, dp) };
+    let (cp, cq) = (cost::<T, K>(p, &bs, dp), cost::<T, K>(&q, &bs, dq));
+    let (p, direct, best) = if cq < cp { (&q, dq, cq) } else { (p, dp, cp) };
+    // Narrow C with depth-contiguous A rows: the dot-product kernel may beat both.
+    let dot = [p, &q, &p.transposed()]
+        .into_iter()
+        .filter(|x| dot_ok::<T, K>(x, o))
+        .map(|x| (dot_cost::<T, K>(x), *x))
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((dc, x)) = dot {
+        if dc < best || o.force_dot {
+            // SAFETY: forwarded contract; dot_ok holds for x.
+            unsafe { run_dot::<T, K>(&x, threads) };
+            return;
+        }
+    }
     if direct {
         if threads > 1 {
             if let Some(pool) = threading::pool(threads) {

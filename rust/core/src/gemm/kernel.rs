@@ -35,6 +35,8 @@ pub unsafe trait SimdVec<T>: 'static {
     /// `a * b + c`
     unsafe fn fmadd(a: Self::R, b: Self::R, c: Self::R) -> Self::R;
     unsafe fn mul(a: Self::R, b: Self::R) -> Self::R;
+    /// Sum of all lanes.
+    unsafe fn reduce_add(v: Self::R) -> T;
     /// Hint that `p` will be read or written soon.
     #[inline(always)]
     unsafe fn prefetch(_p: *const T) {}
@@ -87,6 +89,30 @@ pub unsafe trait Kernel<T: GemmScalar>: 'static {
         csc: isize,
         a_edge: *mut T,
         b_edge: *mut T,
+    );
+
+    /// Rows of C per tile of the dot-product kernel.
+    const DOT_RI: usize;
+    /// Columns of C per tile of the dot-product kernel.
+    const DOT_RJ: usize;
+
+    /// The dot-product kernel for narrow C; see [`dot_kernel`].
+    ///
+    /// # Safety
+    /// As [`dot_kernel`].
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn dot(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: T,
+        a: *const T,
+        rsa: isize,
+        bt: *const T,
+        beta: T,
+        c: *mut T,
+        rsc: isize,
+        csc: isize,
     );
 
     /// `C[0..mc, 0..nc] = alpha * Apacked · Bpacked + beta * C` (C not read if beta == 0).
@@ -477,11 +503,91 @@ pub unsafe fn direct_kernel<T: GemmScalar, V: SimdVec<T>, const MV: usize, const
     }
 }
 
+/// Dot-product kernel for narrow products whose A rows are contiguous along
+/// the depth (`csa == 1`, e.g. a row-major activation times a weight with few
+/// output columns): each element of an `RI × RJ` tile of C is a dot product,
+/// accumulated in vector lanes along `k` and reduced at the end. B comes
+/// transposed and packed: column `j` of B at `bt + j*k`, contiguous.
+///
+/// Ragged tiles re-read the last valid row/column (never out of bounds) and
+/// store only the valid part.
+///
+/// # Safety
+/// CPU supports `V`; A readable at `a + i*rsa + p` for `i < m`, `p < k`; `bt`
+/// holds `n*k` elements; C valid and exclusively ours on `m × n`; m, n, k ≥ 1.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+#[allow(clippy::needless_range_loop)]
+pub unsafe fn dot_kernel<T: GemmScalar, V: SimdVec<T>, const RI: usize, const RJ: usize>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: T,
+    a: *const T,
+    rsa: isize,
+    bt: *const T,
+    beta: T,
+    c: *mut T,
+    rsc: isize,
+    csc: isize,
+) {
+    let l = V::LANES;
+    let k_vec = k / l * l;
+    // SAFETY (whole body): row indices are clamped to m-1 and column indices to
+    // n-1, depth offsets stay below k, so every read is inside A and bt; stores
+    // go to (i < m, j < n) only.
+    unsafe {
+        let mut i0 = 0;
+        while i0 < m {
+            let ri = (m - i0).min(RI);
+            let mut arow = [a; RI];
+            for (r, ar) in arow.iter_mut().enumerate() {
+                *ar = a.offset((i0 + r).min(m - 1) as isize * rsa);
+            }
+            let mut j0 = 0;
+            while j0 < n {
+                let rj = (n - j0).min(RJ);
+                let mut brow = [bt; RJ];
+                for (s, br) in brow.iter_mut().enumerate() {
+                    *br = bt.add((j0 + s).min(n - 1) * k);
+                }
+                let mut acc = [[V::zero(); RJ]; RI];
+                let mut p = 0;
+                while p < k_vec {
+                    let mut av = [V::zero(); RI];
+                    for r in 0..RI {
+                        av[r] = V::load(arow[r].add(p));
+                    }
+                    for s in 0..RJ {
+                        let bv = V::load(brow[s].add(p));
+                        for r in 0..RI {
+                            acc[r][s] = V::fmadd(av[r], bv, acc[r][s]);
+                        }
+                    }
+                    p += l;
+                }
+                for r in 0..ri {
+                    for s in 0..rj {
+                        let mut sum = V::reduce_add(acc[r][s]);
+                        for q in k_vec..k {
+                            sum = sum + *arow[r].add(q) * *brow[s].add(q);
+                        }
+                        let cij = c.offset((i0 + r) as isize * rsc + (j0 + s) as isize * csc);
+                        *cij = if beta == T::ZERO { alpha * sum } else { alpha * sum + beta * *cij };
+                    }
+                }
+                j0 += RJ;
+            }
+            i0 += RI;
+        }
+    }
+}
+
 /// Declares a [`Kernel`] type for one path and element type: the three entry
 /// points are `#[target_feature]` functions into which the generic code above
 /// inlines.
 macro_rules! define_kernel {
-    ($name:ident, $t:ty, $vec:ty, $mv:expr, $nr:expr $(, #[$attr:meta])*) => {
+    ($name:ident, $t:ty, $vec:ty, $mv:expr, $nr:expr, dot($ri:expr, $rj:expr) $(, #[$attr:meta])*) => {
         pub struct $name;
 
         // The edge path spills a tile to a MAX_TILE-element stack buffer.
@@ -495,6 +601,19 @@ macro_rules! define_kernel {
             const MR: usize = $mv * <$vec as $crate::gemm::kernel::SimdVec<$t>>::LANES;
             const NR: usize = $nr;
             const LANES: usize = <$vec as $crate::gemm::kernel::SimdVec<$t>>::LANES;
+            const DOT_RI: usize = $ri;
+            const DOT_RJ: usize = $rj;
+
+            $(#[$attr])*
+            unsafe fn dot(
+                m: usize, k: usize, n: usize, alpha: $t, a: *const $t, rsa: isize, bt: *const $t,
+                beta: $t, c: *mut $t, rsc: isize, csc: isize,
+            ) {
+                // SAFETY: forwarded contract of Kernel::dot; features enabled above.
+                unsafe {
+                    $crate::gemm::kernel::dot_kernel::<$t, $vec, $ri, $rj>(m, k, n, alpha, a, rsa, bt, beta, c, rsc, csc)
+                }
+            }
 
             $(#[$attr])*
             unsafe fn direct(

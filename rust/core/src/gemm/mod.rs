@@ -124,7 +124,7 @@ unsafe fn execute<T: GemmScalar>(p: Problem<T>, opts: &Opts, run: RunFn<T>) {
         unsafe { driver::scale_c(&p) };
         return;
     }
-    if !opts.force && p.m.saturating_mul(p.n).saturating_mul(p.k) <= params::DIRECT_MAX_MNK {
+    if !opts.force && !opts.force_dot && p.m.saturating_mul(p.n).saturating_mul(p.k) <= params::DIRECT_MAX_MNK {
         // SAFETY: forwarded contract.
         unsafe { driver::direct(&p) };
         return;
@@ -167,7 +167,7 @@ pub unsafe fn gemm<T: GemmScalar>(
     csc: isize,
 ) {
     let p = Problem { m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc };
-    let opts = Opts { threads: get_num_threads(), force: false, blocks: None };
+    let opts = Opts { threads: get_num_threads(), force: false, force_dot: false, blocks: None };
     // SAFETY: forwarded contract; the selected path was checked available.
     unsafe { execute(p, &opts, T::selected_run_fn()) }
 }
@@ -197,7 +197,7 @@ pub unsafe fn gemm_with<T: GemmScalar>(
     rsc: isize,
     csc: isize,
 ) -> Result<(), String> {
-    let opts = Opts { threads: threads.max(1), force: false, blocks: None };
+    let opts = Opts { threads: threads.max(1), force: false, force_dot: false, blocks: None };
     // SAFETY: forwarded contract.
     unsafe { gemm_with_opts(path, &opts, Problem { m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc }) }
 }
@@ -234,7 +234,38 @@ pub unsafe fn gemm_forced<T: GemmScalar>(
         kc: b.kc.clamp(1, 4096),
         nc: b.nc.clamp(1, 4096),
     });
-    let opts = Opts { threads: threads.clamp(1, threading::MAX_THREADS), force: true, blocks };
+    let opts = Opts { threads: threads.clamp(1, threading::MAX_THREADS), force: true, force_dot: false, blocks };
+    // SAFETY: forwarded contract.
+    unsafe { gemm_with_opts(path, &opts, Problem { m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc }) }
+}
+
+/// Test hook: [`gemm_with`] that takes the dot-product kernel (narrow C,
+/// depth-contiguous A rows) whenever it applies in either orientation, with
+/// exactly `threads` threads; otherwise it behaves like [`gemm_with`].
+///
+/// # Safety
+/// The [`gemm`] contract.
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_forced_dot<T: GemmScalar>(
+    path: SimdPath,
+    threads: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: T,
+    a: *const T,
+    rsa: isize,
+    csa: isize,
+    b: *const T,
+    rsb: isize,
+    csb: isize,
+    beta: T,
+    c: *mut T,
+    rsc: isize,
+    csc: isize,
+) -> Result<(), String> {
+    let opts = Opts { threads: threads.clamp(1, threading::MAX_THREADS), force: false, force_dot: true, blocks: None };
     // SAFETY: forwarded contract.
     unsafe { gemm_with_opts(path, &opts, Problem { m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc }) }
 }

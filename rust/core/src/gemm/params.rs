@@ -40,6 +40,16 @@ pub fn direct_max_bytes() -> usize {
 /// ...and the depth is at most this (longer dot products want KC blocking).
 pub const DIRECT_MAX_K: usize = 1024;
 
+/// The dot-product kernel (narrow C, A rows contiguous along the depth) is
+/// considered for at most this many columns of C...
+pub const DOT_MAX_N: usize = 16;
+/// ...when the transposed copy of B it makes takes at most this many bytes.
+pub const DOT_MAX_BT_BYTES: usize = 1 << 20;
+/// Cost model of the dot kernel: cycles per vector FMA (it loads more per FMA
+/// than the register-tile kernel) and per lane reduction of an accumulator.
+pub const DOT_FMA_COST: f64 = 1.0;
+pub const DOT_REDUCE_COST: f64 = 4.0;
+
 /// Below this many multiply-adds (`m * n * k`) the GEMM runs on the calling
 /// thread only: waking the pool costs more than it saves.
 pub const PARALLEL_MIN_MNK: usize = 96 * 96 * 96;

@@ -37,7 +37,11 @@ unsafe impl<T: GemmScalar> SimdVec<T> for Scalar {
     unsafe fn mul(a: T, b: T) -> T {
         a * b
     }
+    #[inline(always)]
+    unsafe fn reduce_add(v: T) -> T {
+        v
+    }
 }
 
-define_kernel!(PortableF32, f32, Scalar, 8, 4);
-define_kernel!(PortableF64, f64, Scalar, 8, 4);
+define_kernel!(PortableF32, f32, Scalar, 8, 4, dot(2, 2));
+define_kernel!(PortableF64, f64, Scalar, 8, 4, dot(2, 2));

@@ -1,5 +1,6 @@
 //! AVX2+FMA kernels. Tile 16×6 (f32) / 8×6 (f64): 12 ymm accumulators,
 //! two A vectors and one broadcast B value per step, of the 16 registers.
+//! Dot-product tile 2×5: 10 accumulators + 2 A rows + 1 B row.
 
 use core::arch::x86_64::*;
 
@@ -43,6 +44,13 @@ unsafe impl SimdVec<f32> for F32x8 {
     #[target_feature(enable = "avx2,fma")]
     unsafe fn mul(a: __m256, b: __m256) -> __m256 {
         _mm256_mul_ps(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn reduce_add(v: __m256) -> f32 {
+        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        _mm_cvtss_f32(_mm_add_ss(s, _mm_shuffle_ps::<1>(s, s)))
     }
     #[inline]
     #[target_feature(enable = "avx2,fma")]
@@ -90,11 +98,17 @@ unsafe impl SimdVec<f64> for F64x4 {
     }
     #[inline]
     #[target_feature(enable = "avx2,fma")]
+    unsafe fn reduce_add(v: __m256d) -> f64 {
+        let s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+        _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+    }
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn prefetch(p: *const f64) {
         // A prefetch never faults, whatever the address.
         _mm_prefetch::<_MM_HINT_T0>(p.cast())
     }
 }
 
-define_kernel!(Avx2F32, f32, F32x8, 2, 6, #[target_feature(enable = "avx2,fma")]);
-define_kernel!(Avx2F64, f64, F64x4, 2, 6, #[target_feature(enable = "avx2,fma")]);
+define_kernel!(Avx2F32, f32, F32x8, 2, 6, dot(2, 5), #[target_feature(enable = "avx2,fma")]);
+define_kernel!(Avx2F64, f64, F64x4, 2, 6, dot(2, 5), #[target_feature(enable = "avx2,fma")]);

@@ -1,5 +1,6 @@
 //! AVX-512F kernels. Tile 32×12 (f32) / 16×12 (f64): 24 zmm accumulators,
 //! two A vectors and one broadcast B value per step, of the 32 registers.
+//! Dot-product tile 4×5: 20 accumulators + 4 A rows + 1 B row.
 
 use core::arch::x86_64::*;
 
@@ -43,6 +44,11 @@ unsafe impl SimdVec<f32> for F32x16 {
     #[target_feature(enable = "avx512f")]
     unsafe fn mul(a: __m512, b: __m512) -> __m512 {
         _mm512_mul_ps(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn reduce_add(v: __m512) -> f32 {
+        _mm512_reduce_add_ps(v)
     }
     #[inline]
     #[target_feature(enable = "avx512f")]
@@ -90,11 +96,16 @@ unsafe impl SimdVec<f64> for F64x8 {
     }
     #[inline]
     #[target_feature(enable = "avx512f")]
+    unsafe fn reduce_add(v: __m512d) -> f64 {
+        _mm512_reduce_add_pd(v)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
     unsafe fn prefetch(p: *const f64) {
         // A prefetch never faults, whatever the address.
         _mm_prefetch::<_MM_HINT_T0>(p.cast())
     }
 }
 
-define_kernel!(Avx512F32, f32, F32x16, 2, 12, #[target_feature(enable = "avx512f")]);
-define_kernel!(Avx512F64, f64, F64x8, 2, 12, #[target_feature(enable = "avx512f")]);
+define_kernel!(Avx512F32, f32, F32x16, 2, 12, dot(4, 5), #[target_feature(enable = "avx512f")]);
+define_kernel!(Avx512F64, f64, F64x8, 2, 12, dot(4, 5), #[target_feature(enable = "avx512f")]);

@@ -404,6 +404,29 @@ fn narrow_outputs_on_the_dot_kernel_match_reference_f64() {
     narrow_outputs::<f64>();
 }
 
+fn matrix_vector<T: El>() {
+    let mut rng = Rng(77);
+    for path in paths() {
+        for mode in [Mode::Public(1), Mode::Public(2)] {
+            // Too big for the cached direct path, few columns: the streaming
+            // direct path (depth chunks) in either orientation.
+            case::<T>(path, mode, 700, 1003, 2, Layout::ColMajor, Layout::RowMajor, Layout::RowMajor, 1.0, 0.0, &mut rng);
+            case::<T>(path, mode, 3, 1003, 701, Layout::RowMajor, Layout::RowMajor, Layout::RowMajor, 1.0, 2.5, &mut rng);
+            case::<T>(path, mode, 1, 1003, 701, Layout::Strided, Layout::RowMajor, Layout::ColMajor, -1.0, 1.0, &mut rng);
+        }
+    }
+}
+
+#[test]
+fn large_matrix_vector_products_match_reference_f32() {
+    matrix_vector::<f32>();
+}
+
+#[test]
+fn large_matrix_vector_products_match_reference_f64() {
+    matrix_vector::<f64>();
+}
+
 #[test]
 fn broadcast_zero_strides_in_a_and_b_are_read_correctly() {
     let mut rng = Rng(5);

@@ -187,45 +187,70 @@ fn thread_count<T>(p: &Problem<T>, o: &Opts) -> usize {
 }
 
 /// Whether `p` can take the direct (unpacked) path: A's columns contiguous,
-/// operands small enough to stay in cache unpacked.
+/// and either operands small enough to stay in cache unpacked, or so few
+/// columns of C (matrix-vector-like) that A is streamed once anyway and
+/// packing it would only double the memory traffic.
 fn direct_ok<T>(p: &Problem<T>, o: &Opts) -> bool {
-    let bytes = (p.m.saturating_mul(p.k)).saturating_add(p.k.saturating_mul(p.n)).saturating_mul(size_of::<T>());
-    !o.force && p.rsa == 1 && bytes <= params::direct_max_bytes() && p.k <= params::DIRECT_MAX_K
+    let sz = size_of::<T>();
+    let bytes = (p.m.saturating_mul(p.k)).saturating_add(p.k.saturating_mul(p.n)).saturating_mul(sz);
+    let small = bytes <= params::direct_max_bytes() && p.k <= params::DIRECT_MAX_K;
+    let streaming = p.n <= params::DIRECT_STREAM_MAX_N && p.k.saturating_mul(sz) <= params::DIRECT_STREAM_MAX_K_BYTES;
+    !o.force && p.rsa == 1 && (small || streaming)
 }
 
-/// The direct path on rows `i0..i1` and columns `j0..j1` of `p`.
+/// Depth chunk for the direct path: all of k when the operands fit in cache;
+/// otherwise (the streaming, matrix-vector-like case) short chunks, so A is
+/// read a few rows at a time in memory order while the C tile stays hot.
+fn direct_kc<T>(p: &Problem<T>) -> usize {
+    let bytes = (p.m.saturating_mul(p.k)).saturating_add(p.k.saturating_mul(p.n)).saturating_mul(size_of::<T>());
+    if bytes <= params::direct_max_bytes() && p.k <= params::DIRECT_MAX_K {
+        p.k
+    } else {
+        params::DIRECT_STREAM_KC.min(p.k)
+    }
+}
+
+/// The direct path on rows `i0..i1` and columns `j0..j1` of `p`, in depth
+/// chunks of `kc`.
 ///
 /// # Safety
 /// The `gemm` contract for `p` with `rsa == 1`; the ranges are inside `m × n`
-/// and no other thread writes this block of C.
-unsafe fn direct_block<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, i0: usize, i1: usize, j0: usize, j1: usize) {
+/// and no other thread writes this block of C; `kc >= 1`.
+unsafe fn direct_block<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, i0: usize, i1: usize, j0: usize, j1: usize, kc: usize) {
     if i0 >= i1 || j0 >= j1 {
         return;
     }
-    let mut abuf = buffer::take(Slot::A, K::MR * p.k * size_of::<T>());
-    let mut bbuf = buffer::take(Slot::B, K::NR * p.k * size_of::<T>());
-    // SAFETY: the sub-block's rows and columns lie inside A, B and C; A's rows
-    // index is unit-stride (direct_ok); the edge buffers hold MR*k and NR*k
-    // elements; the C block is ours alone (caller's contract).
-    unsafe {
-        K::direct(
-            i1 - i0,
-            p.k,
-            j1 - j0,
-            p.alpha,
-            p.a.add(i0),
-            p.csa,
-            p.b.offset(j0 as isize * p.csb),
-            p.rsb,
-            p.csb,
-            p.beta,
-            p.c.offset(i0 as isize * p.rsc + j0 as isize * p.csc),
-            p.rsc,
-            p.csc,
-            abuf.as_mut_ptr(),
-            bbuf.as_mut_ptr(),
-        )
-    };
+    let mut abuf = buffer::take(Slot::A, K::MR * kc * size_of::<T>());
+    let mut bbuf = buffer::take(Slot::B, K::NR * kc * size_of::<T>());
+    let mut pc = 0;
+    while pc < p.k {
+        let kcc = kc.min(p.k - pc);
+        let beta = if pc == 0 { p.beta } else { T::ONE };
+        // SAFETY: the sub-block's rows, columns and depth range lie inside A, B
+        // and C; A's rows index is unit-stride (direct_ok); the edge buffers
+        // hold MR*kc and NR*kc elements; the C block is ours alone (caller's
+        // contract).
+        unsafe {
+            K::direct(
+                i1 - i0,
+                kcc,
+                j1 - j0,
+                p.alpha,
+                p.a.add(i0).offset(pc as isize * p.csa),
+                p.csa,
+                p.b.offset(j0 as isize * p.csb + pc as isize * p.rsb),
+                p.rsb,
+                p.csb,
+                beta,
+                p.c.offset(i0 as isize * p.rsc + j0 as isize * p.csc),
+                p.rsc,
+                p.csc,
+                abuf.as_mut_ptr(),
+                bbuf.as_mut_ptr(),
+            )
+        };
+        pc += kcc;
+    }
     buffer::give_back(Slot::A, abuf);
     buffer::give_back(Slot::B, bbuf);
 }
@@ -240,15 +265,16 @@ unsafe fn direct_parallel<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, threads: 
     let by_rows = m_units > n_units;
     let units = if by_rows { m_units } else { n_units };
     let items = units.min(threads * params::ITEMS_PER_THREAD).max(1);
+    let kc = direct_kc(p);
     (0..items).into_par_iter().with_max_len(1).for_each(|t| {
         let (u0, u1) = split(units, items, t);
         // SAFETY: items cover disjoint row (or column) ranges of C, so each
         // writes its own block; everything else is forwarded contract.
         unsafe {
             if by_rows {
-                direct_block::<T, K>(p, u0 * K::MR, (u1 * K::MR).min(p.m), 0, p.n);
+                direct_block::<T, K>(p, u0 * K::MR, (u1 * K::MR).min(p.m), 0, p.n, kc);
             } else {
-                direct_block::<T, K>(p, 0, p.m, u0 * K::NR, (u1 * K::NR).min(p.n));
+                direct_block::<T, K>(p, 0, p.m, u0 * K::NR, (u1 * K::NR).min(p.n), kc);
             }
         }
     });
@@ -403,7 +429,7 @@ pub unsafe fn run<T: GemmScalar, K: Kernel<T>>(p: &Problem<T>, o: &Opts) {
             }
         }
         // SAFETY: forwarded contract (direct_ok holds for p); the whole of C is ours.
-        unsafe { direct_block::<T, K>(p, 0, p.m, 0, p.n) };
+        unsafe { direct_block::<T, K>(p, 0, p.m, 0, p.n, direct_kc(p)) };
         return;
     }
     if threads > 1 {

@@ -40,6 +40,14 @@ pub fn direct_max_bytes() -> usize {
 /// ...and the depth is at most this (longer dot products want KC blocking).
 pub const DIRECT_MAX_K: usize = 1024;
 
+/// The direct path also takes products with at most this many columns of C
+/// whatever their size (matrix-vector-like: no reuse for packing to buy)...
+pub const DIRECT_STREAM_MAX_N: usize = 4;
+/// ...as long as one column of A (and so its edge buffers) stays this small.
+pub const DIRECT_STREAM_MAX_K_BYTES: usize = 1 << 20;
+/// Depth chunk of the direct path in that streaming case.
+pub const DIRECT_STREAM_KC: usize = 16;
+
 /// The dot-product kernel (narrow C, A rows contiguous along the depth) is
 /// considered for at most this many columns of C...
 pub const DOT_MAX_N: usize = 16;

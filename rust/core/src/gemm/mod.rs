@@ -8,6 +8,16 @@
 //! strides, so Aᵀ·B and A·Bᵀ run as fast as A·B. Large products run on a
 //! dedicated rayon pool sized by [`set_num_threads`].
 //!
+//! Routes (picked per call in `driver::run` by a small cost model, for C or
+//! for Cᵀ = Bᵀ·Aᵀ, whichever is cheaper):
+//! * tiny (`m·n·k ≤ 512`): a scalar loop;
+//! * direct: operands up to ~2.5× L2 (or matrix-vector-like, in depth
+//!   chunks) with A's columns contiguous: the microkernel reads A and B in
+//!   place, only ragged edges are packed;
+//! * dot: few columns of C and A's rows contiguous along k: vector dot
+//!   products (B copied transposed, small by construction);
+//! * blocked: everything else, the packed jc → pc → ic loop nest.
+//!
 //! What it must never do: know about tensors or autograd, read C when
 //! `beta == 0`, copy an operand to make it contiguous, or panic on any input
 //! reaching [`gemm_checked`].

@@ -276,7 +276,19 @@ def where(condition, input, other):
 
 # ---------------------------------------------------------------- grad mode
 
-class _DecoratorContextManager(object):
+class _GradModeContext(object):
+    """Sets grad mode to ``_mode`` inside a ``with`` block or a decorated function."""
+
+    _mode = True
+
+    def __enter__(self):
+        self.prev = _core.is_grad_enabled()
+        _core._set_grad_enabled(self._mode)
+
+    def __exit__(self, *exc):
+        _core._set_grad_enabled(self.prev)
+        return False
+
     def __call__(self, func):
         @_functools.wraps(func)
         def wrapper(*args, **kwargs):
@@ -286,28 +298,16 @@ class _DecoratorContextManager(object):
         return wrapper
 
 
-class no_grad(_DecoratorContextManager):
+class no_grad(_GradModeContext):
     """Context manager and decorator that disables gradient recording."""
 
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _core._set_grad_enabled(self.prev)
-        return False
+    _mode = False
 
 
-class enable_grad(_DecoratorContextManager):
+class enable_grad(_GradModeContext):
     """Context manager and decorator that enables gradient recording."""
 
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(True)
-
-    def __exit__(self, *exc):
-        _core._set_grad_enabled(self.prev)
-        return False
+    _mode = True
 
 
 class set_grad_enabled(object):

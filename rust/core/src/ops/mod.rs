@@ -49,28 +49,6 @@ pub(crate) fn scalar_like(v: f64, dt: DType) -> Tensor {
     }
 }
 
-/// Runs `$body` with `$T` bound to the Rust element type of a numeric dtype (not bool).
-#[macro_export]
-macro_rules! with_num_type {
-    ($dt:expr, $T:ident => $body:expr, bool => $bool_body:expr) => {
-        match $dt {
-            $crate::dtype::DType::F32 => {
-                type $T = f32;
-                $body
-            }
-            $crate::dtype::DType::F64 => {
-                type $T = f64;
-                $body
-            }
-            $crate::dtype::DType::I64 => {
-                type $T = i64;
-                $body
-            }
-            $crate::dtype::DType::Bool => $bool_body,
-        }
-    };
-}
-
 /// Runs `$body` with `$T` bound to f32 or f64; other dtypes take `$other`.
 #[macro_export]
 macro_rules! with_float_type {

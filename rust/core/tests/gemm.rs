@@ -512,6 +512,59 @@ fn gemm_checked_rejects_out_of_bounds_overflow_and_overlap_without_panicking() {
 }
 
 #[test]
+fn gemm_checked_never_panics_on_random_garbage_arguments() {
+    let mut rng = Rng(0xBAD5EED);
+    let strides = [0isize, 1, -1, 2, 3, -3, 7, 40, -40, isize::MAX, isize::MIN, isize::MAX / 3, -(isize::MAX / 5)];
+    let dims = |rng: &mut Rng, cap: usize| -> usize {
+        match rng.below(10) {
+            0 => usize::MAX,
+            1 => usize::MAX / 2 + 1,
+            2 => 1 << 40,
+            _ => rng.below(cap),
+        }
+    };
+    let offs = [0usize, 1, 3, 17, 39, 40, usize::MAX, usize::MAX / 2];
+    let (mut ok, mut err) = (0, 0);
+    for _ in 0..100_000 {
+        let m = dims(&mut rng, 7);
+        let n = dims(&mut rng, 7);
+        let k = rng.below(9); // k stays small: zero strides make any k legal (and slow)
+        let a = vec![1.0f32; rng.below(41)];
+        let b = vec![2.0f32; rng.below(41)];
+        let mut c = vec![f32::NAN; rng.below(41)];
+        let pick = |rng: &mut Rng| strides[rng.below(strides.len())];
+        let r = gemm_checked(
+            m,
+            k,
+            n,
+            if rng.below(5) == 0 { 0.0 } else { 1.0 },
+            &a,
+            offs[rng.below(offs.len())],
+            pick(&mut rng),
+            pick(&mut rng),
+            &b,
+            offs[rng.below(offs.len())],
+            pick(&mut rng),
+            pick(&mut rng),
+            BETAS[rng.below(3)] as f32,
+            &mut c,
+            offs[rng.below(offs.len())],
+            pick(&mut rng),
+            pick(&mut rng),
+        );
+        match r {
+            Ok(()) => ok += 1,
+            Err(e) => {
+                assert!(e.starts_with("gemm: "), "{e}");
+                err += 1;
+            }
+        }
+    }
+    // Both outcomes must actually have been exercised.
+    assert!(ok > 100 && err > 100, "ok {ok} err {err}");
+}
+
+#[test]
 fn thread_count_is_settable_and_zero_means_one() {
     let before = get_num_threads();
     assert!(before >= 1);

@@ -295,16 +295,20 @@ unsafe fn gemm_with_opts<T: GemmScalar>(path: SimdPath, opts: &Opts, p: Problem<
 }
 
 /// Smallest and largest offset (relative to the slice start) reached by a
-/// `rows × cols` operand at `off` with strides `rs`, `cs`; None if nothing is reached.
-fn reach(rows: usize, cols: usize, off: usize, rs: isize, cs: isize) -> Option<(i128, i128)> {
+/// `rows × cols` operand at `off` with strides `rs`, `cs`: `Ok(None)` if
+/// nothing is reached, `Err(())` if the offsets do not even fit in i128
+/// (then they certainly do not fit in a slice).
+fn reach(rows: usize, cols: usize, off: usize, rs: isize, cs: isize) -> Result<Option<(i128, i128)>, ()> {
     if rows == 0 || cols == 0 {
-        return None;
+        return Ok(None);
     }
+    // |(rows-1) * rs| < 2^127, so each product fits; the sums are checked.
     let r = (rows - 1) as i128 * rs as i128;
     let c = (cols - 1) as i128 * cs as i128;
-    let lo = off as i128 + r.min(0) + c.min(0);
-    let hi = off as i128 + r.max(0) + c.max(0);
-    Some((lo, hi))
+    let off = off as i128;
+    let lo = off.checked_add(r.min(0)).and_then(|x| x.checked_add(c.min(0))).ok_or(())?;
+    let hi = off.checked_add(r.max(0)).and_then(|x| x.checked_add(c.max(0))).ok_or(())?;
+    Ok(Some((lo, hi)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -317,7 +321,15 @@ fn check_operand(
     rs: isize,
     cs: isize,
 ) -> Result<(), String> {
-    let Some((lo, hi)) = reach(rows, cols, off, rs, cs) else { return Ok(()) };
+    let (lo, hi) = match reach(rows, cols, off, rs, cs) {
+        Ok(Some(r)) => r,
+        Ok(None) => return Ok(()),
+        Err(()) => {
+            return Err(format!(
+                "gemm: {name} ({rows}x{cols}, offset {off}, strides ({rs}, {cs})) reaches indices that overflow"
+            ))
+        }
+    };
     if lo < 0 {
         return Err(format!(
             "gemm: {name} ({rows}x{cols}, offset {off}, strides ({rs}, {cs})) reaches index {lo}, before the start of its slice"

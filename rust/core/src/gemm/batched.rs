@@ -35,9 +35,9 @@ impl<T: Copy> Base<T> {
     }
 }
 
-/// `C[b] = alpha * A[b]·B[b] + beta * C[b]` for `b < batch`: A[b] is `m × k`
-/// at `a + b*bsa` (strides `rsa`, `csa`), B[b] is `k × n` at `b + b*bsb`, C[b]
-/// is `m × n` at `c + b*bsc`. Same semantics per product as [`gemm`](super::gemm)
+/// `C[i] = alpha * A[i]·B[i] + beta * C[i]` for `i < batch`: `A[i]` is `m × k`
+/// at `a + i*bsa` (strides `rsa`, `csa`), `B[i]` is `k × n` at `b + i*bsb`,
+/// `C[i]` is `m × n` at `c + i*bsc`. Same semantics per product as [`gemm`](super::gemm)
 /// (beta == 0 never reads C; alpha == 0 or k == 0 never reads A or B).
 ///
 /// # Safety

@@ -3,7 +3,7 @@
 //! matrices cross every MC/KC/NC and thread-split edge).
 
 use pyrustgrad_core::gemm::{
-    available_paths, gemm_checked, gemm_forced, gemm_forced_dot, gemm_with, get_num_threads, selected_path, set_num_threads,
+    available_paths, gemm_batched_checked, gemm_checked, gemm_forced, gemm_forced_dot, gemm_with, get_num_threads, selected_path, set_num_threads,
     BlockSizes, GemmScalar, SimdPath,
 };
 
@@ -509,6 +509,146 @@ fn gemm_checked_rejects_out_of_bounds_overflow_and_overlap_without_panicking() {
     c.fill(f64::NAN);
     assert!(g(3, 0, 3, 999, isize::MAX, 7, 3, 1, &mut c).is_ok());
     assert!(c.iter().all(|&x| x == 0.0));
+}
+
+#[test]
+fn gemm_checked_never_panics_on_random_garbage_arguments() {
+    let mut rng = Rng(0xBAD5EED);
+    let strides = [0isize, 1, -1, 2, 3, -3, 7, 40, -40, isize::MAX, isize::MIN, isize::MAX / 3, -(isize::MAX / 5)];
+    let dims = |rng: &mut Rng, cap: usize| -> usize {
+        match rng.below(10) {
+            0 => usize::MAX,
+            1 => usize::MAX / 2 + 1,
+            2 => 1 << 40,
+            _ => rng.below(cap),
+        }
+    };
+    let offs = [0usize, 1, 3, 17, 39, 40, usize::MAX, usize::MAX / 2];
+    let (mut ok, mut err) = (0, 0);
+    for _ in 0..100_000 {
+        let m = dims(&mut rng, 7);
+        let n = dims(&mut rng, 7);
+        let k = rng.below(9); // k stays small: zero strides make any k legal (and slow)
+        let a = vec![1.0f32; rng.below(41)];
+        let b = vec![2.0f32; rng.below(41)];
+        let mut c = vec![f32::NAN; rng.below(41)];
+        let pick = |rng: &mut Rng| strides[rng.below(strides.len())];
+        let r = gemm_checked(
+            m,
+            k,
+            n,
+            if rng.below(5) == 0 { 0.0 } else { 1.0 },
+            &a,
+            offs[rng.below(offs.len())],
+            pick(&mut rng),
+            pick(&mut rng),
+            &b,
+            offs[rng.below(offs.len())],
+            pick(&mut rng),
+            pick(&mut rng),
+            BETAS[rng.below(3)] as f32,
+            &mut c,
+            offs[rng.below(offs.len())],
+            pick(&mut rng),
+            pick(&mut rng),
+        );
+        match r {
+            Ok(()) => ok += 1,
+            Err(e) => {
+                assert!(e.starts_with("gemm: "), "{e}");
+                err += 1;
+            }
+        }
+    }
+    // Both outcomes must actually have been exercised.
+    assert!(ok > 100 && err > 100, "ok {ok} err {err}");
+}
+
+fn batched<T: El>() {
+    let mut rng = Rng(31337);
+    for batch in [0usize, 1, 3, 17] {
+        for (m, k, n) in [(5, 7, 3), (33, 20, 17), (130, 70, 90), (4, 0, 6)] {
+            for (bcast_a, bcast_b) in [(false, false), (true, false), (false, true)] {
+                for beta in [0.0, 2.5] {
+                    if QUICK && m == 130 && (bcast_a || beta != 0.0) {
+                        continue;
+                    }
+                    // A: row-major per batch (or one shared); B: column-major per batch (or shared);
+                    // C: row-major with a padded batch stride.
+                    let (bsa, bsb, bsc) = (if bcast_a { 0 } else { m * k + 3 }, if bcast_b { 0 } else { k * n + 1 }, m * n + 5);
+                    let a: Vec<T> = (0..(bsa * batch.max(1) + m * k + 3)).map(|_| T::from_f64(rng.unit())).collect();
+                    let b: Vec<T> = (0..(bsb * batch.max(1) + k * n + 1)).map(|_| T::from_f64(rng.unit())).collect();
+                    let c0: Vec<T> = (0..(bsc * batch.max(1) + 2))
+                        .map(|_| T::from_f64(if beta == 0.0 { f64::NAN } else { rng.unit() }))
+                        .collect();
+                    let mut c = c0.clone();
+                    let (alpha, be) = (T::from_f64(0.5), T::from_f64(beta));
+                    gemm_batched_checked(
+                        batch, m, k, n, alpha, &a, 2, bsa as isize, k as isize, 1, &b, 1, bsb as isize, 1, k as isize, be,
+                        &mut c, 1, bsc as isize, n as isize, 1,
+                    )
+                    .unwrap();
+                    let mut inside = vec![false; c.len()];
+                    for bi in 0..batch {
+                        for i in 0..m {
+                            for j in 0..n {
+                                let (mut sum, mut mag) = (0.0, 0.0);
+                                for p in 0..k {
+                                    let x = a[2 + bi * bsa + i * k + p].to_f64() * b[1 + bi * bsb + j * k + p].to_f64();
+                                    sum += x;
+                                    mag += x.abs();
+                                }
+                                let at = 1 + bi * bsc + i * n + j;
+                                inside[at] = true;
+                                let want = 0.5 * sum + if beta == 0.0 { 0.0 } else { beta * c0[at].to_f64() };
+                                let got = c[at].to_f64();
+                                let tol = T::EPS * (mag + 4.0) * (k as f64 + 2.0).sqrt() * 4.0;
+                                assert!(
+                                    (got - want).abs() <= tol,
+                                    "batch {bi}/{batch} ({m}x{k}x{n}, bcast {bcast_a}/{bcast_b}, beta {beta}) C[{i},{j}] = {got}, want {want}"
+                                );
+                            }
+                        }
+                    }
+                    for (q, &ins) in inside.iter().enumerate() {
+                        if !ins {
+                            assert_eq!(c[q].to_f64().to_bits(), c0[q].to_f64().to_bits(), "element {q} outside C changed");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn batched_products_match_reference_with_broadcast_operands_f32() {
+    batched::<f32>();
+}
+
+#[test]
+fn batched_products_match_reference_with_broadcast_operands_f64() {
+    batched::<f64>();
+}
+
+#[test]
+fn batched_checked_rejects_overlapping_batches_and_short_slices() {
+    let a = vec![1.0f32; 2 * 6];
+    let b = vec![1.0f32; 6];
+    let mut c = vec![0.0f32; 2 * 4];
+    // Fine: two 2x2 products, B shared (batch stride 0).
+    assert!(gemm_batched_checked(2, 2, 3, 2, 1.0, &a, 0, 6, 3, 1, &b, 0, 0, 2, 1, 0.0, &mut c, 0, 4, 2, 1).is_ok());
+    assert_eq!(c, vec![3.0; 8]);
+    // C batches overlapping (batch stride 0 or too small).
+    let e = gemm_batched_checked(2, 2, 3, 2, 1.0, &a, 0, 6, 3, 1, &b, 0, 0, 2, 1, 0.0, &mut c, 0, 0, 2, 1).unwrap_err();
+    assert!(e.contains("overlapping"), "{e}");
+    assert!(gemm_batched_checked(2, 2, 3, 2, 1.0, &a, 0, 6, 3, 1, &b, 0, 0, 2, 1, 0.0, &mut c, 0, 3, 2, 1).is_err());
+    // A's second batch runs past its slice.
+    assert!(gemm_batched_checked(2, 2, 3, 2, 1.0, &a, 0, 7, 3, 1, &b, 0, 0, 2, 1, 0.0, &mut c, 0, 4, 2, 1).is_err());
+    // Huge batch with zero strides everywhere: rejected by C's distinctness, not computed.
+    assert!(gemm_batched_checked(usize::MAX, 2, 3, 2, 1.0, &a, 0, 0, 3, 1, &b, 0, 0, 2, 1, 0.0, &mut c, 0, 0, 2, 1).is_err());
+    // Empty batch: nothing reached.
+    assert!(gemm_batched_checked(0, 2, 3, 2, 1.0, &a, 99, 7, 3, 1, &b, 99, 0, 2, 1, 0.0, &mut [], 99, 0, 2, 1).is_ok());
 }
 
 #[test]

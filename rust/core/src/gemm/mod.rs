@@ -24,11 +24,14 @@
 //!
 //! Files: `params.rs` (block sizes, thresholds), `dispatch.rs` (path choice),
 //! `driver.rs` (loop nest, threads), `kernel.rs` (packing, microkernel),
-//! `transpose.rs` (transposing packs),
+//! `transpose.rs` (transposing packs), `batched.rs` (many products in one
+//! call), `checks.rs` (bounds and aliasing checks of the safe entry points),
 //! `x86/` and `portable.rs` (per-ISA vector wrappers), `buffer.rs` (aligned
 //! scratch), `threading.rs` (thread count, pools).
 
+mod batched;
 mod buffer;
+mod checks;
 mod dispatch;
 mod driver;
 mod kernel;
@@ -41,6 +44,7 @@ mod x86;
 
 use std::sync::OnceLock;
 
+pub use batched::{gemm_batched, gemm_batched_checked};
 pub use dispatch::{available_paths, selected_path, SimdPath};
 use driver::{Opts, Problem};
 pub use params::BlockSizes;
@@ -294,63 +298,6 @@ unsafe fn gemm_with_opts<T: GemmScalar>(path: SimdPath, opts: &Opts, p: Problem<
     Ok(())
 }
 
-/// Smallest and largest offset (relative to the slice start) reached by a
-/// `rows × cols` operand at `off` with strides `rs`, `cs`; None if nothing is reached.
-fn reach(rows: usize, cols: usize, off: usize, rs: isize, cs: isize) -> Option<(i128, i128)> {
-    if rows == 0 || cols == 0 {
-        return None;
-    }
-    let r = (rows - 1) as i128 * rs as i128;
-    let c = (cols - 1) as i128 * cs as i128;
-    let lo = off as i128 + r.min(0) + c.min(0);
-    let hi = off as i128 + r.max(0) + c.max(0);
-    Some((lo, hi))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn check_operand(
-    name: &str,
-    rows: usize,
-    cols: usize,
-    len: usize,
-    off: usize,
-    rs: isize,
-    cs: isize,
-) -> Result<(), String> {
-    let Some((lo, hi)) = reach(rows, cols, off, rs, cs) else { return Ok(()) };
-    if lo < 0 {
-        return Err(format!(
-            "gemm: {name} ({rows}x{cols}, offset {off}, strides ({rs}, {cs})) reaches index {lo}, before the start of its slice"
-        ));
-    }
-    if hi >= len as i128 {
-        return Err(format!(
-            "gemm: {name} ({rows}x{cols}, offset {off}, strides ({rs}, {cs})) reaches index {hi}, but its slice has {len} elements"
-        ));
-    }
-    Ok(())
-}
-
-/// Rejects strides under which two elements of C share an address.
-fn check_c_distinct(m: usize, n: usize, rsc: isize, csc: isize) -> Result<(), String> {
-    let mut dims: Vec<(usize, u128)> = [(m, rsc.unsigned_abs() as u128), (n, csc.unsigned_abs() as u128)]
-        .into_iter()
-        .filter(|&(d, _)| d > 1)
-        .collect();
-    dims.sort_by_key(|&(_, s)| s);
-    let ok = match dims.as_slice() {
-        [] => true,
-        [(_, s)] => *s != 0,
-        [(d0, s0), (_, s1)] => *s0 != 0 && *s0 * (*d0 as u128 - 1) < *s1,
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("gemm: C ({m}x{n}) with strides ({rsc}, {csc}) has overlapping elements; C must not alias itself"))
-    }
-}
-
 /// Safe [`gemm`] over slices: A starts at `a[a_off]`, B at `b[b_off]`, C at
 /// `c[c_off]`, strides as in [`gemm`]. Returns `Err` describing the problem
 /// (and touches nothing) if any index the product would reach lies outside
@@ -378,12 +325,12 @@ pub fn gemm_checked<T: GemmScalar>(
     if m == 0 || n == 0 {
         return Ok(());
     }
-    check_operand("C", m, n, c.len(), c_off, rsc, csc)?;
-    check_c_distinct(m, n, rsc, csc)?;
+    checks::in_bounds("C", c.len(), c_off, &[(m, rsc), (n, csc)])?;
+    checks::distinct("C", &[(m, rsc), (n, csc)])?;
     let reads = k > 0 && alpha != T::ZERO;
     if reads {
-        check_operand("A", m, k, a.len(), a_off, rsa, csa)?;
-        check_operand("B", k, n, b.len(), b_off, rsb, csb)?;
+        checks::in_bounds("A", a.len(), a_off, &[(m, rsa), (k, csa)])?;
+        checks::in_bounds("B", b.len(), b_off, &[(k, rsb), (n, csb)])?;
     }
     // Offsets are in bounds now (checked above when reached); compute the base
     // pointers without forming out-of-bounds pointers when an operand is unused.

@@ -518,13 +518,15 @@ impl PyTensor {
         Ok(slf)
     }
     #[args(gradient = "None", retain_graph = "None", create_graph = "false", inputs = "None")]
-    fn backward(&self, gradient: Option<PyRef<PyTensor>>, retain_graph: Option<bool>, create_graph: bool, inputs: Option<&PyAny>) -> PyResult<()> {
+    fn backward(&self, gradient: Option<PyRef<PyTensor>>, retain_graph: Option<bool>, create_graph: bool, inputs: Option<&PyAny>, py: Python) -> PyResult<()> {
         if inputs.map_or(false, |i| !i.is_none()) {
             return Err(PyRuntimeError::new_err("backward(inputs=...) is not supported by pyrustgrad; use pyrustgrad.autograd.grad"));
         }
         let retain = retain_graph.unwrap_or(create_graph);
         let g = gradient.map(|g| g.t.clone());
-        run(|| autograd::backward(&[self.t.clone()], vec![g], retain, create_graph))
+        let root = self.t.clone();
+        // The engine runs without the GIL; Python hooks take it back (Python::with_gil).
+        py.allow_threads(|| run(|| autograd::backward(&[root], vec![g], retain, create_graph)))
     }
     fn register_hook(&self, hook: PyObject) -> PyResult<HookHandle> {
         let h: GradHook = Arc::new(move |g: &Tensor| -> pyrustgrad_core::Result<Option<Tensor>> {
@@ -1320,13 +1322,13 @@ fn one_or_many(obj: &PyAny) -> PyResult<Vec<Tensor>> {
 }
 
 #[pyfunction]
-fn _backward(tensors: &PyAny, grad_tensors: Option<&PyAny>, retain_graph: bool, create_graph: bool) -> PyResult<()> {
+fn _backward(tensors: &PyAny, grad_tensors: Option<&PyAny>, retain_graph: bool, create_graph: bool, py: Python) -> PyResult<()> {
     let ts = one_or_many(tensors)?;
     let gs = opt_tensor_list(grad_tensors, ts.len())?;
     if gs.len() != ts.len() {
         return Err(PyRuntimeError::new_err(format!("got {} tensors and {} gradients", ts.len(), gs.len())));
     }
-    run(|| autograd::backward(&ts, gs, retain_graph, create_graph))
+    py.allow_threads(|| run(|| autograd::backward(&ts, gs, retain_graph, create_graph)))
 }
 
 #[pyfunction]
@@ -1341,7 +1343,7 @@ fn _grad(outputs: &PyAny, inputs: &PyAny, grad_outputs: Option<&PyAny>, retain_g
             gs.len()
         )));
     }
-    let res = run(|| autograd::grad(&outs, &ins, gs, retain_graph, create_graph, allow_unused))?;
+    let res = py.allow_threads(|| run(|| autograd::grad(&outs, &ins, gs, retain_graph, create_graph, allow_unused)))?;
     let items: Vec<PyObject> = res.into_iter().map(|g| g.map(|t| wrap(t).into_py(py)).unwrap_or_else(|| py.None())).collect();
     Ok(PyTuple::new(py, items).into_py(py))
 }

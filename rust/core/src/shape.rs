@@ -96,9 +96,7 @@ pub fn broadcast_strides(shape: &[usize], strides: &[usize], target: &[usize]) -
     let off = target.len() - shape.len();
     (0..target.len())
         .map(|i| {
-            if i < off {
-                0
-            } else if shape[i - off] == 1 && target[i] != 1 {
+            if i < off || (shape[i - off] == 1 && target[i] != 1) {
                 0
             } else {
                 strides[i - off]

@@ -257,12 +257,11 @@ fn unsigned_sizes(v: &[i64]) -> PyResult<Vec<usize>> {
         .collect()
 }
 
-fn binop(a: &Tensor, other: &PyAny, name: &str, f: fn(&Tensor, &Tensor) -> pyrustgrad_core::Result<Tensor>, reflected: bool) -> PyResult<PyObject> {
+fn binop(a: &Tensor, other: &PyAny, f: fn(&Tensor, &Tensor) -> pyrustgrad_core::Result<Tensor>, reflected: bool) -> PyResult<PyObject> {
     let py = other.py();
     match operand(other, a.dtype())? {
         None => Ok(py.NotImplemented()),
         Some(b) => {
-            let _ = name;
             let r = if reflected { run(|| f(&b, a))? } else { run(|| f(a, &b))? };
             Ok(wrap(r).into_py(py))
         }
@@ -657,13 +656,13 @@ impl PyTensor {
 
     // -------------------------------------------------- arithmetic operators
     fn __add__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(&self.t, o, "add", ops::add, false)
+        binop(&self.t, o, ops::add, false)
     }
     fn __radd__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(&self.t, o, "add", ops::add, true)
+        binop(&self.t, o, ops::add, true)
     }
     fn __sub__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(&self.t, o, "sub", ops::sub, false)
+        binop(&self.t, o, ops::sub, false)
     }
     fn __rsub__(&self, o: &PyAny) -> PyResult<PyObject> {
         if o.extract::<PyRef<PyTensor>>().is_err() {
@@ -671,19 +670,19 @@ impl PyTensor {
                 return Ok(wrap(run(|| ops::rsub_scalar(&self.t, &c))?).into_py(o.py()));
             }
         }
-        binop(&self.t, o, "sub", ops::sub, true)
+        binop(&self.t, o, ops::sub, true)
     }
     fn __mul__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(&self.t, o, "mul", ops::mul, false)
+        binop(&self.t, o, ops::mul, false)
     }
     fn __rmul__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(&self.t, o, "mul", ops::mul, true)
+        binop(&self.t, o, ops::mul, true)
     }
     fn __truediv__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(&self.t, o, "div", ops::div, false)
+        binop(&self.t, o, ops::div, false)
     }
     fn __rtruediv__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(&self.t, o, "div", ops::div, true)
+        binop(&self.t, o, ops::div, true)
     }
     fn __matmul__(&self, o: &PyAny) -> PyResult<PyObject> {
         let py = o.py();
@@ -711,7 +710,7 @@ impl PyTensor {
             let c: f64 = o.extract()?;
             return Ok(wrap(run(|| ops::rpow_scalar(c, &self.t))?).into_py(py));
         }
-        binop(&self.t, o, "pow", ops::pow, true)
+        binop(&self.t, o, ops::pow, true)
     }
     fn __neg__(&self) -> PyResult<PyTensor> {
         run(|| ops::neg(&self.t)).map(wrap)
@@ -729,13 +728,13 @@ impl PyTensor {
         run(|| ops::logical_not(&self.t)).map(wrap)
     }
     fn __and__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(&self.t, o, "logical_and", ops::logical_and, false)
+        binop(&self.t, o, ops::logical_and, false)
     }
     fn __or__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(&self.t, o, "logical_or", ops::logical_or, false)
+        binop(&self.t, o, ops::logical_or, false)
     }
     fn __xor__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(&self.t, o, "logical_xor", ops::logical_xor, false)
+        binop(&self.t, o, ops::logical_xor, false)
     }
     fn __richcmp__(&self, o: &PyAny, op: CompareOp) -> PyResult<PyObject> {
         let py = o.py();

@@ -231,18 +231,13 @@ fn run(
         }
     }
 
-    if let Some(inputs) = inputs {
-        if !allow_unused {
-            for (i, c) in task.captured.iter().enumerate() {
-                if c.is_none() {
-                    let _ = &inputs[i];
-                    bail!(
-                        Runtime,
-                        "The differentiated Tensor at index {} appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.",
-                        i
-                    );
-                }
-            }
+    if inputs.is_some() && !allow_unused {
+        if let Some(i) = task.captured.iter().position(|c| c.is_none()) {
+            bail!(
+                Runtime,
+                "The differentiated Tensor at index {} appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.",
+                i
+            );
         }
     }
     Ok(task.captured)
@@ -358,9 +353,10 @@ fn accumulate(var: &Tensor, g: Tensor, create_graph: bool) -> Result<()> {
     let old = var.grad();
     let new = match old {
         None => {
-            if create_graph {
-                g
-            } else if Arc::strong_count(&g.0) == 1 && Arc::strong_count(g.storage()) == 1 && g.is_contiguous() && g.is_leaf() {
+            // Kept as it is with create_graph (its history is wanted) or when nothing else can
+            // see it; otherwise a private contiguous copy.
+            let private = Arc::strong_count(&g.0) == 1 && Arc::strong_count(g.storage()) == 1 && g.is_contiguous() && g.is_leaf();
+            if create_graph || private {
                 g
             } else {
                 g.detach().contiguous_raw()

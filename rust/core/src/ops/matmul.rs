@@ -2,7 +2,7 @@
 //! batch dims). The arithmetic is the GEMM in `crate::gemm`; strided operands are passed by
 //! their strides, never copied.
 
-use super::{expand, mul, reshape, squeeze_dim, sum, unsqueeze};
+use super::{expand, mul, reshape, squeeze_dim, unsqueeze};
 use crate::autograd::record;
 use crate::dtype::{DType, Element};
 use crate::error::{runtime, Result};
@@ -240,7 +240,3 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
 }
 
-#[allow(dead_code)]
-fn _unused(x: &Tensor) -> Result<Tensor> {
-    sum(x, None, false)
-}

@@ -171,8 +171,9 @@ fn extreme_rows(x: &Tensor, dims: &[i64], is_max: bool) -> Result<(crate::storag
         let mut best = 0usize;
         for (i, &v) in row.iter().enumerate() {
             let b = row[best];
-            let v_nan = v != v;
-            let b_nan = b != b;
+            // NaN is the one value not comparable with itself.
+            let v_nan = v.partial_cmp(&v).is_none();
+            let b_nan = b.partial_cmp(&b).is_none();
             if b_nan {
                 break;
             }
@@ -212,7 +213,7 @@ pub fn max_dim(x: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<(Ten
     let in_shape = x.shape().to_vec();
     let name = if is_max { "MaxBackward0" } else { "MinBackward0" };
     record(name, &[x], &values, &[&indices], false, move |ctx, g| {
-        let mask = one_hot_along(ctx.saved(0), &in_shape, d, keepdim)?;
+        let mask = one_hot_along(ctx.saved(0), &in_shape, d)?;
         let g = if keepdim || in_shape.is_empty() { g.clone() } else { unsqueeze(g, d as i64)? };
         Ok(vec![Some(super::where_(&mask, &g, &super::zeros_like(&g)?)?)])
     });
@@ -220,7 +221,7 @@ pub fn max_dim(x: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<(Ten
 }
 
 /// A bool tensor of `shape` that is true where the position along `dim` equals `indices`.
-fn one_hot_along(indices: &Tensor, shape: &[usize], dim: usize, keepdim: bool) -> Result<Tensor> {
+fn one_hot_along(indices: &Tensor, shape: &[usize], dim: usize) -> Result<Tensor> {
     let idx = indices.to_vec::<i64>();
     if shape.is_empty() {
         return Ok(Tensor::scalar(true));
@@ -235,7 +236,6 @@ fn one_hot_along(indices: &Tensor, shape: &[usize], dim: usize, keepdim: bool) -
             mask[(o * size + k) * inner + i] = true;
         }
     }
-    let _ = keepdim;
     Ok(Tensor::from_vec(mask, shape.to_vec()))
 }
 

@@ -331,7 +331,7 @@ fn parse_index(key: &PyAny) -> PyResult<Vec<IndexItem>> {
                 out.push(IndexItem::Int(t.t.to_vec::<i64>()[0]));
             } else {
                 return Err(PyIndexError::new_err(
-                    "indexing with tensors (advanced indexing) is not supported by pyrustgrad; use ints, slices, None and ...",
+                    "combining tensor indices with other indices (x[idx, ...]) is not supported by pyrustgrad; index with a single tensor, list or bool mask, or use index_select",
                 ));
             }
         } else if let Ok(i) = it.extract::<i64>() {
@@ -344,6 +344,35 @@ fn parse_index(key: &PyAny) -> PyResult<Vec<IndexItem>> {
         }
     }
     Ok(out)
+}
+
+/// A single tensor or list index (advanced indexing on the first dim).
+enum Advanced {
+    Index(Tensor),
+    Mask(Tensor),
+}
+
+fn advanced_key(key: &PyAny) -> PyResult<Option<Advanced>> {
+    let t = if let Ok(t) = key.extract::<PyRef<PyTensor>>() {
+        if t.t.ndim() == 0 {
+            return Ok(None);
+        }
+        t.t.clone()
+    } else if key.is_instance::<PyList>()? {
+        if key.iter()?.any(|item| item.map(|i| i.is_instance::<PyList>().unwrap_or(false) || i.is_instance::<PyTuple>().unwrap_or(false)).unwrap_or(false)) {
+            return Err(PyIndexError::new_err(
+                "nested lists as an index (x[[[0, 1], [2, 0]]]) are not supported by pyrustgrad; pass a tensor of indices",
+            ));
+        }
+        tensor(key, None, false)?.t
+    } else {
+        return Ok(None);
+    };
+    match t.dtype() {
+        DType::Bool => Ok(Some(Advanced::Mask(t))),
+        DType::I64 => Ok(Some(Advanced::Index(t))),
+        _ => Err(PyIndexError::new_err("tensors used as indices must be long, int, byte or bool tensors")),
+    }
 }
 
 fn apply_index(t: &Tensor, items: &[IndexItem]) -> pyrustgrad_core::Result<Tensor> {
@@ -991,6 +1020,15 @@ impl PyTensor {
         let s: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
         run(|| ops::expand(&self.t, &s)).map(wrap)
     }
+    fn index_select(&self, dim: i64, index: PyRef<PyTensor>) -> PyResult<PyTensor> {
+        run(|| ops::index_select(&self.t, dim, &index.t)).map(wrap)
+    }
+    fn masked_select(&self, mask: PyRef<PyTensor>) -> PyResult<PyTensor> {
+        // PyTorch broadcasts the mask and returns a 1-D tensor.
+        let shape: Vec<i64> = self.t.shape().iter().map(|&d| d as i64).collect();
+        let m = run(|| ops::expand(&mask.t, &shape))?;
+        run(|| ops::masked_index(&ops::reshape(&self.t, &[-1])?, &ops::reshape(&m, &[-1])?)).map(wrap)
+    }
     fn select(&self, dim: i64, index: i64) -> PyResult<PyTensor> {
         run(|| ops::select(&self.t, dim, index)).map(wrap)
     }
@@ -1004,10 +1042,27 @@ impl PyTensor {
         run(|| ops::slice(&self.t, dim, Some(s), Some(s + length), 1)).map(wrap)
     }
     fn __getitem__(&self, key: &PyAny) -> PyResult<PyTensor> {
+        match advanced_key(key)? {
+            Some(Advanced::Index(i)) => return run(|| ops::index(&self.t, &i)).map(wrap),
+            Some(Advanced::Mask(m)) => return run(|| ops::masked_index(&self.t, &m)).map(wrap),
+            None => {}
+        }
         let items = parse_index(key)?;
         run(|| apply_index(&self.t, &items)).map(wrap)
     }
     fn __setitem__(&self, key: &PyAny, value: &PyAny) -> PyResult<()> {
+        if let Some(adv) = advanced_key(key)? {
+            let v = need_operand(value, self.t.dtype(), "index_put_")?;
+            if autograd::is_grad_enabled() && (self.t.requires_grad() || v.requires_grad()) {
+                return Err(PyRuntimeError::new_err(
+                    "index_put_ with tensor or list indices is not differentiable in pyrustgrad; use torch.where(mask, value, x) to build the result instead",
+                ));
+            }
+            return match adv {
+                Advanced::Index(i) => run(|| ops::index_put_raw(&self.t, Some(&i), None, &v)),
+                Advanced::Mask(m) => run(|| ops::index_put_raw(&self.t, None, Some(&m), &v)),
+            };
+        }
         let items = parse_index(key)?;
         let v = need_operand(value, self.t.dtype(), "setitem")?;
         let window = {

@@ -441,6 +441,9 @@ impl PyTensor {
         match dim {
             None => Ok(PyTuple::new(py, self.t.strides()).into_py(py)),
             Some(d) => {
+                if self.t.ndim() == 0 {
+                    return Err(PyIndexError::new_err(format!("Dimension specified as {} but tensor has no dimensions", d)));
+                }
                 let d = run(|| pyrustgrad_core::shape::normalize_dim(d, self.t.ndim()))?;
                 Ok(self.t.strides()[d].into_py(py))
             }

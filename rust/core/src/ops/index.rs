@@ -130,6 +130,9 @@ fn checked_ids(x: &Tensor, d: usize, index: &Tensor) -> Result<Arc<Vec<usize>>> 
     if index.dtype() != DType::I64 {
         bail!(Index, "tensors used as indices must be long, int, byte or bool tensors");
     }
+    if x.ndim() == 0 {
+        bail!(Index, "too many indices for tensor of dimension 0");
+    }
     let size = x.shape()[d] as i64;
     let mut ids = Vec::with_capacity(index.numel());
     for v in index.to_vec::<i64>() {

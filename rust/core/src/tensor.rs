@@ -439,11 +439,11 @@ impl Tensor {
     }
 
     /// Writes `src` (same shape, any dtype) into this tensor's elements, in place, without
-    /// autograd bookkeeping. `src` must not share storage with `self` (callers copy first).
+    /// autograd bookkeeping. `src` may share storage with `self`: its values are read out
+    /// in full before the write lock is taken.
     pub fn write_from_raw(&self, src: &Tensor) {
         debug_assert_eq!(src.shape(), self.shape());
-        let src = src.as_contiguous_of(self.dtype());
-        let src = if src.shares_storage(self) { src.contiguous_raw() } else { src };
+        let src = if src.dtype() == self.dtype() { src.clone() } else { src.cast_raw(self.dtype()) };
         fn write<T: Element>(dst: &Tensor, src: &Tensor) {
             let vals: Vec<T> = src.to_vec();
             if vals.is_empty() {

@@ -35,12 +35,6 @@ pub fn fmt_shape(shape: &[usize]) -> String {
     format!("[{}]", parts.join(", "))
 }
 
-/// `2x3` as in matmul messages.
-pub fn fmt_shape_x(shape: &[usize]) -> String {
-    let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    parts.join("x")
-}
-
 /// Wraps a possibly negative dim into [0, ndim). Scalars accept dims -1 and 0, as in PyTorch.
 pub fn normalize_dim(dim: i64, ndim: usize) -> Result<usize> {
     let n = ndim.max(1) as i64;

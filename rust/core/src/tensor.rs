@@ -212,9 +212,6 @@ impl Tensor {
     pub fn same_tensor(&self, other: &Tensor) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
-    pub fn shares_storage(&self, other: &Tensor) -> bool {
-        Arc::ptr_eq(&self.0.storage, &other.0.storage)
-    }
     pub fn version(&self) -> u64 {
         self.0.storage.version()
     }
@@ -414,6 +411,15 @@ impl Tensor {
         Tensor::from_buffer(buf, self.shape().to_vec())
     }
 
+    /// The tensor as `dtype`: itself (no copy) when it already is, else a converted copy.
+    pub fn to_dtype_raw(&self, dtype: DType) -> Tensor {
+        if self.dtype() == dtype {
+            self.clone()
+        } else {
+            self.cast_raw(dtype)
+        }
+    }
+
     /// A contiguous copy with the same dtype (no autograd).
     pub fn contiguous_raw(&self) -> Tensor {
         let buf = match self.dtype() {
@@ -443,7 +449,7 @@ impl Tensor {
     /// in full before the write lock is taken.
     pub fn write_from_raw(&self, src: &Tensor) {
         debug_assert_eq!(src.shape(), self.shape());
-        let src = if src.dtype() == self.dtype() { src.clone() } else { src.cast_raw(self.dtype()) };
+        let src = src.to_dtype_raw(self.dtype());
         fn write<T: Element>(dst: &Tensor, src: &Tensor) {
             let vals: Vec<T> = src.to_vec();
             if vals.is_empty() {

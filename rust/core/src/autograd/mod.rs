@@ -263,7 +263,7 @@ pub fn gradient_edge(t: &Tensor) -> Option<Edge> {
 }
 
 /// Whether an op on `inputs` must record history.
-pub fn needs_record(inputs: &[&Tensor]) -> bool {
+fn needs_record(inputs: &[&Tensor]) -> bool {
     is_grad_enabled() && inputs.iter().any(|t| t.requires_grad())
 }
 

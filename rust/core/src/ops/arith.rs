@@ -2,7 +2,7 @@
 //! maximum, minimum, where. Gradients may come back unreduced: the engine sums them to each
 //! input's shape and casts them to its dtype (PyTorch's validate_outputs).
 
-use super::{binary_dtype, cast, kernel, scalar_like};
+use super::{binary_dtype, kernel, scalar_like};
 use crate::autograd::record;
 use crate::dtype::{DType, Float};
 use crate::error::Result;
@@ -11,7 +11,7 @@ use crate::tensor::Tensor;
 use crate::bail;
 
 fn zip_num(a: &Tensor, b: &Tensor, dt: DType, f32f: fn(f32, f32) -> f32, f64f: fn(f64, f64) -> f64, i64f: fn(i64, i64) -> i64, boolf: fn(bool, bool) -> bool) -> Result<Tensor> {
-    let (a, b) = (cast(a, dt), cast(b, dt));
+    let (a, b) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
     match dt {
         DType::F32 => kernel::zip(&a, &b, f32f),
         DType::F64 => kernel::zip(&a, &b, f64f),
@@ -93,7 +93,7 @@ pub fn rsub_scalar(x: &Tensor, c: &Tensor) -> Result<Tensor> {
 /// `x ** p` for a constant exponent (PowBackward0).
 pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
     let dt = if x.dtype().is_float() || p.fract() != 0.0 { if x.dtype().is_float() { x.dtype() } else { DType::F32 } } else { DType::I64 };
-    let xc = cast(x, dt);
+    let xc = x.to_dtype_raw(dt);
     let out = match dt {
         DType::F32 => kernel::map(&xc, move |v: f32| v.powf(p as f32))?,
         DType::F64 => kernel::map(&xc, move |v: f64| v.powf(p))?,
@@ -230,7 +230,7 @@ pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         bail!(Runtime, "where expected condition to be a boolean tensor, but got a tensor with dtype {}", cond.dtype().scalar_name());
     }
     let dt = binary_dtype(a, b);
-    let (ac, bc) = (cast(a, dt), cast(b, dt));
+    let (ac, bc) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
     let out = crate::with_any_type!(dt, T => kernel::zip3(cond, &ac, &bc, |c: bool, x: T, y: T| if c { x } else { y })?);
     record("WhereBackward0", &[a, b], &out, &[cond], false, |ctx, g| {
         let c = ctx.saved(0);

@@ -1,6 +1,6 @@
 //! Comparisons and logical ops: bool results, never differentiable.
 
-use super::{binary_dtype, cast, kernel};
+use super::{binary_dtype, kernel};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::tensor::Tensor;
@@ -18,7 +18,7 @@ pub enum CmpOp {
 
 pub fn compare(a: &Tensor, b: &Tensor, op: CmpOp) -> Result<Tensor> {
     let dt = binary_dtype(a, b);
-    let (a, b) = (cast(a, dt), cast(b, dt));
+    let (a, b) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
     with_any_type!(dt, T => match op {
         CmpOp::Eq => kernel::zip(&a, &b, |x: T, y: T| x == y),
         CmpOp::Ne => kernel::zip(&a, &b, |x: T, y: T| x != y),
@@ -49,7 +49,7 @@ pub fn ge(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 }
 
 fn as_bool(t: &Tensor) -> Tensor {
-    cast(t, DType::Bool)
+    t.to_dtype_raw(DType::Bool)
 }
 
 pub fn logical_and(a: &Tensor, b: &Tensor) -> Result<Tensor> {
@@ -80,8 +80,7 @@ pub fn any(x: &Tensor) -> Result<Tensor> {
 /// `all(dim)` / `any(dim)`.
 pub fn all_any_dim(x: &Tensor, dim: i64, keepdim: bool, is_all: bool) -> Result<Tensor> {
     let b = as_bool(x);
-    let (outer_shape, outer, inner) = super::reduce::move_dims_last(&b, &[dim], keepdim)?;
-    let moved = super::reduce::dims_last_contiguous(&b, &[dim])?;
+    let super::reduce::Rows { out_shape, moved, outer, inner, .. } = super::reduce::reduction_rows(&b, &[dim], keepdim)?;
     let v = kernel::reduce_rows(&moved, outer, inner, |row: &[bool]| if is_all { row.iter().all(|&x| x) } else { row.iter().any(|&x| x) })?;
-    Ok(Tensor::from_vec(v, outer_shape))
+    Ok(Tensor::from_vec(v, out_shape))
 }

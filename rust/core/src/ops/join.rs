@@ -1,7 +1,7 @@
 //! Joining tensors: cat and stack. Backward hands each input its slice of the gradient.
 
-use super::{binary_dtype, cast, select, slice, unsqueeze};
-use crate::autograd::{needs_record, record};
+use super::{binary_dtype, select, slice, unsqueeze};
+use crate::autograd::record;
 use crate::error::Result;
 use crate::shape::{fmt_shape, normalize_dim};
 use crate::tensor::{Layout, Tensor};
@@ -56,22 +56,20 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
         let mut l = Layout::contiguous(shape.clone());
         l.offset = at * l.strides[d];
         l.shape[d] = len;
-        out.alias_with(l).write_from_raw(&cast(t, dt));
+        out.alias_with(l).write_from_raw(t);
         ranges.push((i, at as i64, len as i64));
         at += len;
     }
     let out = out.detach();
     let inputs: Vec<&Tensor> = tensors.iter().collect();
-    if needs_record(&inputs) {
-        let n = tensors.len();
-        record("CatBackward0", &inputs, &out, &[], false, move |_, g| {
-            let mut grads: Vec<Option<Tensor>> = vec![None; n];
-            for &(i, s, len) in &ranges {
-                grads[i] = Some(slice(g, d as i64, Some(s), Some(s + len), 1)?);
-            }
-            Ok(grads)
-        });
-    }
+    let n = tensors.len();
+    record("CatBackward0", &inputs, &out, &[], false, move |_, g| {
+        let mut grads: Vec<Option<Tensor>> = vec![None; n];
+        for &(i, s, len) in &ranges {
+            grads[i] = Some(slice(g, d as i64, Some(s), Some(s + len), 1)?);
+        }
+        Ok(grads)
+    });
     Ok(out)
 }
 
@@ -97,11 +95,7 @@ pub fn stack(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
         cat(&parts, d as i64)?.detach()
     };
     let inputs: Vec<&Tensor> = tensors.iter().collect();
-    if needs_record(&inputs) {
-        let n = tensors.len();
-        record("StackBackward0", &inputs, &out, &[], false, move |_, g| {
-            (0..n).map(|i| select(g, d as i64, i as i64).map(Some)).collect()
-        });
-    }
+    let n = tensors.len();
+    record("StackBackward0", &inputs, &out, &[], false, move |_, g| (0..n).map(|i| select(g, d as i64, i as i64).map(Some)).collect());
     Ok(out)
 }

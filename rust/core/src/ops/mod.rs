@@ -28,15 +28,6 @@ pub use view::*;
 use crate::dtype::{result_type, DType};
 use crate::tensor::Tensor;
 
-/// The tensor as `dt`, without a copy when it already is.
-pub(crate) fn cast(t: &Tensor, dt: DType) -> Tensor {
-    if t.dtype() == dt {
-        t.clone()
-    } else {
-        t.cast_raw(dt)
-    }
-}
-
 pub(crate) fn binary_dtype(a: &Tensor, b: &Tensor) -> DType {
     result_type(a.dtype(), a.ndim(), b.dtype(), b.ndim())
 }

@@ -1,7 +1,7 @@
 //! Reductions: sum, mean, max/min (all, or along a dim with indices), softmax, log_softmax,
 //! and sum_to (the adjoint of broadcasting).
 
-use super::{cast, expand, kernel, mul, reshape, scalar_like, sub, unsqueeze};
+use super::{expand, kernel, mul, reshape, scalar_like, sub, unsqueeze};
 use crate::autograd::record;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
@@ -9,8 +9,19 @@ use crate::shape::{normalize_dim, normalize_dims};
 use crate::tensor::{Layout, Tensor};
 use crate::{bail, with_float_type};
 
-/// Shape after reducing `dims`, and the [outer, inner] sizes of the moved-last layout.
-pub(crate) fn move_dims_last(x: &Tensor, dims: &[i64], keepdim: bool) -> Result<(Vec<usize>, usize, usize)> {
+/// `x` laid out for a reduction over `dims` (normalized once, here).
+pub(crate) struct Rows {
+    /// The reduced dims, normalized and sorted.
+    pub dims: Vec<usize>,
+    /// The result's shape (reduced dims kept as 1 with `keepdim`).
+    pub out_shape: Vec<usize>,
+    /// A raw contiguous copy of `x` with `dims` moved last: `outer` rows of `inner` values.
+    pub moved: Tensor,
+    pub outer: usize,
+    pub inner: usize,
+}
+
+pub(crate) fn reduction_rows(x: &Tensor, dims: &[i64], keepdim: bool) -> Result<Rows> {
     let dims = normalize_dims(dims, x.ndim())?;
     let mut out_shape = Vec::new();
     let (mut outer, mut inner) = (1usize, 1usize);
@@ -25,25 +36,21 @@ pub(crate) fn move_dims_last(x: &Tensor, dims: &[i64], keepdim: bool) -> Result<
             out_shape.push(s);
         }
     }
-    Ok((out_shape, outer, inner))
-}
-
-/// A raw (untracked) contiguous copy of `x` with `dims` moved to the end.
-pub(crate) fn dims_last_contiguous(x: &Tensor, dims: &[i64]) -> Result<Tensor> {
-    let dims = normalize_dims(dims, x.ndim())?;
-    if x.ndim() == 0 {
+    let moved = if x.ndim() == 0 {
         // A 0-d tensor accepts dim 0 / -1 and has nothing to move.
-        return Ok(x.as_contiguous_of(x.dtype()));
-    }
-    let mut perm: Vec<usize> = (0..x.ndim()).filter(|i| !dims.contains(i)).collect();
-    perm.extend(dims.iter().copied());
-    let l = x.layout();
-    let moved = x.alias_with(Layout {
-        shape: perm.iter().map(|&p| l.shape[p]).collect(),
-        strides: perm.iter().map(|&p| l.strides[p]).collect(),
-        offset: l.offset,
-    });
-    Ok(moved.as_contiguous_of(x.dtype()))
+        x.as_contiguous_of(x.dtype())
+    } else {
+        let mut perm: Vec<usize> = (0..x.ndim()).filter(|i| !dims.contains(i)).collect();
+        perm.extend(dims.iter().copied());
+        let l = x.layout();
+        let view = x.alias_with(Layout {
+            shape: perm.iter().map(|&p| l.shape[p]).collect(),
+            strides: perm.iter().map(|&p| l.strides[p]).collect(),
+            offset: l.offset,
+        });
+        view.as_contiguous_of(x.dtype())
+    };
+    Ok(Rows { dims, out_shape, moved, outer, inner })
 }
 
 fn all_dims(x: &Tensor) -> Vec<i64> {
@@ -69,9 +76,8 @@ fn unreduce(g: &Tensor, in_shape: &[usize], dims: &[usize], keepdim: bool) -> Re
 pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     let reduce_all = dims.map_or(true, |d| d.is_empty());
     let dims_v: Vec<i64> = if reduce_all { all_dims(x) } else { dims.unwrap().to_vec() };
-    let (out_shape, outer, inner) = move_dims_last(x, &dims_v, keepdim)?;
+    let Rows { dims: nd, out_shape, moved, outer, inner } = reduction_rows(x, &dims_v, keepdim)?;
     let out_shape = if reduce_all && !keepdim { Vec::new() } else { out_shape };
-    let moved = dims_last_contiguous(x, &dims_v)?;
     let out = match x.dtype() {
         DType::F32 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[f32]| r.iter().fold(0.0f64, |acc, &v| acc + v as f64) as f32)?, out_shape),
         DType::F64 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[f64]| pairwise_sum(r))?, out_shape),
@@ -79,7 +85,6 @@ pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
         DType::Bool => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[bool]| r.iter().filter(|&&b| b).count() as i64)?, out_shape),
     };
     let in_shape = x.shape().to_vec();
-    let nd = normalize_dims(&dims_v, x.ndim())?;
     let name = if reduce_all && dims.is_none() { "SumBackward0" } else { "SumBackward1" };
     record(name, &[x], &out, &[], false, move |_, g| Ok(vec![Some(unreduce(g, &in_shape, &nd, keepdim)?)]));
     Ok(out)
@@ -149,24 +154,23 @@ pub fn max_all(x: &Tensor, is_max: bool) -> Result<Tensor> {
             if is_max { "max" } else { "min" }
         );
     }
-    let (vals, _) = extreme_rows(x, &all_dims(x), is_max)?;
+    let (vals, _, _) = extreme_rows(x, &all_dims(x), false, is_max)?;
     let out = Tensor::from_buffer(vals, Vec::new());
     let name = if is_max { "MaxBackward1" } else { "MinBackward1" };
     record(name, &[x], &out, &[x], true, |ctx, g| {
         let (x, r) = (ctx.saved(0).detach(), ctx.saved(1).detach());
         let mask = super::eq(&x, &r)?;
         let count = sum(&mask, None, false)?;
-        let share = super::div(g, &cast(&count, g.dtype()))?;
+        let share = super::div(g, &count.to_dtype_raw(g.dtype()))?;
         // where, not a product with the mask: an infinite gradient must not become NaN.
         Ok(vec![Some(super::where_(&mask, &share, &super::zeros_like(&share)?)?)])
     });
     Ok(out)
 }
 
-/// Values and first indices of the max (min) of each row of `x` with `dims` moved last.
-fn extreme_rows(x: &Tensor, dims: &[i64], is_max: bool) -> Result<(crate::storage::Buffer, Vec<i64>)> {
-    let (_, outer, inner) = move_dims_last(x, dims, false)?;
-    let moved = dims_last_contiguous(x, dims)?;
+/// Values and first indices of the max (min) over `dims`, and the result's shape.
+fn extreme_rows(x: &Tensor, dims: &[i64], keepdim: bool, is_max: bool) -> Result<(crate::storage::Buffer, Vec<i64>, Vec<usize>)> {
+    let Rows { out_shape, moved, outer, inner, .. } = reduction_rows(x, dims, keepdim)?;
     fn pick<T: Element>(row: &[T], is_max: bool) -> (T, i64) {
         let mut best = 0usize;
         for (i, &v) in row.iter().enumerate() {
@@ -190,7 +194,7 @@ fn extreme_rows(x: &Tensor, dims: &[i64], is_max: bool) -> Result<(crate::storag
         let pairs = kernel::reduce_rows(&moved, outer, inner, |r: &[T]| pick(r, is_max))?;
         let vals: Vec<T> = pairs.iter().map(|p| p.0).collect();
         let idx: Vec<i64> = pairs.iter().map(|p| p.1).collect();
-        Ok((T::into_buffer(vals), idx))
+        Ok((T::into_buffer(vals), idx, out_shape))
     })
 }
 
@@ -206,8 +210,7 @@ pub fn max_dim(x: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<(Ten
             d
         );
     }
-    let (out_shape, _, _) = move_dims_last(x, &[d as i64], keepdim)?;
-    let (vals, idx) = extreme_rows(x, &[d as i64], is_max)?;
+    let (vals, idx, out_shape) = extreme_rows(x, &[d as i64], keepdim, is_max)?;
     let values = Tensor::from_buffer(vals, out_shape.clone());
     let indices = Tensor::from_vec(idx, out_shape);
     let in_shape = x.shape().to_vec();
@@ -242,7 +245,7 @@ fn one_hot_along(indices: &Tensor, shape: &[usize], dim: usize) -> Result<Tensor
 /// Applies `f` to every 1-D lane of `x` along `dim`, keeping the shape (for softmax).
 fn map_lanes<T: Element>(x: &Tensor, dim: usize, f: impl Fn(&[T], &mut [T])) -> Result<Tensor> {
     let n = x.ndim();
-    let moved = dims_last_contiguous(x, &[dim as i64])?;
+    let moved = reduction_rows(x, &[dim as i64], false)?.moved;
     let inner = if n == 0 { 1 } else { x.shape()[dim] };
     let src: Vec<T> = moved.to_vec();
     let mut dst = src.clone();

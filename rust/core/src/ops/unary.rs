@@ -1,7 +1,7 @@
 //! Unary elementwise ops and their derivatives (kinks as PyTorch: abs'(0) = 0, relu'(0) = 0,
 //! clamp with scalar bounds passes the gradient only where min < x < max, as PyTorch 2.15 does).
 
-use super::{cast, kernel, mul, scalar_like};
+use super::{kernel, mul, scalar_like};
 use crate::autograd::record;
 use crate::dtype::{DType, Float};
 use crate::error::Result;
@@ -188,7 +188,7 @@ pub fn to_dtype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     if x.dtype() == dtype {
         return Ok(x.clone());
     }
-    let out = cast(x, dtype);
+    let out = x.to_dtype_raw(dtype);
     if dtype.is_float() {
         let src = x.dtype();
         record("ToCopyBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(to_dtype(g, src)?)]));

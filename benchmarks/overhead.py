@@ -1,14 +1,22 @@
 """Per-op overhead on tiny tensors (16 elements): microseconds per op for
-forward-with-graph, backward, and a no-grad add. Compares with PyTorch when it is installed,
-measured in the same run. Prints medians of several repeats.
+forward-with-graph, backward, and a no-grad add, as medians of several repeats.
 
     .venv/bin/python benchmarks/overhead.py
+    .venv/bin/python benchmarks/overhead.py --against base=/opt/base-venv/bin/python \\
+        --against torch=/opt/torch-venv/bin/python:torch
+
+Each ``--against LABEL=PYTHON[:MODULE]`` runs the same measurement under another
+interpreter (a previous pyrustgrad build, or PyTorch with ``:torch``) in the same run; the
+runs are interleaved round by round so that machine noise hits all of them alike, and the
+table prints ratios against the first row (this checkout's pyrustgrad).
 """
+import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import time
-
-import pyrustgrad
 
 
 def _bench(torch, n_ops=200, repeats=15):
@@ -36,21 +44,46 @@ def _bench(torch, n_ops=200, repeats=15):
     return statistics.median(fwd), statistics.median(bwd), statistics.median(nograd)
 
 
-def main():
-    rows = [("pyrustgrad", _bench(pyrustgrad))]
-    try:
-        import torch  # noqa: F401
+def _one_round(module):
+    mod = __import__(module)
+    if hasattr(mod, "set_num_threads"):
+        mod.set_num_threads(1)
+    return list(_bench(mod))
 
-        torch.set_num_threads(1)
-        rows.append(("torch " + torch.__version__, _bench(torch)))
-    except ImportError:
-        print("(PyTorch not installed: no in-run comparison)")
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--against", action="append", default=[], metavar="LABEL=PYTHON[:MODULE]")
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--json-round", metavar="MODULE", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.json_round:
+        print(json.dumps(_one_round(args.json_round)))
+        return 0
+    here = os.path.dirname(os.path.abspath(__file__))
+    runs = [("pyrustgrad (this)", sys.executable, "pyrustgrad")]
+    for spec in args.against:
+        label, _, rest = spec.partition("=")
+        python, _, module = rest.partition(":")
+        runs.append((label, python, module or "pyrustgrad"))
+    results = {label: [] for label, _, _ in runs}
+    for _ in range(args.rounds):
+        for label, python, module in runs:
+            # Run outside the checkout so that another interpreter imports its own install.
+            out = subprocess.run([python, os.path.join(here, "overhead.py"), "--json-round", module],
+                                 stdout=subprocess.PIPE, check=True, cwd="/").stdout
+            results[label].append(json.loads(out))
+    print("medians of %d rounds (each the median of 15 repeats of 200 ops), us/op" % args.rounds)
     print("%-22s %14s %14s %14s" % ("library", "fwd+graph us", "backward us", "no-grad add us"))
-    for name, (f, b, a) in rows:
-        print("%-22s %14.3f %14.3f %14.3f" % (name, f, b, a))
-    if len(rows) == 2:
-        (f0, b0, a0), (f1, b1, a1) = rows[0][1], rows[1][1]
-        print("speed-up vs torch: forward %.2fx, backward %.2fx, no-grad add %.2fx" % (f1 / f0, b1 / b0, a1 / a0))
+    med = {}
+    for label, _, _ in runs:
+        med[label] = [statistics.median(r[i] for r in results[label]) for i in range(3)]
+        print("%-22s %14.3f %14.3f %14.3f" % ((label,) + tuple(med[label])))
+    base = med[runs[0][0]]
+    for label, _, _ in runs[1:]:
+        r = med[label]
+        print("%s / this: forward %.2fx, backward %.2fx, no-grad add %.2fx"
+              % (label, r[0] / base[0], r[1] / base[1], r[2] / base[2]))
     return 0
 
 

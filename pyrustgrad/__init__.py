@@ -7,12 +7,12 @@ Must stay valid Python 3.6: no walrus, no ``from __future__ import annotations``
 no dataclasses.
 """
 
-import collections as _collections
 import functools as _functools
 
 from . import _core
-from ._core import Tensor, dtype, float32, float64, int64, manual_seed, is_grad_enabled
+from ._core import dtype, float32, float64, int64, manual_seed, is_grad_enabled
 from ._core import set_num_threads, get_num_threads
+from ._tensor import Size, Tensor, return_types, _check_device
 
 __version__ = "0.1.0"
 
@@ -26,39 +26,6 @@ _builtin_max = max
 _builtin_min = min
 _builtin_abs = abs
 _builtin_all = all  # the module-level name ``all`` becomes pyrustgrad.all below
-
-
-class Size(tuple):
-    """The shape of a tensor: a tuple that prints as ``pyrustgrad.Size([2, 3])``."""
-
-    def __repr__(self):
-        return "pyrustgrad.Size([%s])" % ", ".join(str(d) for d in self)
-
-    __str__ = __repr__
-
-    def numel(self):
-        n = 1
-        for d in self:
-            n *= d
-        return n
-
-
-def _return_type(name):
-    base = _collections.namedtuple(name, ["values", "indices"])
-
-    def __repr__(self):
-        return "pyrustgrad.return_types.%s(\nvalues=%r,\nindices=%r)" % (name, self.values, self.indices)
-
-    return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__str__": __repr__,
-                                "__module__": "pyrustgrad.return_types"})
-
-
-class _ReturnTypes(object):
-    max = _return_type("max")
-    min = _return_type("min")
-
-
-return_types = _ReturnTypes()
 
 
 def _sizes(args):
@@ -81,17 +48,12 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         if dtype is not None:
             out = out.to(dtype)
         return out.requires_grad_(requires_grad) if requires_grad else out
-    if hasattr(data, "__array_interface__") and not isinstance(data, (list, tuple)):
-        out = from_numpy(data)
+    if type(data).__name__ == "ndarray" and hasattr(data, "__array_interface__"):
+        out = from_numpy(data).clone()
         if dtype is not None:
             out = out.to(dtype)
         return out.requires_grad_(requires_grad) if requires_grad else out
     return _core.tensor(data, dtype, requires_grad)
-
-
-def _check_device(device):
-    if device is not None and str(device) not in ("cpu", "cpu:0"):
-        raise RuntimeError("pyrustgrad runs on the CPU only; got device=%r" % (device,))
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -140,10 +102,7 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
             raise TypeError("randint() missing required argument 'size'")
     if high is None:
         low, high = 0, low
-    t = _core.randint(int(low), int(high), _sizes((size,)), int64 if dtype is None else dtype)
-    if requires_grad and not t.is_floating_point():
-        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    return t.requires_grad_(requires_grad) if requires_grad else t
+    return _core.randint(int(low), int(high), _sizes((size,)), int64 if dtype is None else dtype, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
@@ -194,34 +153,46 @@ def randint_like(input, low, high=None, dtype=None, requires_grad=False):
     return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-_NUMPY_DTYPES = {"float32": float32, "float64": float64, "int64": int64, "bool": bool}
+_NUMPY_DTYPES = ("float32", "float64", "int64", "bool")
+# NumPy dtypes PyTorch accepts that pyrustgrad does not have yet: converted (a copy).
+_NUMPY_WIDENED = {"int32": "int64", "int16": "int64", "int8": "int64", "uint8": "int64", "uint16": "int64",
+                  "uint32": "int64", "uint64": "int64", "float16": "float32"}
 
 
 def from_numpy(ndarray):
-    """A tensor with the array's values (copied: pyrustgrad owns its memory)."""
+    """A tensor sharing the array's memory: writes to either show in the other."""
+    import warnings
+
     import numpy as np
 
-    arr = np.asarray(ndarray)
-    name = arr.dtype.name
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError("expected np.ndarray (got %s)" % _type_name(ndarray))
+    name = ndarray.dtype.name
     if name not in _NUMPY_DTYPES:
-        if arr.dtype.kind in "iu":
-            arr = arr.astype(np.int64)
-        elif arr.dtype.kind == "f":
-            arr = arr.astype(np.float32 if arr.dtype.itemsize <= 4 else np.float64)
-        else:
+        if name not in _NUMPY_WIDENED:
             raise TypeError(
-                "can't convert np.ndarray of type numpy.%s. The only supported types are: "
-                "float64, float32, int64, int32, int16, int8, uint8, and bool." % name
-            )
-        name = arr.dtype.name
-    shape = list(arr.shape)  # np.ascontiguousarray makes 0-d arrays 1-d: keep the shape
-    arr = np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<"), copy=False)
-    return _core._from_bytes(arr.tobytes(), _NUMPY_DTYPES[name], shape)
+                "can't convert np.ndarray of type numpy.%s. The only supported types are: float64, float32, "
+                "float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, uint8, "
+                "and bool." % ndarray.dtype.type.__name__)
+        warnings.warn("pyrustgrad has no %s dtype yet: the array was converted to %s, a copy that does not "
+                      "share memory with it" % (name, _NUMPY_WIDENED[name]), stacklevel=2)
+        ndarray = ndarray.astype(_NUMPY_WIDENED[name])
+    return _core._from_numpy(ndarray)
+
+
+def _type_name(obj):
+    t = type(obj)
+    return t.__name__ if t.__module__ == "builtins" else "%s.%s" % (t.__module__, t.__name__)
 
 
 def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor, without a copy where possible (tensors, NumPy arrays)."""
+    _check_device(device)
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype == dtype else data.to(dtype)
+    if type(data).__name__ == "ndarray" and hasattr(data, "__array_interface__"):
+        t = from_numpy(data)
+        return t if dtype is None or t.dtype == dtype else t.to(dtype)
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -243,8 +214,12 @@ def _method(name):
     return f
 
 
+# The pointwise ops declared in the core come as native functions (``_core._UNARY_OPS``).
+for _name in _core._UNARY_OPS:
+    globals()[_name] = getattr(_core, _name)
+
 for _name in (
-    "neg", "exp", "log", "sqrt", "abs", "sign", "relu", "sigmoid", "tanh", "clamp", "t",
+    "clamp", "t",
     "transpose", "permute", "reshape", "flatten", "unsqueeze", "squeeze", "sum", "mean",
     "softmax", "log_softmax", "all", "any", "mm", "bmm", "matmul", "dot", "pow", "maximum",
     "minimum", "eq", "ne", "lt", "le", "gt", "ge", "max", "min", "narrow", "select", "clone",
@@ -332,93 +307,6 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     _core._set_printoptions(precision, threshold, edgeitems, linewidth,
                             None if sci_mode is None and not reset else (sci_mode,), reset)
 
-
-# ---------------------------------------------------------------- Tensor conveniences
-
-def _shape(self):
-    return Size(self._shape())
-
-
-def _size(self, dim=None):
-    s = self._shape()
-    if dim is None:
-        return Size(s)
-    n = len(s)
-    if not -_builtin_max(n, 1) <= dim < _builtin_max(n, 1):
-        raise IndexError(
-            "Dimension out of range (expected to be in range of [%d, %d], but got %d)"
-            % (-_builtin_max(n, 1), _builtin_max(n, 1) - 1, dim)
-        )
-    return s[dim]
-
-
-def _max(self, dim=None, keepdim=False, other=None):
-    if isinstance(dim, Tensor):
-        return self.maximum(dim)
-    if dim is None:
-        return self._max_all()
-    return return_types.max(*self._max_dim(dim, keepdim))
-
-
-def _min(self, dim=None, keepdim=False):
-    if isinstance(dim, Tensor):
-        return self.minimum(dim)
-    if dim is None:
-        return self._min_all()
-    return return_types.min(*self._min_dim(dim, keepdim))
-
-
-def _iter(self):
-    if self.dim() == 0:
-        raise TypeError("iteration over a 0-d tensor")
-    return (self[i] for i in range(self._shape()[0]))
-
-
-def _numpy(self):
-    if self.requires_grad:
-        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-    try:
-        import numpy as np
-    except ImportError:
-        raise RuntimeError("Numpy is not available")
-    return np.asarray(self)
-
-
-def _type(self, dtype=None):
-    if dtype is None:
-        return {float32: "pyrustgrad.FloatTensor", float64: "pyrustgrad.DoubleTensor",
-                int64: "pyrustgrad.LongTensor", bool: "pyrustgrad.BoolTensor"}[self.dtype]
-    return self.to(dtype)
-
-
-def _format(self, spec):
-    if self.dim() == 0:
-        return self.item().__format__(spec)
-    return object.__format__(self, spec)
-
-
-def _cpu(self):
-    return self
-
-
-def _rsub_method(self, other, alpha=1):
-    return (other - self) if alpha == 1 else (other - alpha * self)
-
-
-Tensor.shape = property(_shape)
-Tensor.size = _size
-Tensor.max = _max
-Tensor.min = _min
-Tensor.__iter__ = _iter
-Tensor.numpy = _numpy
-Tensor.type = _type
-Tensor.__format__ = _format
-Tensor.cpu = _cpu
-Tensor.device = property(lambda self: "cpu")
-Tensor.is_cuda = property(lambda self: False)
-Tensor.amax = lambda self, dim=None, keepdim=False: self.max() if dim is None else self.max(dim, keepdim)[0]
-Tensor.amin = lambda self, dim=None, keepdim=False: self.min() if dim is None else self.min(dim, keepdim)[0]
-Tensor.__array_priority__ = 1000
 
 from . import autograd  # noqa: E402
 from . import nn  # noqa: E402

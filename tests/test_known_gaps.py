@@ -6,20 +6,6 @@ import pytest
 import pyrustgrad as torch
 
 
-@pytest.mark.xfail(strict=True, reason="Python wrappers are created per access: no object identity for the same tensor")
-def test_accumulate_grad_variable_is_the_leaf_object():
-    x = torch.ones(2, requires_grad=True)
-    s = (x * 2).sum()
-    assert s.grad_fn.next_functions[0][0].next_functions[0][0].variable is x
-
-
-@pytest.mark.xfail(strict=True, reason="Python wrappers are created per access: .grad is a new object each time")
-def test_grad_attribute_is_the_same_object_across_accesses():
-    x = torch.ones(2, requires_grad=True)
-    (x * 3).sum().backward()
-    assert x.grad is x.grad
-
-
 @pytest.mark.xfail(strict=True, reason="clone() always makes a contiguous copy (PyTorch preserves dense strides)")
 def test_clone_preserves_strides_of_dense_tensors():
     assert torch.ones(2, 3).t().clone().stride() == (1, 3)
@@ -51,6 +37,7 @@ def test_vector_matrix_matmul_grad_fn_name():
     assert (x @ torch.ones(3, 2)).grad_fn.name() == "SqueezeBackward4"
 
 
+@pytest.mark.filterwarnings("ignore:pyrustgrad has no int32 dtype")
 @pytest.mark.xfail(strict=True, reason="no int32/int16/uint8 dtypes: from_numpy widens integers to int64")
 def test_from_numpy_keeps_int32():
     np = pytest.importorskip("numpy")

@@ -1,14 +1,15 @@
 """``pyrustgrad.autograd``: backward, grad and gradcheck, as in ``torch.autograd``."""
 
 from .. import _core
-from .._core import Node  # noqa: F401
+from . import graph  # noqa: F401
+from .graph import Node  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
 
 
 def _as_list(x):
     if x is None:
         return None
-    if isinstance(x, _core.Tensor):
+    if isinstance(x, _core._TensorBase):
         return [x]
     return list(x)
 

@@ -8,14 +8,14 @@ class GradcheckError(RuntimeError):
 
 
 def _flat_inputs(inputs):
-    if isinstance(inputs, _core.Tensor):
+    if isinstance(inputs, _core._TensorBase):
         return (inputs,)
     return tuple(inputs)
 
 
 def _outputs(fn, inputs):
     out = fn(*inputs)
-    if isinstance(out, _core.Tensor):
+    if isinstance(out, _core._TensorBase):
         return (out,)
     return tuple(out)
 
@@ -71,7 +71,7 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
     """
     inputs = _flat_inputs(inputs)
     for i, x in enumerate(inputs):
-        if not isinstance(x, _core.Tensor) or not x.requires_grad:
+        if not isinstance(x, _core._TensorBase) or not x.requires_grad:
             continue
         if x.dtype != _core.float64:
             import warnings
@@ -111,7 +111,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
     else:
         grad_outputs = _flat_inputs(grad_outputs)
     n_in = len(inputs)
-    diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, _core.Tensor) and x.requires_grad]
+    diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, _core._TensorBase) and x.requires_grad]
 
     def first_order(*args):
         xs, gos = args[:n_in], args[n_in:]

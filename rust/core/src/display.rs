@@ -147,8 +147,19 @@ pub fn format_tensor(
     suffixes: &[String],
     opts: &PrintOptions,
 ) -> String {
-    const PREFIX: &str = "tensor(";
-    let indent = PREFIX.len();
+    format_tensor_as("tensor(", values, shape, suffixes, opts)
+}
+
+/// As [`format_tensor`], with another opening (`MyTensor(` for a subclass, as PyTorch names
+/// tensors of subclasses by their class); continuation lines are indented under it.
+pub fn format_tensor_as(
+    prefix: &str,
+    values: Values,
+    shape: &[usize],
+    suffixes: &[String],
+    opts: &PrintOptions,
+) -> String {
+    let indent = prefix.chars().count();
     let numel: usize = shape.iter().product();
     assert_eq!(
         values.len(),
@@ -176,8 +187,8 @@ pub fn format_tensor(
     }
     all_suffixes.extend(suffixes.iter().cloned());
 
-    let mut out = String::with_capacity(PREFIX.len() + body.len() + 2);
-    out.push_str(PREFIX);
+    let mut out = String::with_capacity(prefix.len() + body.len() + 2);
+    out.push_str(prefix);
     out.push_str(&body);
     add_suffixes(out, &all_suffixes, indent, opts.linewidth)
 }

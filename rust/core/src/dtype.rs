@@ -1,7 +1,5 @@
 //! Element types, their names as PyTorch prints them, and type promotion.
 
-use crate::storage::Buffer;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DType {
     Bool,
@@ -65,6 +63,47 @@ impl DType {
     }
 }
 
+/// A Python number before it becomes a tensor.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+impl Scalar {
+    /// The dtype PyTorch infers for a lone number (float32 is the default float dtype).
+    pub fn natural_dtype(self) -> DType {
+        match self {
+            Scalar::Bool(_) => DType::Bool,
+            Scalar::Int(_) => DType::I64,
+            Scalar::Float(_) => DType::F32,
+        }
+    }
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Scalar::Bool(b) => b as u8 as f64,
+            Scalar::Int(i) => i as f64,
+            Scalar::Float(f) => f,
+        }
+    }
+    /// The value as int64 (floats truncate toward zero, as a cast does).
+    pub fn to_i64(self) -> i64 {
+        match self {
+            Scalar::Bool(b) => b as i64,
+            Scalar::Int(i) => i,
+            Scalar::Float(f) => f as i64,
+        }
+    }
+    pub fn is_nonzero(self) -> bool {
+        match self {
+            Scalar::Bool(b) => b,
+            Scalar::Int(i) => i != 0,
+            Scalar::Float(f) => f != 0.0,
+        }
+    }
+}
+
 /// The larger of two dtypes in the lattice bool < int64 < float32 < float64.
 pub fn promote(a: DType, b: DType) -> DType {
     a.max(b)
@@ -95,13 +134,10 @@ pub trait Element: Copy + Send + Sync + PartialOrd + std::fmt::Debug + 'static {
     fn from_i64(v: i64) -> Self;
     fn from_bool(v: bool) -> Self;
     fn is_nonzero(self) -> bool;
-    fn slice(buf: &Buffer) -> &[Self];
-    fn slice_mut(buf: &mut Buffer) -> &mut [Self];
-    fn into_buffer(v: Vec<Self>) -> Buffer;
 }
 
 macro_rules! impl_element {
-    ($t:ty, $variant:ident, $dt:expr, |$x:ident| to_f64 $tof:expr, |$y:ident| from_f64 $fromf:expr, |$z:ident| to_i64 $toi:expr, |$w:ident| from_i64 $fromi:expr, |$b:ident| from_bool $fromb:expr) => {
+    ($t:ty, $dt:expr, |$x:ident| to_f64 $tof:expr, |$y:ident| from_f64 $fromf:expr, |$z:ident| to_i64 $toi:expr, |$w:ident| from_i64 $fromi:expr, |$b:ident| from_bool $fromb:expr) => {
         impl Element for $t {
             const DTYPE: DType = $dt;
             #[inline(always)]
@@ -130,35 +166,14 @@ macro_rules! impl_element {
             fn is_nonzero(self) -> bool {
                 self.to_f64() != 0.0
             }
-            fn slice(buf: &Buffer) -> &[Self] {
-                match buf {
-                    Buffer::$variant(v) => v,
-                    other => unreachable_dtype(other.dtype(), $dt),
-                }
-            }
-            fn slice_mut(buf: &mut Buffer) -> &mut [Self] {
-                match buf {
-                    Buffer::$variant(v) => v,
-                    other => unreachable_dtype(other.dtype(), $dt),
-                }
-            }
-            fn into_buffer(v: Vec<Self>) -> Buffer {
-                Buffer::$variant(v)
-            }
         }
     };
 }
 
-#[cold]
-fn unreachable_dtype(have: DType, want: DType) -> ! {
-    // Internal invariant: callers dispatch on the tensor's dtype before asking for a slice.
-    panic!("internal error: buffer holds {:?}, asked for {:?}", have, want)
-}
-
-impl_element!(f32, F32, DType::F32, |x| to_f64 x as f64, |v| from_f64 v as f32, |x| to_i64 x as i64, |v| from_i64 v as f32, |b| from_bool if b { 1.0 } else { 0.0 });
-impl_element!(f64, F64, DType::F64, |x| to_f64 x, |v| from_f64 v, |x| to_i64 x as i64, |v| from_i64 v as f64, |b| from_bool if b { 1.0 } else { 0.0 });
-impl_element!(i64, I64, DType::I64, |x| to_f64 x as f64, |v| from_f64 v as i64, |x| to_i64 x, |v| from_i64 v, |b| from_bool b as i64);
-impl_element!(bool, Bool, DType::Bool, |x| to_f64 if x { 1.0 } else { 0.0 }, |v| from_f64 v != 0.0, |x| to_i64 x as i64, |v| from_i64 v != 0, |b| from_bool b);
+impl_element!(f32, DType::F32, |x| to_f64 x as f64, |v| from_f64 v as f32, |x| to_i64 x as i64, |v| from_i64 v as f32, |b| from_bool if b { 1.0 } else { 0.0 });
+impl_element!(f64, DType::F64, |x| to_f64 x, |v| from_f64 v, |x| to_i64 x as i64, |v| from_i64 v as f64, |b| from_bool if b { 1.0 } else { 0.0 });
+impl_element!(i64, DType::I64, |x| to_f64 x as f64, |v| from_f64 v as i64, |x| to_i64 x, |v| from_i64 v, |b| from_bool b as i64);
+impl_element!(bool, DType::Bool, |x| to_f64 if x { 1.0 } else { 0.0 }, |v| from_f64 v != 0.0, |x| to_i64 x as i64, |v| from_i64 v != 0, |b| from_bool b);
 
 /// Floating element types: the math the differentiable ops need.
 pub trait Float: Element + num_like::Num {

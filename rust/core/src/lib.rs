@@ -16,3 +16,12 @@ pub mod tensor;
 pub use dtype::DType;
 pub use error::{Error, ErrorKind, Result};
 pub use tensor::Tensor;
+
+/// `set_num_threads(n)`: the threads pyrustgrad's kernels use, with PyTorch's check.
+pub fn set_num_threads(n: i64) -> Result<()> {
+    if n < 1 {
+        bail!(Runtime, "set_num_threads expects a positive integer");
+    }
+    gemm::set_num_threads(n as usize);
+    Ok(())
+}

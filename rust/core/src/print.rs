@@ -1,11 +1,17 @@
 //! `repr(tensor)`: gathers the values and the suffixes PyTorch prints (dtype, grad_fn,
 //! requires_grad) and hands them to `display`.
 
-use crate::display::{dtype_suffix_needed, format_tensor, get_print_options, Values};
+use crate::display::{dtype_suffix_needed, format_tensor_as, get_print_options, Values};
 use crate::dtype::DType;
 use crate::tensor::Tensor;
 
 pub fn repr(t: &Tensor) -> String {
+    repr_as(t, "tensor")
+}
+
+/// `repr` of a tensor whose class prints as `name` (a Tensor subclass's name, as PyTorch).
+pub fn repr_as(t: &Tensor, name: &str) -> String {
+    let prefix = format!("{}(", name);
     let mut suffixes = Vec::new();
     let dt = t.dtype();
     if dtype_suffix_needed(dt == DType::F32, matches!(dt, DType::I64 | DType::Bool), t.numel()) {
@@ -18,8 +24,8 @@ pub fn repr(t: &Tensor) -> String {
     }
     let opts = get_print_options();
     match dt {
-        DType::F32 | DType::F64 => format_tensor(Values::Float(&t.to_f64_vec()), t.shape(), &suffixes, &opts),
-        DType::I64 => format_tensor(Values::Int(&t.to_vec::<i64>()), t.shape(), &suffixes, &opts),
-        DType::Bool => format_tensor(Values::Bool(&t.to_vec::<bool>()), t.shape(), &suffixes, &opts),
+        DType::F32 | DType::F64 => format_tensor_as(&prefix, Values::Float(&t.to_f64_vec()), t.shape(), &suffixes, &opts),
+        DType::I64 => format_tensor_as(&prefix, Values::Int(&t.to_vec::<i64>()), t.shape(), &suffixes, &opts),
+        DType::Bool => format_tensor_as(&prefix, Values::Bool(&t.to_vec::<bool>()), t.shape(), &suffixes, &opts),
     }
 }

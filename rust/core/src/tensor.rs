@@ -2,13 +2,14 @@
 //! metadata PyTorch keeps on a variable (requires_grad, grad, grad_fn, hooks).
 //! Ops live in `ops/`; this file only builds, reads and converts tensors.
 
-use crate::autograd::{GradHook, Node};
+use crate::autograd::{GradHook, HookId, Node, PostAccumulateHook};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::shape::{contiguous_strides, numel};
-use crate::storage::{try_alloc, Buffer, Storage};
+use crate::storage::{Buffer, Storage};
 use crate::bail;
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Weak};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,11 +95,15 @@ pub struct AutogradMeta {
     pub requires_grad: bool,
     pub grad: Option<Tensor>,
     pub grad_fn: Option<Arc<Node>>,
+    /// Which output of `grad_fn` this tensor is (nodes with several outputs: unbind, split, ...).
+    pub output_nr: usize,
     pub retains_grad: bool,
     /// Cached AccumulateGrad node of a leaf, shared by every use of the leaf in a graph.
     pub grad_accumulator: Weak<Node>,
     /// Hooks of a leaf (run by its AccumulateGrad); non-leaf hooks live on the grad_fn.
-    pub hooks: Vec<GradHook>,
+    pub hooks: Vec<(HookId, GradHook)>,
+    /// Hooks run after this leaf's `.grad` was accumulated.
+    pub post_accumulate_hooks: Vec<(HookId, PostAccumulateHook)>,
     /// The tensor this one is a view of (views share storage with their base).
     pub base: Option<Tensor>,
     /// Storage version when `grad_fn` was set: a view whose storage changed since then
@@ -106,14 +111,18 @@ pub struct AutogradMeta {
     pub history_version: u64,
 }
 
-pub struct TensorImpl {
-    pub storage: Arc<Storage>,
-    pub layout: Layout,
-    pub dtype: DType,
-    pub meta: Mutex<AutogradMeta>,
+/// What PyTorch calls the variable: the autograd identity of a tensor, shared by the tensors
+/// `set_data` makes for it (`x.data = y` gives `x` new data, not a new identity), so that a
+/// graph recorded before still accumulates into the same `.grad`.
+pub struct Variable {
+    pub(crate) meta: Mutex<AutogradMeta>,
+    /// The binding's slot for this variable's live foreign (Python) object: its address, or 0.
+    /// Opaque to the core, which never reads it; the binding reads and writes it only while
+    /// it holds its interpreter lock.
+    py_object: AtomicUsize,
 }
 
-impl Drop for TensorImpl {
+impl Drop for Variable {
     fn drop(&mut self) {
         // A long graph hangs off grad_fn: free it iteratively, never by recursion.
         let meta = self.meta.get_mut();
@@ -131,6 +140,13 @@ impl Drop for TensorImpl {
     }
 }
 
+pub struct TensorImpl {
+    pub storage: Arc<Storage>,
+    pub layout: Layout,
+    pub dtype: DType,
+    pub(crate) var: Arc<Variable>,
+}
+
 #[derive(Clone)]
 pub struct Tensor(pub Arc<TensorImpl>);
 
@@ -143,7 +159,8 @@ impl std::fmt::Debug for Tensor {
 impl Tensor {
     // ---------------------------------------------------------------- construction
     pub fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
-        Tensor(Arc::new(TensorImpl { storage, layout, dtype, meta: Mutex::new(AutogradMeta::default()) }))
+        let var = Arc::new(Variable { meta: Mutex::new(AutogradMeta::default()), py_object: AtomicUsize::new(0) });
+        Tensor(Arc::new(TensorImpl { storage, layout, dtype, var }))
     }
 
     pub fn from_buffer(buf: Buffer, shape: Vec<usize>) -> Tensor {
@@ -153,7 +170,7 @@ impl Tensor {
     }
 
     pub fn from_vec<T: Element>(v: Vec<T>, shape: Vec<usize>) -> Tensor {
-        Tensor::from_buffer(T::into_buffer(v), shape)
+        Tensor::from_buffer(Buffer::from_vec(v), shape)
     }
 
     pub fn scalar<T: Element>(v: T) -> Tensor {
@@ -163,17 +180,22 @@ impl Tensor {
     /// A tensor of `shape` filled with `value` converted to `dtype`.
     pub fn full(shape: &[usize], value: f64, dtype: DType) -> Result<Tensor> {
         let n = crate::shape::checked_numel(shape)?;
-        let buf = match dtype {
-            DType::F32 => Buffer::F32(try_alloc(n, value as f32)?),
-            DType::F64 => Buffer::F64(try_alloc(n, value)?),
-            DType::I64 => Buffer::I64(try_alloc(n, value as i64)?),
-            DType::Bool => Buffer::Bool(try_alloc(n, value != 0.0)?),
+        let buf = if value == 0.0 {
+            Buffer::zeroed(dtype, n)?
+        } else {
+            match dtype {
+                DType::F32 => Buffer::filled(n, value as f32)?,
+                DType::F64 => Buffer::filled(n, value)?,
+                DType::I64 => Buffer::filled(n, value as i64)?,
+                DType::Bool => Buffer::filled(n, value != 0.0)?,
+            }
         };
         Ok(Tensor::from_buffer(buf, shape.to_vec()))
     }
 
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
-        Tensor::full(shape, 0.0, dtype)
+        let n = crate::shape::checked_numel(shape)?;
+        Ok(Tensor::from_buffer(Buffer::zeroed(dtype, n)?, shape.to_vec()))
     }
 
     /// A new tensor sharing this one's storage with another layout (a view), not tracked.
@@ -209,36 +231,62 @@ impl Tensor {
     pub fn is_contiguous(&self) -> bool {
         self.0.layout.is_contiguous()
     }
+    /// The same tensor object (not merely the same values or storage).
     pub fn same_tensor(&self, other: &Tensor) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
+    }
+    /// The same variable: the same tensor, or one `set_data` made for it.
+    pub fn same_variable(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.0.var, &other.0.var)
     }
     pub fn version(&self) -> u64 {
         self.0.storage.version()
     }
+    /// The binding's object slot of this tensor's variable (see [`Variable`]).
+    pub fn py_object_slot(&self) -> &AtomicUsize {
+        &self.0.var.py_object
+    }
+    pub(crate) fn meta(&self) -> MutexGuard<'_, AutogradMeta> {
+        self.0.var.meta.lock()
+    }
 
     // ---------------------------------------------------------------- autograd metadata
     pub fn requires_grad(&self) -> bool {
-        self.0.meta.lock().requires_grad
+        self.meta().requires_grad
     }
     pub fn grad_fn(&self) -> Option<Arc<Node>> {
         crate::autograd::refresh_view_history(self);
-        self.0.meta.lock().grad_fn.clone()
+        self.meta().grad_fn.clone()
+    }
+    /// Which output of its grad_fn this tensor is.
+    pub fn output_nr(&self) -> usize {
+        self.meta().output_nr
     }
     pub fn is_leaf(&self) -> bool {
-        self.0.meta.lock().grad_fn.is_none()
+        self.meta().grad_fn.is_none()
     }
     pub fn grad(&self) -> Option<Tensor> {
-        self.0.meta.lock().grad.clone()
+        self.meta().grad.clone()
     }
     pub fn retains_grad(&self) -> bool {
-        self.0.meta.lock().retains_grad
+        self.meta().retains_grad
     }
     pub fn is_view(&self) -> bool {
-        self.0.meta.lock().base.is_some()
+        self.meta().base.is_some()
     }
     /// The root tensor this one is a view of.
     pub fn base(&self) -> Option<Tensor> {
-        self.0.meta.lock().base.clone()
+        self.meta().base.clone()
+    }
+
+    /// PyTorch's warning when `.grad` is read on a non-leaf that does not retain it.
+    pub fn grad_read_warning(&self) -> Option<&'static str> {
+        let m = self.meta();
+        if m.grad_fn.is_some() && !m.retains_grad {
+            Some("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
+        } else {
+            None
+        }
     }
 
     /// `x.grad = g` with PyTorch's checks.
@@ -261,12 +309,12 @@ impl Tensor {
                 );
             }
         }
-        self.0.meta.lock().grad = g;
+        self.meta().grad = g;
         Ok(())
     }
 
     pub fn set_requires_grad(&self, flag: bool) -> Result<()> {
-        let mut meta = self.0.meta.lock();
+        let mut meta = self.meta();
         if meta.grad_fn.is_some() {
             if !flag {
                 bail!(
@@ -283,21 +331,17 @@ impl Tensor {
         Ok(())
     }
 
-    /// `x.data = new`: same shape and dtype copy the values into this tensor's storage (so
-    /// the tensor keeps its identity, `.grad` and graph nodes); otherwise a new tensor is
-    /// returned for the caller to adopt, carrying over requires_grad.
-    pub fn set_data(&self, new: &Tensor) -> Result<Option<Tensor>> {
-        if new.shape() == self.shape() && new.dtype() == self.dtype() {
-            if !new.same_tensor(self) {
-                self.write_from_raw(new);
-            }
-            return Ok(None);
-        }
-        let t = new.detach();
-        if self.requires_grad() && self.is_leaf() {
-            t.set_requires_grad(true)?;
-        }
-        Ok(Some(t))
+    /// `x.data = new`, as PyTorch's set_data: the result has `new`'s storage, layout and dtype
+    /// and keeps this tensor's variable (requires_grad, `.grad`, hooks, graph nodes), so
+    /// graphs recorded before still accumulate into the same `.grad`. The caller (the
+    /// binding's object) adopts the result in place of this tensor.
+    pub fn set_data(&self, new: &Tensor) -> Result<Tensor> {
+        Ok(Tensor(Arc::new(TensorImpl {
+            storage: new.0.storage.clone(),
+            layout: new.0.layout.clone(),
+            dtype: new.0.dtype,
+            var: self.0.var.clone(),
+        })))
     }
 
     /// A leaf-alias: same storage and layout, no history (`detach()`).
@@ -307,7 +351,7 @@ impl Tensor {
 
     /// `detach_()`: cut this tensor's history in place.
     pub fn detach_inplace(&self) -> Result<()> {
-        let mut meta = self.0.meta.lock();
+        let mut meta = self.meta();
         if meta.base.is_some() && meta.grad_fn.is_some() {
             bail!(
                 Runtime,
@@ -316,6 +360,7 @@ impl Tensor {
         }
         let old = meta.grad_fn.take();
         meta.requires_grad = false;
+        meta.output_nr = 0;
         drop(meta);
         if let Some(f) = old {
             crate::autograd::drop_nodes(vec![f]);
@@ -324,46 +369,44 @@ impl Tensor {
     }
 
     pub fn retain_grad(&self) -> Result<()> {
-        let grad_fn = {
-            let meta = self.0.meta.lock();
+        let (grad_fn, nr) = {
+            let meta = self.meta();
             if !meta.requires_grad && meta.grad_fn.is_none() {
                 bail!(Runtime, "can't retain_grad on Tensor that has requires_grad=False");
             }
             if meta.grad_fn.is_none() || meta.retains_grad {
                 return Ok(()); // leaves always keep .grad
             }
-            meta.grad_fn.clone()
+            (meta.grad_fn.clone(), meta.output_nr)
         };
         if let Some(f) = grad_fn {
-            f.add_retain_grad(Arc::downgrade(&self.0));
+            f.add_retain_grad(nr, Arc::downgrade(&self.0));
         }
-        self.0.meta.lock().retains_grad = true;
+        self.meta().retains_grad = true;
         Ok(())
     }
 
-    /// Sets the history of a freshly computed result.
-    pub(crate) fn set_history(&self, node: Arc<Node>) {
+    /// Sets the history of a freshly computed result: output `output_nr` of `node`.
+    pub(crate) fn set_history(&self, node: Arc<Node>, output_nr: usize) {
         let version = self.version();
-        let mut meta = self.0.meta.lock();
+        let mut meta = self.meta();
         meta.requires_grad = true;
         meta.grad_fn = Some(node);
+        meta.output_nr = output_nr;
         meta.history_version = version;
     }
 
     pub(crate) fn set_base(&self, base: Tensor) {
         // Always point at the root base so chains of views stay one level deep.
-        let root = {
-            let m = base.0.meta.lock();
-            m.base.clone()
-        };
-        self.0.meta.lock().base = Some(root.unwrap_or(base));
+        let root = base.meta().base.clone();
+        self.meta().base = Some(root.unwrap_or(base));
     }
 
     // ---------------------------------------------------------------- data access
-    /// Runs `f` over the elements (row-major) of a tensor whose element type is `T`.
+    /// Runs `f` over the storage elements (as `T`, the tensor's dtype) and this tensor's layout.
     pub fn with_slice<T: Element, R>(&self, f: impl FnOnce(&[T], &Layout) -> R) -> R {
-        let guard = self.0.storage.data.read_recursive();
-        f(T::slice(&guard), &self.0.layout)
+        let guard = self.0.storage.read();
+        f(guard.as_slice::<T>(), &self.0.layout)
     }
 
     /// The values in row-major order, as `T` (which must be the tensor's dtype).
@@ -372,13 +415,125 @@ impl Tensor {
         // on an impossible size: check that the copy (and a cast of it) can be allocated.
         crate::storage::ensure_alloc(self.numel(), 8);
         self.with_slice(|s: &[T], l| {
-            if l.is_contiguous() {
-                // (an empty view may sit past the end of its storage)
-                if l.numel() == 0 { Vec::new() } else { s[l.offset..l.offset + l.numel()].to_vec() }
+            if l.numel() == 0 {
+                Vec::new() // an empty view may sit past the end of its storage
+            } else if l.is_contiguous() {
+                s[l.offset..l.offset + l.numel()].to_vec()
             } else {
                 l.offsets().map(|i| s[i]).collect()
             }
         })
+    }
+
+    /// The single value of a one-element tensor (`item()`), or PyTorch's error.
+    pub fn item(&self) -> Result<crate::dtype::Scalar> {
+        use crate::dtype::Scalar;
+        if self.numel() != 1 {
+            bail!(Runtime, "a Tensor with {} elements cannot be converted to Scalar", self.numel());
+        }
+        Ok(match self.dtype() {
+            DType::I64 => Scalar::Int(self.to_vec::<i64>()[0]),
+            DType::Bool => Scalar::Bool(self.to_vec::<bool>()[0]),
+            _ => Scalar::Float(self.to_f64_vec()[0]),
+        })
+    }
+
+    /// `stride(dim)`, with PyTorch's errors.
+    pub fn stride_of(&self, dim: i64) -> Result<usize> {
+        if self.ndim() == 0 {
+            bail!(Index, "Dimension specified as {} but tensor has no dimensions", dim);
+        }
+        Ok(self.strides()[crate::shape::normalize_dim(dim, self.ndim())?])
+    }
+
+    /// `len(t)`: the size of the first dim.
+    pub fn len(&self) -> Result<usize> {
+        match self.shape().first() {
+            Some(&n) => Ok(n),
+            None => bail!(Type, "len() of a 0-d tensor"),
+        }
+    }
+
+    /// `bool(t)`: the truth of a one-element tensor.
+    pub fn to_bool(&self) -> Result<bool> {
+        if self.numel() != 1 {
+            bail!(Runtime, "Boolean value of Tensor with {} is ambiguous", if self.numel() == 0 { "no values" } else { "more than one value" });
+        }
+        Ok(self.item()?.is_nonzero())
+    }
+
+    /// `float(t)` / `int(t)`: the value of a one-element tensor.
+    pub fn python_scalar(&self) -> Result<crate::dtype::Scalar> {
+        if self.numel() != 1 {
+            bail!(Value, "only one element tensors can be converted to Python scalars");
+        }
+        self.item()
+    }
+
+    /// `int(t)`: the value truncated toward zero; NaN and infinities are errors, as Python's.
+    pub fn to_int(&self) -> Result<i64> {
+        match self.python_scalar()? {
+            crate::dtype::Scalar::Float(f) if f.is_nan() => bail!(Value, "cannot convert float NaN to integer"),
+            crate::dtype::Scalar::Float(f) if f.is_infinite() => bail!(Runtime, "value cannot be converted to type int64_t without overflow"),
+            s => Ok(s.to_i64()),
+        }
+    }
+
+    /// `operator.index(t)`: only for one-element integer tensors.
+    pub fn to_index(&self) -> Result<i64> {
+        if self.numel() != 1 || self.dtype() != DType::I64 {
+            bail!(Type, "only integer tensors of a single element can be converted to an index");
+        }
+        Ok(self.item()?.to_i64())
+    }
+
+    /// The storage elements a (non-empty) view reaches: the first and one past the last.
+    pub fn storage_extent(&self) -> (usize, usize) {
+        let l = &self.0.layout;
+        if l.numel() == 0 {
+            return (l.offset, l.offset);
+        }
+        let last: usize = l.shape.iter().zip(&l.strides).map(|(&n, &s)| (n - 1) * s).sum();
+        (l.offset, l.offset + last + 1)
+    }
+
+    /// A tensor viewing this one's storage with `shape`, `strides` and `offset` (elements),
+    /// not tracked by autograd; an error if the view would reach past the storage.
+    pub fn as_strided_raw(&self, shape: &[usize], strides: &[usize], offset: usize) -> Result<Tensor> {
+        if shape.len() != strides.len() {
+            bail!(Runtime, "mismatch in length of strides and shape");
+        }
+        let layout = Layout { shape: shape.to_vec(), strides: strides.to_vec(), offset };
+        let numel = crate::shape::checked_numel(shape)?;
+        if numel > 0 {
+            let mut last = offset as u128;
+            for (&n, &st) in shape.iter().zip(strides) {
+                last += (n as u128 - 1) * st as u128;
+            }
+            let len = self.storage().len() as u128;
+            if last >= len {
+                bail!(
+                    Runtime,
+                    "setStorage: sizes {}, strides {}, storage offset {}, and itemsize {} requiring a storage size of {} are out of bounds for storage of size {}",
+                    crate::shape::fmt_shape(shape),
+                    crate::shape::fmt_shape(strides),
+                    offset,
+                    self.dtype().size_of(),
+                    (last + 1) * self.dtype().size_of() as u128,
+                    len * self.dtype().size_of() as u128
+                );
+            }
+        }
+        Ok(self.alias_with(layout))
+    }
+
+    /// Why `numpy()` refuses this tensor, if it does.
+    pub fn numpy_export_error(&self) -> Option<&'static str> {
+        if self.requires_grad() {
+            Some("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        } else {
+            None
+        }
     }
 
     /// Values widened to f64, whatever the dtype (for printing, item(), tolist()).
@@ -396,18 +551,13 @@ impl Tensor {
         fn conv<S: Element>(t: &Tensor, dtype: DType) -> Buffer {
             let v: Vec<S> = t.to_vec();
             match dtype {
-                DType::F32 => Buffer::F32(v.into_iter().map(|x| f32::from_f64(x.to_f64())).collect()),
-                DType::F64 => Buffer::F64(v.into_iter().map(|x| x.to_f64()).collect()),
-                DType::I64 => Buffer::I64(v.into_iter().map(|x| x.to_i64()).collect()),
-                DType::Bool => Buffer::Bool(v.into_iter().map(|x| x.is_nonzero()).collect()),
+                DType::F32 => Buffer::from_vec(v.into_iter().map(|x| f32::from_f64(x.to_f64())).collect::<Vec<_>>()),
+                DType::F64 => Buffer::from_vec(v.into_iter().map(|x| x.to_f64()).collect::<Vec<_>>()),
+                DType::I64 => Buffer::from_vec(v.into_iter().map(|x| x.to_i64()).collect::<Vec<_>>()),
+                DType::Bool => Buffer::from_vec(v.into_iter().map(|x| x.is_nonzero()).collect::<Vec<_>>()),
             }
         }
-        let buf = match self.dtype() {
-            DType::F32 => conv::<f32>(self, dtype),
-            DType::F64 => conv::<f64>(self, dtype),
-            DType::I64 => conv::<i64>(self, dtype),
-            DType::Bool => conv::<bool>(self, dtype),
-        };
+        let buf = crate::with_any_type!(self.dtype(), S => conv::<S>(self, dtype));
         Tensor::from_buffer(buf, self.shape().to_vec())
     }
 
@@ -422,12 +572,7 @@ impl Tensor {
 
     /// A contiguous copy with the same dtype (no autograd).
     pub fn contiguous_raw(&self) -> Tensor {
-        let buf = match self.dtype() {
-            DType::F32 => Buffer::F32(self.to_vec()),
-            DType::F64 => Buffer::F64(self.to_vec()),
-            DType::I64 => Buffer::I64(self.to_vec()),
-            DType::Bool => Buffer::Bool(self.to_vec()),
-        };
+        let buf = crate::with_any_type!(self.dtype(), T => Buffer::from_vec(self.to_vec::<T>()));
         Tensor::from_buffer(buf, self.shape().to_vec())
     }
 
@@ -446,17 +591,17 @@ impl Tensor {
 
     /// Writes `src` (same shape, any dtype) into this tensor's elements, in place, without
     /// autograd bookkeeping. `src` may share storage with `self`: its values are read out
-    /// in full before the write lock is taken.
-    pub fn write_from_raw(&self, src: &Tensor) {
+    /// in full before the write lock is taken. Fails on read-only memory.
+    pub fn write_from_raw(&self, src: &Tensor) -> Result<()> {
         debug_assert_eq!(src.shape(), self.shape());
         let src = src.to_dtype_raw(self.dtype());
-        fn write<T: Element>(dst: &Tensor, src: &Tensor) {
+        fn write<T: Element>(dst: &Tensor, src: &Tensor) -> Result<()> {
             let vals: Vec<T> = src.to_vec();
             if vals.is_empty() {
-                return; // an empty window may sit past the end of the storage
+                return Ok(()); // an empty window may sit past the end of the storage
             }
-            let mut guard = dst.0.storage.data.write();
-            let s = T::slice_mut(&mut guard);
+            let mut guard = dst.0.storage.write()?;
+            let s = guard.as_mut_slice::<T>();
             let l = &dst.0.layout;
             if l.is_contiguous() {
                 s[l.offset..l.offset + vals.len()].copy_from_slice(&vals);
@@ -465,13 +610,10 @@ impl Tensor {
                     s[o] = v;
                 }
             }
+            Ok(())
         }
-        match self.dtype() {
-            DType::F32 => write::<f32>(self, &src),
-            DType::F64 => write::<f64>(self, &src),
-            DType::I64 => write::<i64>(self, &src),
-            DType::Bool => write::<bool>(self, &src),
-        }
+        crate::with_any_type!(self.dtype(), T => write::<T>(self, &src))?;
         self.0.storage.bump_version();
+        Ok(())
     }
 }

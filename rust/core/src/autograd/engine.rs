@@ -1,13 +1,16 @@
-//! The backward engine: dependency counting from the roots, then a ready queue.
-//! Gradients arriving at a node are summed in its input buffer; a node runs once all
-//! its consumers have run. Hooks, retain_grad and leaf accumulation happen here.
+//! The backward engine: dependency counting from the roots, then a ready queue ordered as
+//! PyTorch's (the node with the highest sequence number first, so the most recently recorded
+//! op runs first and AccumulateGrad nodes run as soon as they are ready). Gradients arriving
+//! at a node are summed in its input buffer, one slot per output of the node; a node runs
+//! once all its consumers have run. Hooks, retain_grad, captures and leaf accumulation
+//! happen here, in PyTorch's order.
 
-use super::{gradient_edge, Ctx, GradModeGuard, Node, NodeKind};
+use super::{gradient_edge, BackwardFn, Ctx, GradModeGuard, Node, NodeKind};
 use crate::error::Result;
 use crate::ops;
 use crate::tensor::Tensor;
 use crate::bail;
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 type Key = *const Node;
@@ -37,12 +40,39 @@ fn key(n: &Arc<Node>) -> Key {
     Arc::as_ptr(n)
 }
 
+/// A node in the ready queue: highest sequence number first; among equals (AccumulateGrad
+/// nodes), the one that became ready last.
+struct Ready {
+    seq: u64,
+    order: u64,
+    node: Arc<Node>,
+}
+
+impl PartialEq for Ready {
+    fn eq(&self, other: &Self) -> bool {
+        (self.seq, self.order) == (other.seq, other.order)
+    }
+}
+impl Eq for Ready {}
+impl PartialOrd for Ready {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ready {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.seq, self.order).cmp(&(other.seq, other.order))
+    }
+}
+
 struct Task {
     deps: Map<usize>,
     needed: Map<bool>,
-    buffers: Map<Tensor>,
-    /// Nodes whose incoming gradient is captured (autograd.grad inputs): node -> input indices.
-    captures: Map<Vec<usize>>,
+    /// Incoming gradients per node, one slot per output of the node.
+    buffers: Map<Vec<Option<Tensor>>>,
+    /// Nodes whose incoming gradient is captured (autograd.grad inputs):
+    /// node -> (output of the node, index among the inputs of autograd.grad).
+    captures: Map<Vec<(usize, usize)>>,
     captured: Vec<Option<Tensor>>,
     grad_mode_only: bool,
     retain_graph: bool,
@@ -51,6 +81,7 @@ struct Task {
 
 /// `tensors[i].backward(grad_tensors[i])` for all i: accumulates into leaves' `.grad`.
 pub fn backward(tensors: &[Tensor], grad_tensors: Vec<Option<Tensor>>, retain_graph: bool, create_graph: bool) -> Result<()> {
+    check_counts(tensors, &grad_tensors)?;
     run(tensors, grad_tensors, retain_graph, create_graph, None, false).map(|_| ())
 }
 
@@ -64,6 +95,7 @@ pub fn grad(
     create_graph: bool,
     allow_unused: bool,
 ) -> Result<Vec<Option<Tensor>>> {
+    check_counts(outputs, &grad_outputs)?;
     // PyTorch checks the outputs first.
     for (i, t) in outputs.iter().enumerate() {
         if !t.requires_grad() {
@@ -75,14 +107,17 @@ pub fn grad(
             bail!(Runtime, "One of the differentiated Tensors does not require grad");
         }
     }
-    let res = run(outputs, grad_outputs, retain_graph, create_graph, Some(inputs), allow_unused)?;
-    Ok(res)
+    run(outputs, grad_outputs, retain_graph, create_graph, Some(inputs), allow_unused)
+}
+
+fn check_counts(tensors: &[Tensor], grads: &[Option<Tensor>]) -> Result<()> {
+    if grads.len() != tensors.len() {
+        bail!(Runtime, "got {} tensors and {} gradients", tensors.len(), grads.len());
+    }
+    Ok(())
 }
 
 fn make_root_grads(tensors: &[Tensor], grads: Vec<Option<Tensor>>) -> Result<Vec<Tensor>> {
-    if grads.len() != tensors.len() {
-        bail!(Runtime, "grad can be implicitly created only for scalar outputs");
-    }
     let mut out = Vec::with_capacity(tensors.len());
     for (i, (t, g)) in tensors.iter().zip(grads).enumerate() {
         if !t.requires_grad() {
@@ -133,7 +168,7 @@ fn run(
     allow_unused: bool,
 ) -> Result<Vec<Option<Tensor>>> {
     let root_grads = make_root_grads(roots, grad_roots)?;
-    let root_edges: Vec<Arc<Node>> = roots.iter().map(|t| gradient_edge(t).expect("checked requires_grad").node).collect();
+    let root_edges: Vec<super::Edge> = roots.iter().map(|t| gradient_edge(t).expect("checked requires_grad")).collect();
 
     let mut task = Task {
         deps: Map::default(),
@@ -151,11 +186,11 @@ fn run(
         task.captured = vec![None; inputs.len()];
         for (i, t) in inputs.iter().enumerate() {
             let edge = match t.grad_fn() {
-                Some(f) => Some(f),
-                None => t.0.meta.lock().grad_accumulator.upgrade(),
+                Some(f) => Some((f, t.output_nr())),
+                None => t.meta().grad_accumulator.upgrade().map(|a| (a, 0)),
             };
-            if let Some(n) = edge {
-                task.captures.entry(key(&n)).or_default().push(i);
+            if let Some((n, nr)) = edge {
+                task.captures.entry(key(&n)).or_default().push((nr, i));
             }
         }
     }
@@ -166,9 +201,9 @@ fn run(
     {
         let mut stack: Vec<(Arc<Node>, usize)> = Vec::new();
         for r in &root_edges {
-            if !all.contains_key(&key(r)) {
-                all.insert(key(r), r.clone());
-                stack.push((r.clone(), 0));
+            if !all.contains_key(&key(&r.node)) {
+                all.insert(key(&r.node), r.node.clone());
+                stack.push((r.node.clone(), 0));
             }
         }
         while let Some((node, child)) = stack.pop() {
@@ -198,35 +233,37 @@ fn run(
     }
 
     // Seed the buffers with the root gradients.
-    for (n, g) in root_edges.iter().zip(root_grads) {
-        add_to_buffer(&mut task.buffers, key(n), g)?;
+    for (e, g) in root_edges.iter().zip(root_grads) {
+        add_to_buffer(&mut task.buffers, &e.node, e.input_nr, g)?;
     }
-    let mut ready: Vec<Arc<Node>> = Vec::new();
+    let mut ready: BinaryHeap<Ready> = BinaryHeap::new();
+    let mut order = 0u64;
     for r in &root_edges {
-        let k = key(r);
-        if task.deps.get(&k).copied().unwrap_or(0) == 0 && !ready.iter().any(|n| key(n) == k) {
-            ready.push(r.clone());
+        let k = key(&r.node);
+        if task.deps.get(&k).copied().unwrap_or(0) == 0 && !ready.iter().any(|n| key(&n.node) == k) {
+            order += 1;
+            ready.push(Ready { seq: r.node.sequence_nr(), order, node: r.node.clone() });
         }
     }
 
     let _mode = GradModeGuard::new(create_graph);
-    while let Some(node) = ready.pop() {
+    while let Some(Ready { node, .. }) = ready.pop() {
         let k = key(&node);
-        let grad = task.buffers.remove(&k);
-        let outputs = execute(&node, grad, &mut task)?;
-        let edges = node.next_edges();
-        for (e, g) in edges.iter().zip(outputs) {
+        let grads = task.buffers.remove(&k);
+        let outputs = execute(&node, grads, &mut task)?;
+        for (e, g) in node.next_edges().iter().zip(outputs) {
             let Some(e) = e else { continue };
             let ek = key(&e.node);
             if let Some(g) = g {
                 if task.needed.get(&ek).copied().unwrap_or(false) {
-                    add_to_buffer(&mut task.buffers, ek, g)?;
+                    add_to_buffer(&mut task.buffers, &e.node, e.input_nr, g)?;
                 }
             }
             let d = task.deps.get_mut(&ek).expect("edge counted during discovery");
             *d -= 1;
             if *d == 0 {
-                ready.push(e.node.clone());
+                order += 1;
+                ready.push(Ready { seq: e.node.sequence_nr(), order, node: e.node.clone() });
             }
         }
     }
@@ -243,22 +280,20 @@ fn run(
     Ok(task.captured)
 }
 
-fn add_to_buffer(buffers: &mut Map<Tensor>, k: Key, g: Tensor) -> Result<()> {
-    match buffers.remove(&k) {
-        None => {
-            buffers.insert(k, g);
-        }
-        Some(old) => {
-            let sum = ops::add(&old, &g)?;
-            buffers.insert(k, sum);
-        }
-    }
+fn add_to_buffer(buffers: &mut Map<Vec<Option<Tensor>>>, node: &Arc<Node>, slot: usize, g: Tensor) -> Result<()> {
+    let buf = buffers.entry(key(node)).or_insert_with(|| vec![None; node.num_outputs()]);
+    buf[slot] = Some(match buf[slot].take() {
+        None => g,
+        Some(old) => ops::add(&old, &g)?,
+    });
     Ok(())
 }
 
-fn run_hooks(hooks: &[super::GradHook], mut grad: Tensor) -> Result<Tensor> {
-    for h in hooks {
-        if let Some(new) = h(&grad)? {
+/// Applies a gradient hook, checking that a replacement keeps the shape.
+fn apply_hook(hook: &super::GradHook, grad: Tensor) -> Result<Tensor> {
+    match hook(&grad)? {
+        None => Ok(grad),
+        Some(new) => {
             if new.shape() != grad.shape() {
                 bail!(
                     Runtime,
@@ -267,64 +302,82 @@ fn run_hooks(hooks: &[super::GradHook], mut grad: Tensor) -> Result<Tensor> {
                     crate::shape::fmt_shape(new.shape())
                 );
             }
-            grad = new;
+            Ok(new)
         }
     }
-    Ok(grad)
+}
+
+/// Node pre-hooks: each may replace the whole list of incoming gradients.
+fn run_pre_hooks(node: &Node, mut grads: Vec<Option<Tensor>>) -> Result<Vec<Option<Tensor>>> {
+    let hooks: Vec<_> = node.pre_hooks.lock().iter().map(|h| h.1.clone()).collect();
+    for h in hooks {
+        if let Some(new) = h(&grads)? {
+            if new.len() != grads.len() {
+                bail!(Runtime, "hook 'hook' has changed the number of values: expected {} but got {}", grads.len(), new.len());
+            }
+            grads = new;
+        }
+    }
+    Ok(grads)
+}
+
+fn capture(task: &mut Task, k: Key, grads: &[Option<Tensor>]) {
+    if let Some(list) = task.captures.get(&k) {
+        for &(nr, i) in list {
+            if let Some(g) = &grads[nr] {
+                task.captured[i] = Some(g.clone());
+            }
+        }
+    }
 }
 
 /// Runs one node: hooks, retain_grad, capture, then its formula (or leaf accumulation).
-fn execute(node: &Arc<Node>, grad: Option<Tensor>, task: &mut Task) -> Result<Vec<Option<Tensor>>> {
-    let n_out = node.next_edges().len();
+fn execute(node: &Arc<Node>, grads: Option<Vec<Option<Tensor>>>, task: &mut Task) -> Result<Vec<Option<Tensor>>> {
+    let n_in = node.next_edges().len();
     let k = key(node);
     let needed = task.needed.get(&k).copied().unwrap_or(false);
-    let Some(grad) = grad else {
+    let Some(mut grads) = grads.filter(|g| g.iter().any(|x| x.is_some())) else {
         if !task.retain_graph {
             node.release_saved();
         }
-        return Ok(vec![None; n_out]);
+        return Ok(vec![None; n_in]);
     };
-    match &node.kind {
+    // Tensor hooks (of a non-leaf output, or of the leaf), then retain_grad.
+    let tensor_hooks: Vec<_> = match &node.kind {
+        NodeKind::AccumulateGrad { var } => var.meta().hooks.iter().map(|h| (0, h.1.clone())).collect(),
+        NodeKind::Function { .. } => node.tensor_hooks.lock().iter().map(|h| (h.1, h.2.clone())).collect(),
+    };
+    for (nr, h) in tensor_hooks {
+        if let Some(g) = grads[nr].take() {
+            grads[nr] = Some(apply_hook(&h, g)?);
+        }
+    }
+    let retained: Vec<_> = node.retained.lock().iter().filter_map(|(nr, w)| w.upgrade().map(|t| (*nr, t))).collect();
+    for (nr, imp) in retained {
+        let Some(g) = &grads[nr] else { continue };
+        let t = Tensor(imp);
+        let old = t.grad();
+        let new = match old {
+            // a differentiable copy (CloneBackward0) with create_graph, as PyTorch
+            None if task.create_graph => ops::clone(g)?,
+            None => g.detach().contiguous_raw(),
+            Some(o) => ops::add(&o, g)?,
+        };
+        t.meta().grad = Some(new);
+    }
+    capture(task, k, &grads);
+    if !needed {
+        return Ok(vec![None; n_in]);
+    }
+    let grads = run_pre_hooks(node, grads)?;
+    let outs = match &node.kind {
         NodeKind::AccumulateGrad { var } => {
-            let hooks = var.0.meta.lock().hooks.clone();
-            let grad = run_hooks(&hooks, grad)?;
-            if let Some(idx) = task.captures.get(&k) {
-                for &i in idx {
-                    task.captured[i] = Some(grad.clone());
-                }
+            if let (false, Some(g)) = (task.grad_mode_only, &grads[0]) {
+                accumulate(var, g.clone(), task.create_graph)?;
             }
-            if !task.grad_mode_only {
-                accumulate(var, grad, task.create_graph)?;
-            }
-            Ok(Vec::new())
+            Vec::new()
         }
         NodeKind::Function { backward, inputs, .. } => {
-            let hooks = node.hooks.lock().clone();
-            let grad = run_hooks(&hooks, grad)?;
-            let retained: Vec<_> = node.retained.lock().iter().filter_map(|w| w.upgrade()).collect();
-            for imp in retained {
-                let t = Tensor(imp);
-                let old = t.grad();
-                let new = match old {
-                    None => {
-                        if task.create_graph {
-                            ops::clone(&grad)? // a differentiable copy (CloneBackward0), as PyTorch
-                        } else {
-                            grad.detach().contiguous_raw()
-                        }
-                    }
-                    Some(o) => ops::add(&o, &grad)?,
-                };
-                t.0.meta.lock().grad = Some(new);
-            }
-            if let Some(idx) = task.captures.get(&k) {
-                for &i in idx {
-                    task.captured[i] = Some(grad.clone());
-                }
-            }
-            if !needed {
-                return Ok(vec![None; n_out]);
-            }
             let saved = node.unpack_saved()?;
             let needs: Vec<bool> = node
                 .next_edges()
@@ -332,49 +385,89 @@ fn execute(node: &Arc<Node>, grad: Option<Tensor>, task: &mut Task) -> Result<Ve
                 .map(|e| e.as_ref().map(|e| task.needed.get(&key(&e.node)).copied().unwrap_or(false)).unwrap_or(false))
                 .collect();
             let ctx = Ctx { saved, needs };
-            let mut outs = backward(&ctx, &grad)?;
+            let mut outs = match backward {
+                BackwardFn::Single(f) => match &grads[0] {
+                    Some(g) => f(&ctx, g)?,
+                    None => vec![None; n_in],
+                },
+                BackwardFn::Multi(f) => f(&ctx, &grads)?,
+            };
             drop(ctx);
             if !task.retain_graph {
                 node.release_saved();
             }
-            outs.resize(n_out, None);
+            if outs.len() != n_in {
+                bail!(Runtime, "function {} returned an incorrect number of gradients (expected {}, got {})", node.name(), n_in, outs.len());
+            }
             for (i, slot) in outs.iter_mut().enumerate() {
                 if let Some(g) = slot.take() {
                     *slot = Some(validate_output(node.name(), i, g, &inputs[i])?);
                 }
             }
-            Ok(outs)
-        }
-    }
-}
-
-/// Adds a gradient into a leaf's `.grad`, as AccumulateGrad does.
-fn accumulate(var: &Tensor, g: Tensor, create_graph: bool) -> Result<()> {
-    let old = var.grad();
-    let new = match old {
-        None => {
-            // Kept as it is with create_graph (its history is wanted) or when nothing else can
-            // see it; otherwise a private contiguous copy.
-            let private = Arc::strong_count(&g.0) == 1 && Arc::strong_count(g.storage()) == 1 && g.is_contiguous() && g.is_leaf();
-            if create_graph || private {
-                g
-            } else {
-                g.detach().contiguous_raw()
-            }
-        }
-        Some(old) => {
-            if create_graph || old.requires_grad() {
-                ops::add(&old, &g)?
-            } else {
-                // In place, as PyTorch does, so references to .grad see the sum.
-                let _guard = GradModeGuard::new(false);
-                let sum = ops::add(&old, &g)?;
-                old.write_from_raw(&sum);
-                old
-            }
+            outs
         }
     };
-    var.0.meta.lock().grad = Some(new);
+    run_post_hooks(node, outs, &grads)
+}
+
+/// Node post-hooks, given (grad_inputs, grad_outputs): each may replace grad_inputs.
+fn run_post_hooks(node: &Node, mut outs: Vec<Option<Tensor>>, grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
+    let hooks: Vec<_> = node.post_hooks.lock().iter().map(|h| h.1.clone()).collect();
+    for h in hooks {
+        if let Some(new) = h(&outs, grads)? {
+            if new.len() != outs.len() {
+                bail!(Runtime, "hook 'hook' has changed the number of values: expected {} but got {}", outs.len(), new.len());
+            }
+            outs = new;
+        }
+    }
+    Ok(outs)
+}
+
+/// Adds a gradient into a leaf's `.grad`, as AccumulateGrad does. The read, the add and the
+/// write happen under the variable's lock, so concurrent backward passes into one leaf
+/// never lose a gradient.
+fn accumulate(var: &Tensor, g: Tensor, create_graph: bool) -> Result<()> {
+    {
+        let mut meta = var.meta();
+        let new = match meta.grad.take() {
+            None => {
+                // Kept as it is with create_graph (its history is wanted) or when nothing else
+                // can see it; otherwise a private contiguous copy.
+                let private = Arc::strong_count(&g.0) == 1 && Arc::strong_count(g.storage()) == 1 && g.is_contiguous() && g.is_leaf();
+                if create_graph || private {
+                    g
+                } else {
+                    g.detach().contiguous_raw()
+                }
+            }
+            Some(old) => {
+                if create_graph || old.requires_grad() {
+                    match ops::add(&old, &g) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            meta.grad = Some(old);
+                            return Err(e);
+                        }
+                    }
+                } else {
+                    // In place, as PyTorch does, so references to .grad see the sum.
+                    let _guard = GradModeGuard::new(false);
+                    let r = ops::add(&old, &g).and_then(|sum| old.write_from_raw(&sum));
+                    if let Err(e) = r {
+                        meta.grad = Some(old);
+                        return Err(e);
+                    }
+                    old
+                }
+            }
+        };
+        meta.grad = Some(new);
+    }
+    let hooks: Vec<_> = var.meta().post_accumulate_hooks.iter().map(|h| h.1.clone()).collect();
+    for h in hooks {
+        h(var)?;
+    }
     Ok(())
 }
 

@@ -1,8 +1,16 @@
 //! The autograd graph and engine, as PyTorch has them: each result of a differentiable op holds
 //! a `Node` (its grad_fn) with edges to the nodes of its inputs; leaves get an AccumulateGrad
-//! node. `backward` counts dependencies from the roots and runs a ready queue: iterative, never
-//! recursive, so graphs of any depth are fine, and graphs are freed iteratively too.
-//! This module knows nothing of SIMD or of particular ops: ops hand it a closure.
+//! node. `backward` counts dependencies from the roots and runs a ready queue in PyTorch's
+//! order (newest node first): iterative, never recursive, so graphs of any depth are fine, and
+//! graphs are freed iteratively too.
+//!
+//! An op records itself with [`record`] (one output) or [`record_multi`] (several), naming
+//! the values its formula needs with [`Saves`]: only those are kept, and each is checked for
+//! in-place edits when it is unpacked.
+//!
+//! This module knows nothing of SIMD or of particular ops: ops hand it a closure. It never
+//! calls into Python: hooks are closures the binding supplies, and the two slots a node has
+//! for the binding (`py_object_slot`, `binding_data`) are opaque here.
 
 mod engine;
 mod grad_mode;
@@ -14,16 +22,45 @@ use crate::error::Result;
 use crate::tensor::{Tensor, TensorImpl};
 use crate::bail;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
 
 /// A hook on a gradient: may return a replacement.
 pub type GradHook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
+/// A hook on a node's incoming gradients (`Node.register_prehook`): may return replacements.
+pub type NodePreHook = Arc<dyn Fn(&[Option<Tensor>]) -> Result<Option<Vec<Option<Tensor>>>> + Send + Sync>;
+/// A hook on a node's results (`Node.register_hook`), given (grad_inputs, grad_outputs):
+/// may return replacements for grad_inputs.
+pub type NodePostHook = Arc<dyn Fn(&[Option<Tensor>], &[Option<Tensor>]) -> Result<Option<Vec<Option<Tensor>>>> + Send + Sync>;
+/// A hook run after a leaf's `.grad` was updated (`register_post_accumulate_grad_hook`).
+pub type PostAccumulateHook = Arc<dyn Fn(&Tensor) -> Result<()> + Send + Sync>;
 
-/// The backward formula of one op: saved tensors and output gradient in, one optional
+/// Names a registered hook, for removal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HookId(u64);
+
+static NEXT_HOOK: AtomicU64 = AtomicU64::new(1);
+
+impl HookId {
+    fn fresh() -> HookId {
+        HookId(NEXT_HOOK.fetch_add(1, Ordering::Relaxed))
+    }
+    /// The number behind the id (unique per process), for `RemovableHandle.id`.
+    pub fn number(self) -> u64 {
+        self.0
+    }
+}
+
+/// The backward formula of one op: saved values and output gradient(s) in, one optional
 /// gradient per input out. Written with differentiable tensor ops, so it can itself be
 /// differentiated when `create_graph=True`.
-pub type BackwardFn = Box<dyn Fn(&Ctx, &Tensor) -> Result<Vec<Option<Tensor>>> + Send + Sync>;
+pub(crate) enum BackwardFn {
+    /// One output: runs when its gradient arrived.
+    Single(Box<dyn Fn(&Ctx, &Tensor) -> Result<Vec<Option<Tensor>>> + Send + Sync>),
+    /// Several outputs: gets one optional gradient per output.
+    Multi(Box<dyn Fn(&Ctx, &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send + Sync>),
+}
 
 #[derive(Clone)]
 pub struct Edge {
@@ -36,7 +73,8 @@ pub(crate) struct SavedTensor {
     /// a saved output is a detached alias, given this node back as grad_fn on unpack.
     data: Tensor,
     version: u64,
-    is_output: bool,
+    /// For a saved output: which output of this node it is.
+    output_nr: Option<usize>,
     /// The grad_fn the tensor had when saved (for the version error message).
     producer: Option<&'static str>,
 }
@@ -57,23 +95,59 @@ pub(crate) enum NodeKind {
 pub struct Node {
     name: &'static str,
     next: Vec<Option<Edge>>,
+    num_outputs: usize,
     pub(crate) kind: NodeKind,
-    /// Hooks on the gradient of this node's output (hooks of a non-leaf tensor).
-    hooks: Mutex<Vec<GradHook>>,
-    /// Non-leaf tensors whose `.grad` is kept (`retain_grad()`).
-    retained: Mutex<Vec<Weak<TensorImpl>>>,
+    /// Hooks on the gradient of one output (hooks of a non-leaf tensor): (output, hook).
+    tensor_hooks: Mutex<Vec<(HookId, usize, GradHook)>>,
+    pre_hooks: Mutex<Vec<(HookId, NodePreHook)>>,
+    post_hooks: Mutex<Vec<(HookId, NodePostHook)>>,
+    /// Non-leaf tensors whose `.grad` is kept (`retain_grad()`): (output, tensor).
+    retained: Mutex<Vec<(usize, Weak<TensorImpl>)>>,
     seq: u64,
+    /// The binding's slot for this node's live foreign object (its address, or 0); read and
+    /// written by the binding only while it holds its interpreter lock.
+    py_object: AtomicUsize,
+    /// Data the binding keeps with the node for its whole life (Python's `metadata` dict).
+    binding_data: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
 static NEXT_SEQ: AtomicU64 = AtomicU64::new(0);
 
 impl Node {
-    pub fn name(&self) -> &'static str {
+    fn new(name: &'static str, next: Vec<Option<Edge>>, num_outputs: usize, kind: NodeKind, seq: u64) -> Node {
+        Node {
+            name,
+            next,
+            num_outputs,
+            kind,
+            tensor_hooks: Mutex::new(Vec::new()),
+            pre_hooks: Mutex::new(Vec::new()),
+            post_hooks: Mutex::new(Vec::new()),
+            retained: Mutex::new(Vec::new()),
+            seq,
+            py_object: AtomicUsize::new(0),
+            binding_data: OnceLock::new(),
+        }
+    }
+
+    /// The node's kind (`MulBackward0`, `AccumulateGrad`): the name of its Python class.
+    pub fn kind_name(&self) -> &'static str {
         self.name
+    }
+    /// What PyTorch's `Node.name()` returns (its C++ name for AccumulateGrad).
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            NodeKind::AccumulateGrad { .. } => "torch::autograd::AccumulateGrad",
+            NodeKind::Function { .. } => self.name,
+        }
     }
     pub fn next_edges(&self) -> &[Option<Edge>] {
         &self.next
     }
+    pub fn num_outputs(&self) -> usize {
+        self.num_outputs
+    }
+    /// PyTorch's sequence number: creation order; AccumulateGrad nodes have the largest.
     pub fn sequence_nr(&self) -> u64 {
         self.seq
     }
@@ -84,25 +158,45 @@ impl Node {
             _ => None,
         }
     }
-    pub fn register_hook(&self, hook: GradHook) {
-        self.hooks.lock().push(hook);
+    pub fn py_object_slot(&self) -> &AtomicUsize {
+        &self.py_object
     }
-    pub(crate) fn add_retain_grad(&self, t: Weak<TensorImpl>) {
-        self.retained.lock().push(t);
+    pub fn binding_data(&self) -> &OnceLock<Box<dyn Any + Send + Sync>> {
+        &self.binding_data
+    }
+
+    /// A hook on the gradient of output `output_nr` (what `Tensor.register_hook` does for a
+    /// non-leaf tensor).
+    pub fn register_tensor_hook(&self, output_nr: usize, hook: GradHook) -> HookId {
+        let id = HookId::fresh();
+        self.tensor_hooks.lock().push((id, output_nr, hook));
+        id
+    }
+    pub fn register_prehook(&self, hook: NodePreHook) -> HookId {
+        let id = HookId::fresh();
+        self.pre_hooks.lock().push((id, hook));
+        id
+    }
+    pub fn register_posthook(&self, hook: NodePostHook) -> HookId {
+        let id = HookId::fresh();
+        self.post_hooks.lock().push((id, hook));
+        id
+    }
+    /// Removes a hook of any kind registered on this node.
+    pub fn remove_hook(&self, id: HookId) {
+        self.tensor_hooks.lock().retain(|h| h.0 != id);
+        self.pre_hooks.lock().retain(|h| h.0 != id);
+        self.post_hooks.lock().retain(|h| h.0 != id);
+    }
+    pub(crate) fn add_retain_grad(&self, output_nr: usize, t: Weak<TensorImpl>) {
+        self.retained.lock().push((output_nr, t));
     }
 
     fn accumulate(var: Tensor) -> Node {
-        Node {
-            name: "AccumulateGrad",
-            next: Vec::new(),
-            kind: NodeKind::AccumulateGrad { var },
-            hooks: Mutex::new(Vec::new()),
-            retained: Mutex::new(Vec::new()),
-            seq: NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
-        }
+        Node::new("AccumulateGrad", Vec::new(), 1, NodeKind::AccumulateGrad { var }, u64::MAX)
     }
 
-    /// Unpacks the saved tensors, checking they were not freed or modified in place.
+    /// Unpacks the saved values, checking they were not freed or modified in place.
     fn unpack_saved(self: &Arc<Self>) -> Result<Vec<Tensor>> {
         let NodeKind::Function { saved, had_saved, .. } = &self.kind else { return Ok(Vec::new()) };
         let guard = saved.lock();
@@ -128,7 +222,7 @@ impl Node {
                 // As PyTorch 2.15: the node that produced the saved value (this node for a saved
                 // output, the tensor's current grad_fn for a saved input; none for a leaf), named
                 // without its "Backward<N>" suffix.
-                let producer = if s.is_output { Some(self.name) } else { s.data.grad_fn().map(|f| f.name).or(s.producer) };
+                let producer = if s.output_nr.is_some() { Some(self.name) } else { s.data.grad_fn().map(|f| f.name).or(s.producer) };
                 let producer = match producer {
                     Some(p) => format!(", which is output 0 of {},", p.find("Backward").map_or(p, |i| &p[..i])),
                     None => String::new(),
@@ -143,12 +237,13 @@ impl Node {
                     s.version
                 );
             }
-            let t = if s.is_output {
-                let t = s.data.detach();
-                t.set_history(self.clone());
-                t
-            } else {
-                s.data.clone()
+            let t = match s.output_nr {
+                Some(nr) => {
+                    let t = s.data.detach();
+                    t.set_history(self.clone(), nr);
+                    t
+                }
+                None => s.data.clone(),
             };
             out.push(t);
         }
@@ -161,16 +256,12 @@ impl Node {
             if let Some(list) = taken {
                 let mut stack = Vec::new();
                 for s in list {
-                    release_saved_tensor(s, &mut stack);
+                    take_grad_fn_of_unique(s.data, &mut stack);
                 }
                 drop_nodes(stack);
             }
         }
     }
-}
-
-fn release_saved_tensor(s: SavedTensor, stack: &mut Vec<Arc<Node>>) {
-    take_grad_fn_of_unique(s.data, stack);
 }
 
 impl Drop for Node {
@@ -189,7 +280,7 @@ fn take_children(node: &mut Node, stack: &mut Vec<Arc<Node>>) {
         NodeKind::Function { saved, .. } => {
             if let Some(list) = saved.get_mut().take() {
                 for s in list {
-                    release_saved_tensor(s, stack);
+                    take_grad_fn_of_unique(s.data, stack);
                 }
             }
         }
@@ -208,16 +299,72 @@ pub(crate) fn drop_nodes(mut stack: Vec<Arc<Node>>) {
     }
 }
 
-/// If `t` is the last handle on its tensor, moves the tensor's grad_fn onto `stack` so that
-/// dropping it does not recurse.
+/// If `t` is the last handle on its tensor and variable, moves the variable's grad_fn onto
+/// `stack` so that dropping it does not recurse.
 pub(crate) fn take_grad_fn_of_unique(t: Tensor, stack: &mut Vec<Arc<Node>>) {
     if let Ok(imp) = Arc::try_unwrap(t.0) {
-        let mut imp = imp;
-        let meta = imp.meta.get_mut();
-        if let Some(f) = meta.grad_fn.take() {
-            stack.push(f);
+        if let Ok(mut var) = Arc::try_unwrap(imp.var) {
+            if let Some(f) = var.meta.get_mut().grad_fn.take() {
+                stack.push(f);
+            }
         }
-        drop(imp);
+    }
+}
+
+/// Names one saved value of a node (PyTorch's `self`, `other`, `result`): handed out by
+/// [`Saves`] when recording, given to [`Ctx::get`] in the formula.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SavedId(u8);
+
+/// The values an op's backward formula reads, and nothing else.
+pub struct Saves<'a> {
+    items: Vec<Saved<'a>>,
+}
+
+enum Saved<'a> {
+    Input(&'a Tensor),
+    Output(usize),
+}
+
+impl<'a> Default for Saves<'a> {
+    fn default() -> Self {
+        Saves::new()
+    }
+}
+
+impl<'a> Saves<'a> {
+    pub fn new() -> Self {
+        Saves { items: Vec::new() }
+    }
+    /// Nothing saved.
+    pub fn none() -> Self {
+        Saves::new()
+    }
+    fn push(&mut self, s: Saved<'a>) -> SavedId {
+        assert!(self.items.len() < u8::MAX as usize, "internal error: too many saved values");
+        self.items.push(s);
+        SavedId(self.items.len() as u8 - 1)
+    }
+    /// Saves `t` (an input or any other tensor the formula reads): checked for in-place edits.
+    pub fn input(&mut self, t: &'a Tensor) -> SavedId {
+        self.push(Saved::Input(t))
+    }
+    /// Saves `t` only when `cond` holds (typically: when the other operand requires grad, so
+    /// that only what the formula will read is kept, as PyTorch's derivative table does).
+    pub fn input_if(&mut self, cond: bool, t: &'a Tensor) -> Option<SavedId> {
+        if cond {
+            Some(self.input(t))
+        } else {
+            None
+        }
+    }
+    /// Saves the op's (first) result.
+    pub fn output(&mut self) -> SavedId {
+        self.push(Saved::Output(0))
+    }
+    /// Saves result number `nr` of a multi-output op.
+    pub fn output_nr(&mut self, nr: usize) -> SavedId {
+        self.push(Saved::Output(nr))
     }
 }
 
@@ -228,8 +375,17 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn saved(&self, i: usize) -> &Tensor {
-        &self.saved[i]
+    /// A saved value, by the name [`Saves`] gave it.
+    pub fn get(&self, id: SavedId) -> &Tensor {
+        &self.saved[id.0 as usize]
+    }
+    /// A value saved with [`Saves::input_if`]; asking for one that was not saved is an
+    /// internal error reported as such (never a panic).
+    pub fn get_if(&self, id: Option<SavedId>) -> Result<&Tensor> {
+        match id {
+            Some(id) => Ok(self.get(id)),
+            None => bail!(Runtime, "internal error in pyrustgrad: a backward formula read a value it did not save"),
+        }
     }
     /// Whether input `i` needs a gradient (PyTorch's needs_input_grad).
     pub fn needs(&self, i: usize) -> bool {
@@ -240,16 +396,16 @@ impl Ctx {
 /// The edge a gradient for `t` flows into: its grad_fn, or for a leaf that requires grad its
 /// (shared) AccumulateGrad node.
 pub fn gradient_edge(t: &Tensor) -> Option<Edge> {
-    let mut meta = t.0.meta.lock();
+    let mut meta = t.meta();
     if meta.base.is_some() && meta.grad_fn.is_some() && meta.history_version != t.version() {
         // A view modified in place since its history was recorded (checked under the one
         // lock this hot path takes anyway).
         drop(meta);
         refresh_view_history(t);
-        meta = t.0.meta.lock();
+        meta = t.meta();
     }
     if let Some(f) = &meta.grad_fn {
-        return Some(Edge { node: f.clone(), input_nr: 0 });
+        return Some(Edge { node: f.clone(), input_nr: meta.output_nr });
     }
     if !meta.requires_grad {
         return None;
@@ -263,68 +419,106 @@ pub fn gradient_edge(t: &Tensor) -> Option<Edge> {
 }
 
 /// Whether an op on `inputs` must record history.
-fn needs_record(inputs: &[&Tensor]) -> bool {
+pub fn needs_record(inputs: &[&Tensor]) -> bool {
     is_grad_enabled() && inputs.iter().any(|t| t.requires_grad())
 }
 
+fn make_node(name: &'static str, inputs: &[&Tensor], outs: &[&Tensor], saves: Saves, backward: BackwardFn) -> Arc<Node> {
+    let next: Vec<Option<Edge>> = inputs.iter().map(|t| gradient_edge(t)).collect();
+    let list: Vec<SavedTensor> = saves
+        .items
+        .iter()
+        .map(|s| match *s {
+            Saved::Input(t) => {
+                let producer = t.meta().grad_fn.as_ref().map(|f| f.name);
+                SavedTensor { data: t.clone(), version: t.version(), output_nr: None, producer }
+            }
+            Saved::Output(nr) => {
+                let o = outs[nr];
+                SavedTensor { data: o.detach(), version: o.version(), output_nr: Some(nr), producer: None }
+            }
+        })
+        .collect();
+    let had_saved = !list.is_empty();
+    Arc::new(Node::new(
+        name,
+        next,
+        outs.len(),
+        NodeKind::Function {
+            backward,
+            saved: Mutex::new(Some(list)),
+            had_saved,
+            inputs: inputs.iter().map(|t| (t.shape().to_vec(), t.dtype())).collect(),
+        },
+        NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
+    ))
+}
+
 /// Records `out` as the result of op `name` on `inputs`, when grad mode is on and an input
-/// requires grad. `saved` are inputs the formula needs (checked for in-place edits);
-/// with `save_output`, `out` itself is appended to them.
-pub fn record<F>(name: &'static str, inputs: &[&Tensor], out: &Tensor, saved: &[&Tensor], save_output: bool, backward: F)
+/// requires grad. The formula gets the gradient of `out` and returns one optional gradient
+/// per input (exactly as many: another count is an error at backward time).
+pub fn record<F>(name: &'static str, inputs: &[&Tensor], out: &Tensor, saves: Saves, backward: F)
 where
     F: Fn(&Ctx, &Tensor) -> Result<Vec<Option<Tensor>>> + Send + Sync + 'static,
 {
     if !needs_record(inputs) {
         return;
     }
-    let next: Vec<Option<Edge>> = inputs.iter().map(|t| gradient_edge(t)).collect();
-    let mut list: Vec<SavedTensor> = saved.iter().map(|t| save(t, false)).collect();
-    if save_output {
-        list.push(save(out, true));
-    }
-    let had_saved = !list.is_empty();
-    let node = Arc::new(Node {
-        name,
-        next,
-        kind: NodeKind::Function {
-            backward: Box::new(backward),
-            saved: Mutex::new(Some(list)),
-            had_saved,
-            inputs: inputs.iter().map(|t| (t.shape().to_vec(), t.dtype())).collect(),
-        },
-        hooks: Mutex::new(Vec::new()),
-        retained: Mutex::new(Vec::new()),
-        seq: NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
-    });
-    out.set_history(node);
+    let node = make_node(name, inputs, &[out], saves, BackwardFn::Single(Box::new(backward)));
+    out.set_history(node, 0);
 }
 
-fn save(t: &Tensor, is_output: bool) -> SavedTensor {
-    if is_output {
-        return SavedTensor { data: t.detach(), version: t.version(), is_output, producer: None };
+/// Records several results of one op as the outputs of one node (as PyTorch's
+/// SplitBackward0, UnbindBackward0 or a custom Function): the formula gets one optional
+/// gradient per output (None for outputs that got no gradient).
+pub fn record_multi<F>(name: &'static str, inputs: &[&Tensor], outs: &[&Tensor], saves: Saves, backward: F)
+where
+    F: Fn(&Ctx, &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send + Sync + 'static,
+{
+    if !needs_record(inputs) {
+        return;
     }
-    let producer = t.0.meta.lock().grad_fn.as_ref().map(|f| f.name);
-    SavedTensor { data: t.clone(), version: t.version(), is_output, producer }
-}
-
-/// Removes a hook registered with `register_hook` (the same Arc).
-pub fn remove_hook(t: &Tensor, hook: &GradHook) {
-    match t.grad_fn() {
-        Some(f) => f.hooks.lock().retain(|h| !Arc::ptr_eq(h, hook)),
-        None => t.0.meta.lock().hooks.retain(|h| !Arc::ptr_eq(h, hook)),
+    let node = make_node(name, inputs, outs, saves, BackwardFn::Multi(Box::new(backward)));
+    for (i, o) in outs.iter().enumerate() {
+        o.set_history(node.clone(), i);
     }
 }
 
 /// Registers a hook on the gradient of `t` (PyTorch's `Tensor.register_hook`).
-pub fn register_hook(t: &Tensor, hook: GradHook) -> Result<()> {
+pub fn register_hook(t: &Tensor, hook: GradHook) -> Result<HookId> {
     if !t.requires_grad() {
         bail!(Runtime, "cannot register a hook on a tensor that doesn't require gradient");
     }
-    match t.grad_fn() {
-        Some(f) => f.register_hook(hook),
-        None => t.0.meta.lock().hooks.push(hook),
+    Ok(match t.grad_fn() {
+        Some(f) => f.register_tensor_hook(t.output_nr(), hook),
+        None => {
+            let id = HookId::fresh();
+            t.meta().hooks.push((id, hook));
+            id
+        }
+    })
+}
+
+/// Removes a hook registered with [`register_hook`] (on `t`'s grad_fn or on the leaf).
+pub fn remove_hook(t: &Tensor, id: HookId) {
+    if let Some(f) = t.grad_fn() {
+        f.remove_hook(id);
     }
-    Ok(())
+    t.meta().hooks.retain(|h| h.0 != id);
+    t.meta().post_accumulate_hooks.retain(|h| h.0 != id);
+}
+
+/// Registers a hook run after `t`'s `.grad` was accumulated (leaves only, as PyTorch).
+pub fn register_post_accumulate_grad_hook(t: &Tensor, hook: PostAccumulateHook) -> Result<HookId> {
+    if !t.is_leaf() {
+        bail!(Runtime, "post accumulate grad hooks cannot be registered on non-leaf tensors");
+    }
+    if !t.requires_grad() {
+        bail!(Runtime, "cannot register a hook on a tensor that doesn't require gradient");
+    }
+    let id = HookId::fresh();
+    t.meta().post_accumulate_hooks.push((id, hook));
+    Ok(id)
 }
 
 /// A view with history whose storage was modified in place since its history was recorded
@@ -333,7 +527,7 @@ pub fn register_hook(t: &Tensor, hook: GradHook) -> Result<()> {
 /// bases keep their history.
 pub(crate) fn refresh_view_history(t: &Tensor) {
     let base = {
-        let m = t.0.meta.lock();
+        let m = t.meta();
         match &m.base {
             Some(b) if m.grad_fn.is_some() && m.history_version != t.version() => b.clone(),
             _ => return,
@@ -350,7 +544,7 @@ pub(crate) fn set_view_history(t: &Tensor, base: &Tensor) {
     let _mode = GradModeGuard::new(true);
     let window = crate::tensor::Layout { shape: t.shape().to_vec(), strides: t.strides().to_vec(), offset: t.offset() - base.offset() };
     let base_shape = base.shape().to_vec();
-    record("AsStridedBackward0", &[base], t, &[], false, move |_, g| {
+    record("AsStridedBackward0", &[base], t, Saves::none(), move |_, g| {
         Ok(vec![Some(crate::ops::embed(g, &base_shape, &window, "AsStridedBackward0")?)])
     });
 }

@@ -3,7 +3,7 @@
 //! input's shape and casts them to its dtype (PyTorch's validate_outputs).
 
 use super::{binary_dtype, kernel, scalar_like};
-use crate::autograd::record;
+use crate::autograd::{record, Saves};
 use crate::dtype::{DType, Float};
 use crate::error::Result;
 use crate::ops;
@@ -22,7 +22,7 @@ fn zip_num(a: &Tensor, b: &Tensor, dt: DType, f32f: fn(f32, f32) -> f32, f64f: f
 
 pub fn add(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let out = zip_num(a, b, binary_dtype(a, b), |x, y| x + y, |x, y| x + y, |x, y| x.wrapping_add(y), |x, y| x | y)?;
-    record("AddBackward0", &[a, b], &out, &[], false, |_, g| Ok(vec![Some(g.clone()), Some(g.clone())]));
+    record("AddBackward0", &[a, b], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone()), Some(g.clone())]));
     Ok(out)
 }
 
@@ -44,7 +44,7 @@ pub fn sub(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         );
     }
     let out = zip_num(a, b, dt, |x, y| x - y, |x, y| x - y, |x, y| x.wrapping_sub(y), |x, y| x ^ y)?;
-    record("SubBackward0", &[a, b], &out, &[], false, |ctx, g| {
+    record("SubBackward0", &[a, b], &out, Saves::none(), |ctx, g| {
         Ok(vec![Some(g.clone()), if ctx.needs(1) { Some(ops::neg(g)?) } else { None }])
     });
     Ok(out)
@@ -52,11 +52,14 @@ pub fn sub(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 pub fn mul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let out = zip_num(a, b, binary_dtype(a, b), |x, y| x * y, |x, y| x * y, |x, y| x.wrapping_mul(y), |x, y| x & y)?;
-    record("MulBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
-        let (a, b) = (ctx.saved(0), ctx.saved(1));
+    // Each operand is saved only for the other's gradient.
+    let mut saves = Saves::new();
+    let self_ = saves.input_if(b.requires_grad(), a);
+    let other = saves.input_if(a.requires_grad(), b);
+    record("MulBackward0", &[a, b], &out, saves, move |ctx, g| {
         Ok(vec![
-            if ctx.needs(0) { Some(mul(g, b)?) } else { None },
-            if ctx.needs(1) { Some(mul(g, a)?) } else { None },
+            if ctx.needs(0) { Some(mul(g, ctx.get_if(other)?)?) } else { None },
+            if ctx.needs(1) { Some(mul(g, ctx.get_if(self_)?)?) } else { None },
         ])
     });
     Ok(out)
@@ -69,12 +72,15 @@ pub fn div(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         dt = DType::F32;
     }
     let out = zip_num(a, b, dt, |x, y| x / y, |x, y| x / y, |_, _| 0, |_, _| false)?;
-    record("DivBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
-        let (a, b) = (ctx.saved(0), ctx.saved(1));
+    let mut saves = Saves::new();
+    let self_ = saves.input_if(b.requires_grad(), a);
+    let other = saves.input(b);
+    record("DivBackward0", &[a, b], &out, saves, move |ctx, g| {
+        let b = ctx.get(other);
         Ok(vec![
             if ctx.needs(0) { Some(div(g, b)?) } else { None },
             // -g * a / (b * b)
-            if ctx.needs(1) { Some(ops::neg(&div(&mul(g, a)?, &mul(b, b)?)?)?) } else { None },
+            if ctx.needs(1) { Some(ops::neg(&div(&mul(g, ctx.get_if(self_)?)?, &mul(b, b)?)?)?) } else { None },
         ])
     });
     Ok(out)
@@ -86,7 +92,7 @@ pub fn rsub_scalar(x: &Tensor, c: &Tensor) -> Result<Tensor> {
         let _g = crate::autograd::GradModeGuard::new(false);
         sub(c, x)?
     };
-    record("RsubBackward1", &[x], &out, &[], false, |_, g| Ok(vec![Some(ops::neg(g)?)]));
+    record("RsubBackward1", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(ops::neg(g)?)]));
     Ok(out)
 }
 
@@ -105,11 +111,13 @@ pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
         }
         DType::Bool => bail!(Runtime, "pow is not implemented for bool tensors"),
     };
-    record("PowBackward0", &[x], &out, &[x], false, move |ctx, g| {
+    let mut saves = Saves::new();
+    let self_ = saves.input(x);
+    record("PowBackward0", &[x], &out, saves, move |ctx, g| {
         if !ctx.needs(0) {
             return Ok(vec![None]);
         }
-        let x = ctx.saved(0);
+        let x = ctx.get(self_);
         if p == 0.0 {
             return Ok(vec![Some(ops::zeros_like(x)?)]);
         }
@@ -127,8 +135,10 @@ pub fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         dt = DType::I64;
     }
     let out = zip_num(a, b, dt, f32::powf, f64::powf, |x, y| if y < 0 { 0 } else { x.wrapping_pow(y as u32) }, |_, _| false)?;
-    record("PowBackward1", &[a, b], &out, &[a, b], true, |ctx, g| {
-        let (a, b, r) = (ctx.saved(0), ctx.saved(1), ctx.saved(2));
+    let mut saves = Saves::new();
+    let (self_, exponent, result) = (saves.input(a), saves.input(b), saves.output());
+    record("PowBackward1", &[a, b], &out, saves, move |ctx, g| {
+        let (a, b, r) = (ctx.get(self_), ctx.get(exponent), ctx.get(result));
         let ga = if ctx.needs(0) {
             // g * b * a^(b-1); where b == 0 the term is 0.
             let d = mul(b, &pow(a, &sub(b, &scalar_like(1.0, b.dtype()))?)?)?;
@@ -158,11 +168,13 @@ pub fn rpow_scalar(c: f64, x: &Tensor) -> Result<Tensor> {
         let _guard = crate::autograd::GradModeGuard::new(false);
         pow(&base, x)?
     };
-    record("PowBackward2", &[x], &out, &[], true, move |ctx, g| {
+    let mut saves = Saves::new();
+    let result = saves.output();
+    record("PowBackward2", &[x], &out, saves, move |ctx, g| {
         if !ctx.needs(0) {
             return Ok(vec![None]);
         }
-        let r = ctx.saved(0);
+        let r = ctx.get(result);
         let d = mul(r, &scalar_like(c.ln(), r.dtype()))?;
         // 0 ** x: PyTorch takes the gradient as 0 where x >= 0 (there r = 0 ** x <= 1), not 0 * -inf.
         let d = if c == 0.0 { where_(&ops::le(&r.detach(), &scalar_like(1.0, r.dtype()))?, &ops::zeros_like(&d)?, &d)? } else { d };
@@ -179,8 +191,10 @@ fn max_min(a: &Tensor, b: &Tensor, is_max: bool) -> Result<Tensor> {
         zip_num(a, b, dt, nan_min, nan_min, |x, y| x.min(y), |x, y| x & y)?
     };
     let name = if is_max { "MaximumBackward0" } else { "MinimumBackward0" };
-    record(name, &[a, b], &out, &[a, b], false, move |ctx, g| {
-        let (a, b) = (ctx.saved(0), ctx.saved(1));
+    let mut saves = Saves::new();
+    let (self_, other) = (saves.input(a), saves.input(b));
+    record(name, &[a, b], &out, saves, move |ctx, g| {
+        let (a, b) = (ctx.get(self_), ctx.get(other));
         // As PyTorch: ties give half to each side, the losing side gets exactly 0 (selected
         // with where, never by multiplying, so an infinite gradient does not turn into NaN),
         // and with a NaN operand both sides get the gradient.
@@ -224,6 +238,26 @@ pub fn minimum(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     max_min(a, b, false)
 }
 
+/// An operand of `where` as given: a tensor, or a number that takes the dtype of the other
+/// operand when that is a tensor (float32 when neither is).
+pub enum WhereOperand {
+    Tensor(Tensor),
+    Scalar(crate::dtype::Scalar),
+}
+
+/// `where(cond, a, b)` with tensors or numbers for `a` and `b`.
+pub fn where_operands(cond: &Tensor, a: WhereOperand, b: WhereOperand) -> Result<Tensor> {
+    let like = match (&a, &b) {
+        (WhereOperand::Tensor(t), _) | (_, WhereOperand::Tensor(t)) => t.dtype(),
+        _ => DType::F32,
+    };
+    let resolve = |o: WhereOperand| match o {
+        WhereOperand::Tensor(t) => t,
+        WhereOperand::Scalar(s) => super::scalar_operand(s, like),
+    };
+    where_(cond, &resolve(a), &resolve(b))
+}
+
 /// `where(cond, a, b)`: elements of `a` where `cond`, else of `b`.
 pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if cond.dtype() != DType::Bool {
@@ -232,8 +266,10 @@ pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let dt = binary_dtype(a, b);
     let (ac, bc) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
     let out = crate::with_any_type!(dt, T => kernel::zip3(cond, &ac, &bc, |c: bool, x: T, y: T| if c { x } else { y })?);
-    record("WhereBackward0", &[a, b], &out, &[cond], false, |ctx, g| {
-        let c = ctx.saved(0);
+    let mut saves = Saves::new();
+    let condition = saves.input(cond);
+    record("WhereBackward0", &[a, b], &out, saves, move |ctx, g| {
+        let c = ctx.get(condition);
         let zero = scalar_like(0.0, g.dtype());
         Ok(vec![
             if ctx.needs(0) { Some(where_(c, g, &zero)?) } else { None },

@@ -65,6 +65,15 @@ pub fn logical_not(a: &Tensor) -> Result<Tensor> {
     kernel::map(&as_bool(a), |x: bool| !x)
 }
 
+/// `~x`: logical not for bool, bitwise not for integers (floats are PyTorch's error).
+pub fn bitwise_not(x: &Tensor) -> Result<Tensor> {
+    match x.dtype() {
+        DType::Bool => logical_not(x),
+        DType::I64 => kernel::map(x, |v: i64| !v),
+        _ => crate::bail!(Type, "~ (operator.invert) is only implemented on integer and Boolean-type tensors"),
+    }
+}
+
 /// `all()` over every element: a 0-d bool tensor.
 pub fn all(x: &Tensor) -> Result<Tensor> {
     let v = as_bool(x).to_vec::<bool>();

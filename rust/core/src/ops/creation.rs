@@ -1,6 +1,8 @@
-//! Factory functions: arange, linspace, eye, the *_like forms and random tensors.
+//! Factory functions: `tensor()` from nested data, arange, linspace, eye, the *_like forms,
+//! random tensors, and the rules every factory shares (the `requires_grad=` check, how a
+//! Python number becomes an operand).
 
-use crate::dtype::DType;
+use crate::dtype::{promote, DType, Scalar};
 use crate::error::Result;
 use crate::random::with_rng;
 use crate::shape::checked_numel;
@@ -18,10 +20,10 @@ pub fn full_like(x: &Tensor, value: f64, dtype: DType) -> Result<Tensor> {
 
 fn from_f64s(v: Vec<f64>, shape: Vec<usize>, dtype: DType) -> Tensor {
     let buf = match dtype {
-        DType::F32 => Buffer::F32(v.into_iter().map(|x| x as f32).collect()),
-        DType::F64 => Buffer::F64(v),
-        DType::I64 => Buffer::I64(v.into_iter().map(|x| x as i64).collect()),
-        DType::Bool => Buffer::Bool(v.into_iter().map(|x| x != 0.0).collect()),
+        DType::F32 => Buffer::from_vec(v.into_iter().map(|x| x as f32).collect::<Vec<_>>()),
+        DType::F64 => Buffer::from_vec(v),
+        DType::I64 => Buffer::from_vec(v.into_iter().map(|x| x as i64).collect::<Vec<_>>()),
+        DType::Bool => Buffer::from_vec(v.into_iter().map(|x| x != 0.0).collect::<Vec<_>>()),
     };
     Tensor::from_buffer(buf, shape)
 }
@@ -65,7 +67,11 @@ pub fn linspace(start: f64, end: f64, steps: i64, dtype: DType) -> Result<Tensor
     Ok(from_f64s(v, vec![n], dtype))
 }
 
-pub fn eye(n: usize, m: usize, dtype: DType) -> Result<Tensor> {
+pub fn eye(n: i64, m: i64, dtype: DType) -> Result<Tensor> {
+    if n < 0 || m < 0 {
+        bail!(Runtime, "n must be greater or equal to 0, got {}", n.min(m));
+    }
+    let (n, m) = (n as usize, m as usize);
     let total = checked_numel(&[n, m])?;
     let mut v = crate::storage::try_alloc(total, 0.0f64)?;
     for i in 0..n.min(m) {
@@ -97,4 +103,150 @@ pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType) -> Result<Ten
     let v: Vec<i64> = with_rng(|r| (0..n).map(|_| r.int_range(low, high)).collect());
     let t = Tensor::from_vec(v, shape.to_vec());
     Ok(if dtype == DType::I64 { t } else { t.cast_raw(dtype) })
+}
+
+/// PyTorch's limit on the nesting depth of `tensor()` data.
+pub const MAX_NESTED_DIMS: usize = 128;
+
+/// One step of a pre-order walk over `tensor()`'s nested data, as the binding reads it.
+#[derive(Clone, Copy, Debug)]
+pub enum Nested {
+    /// A sequence of this length (its items follow); the name is its type, for messages.
+    Seq(usize, &'static str),
+    /// A number; `Some(dtype)` when it came from a one-element tensor, whose dtype counts in
+    /// the inference.
+    Value(Scalar, Option<DType>),
+}
+
+/// `tensor(data, dtype=...)`: the shape from the first path through the data, every other
+/// path checked against it, and the dtype inferred as PyTorch does (bool < int64 < float32,
+/// the default float dtype, < float64 from tensors) unless given.
+pub fn tensor_from_nested(walk: &[Nested], dtype: Option<DType>) -> Result<Tensor> {
+    let mut shape: Vec<usize> = Vec::new();
+    // Depth at which the numbers (or empty sequences) sit, once the first path reached it.
+    let mut leaf_depth: Option<usize> = None;
+    // Items left to visit in each open sequence.
+    let mut open: Vec<usize> = Vec::new();
+    let mut values: Vec<Scalar> = Vec::new();
+    let mut inferred: Option<DType> = None;
+    for step in walk {
+        let depth = open.len();
+        match *step {
+            Nested::Seq(n, name) => {
+                if depth >= MAX_NESTED_DIMS {
+                    bail!(Value, "too many dimensions '{}'", name);
+                }
+                if leaf_depth.is_some_and(|d| depth >= d) {
+                    bail!(Type, "expected a number at dim {}, but got a {}", depth, name);
+                }
+                if depth == shape.len() {
+                    shape.push(n);
+                } else if shape[depth] != n {
+                    bail!(Value, "expected sequence of length {} at dim {} (got {})", shape[depth], depth, n);
+                }
+                if n > 0 {
+                    open.push(n);
+                    continue;
+                }
+                if leaf_depth.is_none() {
+                    leaf_depth = Some(depth + 1);
+                } else if Some(depth + 1) != leaf_depth {
+                    bail!(Value, "expected sequence of length {} at dim {} (got 0)", shape[depth], depth);
+                }
+            }
+            Nested::Value(v, from) => {
+                match leaf_depth {
+                    None => leaf_depth = Some(depth),
+                    Some(d) if d != depth => bail!(Type, "not a sequence"),
+                    _ => {}
+                }
+                let dt = from.unwrap_or_else(|| v.natural_dtype());
+                inferred = Some(inferred.map_or(dt, |i| promote(i, dt)));
+                values.push(v);
+            }
+        }
+        // One item of the innermost open sequence is done; close finished sequences.
+        while let Some(left) = open.last_mut() {
+            *left -= 1;
+            if *left > 0 {
+                break;
+            }
+            open.pop();
+        }
+    }
+    let dt = dtype.or(inferred).unwrap_or(DType::F32);
+    let n = crate::shape::checked_numel(&shape)?;
+    debug_assert_eq!(n, values.len());
+    let buf = match dt {
+        DType::F32 => Buffer::from_iter(n, values.iter().map(|v| v.to_f64() as f32))?,
+        DType::F64 => Buffer::from_iter(n, values.iter().map(|v| v.to_f64()))?,
+        DType::I64 => Buffer::from_iter(n, values.iter().map(|v| v.to_i64()))?,
+        DType::Bool => Buffer::from_iter(n, values.iter().map(|v| v.is_nonzero()))?,
+    };
+    Ok(Tensor::from_buffer(buf, shape))
+}
+
+/// What the `requires_grad=True` argument of a factory does: PyTorch's factories word the
+/// dtype error differently from `requires_grad_()`.
+pub fn factory_requires_grad(t: Tensor, requires_grad: bool) -> Result<Tensor> {
+    if requires_grad {
+        if !t.dtype().is_float() {
+            bail!(Runtime, "Only Tensors of floating point and complex dtype can require gradients");
+        }
+        t.set_requires_grad(true)?;
+    }
+    Ok(t)
+}
+
+/// A Python number as the 0-d operand PyTorch makes of it next to a tensor of dtype `like`
+/// ("wrapped numbers" do not promote within their category: `int_tensor * 2` stays int64,
+/// `float32_tensor * 2.5` stays float32; a float next to an integer tensor is float32).
+pub fn scalar_operand(v: Scalar, like: DType) -> Tensor {
+    match v {
+        Scalar::Bool(b) => Tensor::scalar(b),
+        Scalar::Int(i) if !like.is_float() => Tensor::scalar(i),
+        Scalar::Int(i) => super::scalar_like(i as f64, like),
+        Scalar::Float(f) => super::scalar_like(f, if like.is_float() { like } else { DType::F32 }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Nested::{Seq, Value};
+
+    fn f(v: f64) -> Nested {
+        Value(Scalar::Float(v), None)
+    }
+    fn i(v: i64) -> Nested {
+        Value(Scalar::Int(v), None)
+    }
+
+    #[test]
+    fn nested_shapes_and_dtypes_follow_pytorch() {
+        let t = tensor_from_nested(&[Seq(2, "list"), Seq(2, "list"), i(1), i(2), Seq(2, "list"), i(3), i(4)], None).unwrap();
+        assert_eq!((t.shape(), t.dtype()), (&[2usize, 2][..], DType::I64));
+        let t = tensor_from_nested(&[Seq(2, "list"), Value(Scalar::Bool(true), None), f(1.5)], None).unwrap();
+        assert_eq!(t.dtype(), DType::F32);
+        let t = tensor_from_nested(&[Seq(2, "list"), i(1), Value(Scalar::Float(2.5), Some(DType::F64))], None).unwrap();
+        assert_eq!(t.dtype(), DType::F64);
+        let t = tensor_from_nested(&[Seq(2, "list"), Seq(0, "list"), Seq(0, "list")], None).unwrap();
+        assert_eq!((t.shape(), t.dtype()), (&[2usize, 0][..], DType::F32));
+        assert_eq!(tensor_from_nested(&[f(2.0)], None).unwrap().shape(), &[] as &[usize]);
+    }
+
+    #[test]
+    fn ragged_data_gets_pytorchs_messages() {
+        let e = tensor_from_nested(&[Seq(2, "list"), Seq(2, "list"), i(1), i(2), Seq(1, "list"), i(3)], None).unwrap_err();
+        assert_eq!(e.msg, "expected sequence of length 2 at dim 1 (got 1)");
+        let e = tensor_from_nested(&[Seq(2, "list"), Seq(1, "list"), i(1), Seq(0, "list")], None).unwrap_err();
+        assert_eq!(e.msg, "expected sequence of length 1 at dim 1 (got 0)");
+        let e = tensor_from_nested(&[Seq(2, "list"), Seq(1, "list"), i(1), i(2)], None).unwrap_err();
+        assert_eq!(e.msg, "not a sequence");
+        let e = tensor_from_nested(&[Seq(2, "list"), i(1), Seq(1, "list"), i(2)], None).unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Type);
+        let deep: Vec<Nested> = (0..129).map(|_| Seq(1, "list")).chain([f(1.0)]).collect();
+        assert_eq!(tensor_from_nested(&deep, None).unwrap_err().msg, "too many dimensions 'list'");
+        assert_eq!(tensor_from_nested(&deep[1..], None).unwrap().ndim(), 128);
+    }
 }

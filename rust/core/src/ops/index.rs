@@ -1,15 +1,165 @@
-//! Advanced indexing along one dim: `x[idx]` with an int64 tensor or list, `x[mask]` with a
-//! bool mask, `index_select`, and writing through them (`x[mask] = v`). Gathering and
-//! scatter-adding rows are each other's adjoint, so gradients of every order flow.
+//! Indexing, as `x[key]` and `x[key] = value` do: basic indexing (ints, slices, `None`,
+//! `...`) gives views; advanced indexing along one dim (`x[idx]` with an int64 tensor or
+//! list, `x[mask]` with a bool mask), `index_select`, `masked_select`, and writing through
+//! them (`x[mask] = v`). Gathering and scatter-adding rows are each other's adjoint, so
+//! gradients of every order flow. The binding only turns a Python key into [`IndexItem`]s.
 
-use super::reshape;
-use crate::autograd::record;
+use super::{reshape, select, slice, unsqueeze};
+use crate::autograd::{record, Saves};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::shape::{fmt_shape, normalize_dim};
 use crate::tensor::{Layout, Tensor};
 use crate::{bail, with_any_type};
 use std::sync::Arc;
+
+/// One element of an index key.
+#[derive(Clone, Debug)]
+pub enum IndexItem {
+    /// `x[i]`: selects, removing the dim.
+    Int(i64),
+    /// `x[start:stop:step]`.
+    Slice(Option<i64>, Option<i64>, i64),
+    /// `x[None]`: a new dim of size 1.
+    NewAxis,
+    /// `x[...]`.
+    Ellipsis,
+    /// An int64 or bool tensor (or a list the binding made one of).
+    Tensor(Tensor),
+}
+
+/// `x[items]`: a view for basic indexing, a gathered copy for one tensor index.
+pub fn get_index(x: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
+    match advanced(items)? {
+        Some(Advanced::Index(i)) => index(x, &i),
+        Some(Advanced::Mask(m)) => masked_index(x, &m),
+        None => basic_index(x, items),
+    }
+}
+
+/// `x[items] = value`: writes through a view (differentiable, as PyTorch's CopySlices) or
+/// through one tensor index (not differentiable here: an error when gradients are recorded).
+pub fn set_index(x: &Tensor, items: &[IndexItem], value: &Tensor) -> Result<()> {
+    if let Some(adv) = advanced(items)? {
+        if crate::autograd::is_grad_enabled() && (x.requires_grad() || value.requires_grad()) {
+            bail!(
+                Runtime,
+                "index_put_ with tensor or list indices is not differentiable in pyrustgrad; use torch.where(mask, value, x) to build the result instead"
+            );
+        }
+        return match adv {
+            Advanced::Index(i) => index_put_raw(x, Some(&i), None, value),
+            Advanced::Mask(m) => index_put_raw(x, None, Some(&m), value),
+        };
+    }
+    let window = {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        basic_index(x, items)?
+    };
+    // `window` is a view of `x`: copy_ into it is differentiable (CopySlices).
+    super::copy_(&window, value)
+}
+
+/// A single tensor index (advanced indexing on the first dim).
+enum Advanced {
+    Index(Tensor),
+    Mask(Tensor),
+}
+
+/// The tensor of a key made of one non-0-d tensor; 0-d int64 tensors act as ints.
+fn advanced(items: &[IndexItem]) -> Result<Option<Advanced>> {
+    let tensors = items.iter().filter(|i| matches!(i, IndexItem::Tensor(t) if t.ndim() > 0 || t.dtype() != DType::I64)).count();
+    if tensors == 0 {
+        return Ok(None);
+    }
+    if tensors > 1 || items.len() > 1 {
+        bail!(
+            Index,
+            "combining tensor indices with other indices (x[idx, ...]) is not supported by pyrustgrad; index with a single tensor, list or bool mask, or use index_select"
+        );
+    }
+    let IndexItem::Tensor(t) = &items[0] else { unreachable!("counted above") };
+    match t.dtype() {
+        DType::Bool if t.ndim() > 0 => Ok(Some(Advanced::Mask(t.clone()))),
+        DType::I64 => Ok(Some(Advanced::Index(t.clone()))),
+        DType::Bool => bail!(Index, "indexing with a 0-d bool tensor is not supported by pyrustgrad"),
+        _ => bail!(Index, "tensors used as indices must be long, int, byte or bool tensors"),
+    }
+}
+
+/// Ints, slices, `None` and `...`: a view of `x` (PyTorch's rules and messages).
+fn basic_index(t: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
+    let items: Vec<IndexItem> = items
+        .iter()
+        .map(|i| match i {
+            IndexItem::Tensor(t) => IndexItem::Int(t.to_vec::<i64>()[0]), // a 0-d int64 tensor
+            other => other.clone(),
+        })
+        .collect();
+    let consumed = items.iter().filter(|i| matches!(i, IndexItem::Int(_) | IndexItem::Slice(..))).count();
+    let ellipses = items.iter().filter(|i| matches!(i, IndexItem::Ellipsis)).count();
+    if ellipses > 1 {
+        bail!(Index, "an index can only have a single ellipsis ('...')");
+    }
+    if t.ndim() == 0 && consumed > 0 {
+        if matches!(items.iter().find(|i| matches!(i, IndexItem::Int(_) | IndexItem::Slice(..))), Some(IndexItem::Int(_))) {
+            bail!(
+                Index,
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            );
+        }
+        bail!(Index, "slice() cannot be applied to a 0-dim tensor.");
+    }
+    if consumed > t.ndim() {
+        bail!(Index, "too many indices for tensor of dimension {}", t.ndim());
+    }
+    let mut out = t.clone();
+    let mut dim: i64 = 0;
+    // The dimension of `t` an int or slice applies to (for PyTorch's out-of-bounds message).
+    let mut src_dim: usize = 0;
+    for it in &items {
+        match it {
+            IndexItem::Int(i) => {
+                if out.ndim() > 0 {
+                    let size = out.shape()[dim as usize] as i64;
+                    if *i < -size || *i >= size {
+                        bail!(Index, "index {} is out of bounds for dimension {} with size {}", i, src_dim, size);
+                    }
+                }
+                out = select(&out, dim, *i)?;
+                src_dim += 1;
+            }
+            IndexItem::Slice(s, e, st) => {
+                out = slice(&out, dim, *s, *e, *st)?;
+                dim += 1;
+                src_dim += 1;
+            }
+            IndexItem::NewAxis => {
+                out = unsqueeze(&out, dim)?;
+                dim += 1;
+            }
+            IndexItem::Ellipsis => {
+                dim += (t.ndim() - consumed) as i64;
+                src_dim += t.ndim() - consumed;
+            }
+            IndexItem::Tensor(_) => unreachable!("replaced above"),
+        }
+    }
+    if items.is_empty() || (consumed == 0 && out.same_tensor(t)) {
+        // x[...] / x[()] give a view, as in PyTorch.
+        out = super::view(&out, &out.shape().iter().map(|&d| d as i64).collect::<Vec<_>>())?;
+    }
+    Ok(out)
+}
+
+/// `x.masked_select(mask)`: the elements where the (broadcast) mask is true, as a 1-D tensor.
+pub fn masked_select(x: &Tensor, mask: &Tensor) -> Result<Tensor> {
+    let shape = crate::shape::broadcast_shapes(x.shape(), mask.shape())?;
+    let sizes: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+    let xe = super::expand(x, &sizes)?;
+    let m = super::expand(mask, &sizes)?;
+    masked_index(&reshape(&xe, &[-1])?, &reshape(&m, &[-1])?)
+}
 
 /// `x.index_select(dim, index)`: rows of `x` along `dim` picked by a 1-D int64 `index`.
 pub fn index_select(x: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
@@ -84,7 +234,7 @@ pub fn index_put_raw(x: &Tensor, index: Option<&Tensor>, mask: Option<&Tensor>, 
         let dst = x.alias_with(Layout { shape: rest.clone(), strides: l.strides[k..].to_vec(), offset: off });
         let vl = v.layout();
         let src = v.alias_with(Layout { shape: rest.clone(), strides: vl.strides[1..].to_vec(), offset: vl.offset + j * vl.strides[0] });
-        dst.write_from_raw(&src);
+        dst.write_from_raw(&src)?;
     }
     Ok(())
 }
@@ -168,7 +318,7 @@ fn gather_rows(x: &Tensor, d: usize, ids: Arc<Vec<usize>>, name: &'static str) -
         Tensor::from_vec(dst, shape)
     });
     let in_shape = x.shape().to_vec();
-    record(name, &[x], &out, &[], false, move |_, g| Ok(vec![Some(scatter_add_rows(g, &in_shape, d, ids.clone())?)]));
+    record(name, &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(scatter_add_rows(g, &in_shape, d, ids.clone())?)]));
     Ok(out)
 }
 
@@ -198,6 +348,6 @@ fn scatter_add_rows(g: &Tensor, shape: &[usize], d: usize, ids: Arc<Vec<usize>>)
         DType::I64 => add_rows::<i64>(&gc, shape, outer, inner, size, &ids)?,
         DType::Bool => bail!(Runtime, "index_add is not implemented for bool tensors"),
     };
-    record("IndexBackwardBackward0", &[g], &out, &[], false, move |_, gg| Ok(vec![Some(gather_rows(gg, d, ids.clone(), "IndexBackward0")?)]));
+    record("IndexBackwardBackward0", &[g], &out, Saves::none(), move |_, gg| Ok(vec![Some(gather_rows(gg, d, ids.clone(), "IndexBackward0")?)]));
     Ok(out)
 }

@@ -3,7 +3,7 @@
 //! node, as PyTorch does. Checks PyTorch's rules on leaves and dtypes first.
 
 use super::{clamp, clone, embed, expand, sub, to_dtype, window_of};
-use crate::autograd::{is_grad_enabled, record, set_view_history, GradModeGuard};
+use crate::autograd::{is_grad_enabled, record, set_view_history, GradModeGuard, Saves};
 use crate::tensor::Layout;
 use crate::error::Result;
 use crate::shape::fmt_shape;
@@ -26,7 +26,7 @@ pub fn apply_inplace(x: &Tensor, others: &[&Tensor], needs_old_value: bool, comp
         let _g = GradModeGuard::new(false);
         let r = compute(x)?;
         check_result(x, &r)?;
-        x.write_from_raw(&r);
+        x.write_from_raw(&r)?;
         return Ok(());
     }
     if let Some(base) = base {
@@ -34,14 +34,13 @@ pub fn apply_inplace(x: &Tensor, others: &[&Tensor], needs_old_value: bool, comp
     }
     let stand_in = if needs_old_value { x.contiguous_raw() } else { x.detach() };
     if let Some(f) = x.grad_fn() {
-        stand_in.set_history(f);
+        stand_in.set_history(f, x.output_nr());
     }
     let r = compute(&stand_in)?;
     check_result(x, &r)?;
-    x.write_from_raw(&r);
-    match r.grad_fn() {
-        Some(f) => x.set_history(f),
-        None => {}
+    x.write_from_raw(&r)?;
+    if let Some(f) = r.grad_fn() {
+        x.set_history(f, r.output_nr());
     }
     Ok(())
 }
@@ -62,13 +61,13 @@ fn inplace_on_view(x: &Tensor, base: &Tensor, needs_old_value: bool, compute: im
     let stand_in = if needs_old_value { clone(&view_now)? } else { view_now };
     let r = compute(&stand_in)?;
     check_result(x, &r)?;
-    x.write_from_raw(&r);
+    x.write_from_raw(&r)?;
     let old = base.detach();
     if let Some(f) = base.grad_fn() {
-        old.set_history(f);
+        old.set_history(f, base.output_nr());
     }
     let base_shape = base.shape().to_vec();
-    record("CopySlices", &[&old, &r], base, &[], false, move |ctx, g| {
+    record("CopySlices", &[&old, &r], base, Saves::none(), move |ctx, g| {
         let inside = window_of(g, &window)?;
         let g_old = if ctx.needs(0) { Some(sub(g, &embed(&inside, &base_shape, &window, "AsStridedBackward0")?)?) } else { None };
         Ok(vec![g_old, if ctx.needs(1) { Some(inside) } else { None }])
@@ -117,7 +116,7 @@ pub fn clamp_(x: &Tensor, min: Option<f64>, max: Option<f64>) -> Result<()> {
 pub fn fill_(x: &Tensor, value: f64) -> Result<()> {
     apply_inplace(x, &[], false, |s| {
         let v = Tensor::full(s.shape(), value, s.dtype())?;
-        crate::autograd::record("FillBackward0", &[s], &v, &[], false, |_, g| Ok(vec![Some(super::zeros_like(g)?)]));
+        crate::autograd::record("FillBackward0", &[s], &v, Saves::none(), |_, g| Ok(vec![Some(super::zeros_like(g)?)]));
         Ok(v)
     })
 }
@@ -133,11 +132,34 @@ pub fn copy_(x: &Tensor, src: &Tensor) -> Result<()> {
         };
         // As PyTorch's CopyBackwards: zero gradient to the overwritten values, the rest to src.
         let src_float = src.dtype().is_float();
-        record("CopyBackwards", &[s, src], &r, &[], false, move |_, g| {
+        record("CopyBackwards", &[s, src], &r, Saves::none(), move |_, g| {
             Ok(vec![Some(super::zeros_like(g)?), if src_float { Some(g.clone()) } else { None }])
         });
         Ok(r)
     })
+}
+
+/// Writes an op's result into its `out=` tensor, as PyTorch: the shapes must match (or `out`
+/// be empty, to be replaced by a new tensor, which the caller adopts), and no gradient is
+/// recorded through `out=`.
+pub fn copy_out(out: &Tensor, r: &Tensor) -> Result<()> {
+    if is_grad_enabled() && (out.requires_grad() || r.requires_grad()) {
+        bail!(
+            Runtime,
+            "{}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
+            r.grad_fn().map_or("op", |f| f.name())
+        );
+    }
+    if out.shape() != r.shape() {
+        bail!(
+            Runtime,
+            "output with shape {} doesn't match the broadcast shape {}",
+            fmt_shape(out.shape()),
+            fmt_shape(r.shape())
+        );
+    }
+    check_result(out, r)?;
+    out.write_from_raw(r)
 }
 
 /// In-place results keep the destination's dtype when the categories allow it.

@@ -1,7 +1,7 @@
 //! Joining tensors: cat and stack. Backward hands each input its slice of the gradient.
 
 use super::{binary_dtype, select, slice, unsqueeze};
-use crate::autograd::record;
+use crate::autograd::{record, Saves};
 use crate::error::Result;
 use crate::shape::{fmt_shape, normalize_dim};
 use crate::tensor::{Layout, Tensor};
@@ -56,14 +56,14 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
         let mut l = Layout::contiguous(shape.clone());
         l.offset = at * l.strides[d];
         l.shape[d] = len;
-        out.alias_with(l).write_from_raw(t);
+        out.alias_with(l).write_from_raw(t)?;
         ranges.push((i, at as i64, len as i64));
         at += len;
     }
     let out = out.detach();
     let inputs: Vec<&Tensor> = tensors.iter().collect();
     let n = tensors.len();
-    record("CatBackward0", &inputs, &out, &[], false, move |_, g| {
+    record("CatBackward0", &inputs, &out, Saves::none(), move |_, g| {
         let mut grads: Vec<Option<Tensor>> = vec![None; n];
         for &(i, s, len) in &ranges {
             grads[i] = Some(slice(g, d as i64, Some(s), Some(s + len), 1)?);
@@ -96,6 +96,6 @@ pub fn stack(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     };
     let inputs: Vec<&Tensor> = tensors.iter().collect();
     let n = tensors.len();
-    record("StackBackward0", &inputs, &out, &[], false, move |_, g| (0..n).map(|i| select(g, d as i64, i as i64).map(Some)).collect());
+    record("StackBackward0", &inputs, &out, Saves::none(), move |_, g| (0..n).map(|i| select(g, d as i64, i as i64).map(Some)).collect());
     Ok(out)
 }

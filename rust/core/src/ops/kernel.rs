@@ -39,9 +39,9 @@ pub fn map<T: Element, U: Element>(x: &Tensor, f: impl Fn(T) -> U) -> Result<Ten
 pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U) -> Result<Tensor> {
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     let n = checked_numel(&shape)?;
-    let ga = a.storage().data.read_recursive();
-    let gb = b.storage().data.read_recursive();
-    let (sa, sb) = (T::slice(&ga), T::slice(&gb));
+    let ga = a.storage().read();
+    let gb = b.storage().read();
+    let (sa, sb) = (ga.as_slice::<T>(), gb.as_slice::<T>());
     let (la, lb) = (a.layout(), b.layout());
     let v = if la.shape == shape && lb.shape == shape && la.is_contiguous() && lb.is_contiguous() {
         let (xa, xb) = (&sa[la.offset..la.offset + n], &sb[lb.offset..lb.offset + n]);
@@ -68,10 +68,10 @@ pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U
 pub fn zip3<C: Element, T: Element, U: Element>(c: &Tensor, a: &Tensor, b: &Tensor, f: impl Fn(C, T, T) -> U) -> Result<Tensor> {
     let shape = broadcast_shapes(&broadcast_shapes(c.shape(), a.shape())?, b.shape())?;
     let n = checked_numel(&shape)?;
-    let gc = c.storage().data.read_recursive();
-    let ga = a.storage().data.read_recursive();
-    let gb = b.storage().data.read_recursive();
-    let (sc, sa, sb) = (C::slice(&gc), T::slice(&ga), T::slice(&gb));
+    let gc = c.storage().read();
+    let ga = a.storage().read();
+    let gb = b.storage().read();
+    let (sc, sa, sb) = (gc.as_slice::<C>(), ga.as_slice::<T>(), gb.as_slice::<T>());
     let (lc, la, lb) = (c.layout(), a.layout(), b.layout());
     let stc = broadcast_strides(&lc.shape, &lc.strides, &shape);
     let sta = broadcast_strides(&la.shape, &la.strides, &shape);

@@ -3,7 +3,7 @@
 //! their strides, never copied.
 
 use super::{expand, mul, reshape, squeeze_dim, unsqueeze};
-use crate::autograd::record;
+use crate::autograd::{record, Saves};
 use crate::dtype::{DType, Element};
 use crate::error::{runtime, Result};
 use crate::gemm::{gemm_checked, GemmScalar};
@@ -70,11 +70,13 @@ pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         DType::F32 => Tensor::from_vec(gemm_batches::<f32>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![m, n]),
         _ => Tensor::from_vec(gemm_batches::<f64>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![m, n]),
     };
-    record("MmBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
-        let (a, b) = (ctx.saved(0), ctx.saved(1));
+    let mut saves = Saves::new();
+    let self_ = saves.input_if(b.requires_grad(), a);
+    let other = saves.input_if(a.requires_grad(), b);
+    record("MmBackward0", &[a, b], &out, saves, move |ctx, g| {
         Ok(vec![
-            if ctx.needs(0) { Some(mm(g, &super::t(b)?)?) } else { None },
-            if ctx.needs(1) { Some(mm(&super::t(a)?, g)?) } else { None },
+            if ctx.needs(0) { Some(mm(g, &super::t(ctx.get_if(other)?)?)?) } else { None },
+            if ctx.needs(1) { Some(mm(&super::t(ctx.get_if(self_)?)?, g)?) } else { None },
         ])
     });
     Ok(out)
@@ -110,11 +112,13 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         DType::F32 => Tensor::from_vec(gemm_batches::<f32>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![bs, m, n]),
         _ => Tensor::from_vec(gemm_batches::<f64>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![bs, m, n]),
     };
-    record("BmmBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
-        let (a, b) = (ctx.saved(0), ctx.saved(1));
+    let mut saves = Saves::new();
+    let self_ = saves.input_if(b.requires_grad(), a);
+    let other = saves.input_if(a.requires_grad(), b);
+    record("BmmBackward0", &[a, b], &out, saves, move |ctx, g| {
         Ok(vec![
-            if ctx.needs(0) { Some(bmm(g, &super::transpose(b, 1, 2)?)?) } else { None },
-            if ctx.needs(1) { Some(bmm(&super::transpose(a, 1, 2)?, g)?) } else { None },
+            if ctx.needs(0) { Some(bmm(g, &super::transpose(ctx.get_if(other)?, 1, 2)?)?) } else { None },
+            if ctx.needs(1) { Some(bmm(&super::transpose(ctx.get_if(self_)?, 1, 2)?, g)?) } else { None },
         ])
     });
     Ok(out)
@@ -126,11 +130,13 @@ fn mv(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         let _g = crate::autograd::GradModeGuard::new(false);
         squeeze_dim(&mm(a, &unsqueeze(b, 1)?)?, 1)?.detach()
     };
-    record("MvBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
-        let (a, b) = (ctx.saved(0), ctx.saved(1));
+    let mut saves = Saves::new();
+    let self_ = saves.input_if(b.requires_grad(), a);
+    let other = saves.input_if(a.requires_grad(), b);
+    record("MvBackward0", &[a, b], &out, saves, move |ctx, g| {
         Ok(vec![
-            if ctx.needs(0) { Some(mm(&unsqueeze(g, 1)?, &unsqueeze(b, 0)?)?) } else { None },
-            if ctx.needs(1) { Some(mv(&super::t(a)?, g)?) } else { None },
+            if ctx.needs(0) { Some(mm(&unsqueeze(g, 1)?, &unsqueeze(ctx.get_if(other)?, 0)?)?) } else { None },
+            if ctx.needs(1) { Some(mv(&super::t(ctx.get_if(self_)?)?, g)?) } else { None },
         ])
     });
     Ok(out)
@@ -143,7 +149,7 @@ fn unsafe_view(c: &Tensor, shape: &[i64]) -> Result<Tensor> {
         reshape(c, shape)?.detach()
     };
     let in_shape: Vec<i64> = c.shape().iter().map(|&d| d as i64).collect();
-    record("UnsafeViewBackward0", &[c], &out, &[], false, move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
+    record("UnsafeViewBackward0", &[c], &out, Saves::none(), move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
     Ok(out)
 }
 
@@ -167,11 +173,13 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         let _g = crate::autograd::GradModeGuard::new(false);
         squeeze_dim(&squeeze_dim(&mm(&unsqueeze(a, 0)?, &unsqueeze(b, 1)?)?, 1)?, 0)?.detach()
     };
-    record("DotBackward0", &[a, b], &out, &[a, b], false, |ctx, g| {
-        let (a, b) = (ctx.saved(0), ctx.saved(1));
+    let mut saves = Saves::new();
+    let self_ = saves.input_if(b.requires_grad(), a);
+    let other = saves.input_if(a.requires_grad(), b);
+    record("DotBackward0", &[a, b], &out, saves, move |ctx, g| {
         Ok(vec![
-            if ctx.needs(0) { Some(mul(g, b)?) } else { None },
-            if ctx.needs(1) { Some(mul(g, a)?) } else { None },
+            if ctx.needs(0) { Some(mul(g, ctx.get_if(other)?)?) } else { None },
+            if ctx.needs(1) { Some(mul(g, ctx.get_if(self_)?)?) } else { None },
         ])
     });
     Ok(out)

@@ -1,6 +1,7 @@
 //! Differentiable tensor ops. Each op computes its result with a kernel and, right beside it,
 //! records its backward formula (written with these same ops, so higher-order gradients come
-//! for free). One file per family; adding an op touches one file here and one binding line.
+//! for free). One file per family. Unary pointwise ops are declared once, in `pointwise.rs`,
+//! and the binding builds their methods and functions from that declaration.
 
 pub mod kernel;
 mod arith;
@@ -10,6 +11,7 @@ mod index;
 mod inplace;
 mod join;
 mod matmul;
+mod pointwise;
 mod reduce;
 mod unary;
 mod view;
@@ -21,6 +23,7 @@ pub use index::*;
 pub use inplace::*;
 pub use join::*;
 pub use matmul::*;
+pub use pointwise::*;
 pub use reduce::*;
 pub use unary::*;
 pub use view::*;

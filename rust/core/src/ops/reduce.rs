@@ -2,7 +2,7 @@
 //! and sum_to (the adjoint of broadcasting).
 
 use super::{expand, kernel, mul, reshape, scalar_like, sub, unsqueeze};
-use crate::autograd::record;
+use crate::autograd::{record, Saves};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::shape::{normalize_dim, normalize_dims};
@@ -86,7 +86,7 @@ pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     };
     let in_shape = x.shape().to_vec();
     let name = if reduce_all && dims.is_none() { "SumBackward0" } else { "SumBackward1" };
-    record(name, &[x], &out, &[], false, move |_, g| Ok(vec![Some(unreduce(g, &in_shape, &nd, keepdim)?)]));
+    record(name, &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(unreduce(g, &in_shape, &nd, keepdim)?)]));
     Ok(out)
 }
 
@@ -121,7 +121,7 @@ pub fn mean(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     let in_shape = x.shape().to_vec();
     let count = nd.iter().map(|&d| in_shape.get(d).copied().unwrap_or(1)).product::<usize>() as f64;
     let name = if dims.is_none() { "MeanBackward0" } else { "MeanBackward1" };
-    record(name, &[x], &out, &[], false, move |_, g| {
+    record(name, &[x], &out, Saves::none(), move |_, g| {
         let g = super::div(g, &scalar_like(count, g.dtype()))?;
         Ok(vec![Some(unreduce(&g, &in_shape, &nd, keepdim)?)])
     });
@@ -157,8 +157,10 @@ pub fn max_all(x: &Tensor, is_max: bool) -> Result<Tensor> {
     let (vals, _, _) = extreme_rows(x, &all_dims(x), false, is_max)?;
     let out = Tensor::from_buffer(vals, Vec::new());
     let name = if is_max { "MaxBackward1" } else { "MinBackward1" };
-    record(name, &[x], &out, &[x], true, |ctx, g| {
-        let (x, r) = (ctx.saved(0).detach(), ctx.saved(1).detach());
+    let mut saves = Saves::new();
+    let (self_, result) = (saves.input(x), saves.output());
+    record(name, &[x], &out, saves, move |ctx, g| {
+        let (x, r) = (ctx.get(self_).detach(), ctx.get(result).detach());
         let mask = super::eq(&x, &r)?;
         let count = sum(&mask, None, false)?;
         let share = super::div(g, &count.to_dtype_raw(g.dtype()))?;
@@ -194,7 +196,7 @@ fn extreme_rows(x: &Tensor, dims: &[i64], keepdim: bool, is_max: bool) -> Result
         let pairs = kernel::reduce_rows(&moved, outer, inner, |r: &[T]| pick(r, is_max))?;
         let vals: Vec<T> = pairs.iter().map(|p| p.0).collect();
         let idx: Vec<i64> = pairs.iter().map(|p| p.1).collect();
-        Ok((T::into_buffer(vals), idx, out_shape))
+        Ok((crate::storage::Buffer::from_vec(vals), idx, out_shape))
     })
 }
 
@@ -215,8 +217,10 @@ pub fn max_dim(x: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<(Ten
     let indices = Tensor::from_vec(idx, out_shape);
     let in_shape = x.shape().to_vec();
     let name = if is_max { "MaxBackward0" } else { "MinBackward0" };
-    record(name, &[x], &values, &[&indices], false, move |ctx, g| {
-        let mask = one_hot_along(ctx.saved(0), &in_shape, d)?;
+    let mut saves = Saves::new();
+    let idx = saves.input(&indices);
+    record(name, &[x], &values, saves, move |ctx, g| {
+        let mask = one_hot_along(ctx.get(idx), &in_shape, d)?;
         let g = if keepdim || in_shape.is_empty() { g.clone() } else { unsqueeze(g, d as i64)? };
         Ok(vec![Some(super::where_(&mask, &g, &super::zeros_like(&g)?)?)])
     });
@@ -309,15 +313,19 @@ fn softmax_impl(x: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
     let out = with_float_type!(xf.dtype(), T => map_lanes::<T>(&xf, d, |s, o| softmax_lane(s, o, log))?, other => unreachable!());
     let di = d as i64;
     if log {
-        record("LogSoftmaxBackward0", &[x], &out, &[], true, move |ctx, g| {
-            let y = ctx.saved(0);
+        let mut saves = Saves::new();
+        let result = saves.output();
+        record("LogSoftmaxBackward0", &[x], &out, saves, move |ctx, g| {
+            let y = ctx.get(result);
             // g - exp(y) * sum(g, dim)
             let s = sum(g, Some(&[di]), true)?;
             Ok(vec![Some(sub(g, &mul(&super::exp(y)?, &s)?)?)])
         });
     } else {
-        record("SoftmaxBackward0", &[x], &out, &[], true, move |ctx, g| {
-            let y = ctx.saved(0);
+        let mut saves = Saves::new();
+        let result = saves.output();
+        record("SoftmaxBackward0", &[x], &out, saves, move |ctx, g| {
+            let y = ctx.get(result);
             // y * (g - sum(g * y, dim))
             let s = sum(&mul(g, y)?, Some(&[di]), true)?;
             Ok(vec![Some(mul(y, &sub(g, &s)?)?)])

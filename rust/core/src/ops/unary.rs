@@ -2,29 +2,12 @@
 //! clamp with scalar bounds passes the gradient only where min < x < max, as PyTorch 2.15 does).
 
 use super::{kernel, mul, scalar_like};
-use crate::autograd::record;
+use crate::autograd::{record, Saves};
 use crate::dtype::{DType, Float};
 use crate::error::Result;
 use crate::ops;
 use crate::tensor::Tensor;
 use crate::{bail, with_float_type};
-
-/// Integer inputs of float-valued functions compute in float32, as in PyTorch.
-fn float_input(x: &Tensor) -> Tensor {
-    if x.dtype().is_float() {
-        x.clone()
-    } else {
-        x.cast_raw(DType::F32)
-    }
-}
-
-fn map_float(x: &Tensor, f32f: fn(f32) -> f32, f64f: fn(f64) -> f64) -> Result<Tensor> {
-    let x = float_input(x);
-    match x.dtype() {
-        DType::F32 => kernel::map(&x, f32f),
-        _ => kernel::map(&x, f64f),
-    }
-}
 
 pub fn neg(x: &Tensor) -> Result<Tensor> {
     let out = match x.dtype() {
@@ -36,28 +19,7 @@ pub fn neg(x: &Tensor) -> Result<Tensor> {
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         ),
     };
-    record("NegBackward0", &[x], &out, &[], false, |_, g| Ok(vec![Some(neg(g)?)]));
-    Ok(out)
-}
-
-pub fn exp(x: &Tensor) -> Result<Tensor> {
-    let out = map_float(x, f32::exp, f64::exp)?;
-    record("ExpBackward0", &[x], &out, &[], true, |ctx, g| Ok(vec![Some(mul(g, ctx.saved(0))?)]));
-    Ok(out)
-}
-
-pub fn log(x: &Tensor) -> Result<Tensor> {
-    let out = map_float(x, f32::ln, f64::ln)?;
-    record("LogBackward0", &[x], &out, &[x], false, |ctx, g| Ok(vec![Some(ops::div(g, ctx.saved(0))?)]));
-    Ok(out)
-}
-
-pub fn sqrt(x: &Tensor) -> Result<Tensor> {
-    let out = map_float(x, f32::sqrt, f64::sqrt)?;
-    record("SqrtBackward0", &[x], &out, &[], true, |ctx, g| {
-        let r = ctx.saved(0);
-        Ok(vec![Some(ops::div(g, &mul(r, &scalar_like(2.0, r.dtype()))?)?)])
-    });
+    record("NegBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(neg(g)?)]));
     Ok(out)
 }
 
@@ -68,7 +30,9 @@ pub fn abs(x: &Tensor) -> Result<Tensor> {
         DType::I64 => kernel::map(x, |v: i64| v.wrapping_abs())?,
         DType::Bool => bail!(Runtime, "\"abs_cpu\" not implemented for 'Bool'"),
     };
-    record("AbsBackward0", &[x], &out, &[x], false, |ctx, g| Ok(vec![Some(mul(g, &sign(ctx.saved(0))?)?)]));
+    let mut saves = Saves::new();
+    let x_ = saves.input(x);
+    record("AbsBackward0", &[x], &out, saves, move |ctx, g| Ok(vec![Some(mul(g, &sign(ctx.get(x_))?)?)]));
     Ok(out)
 }
 
@@ -91,7 +55,7 @@ pub fn sign(x: &Tensor) -> Result<Tensor> {
         DType::I64 => kernel::map(x, |v: i64| v.signum())?,
         DType::Bool => x.contiguous_raw(),
     };
-    record("SignBackward0", &[x], &out, &[], false, |_, g| Ok(vec![Some(ops::zeros_like(g)?)]));
+    record("SignBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(ops::zeros_like(g)?)]));
     Ok(out)
 }
 
@@ -102,7 +66,9 @@ pub fn relu(x: &Tensor) -> Result<Tensor> {
         DType::I64 => kernel::map(x, |v: i64| v.max(0))?,
         DType::Bool => bail!(Runtime, "\"clamp_min_cpu\" not implemented for 'Bool'"),
     };
-    record("ReluBackward0", &[x], &out, &[], true, |ctx, g| Ok(vec![Some(threshold_backward(g, ctx.saved(0))?)]));
+    let mut saves = Saves::new();
+    let result = saves.output();
+    record("ReluBackward0", &[x], &out, saves, move |ctx, g| Ok(vec![Some(threshold_backward(g, ctx.get(result))?)]));
     Ok(out)
 }
 
@@ -115,39 +81,8 @@ fn threshold_backward(g: &Tensor, r: &Tensor) -> Result<Tensor> {
         let _g = crate::autograd::GradModeGuard::new(false);
         ops::where_(&mask, g, &ops::zeros_like(g)?)?
     };
-    record("ThresholdBackwardBackward0", &[g, r], &out, &[], false, move |_, gg| {
+    record("ThresholdBackwardBackward0", &[g, r], &out, Saves::none(), move |_, gg| {
         Ok(vec![Some(ops::where_(&mask, gg, &ops::zeros_like(gg)?)?), Some(ops::zeros_like(gg)?)])
-    });
-    Ok(out)
-}
-
-pub fn sigmoid(x: &Tensor) -> Result<Tensor> {
-    fn sig<T: Float>(v: T) -> T {
-        let one = T::from_f64(1.0);
-        if v >= T::from_f64(0.0) {
-            one / (one + (-v).exp())
-        } else {
-            let e = v.exp();
-            e / (one + e)
-        }
-    }
-    let out = map_float(x, sig::<f32>, sig::<f64>)?;
-    record("SigmoidBackward0", &[x], &out, &[], true, |ctx, g| {
-        // g * r * (1 - r)
-        let r = ctx.saved(0);
-        let one_minus = ops::sub(&scalar_like(1.0, r.dtype()), r)?;
-        Ok(vec![Some(mul(g, &mul(r, &one_minus)?)?)])
-    });
-    Ok(out)
-}
-
-pub fn tanh(x: &Tensor) -> Result<Tensor> {
-    let out = map_float(x, f32::tanh, f64::tanh)?;
-    record("TanhBackward0", &[x], &out, &[], true, |ctx, g| {
-        // g * (1 - r^2)
-        let r = ctx.saved(0);
-        let d = ops::sub(&scalar_like(1.0, r.dtype()), &mul(r, r)?)?;
-        Ok(vec![Some(mul(g, &d)?)])
     });
     Ok(out)
 }
@@ -168,8 +103,10 @@ pub fn clamp(x: &Tensor, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
     });
     // PyTorch 2.15 names every scalar-bound clamp ClampBackward1.
     let name = "ClampBackward1";
-    record(name, &[x], &out, &[x], false, move |ctx, g| {
-        let x = ctx.saved(0).detach();
+    let mut saves = Saves::new();
+    let x_ = saves.input(x);
+    record(name, &[x], &out, saves, move |ctx, g| {
+        let x = ctx.get(x_).detach();
         let mut mask = ops::full_like(&x, 1.0, DType::Bool)?;
         if let Some(m) = min {
             mask = ops::logical_and(&mask, &ops::gt(&x, &scalar_like(m, x.dtype()))?)?;
@@ -191,7 +128,7 @@ pub fn to_dtype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     let out = x.to_dtype_raw(dtype);
     if dtype.is_float() {
         let src = x.dtype();
-        record("ToCopyBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(to_dtype(g, src)?)]));
+        record("ToCopyBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(to_dtype(g, src)?)]));
     }
     Ok(out)
 }
@@ -199,6 +136,6 @@ pub fn to_dtype(x: &Tensor, dtype: DType) -> Result<Tensor> {
 /// A copy with its own storage, differentiable (CloneBackward0).
 pub fn clone(x: &Tensor) -> Result<Tensor> {
     let out = x.contiguous_raw();
-    record("CloneBackward0", &[x], &out, &[], false, |_, g| Ok(vec![Some(g.clone())]));
+    record("CloneBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
     Ok(out)
 }

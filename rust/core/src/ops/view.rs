@@ -3,7 +3,7 @@
 //! re-arrangement of the gradient.
 
 use super::{clone, sum_to};
-use crate::autograd::record;
+use crate::autograd::{record, Saves};
 use crate::error::Result;
 use crate::shape::{fmt_shape, infer_shape, normalize_dim, view_strides};
 use crate::tensor::{Layout, Tensor};
@@ -25,7 +25,7 @@ pub fn transpose(x: &Tensor, d0: i64, d1: i64) -> Result<Tensor> {
         l.strides.swap(a, b);
     }
     let out = make_view(x, l);
-    record("TransposeBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(transpose(g, a as i64, b as i64)?)]));
+    record("TransposeBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(transpose(g, a as i64, b as i64)?)]));
     Ok(out)
 }
 
@@ -36,14 +36,14 @@ pub fn t(x: &Tensor) -> Result<Tensor> {
     }
     if x.ndim() < 2 {
         let out = make_view(x, x.layout().clone());
-        record("TBackward0", &[x], &out, &[], false, |_, g| Ok(vec![Some(t(g)?)]));
+        record("TBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(t(g)?)]));
         return Ok(out);
     }
     let mut l = x.layout().clone();
     l.shape.swap(0, 1);
     l.strides.swap(0, 1);
     let out = make_view(x, l);
-    record("TBackward0", &[x], &out, &[], false, |_, g| Ok(vec![Some(t(g)?)]));
+    record("TBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(t(g)?)]));
     Ok(out)
 }
 
@@ -76,7 +76,7 @@ pub fn permute(x: &Tensor, dims: &[i64]) -> Result<Tensor> {
     for (i, &p) in perm.iter().enumerate() {
         inverse[p] = i as i64;
     }
-    record("PermuteBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(permute(g, &inverse)?)]));
+    record("PermuteBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(permute(g, &inverse)?)]));
     Ok(out)
 }
 
@@ -91,7 +91,7 @@ pub fn view(x: &Tensor, shape: &[i64]) -> Result<Tensor> {
     };
     let out = make_view(x, Layout { shape: new_shape, strides, offset: x.offset() });
     let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
-    record("ViewBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
+    record("ViewBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
     Ok(out)
 }
 
@@ -104,7 +104,7 @@ pub fn reshape(x: &Tensor, shape: &[i64]) -> Result<Tensor> {
     let copy = clone(x)?;
     let out = make_view(&copy, Layout::contiguous(new_shape));
     let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
-    record("UnsafeViewBackward0", &[&copy], &out, &[], false, move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
+    record("UnsafeViewBackward0", &[&copy], &out, Saves::none(), move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
     Ok(out)
 }
 
@@ -133,7 +133,7 @@ pub fn unsqueeze(x: &Tensor, dim: i64) -> Result<Tensor> {
     l.shape.insert(d, 1);
     l.strides.insert(d, stride);
     let out = make_view(x, l);
-    record("UnsqueezeBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(squeeze_dim(g, d as i64)?)]));
+    record("UnsqueezeBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(squeeze_dim(g, d as i64)?)]));
     Ok(out)
 }
 
@@ -144,7 +144,7 @@ pub fn squeeze(x: &Tensor) -> Result<Tensor> {
     let layout = Layout { shape: keep.iter().map(|&i| l.shape[i]).collect(), strides: keep.iter().map(|&i| l.strides[i]).collect(), offset: l.offset };
     let out = make_view(x, layout);
     let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
-    record("SqueezeBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
+    record("SqueezeBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
     Ok(out)
 }
 
@@ -158,7 +158,7 @@ pub fn squeeze_dim(x: &Tensor, dim: i64) -> Result<Tensor> {
     }
     let out = make_view(x, l);
     let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
-    record("SqueezeBackward1", &[x], &out, &[], false, move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
+    record("SqueezeBackward1", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
     Ok(out)
 }
 
@@ -209,13 +209,20 @@ pub fn expand(x: &Tensor, sizes: &[i64]) -> Result<Tensor> {
     }
     let out = make_view(x, Layout { shape, strides, offset: l.offset });
     let in_shape = x.shape().to_vec();
-    record("ExpandBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(sum_to(g, &in_shape)?)]));
+    record("ExpandBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(sum_to(g, &in_shape)?)]));
     Ok(out)
 }
 
 fn fmt_i64(v: &[i64]) -> String {
     let parts: Vec<String> = v.iter().map(|d| d.to_string()).collect();
     format!("[{}]", parts.join(", "))
+}
+
+/// A view of the whole of `x` (AliasBackward0): what `as_subclass` gives a new object for.
+pub fn alias(x: &Tensor) -> Result<Tensor> {
+    let out = make_view(x, x.layout().clone());
+    record("AliasBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
+    Ok(out)
 }
 
 /// A contiguous tensor with the same values: the tensor itself when already contiguous.
@@ -243,6 +250,37 @@ fn slice_layout(l: &Layout, d: usize, start: usize, len: usize, step: usize) -> 
     l
 }
 
+/// `x.narrow(dim, start, length)`: `length` elements along `dim` from `start` (which may be
+/// negative, counting from the end).
+pub fn narrow(x: &Tensor, dim: i64, start: i64, length: i64) -> Result<Tensor> {
+    if x.ndim() == 0 {
+        bail!(Runtime, "narrow() cannot be applied to a 0-dim tensor.");
+    }
+    let d = normalize_dim(dim, x.ndim())?;
+    let size = x.shape()[d] as i64;
+    let s = if start < 0 { start + size } else { start };
+    if s < 0 || s > size {
+        bail!(Index, "start out of range (expected to be in range of [{}, {}], but got {})", -size, size, start);
+    }
+    if length < 0 || s + length > size {
+        bail!(Runtime, "start ({}) + length ({}) exceeds dimension size ({}).", start, length, size);
+    }
+    slice(x, dim, Some(s), Some(s + length), 1)
+}
+
+/// `x.T`: the dims reversed (a plain transpose for 2-D), with the deprecation warning PyTorch
+/// gives for other than 2 dims.
+pub fn numpy_t(x: &Tensor) -> Result<(Tensor, Option<&'static str>)> {
+    let n = x.ndim() as i64;
+    let dims: Vec<i64> = (0..n).rev().collect();
+    let warning = match n {
+        2 => None,
+        0 => Some("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."),
+        _ => Some("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor."),
+    };
+    Ok((permute(x, &dims)?, warning))
+}
+
 /// `x.select(dim, index)` (what `x[i]` does): drops `dim`.
 pub fn select(x: &Tensor, dim: i64, index: i64) -> Result<Tensor> {
     if x.ndim() == 0 {
@@ -260,7 +298,7 @@ pub fn select(x: &Tensor, dim: i64, index: i64) -> Result<Tensor> {
     let out = make_view(x, select_layout(x.layout(), d, i));
     let window = select_layout(&Layout::contiguous(x.shape().to_vec()), d, i);
     let in_shape = x.shape().to_vec();
-    record("SelectBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(embed(g, &in_shape, &window, "SelectBackwardBackward0")?)]));
+    record("SelectBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(embed(g, &in_shape, &window, "SelectBackwardBackward0")?)]));
     Ok(out)
 }
 
@@ -287,7 +325,7 @@ pub fn slice(x: &Tensor, dim: i64, start: Option<i64>, stop: Option<i64>, step: 
     let out = make_view(x, slice_layout(x.layout(), d, s as usize, len, step as usize));
     let window = slice_layout(&Layout::contiguous(x.shape().to_vec()), d, s as usize, len, step as usize);
     let in_shape = x.shape().to_vec();
-    record("SliceBackward0", &[x], &out, &[], false, move |_, g| Ok(vec![Some(embed(g, &in_shape, &window, "SliceBackwardBackward0")?)]));
+    record("SliceBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(embed(g, &in_shape, &window, "SliceBackwardBackward0")?)]));
     Ok(out)
 }
 
@@ -295,9 +333,9 @@ pub fn slice(x: &Tensor, dim: i64, start: Option<i64>, stop: Option<i64>, step: 
 /// to a contiguous tensor of `shape`). Its backward reads the same window of the gradient.
 pub(crate) fn embed(g: &Tensor, shape: &[usize], window: &Layout, name: &'static str) -> Result<Tensor> {
     let out = Tensor::zeros(shape, g.dtype())?;
-    out.alias_with(window.clone()).write_from_raw(g);
+    out.alias_with(window.clone()).write_from_raw(g)?;
     let window = window.clone();
-    record(name, &[g], &out, &[], false, move |_, gg| Ok(vec![Some(window_of(gg, &window)?)]));
+    record(name, &[g], &out, Saves::none(), move |_, gg| Ok(vec![Some(window_of(gg, &window)?)]));
     Ok(out)
 }
 
@@ -308,6 +346,6 @@ pub(crate) fn window_of(x: &Tensor, window: &Layout) -> Result<Tensor> {
     let out = make_view(&base, l);
     let in_shape = base.shape().to_vec();
     let window = window.clone();
-    record("AsStridedBackward0", &[&base], &out, &[], false, move |_, g| Ok(vec![Some(embed(g, &in_shape, &window, "AsStridedBackward0")?)]));
+    record("AsStridedBackward0", &[&base], &out, Saves::none(), move |_, g| Ok(vec![Some(embed(g, &in_shape, &window, "AsStridedBackward0")?)]));
     Ok(out)
 }

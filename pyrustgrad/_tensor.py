@@ -1,0 +1,234 @@
+"""``pyrustgrad.Tensor``: the Python class of every tensor object, over the native
+``_core._TensorBase`` (as ``torch.Tensor`` derives from ``torch._C.TensorBase``).
+
+The native base holds the tensor and every op; this class adds what is Python by nature:
+the legacy constructor, ``shape``/``size`` as ``Size``, conversions to NumPy, pickling and
+``copy.deepcopy``, and PyTorch's call forms of a few methods. Instances have a ``__dict__``
+and weak references; subclasses (``nn.Parameter``) keep their type.
+Must stay valid Python 3.6.
+"""
+
+import collections as _collections
+import copy as _copy
+
+from . import _core
+
+_builtin_max = max
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as ``pyrustgrad.Size([2, 3])``."""
+
+    __module__ = "pyrustgrad"
+
+    def __repr__(self):
+        return "pyrustgrad.Size([%s])" % ", ".join(str(d) for d in self)
+
+    __str__ = __repr__
+
+    def numel(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
+def _return_type(name):
+    base = _collections.namedtuple(name, ["values", "indices"])
+
+    def __repr__(self):
+        return "pyrustgrad.return_types.%s(\nvalues=%r,\nindices=%r)" % (name, self.values, self.indices)
+
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__str__": __repr__,
+                                "__module__": "pyrustgrad.return_types"})
+
+
+class _ReturnTypes(object):
+    max = _return_type("max")
+    min = _return_type("min")
+
+
+return_types = _ReturnTypes()
+
+
+def _check_device(device):
+    if device is not None and str(device) not in ("cpu", "cpu:0"):
+        raise RuntimeError("pyrustgrad runs on the CPU only; got device=%r" % (device,))
+
+
+def _legacy_data(args):
+    """The tensor ``Tensor(*args)`` builds: sizes, data, another tensor, or nothing."""
+    if not args:
+        return _core.full([0], 0.0, _core.float32, False)
+    if len(args) == 1 and isinstance(args[0], _core._TensorBase):
+        return args[0]
+    if len(args) == 1 and not isinstance(args[0], (int, Size)):
+        return _core.tensor(args[0], _core.float32, False)
+    sizes = list(args[0]) if len(args) == 1 and isinstance(args[0], Size) else list(args)
+    if not all(isinstance(s, int) and not isinstance(s, bool) for s in sizes):
+        raise TypeError("new(): invalid arguments: expected sizes (ints) or data (a sequence)")
+    return _core.full(sizes, 0.0, _core.float32, False)
+
+
+def _rebuild_tensor(cls, data, dtype, shape, strides, offset, requires_grad, state):
+    """Unpickles a tensor (see ``Tensor.__reduce_ex__``)."""
+    storage = _core._from_bytes(data, dtype)
+    t = _core._rebuild(cls, storage, list(shape), list(strides), offset, requires_grad)
+    if state:
+        t.__dict__.update(state)
+    return t
+
+
+class Tensor(_core._TensorBase):
+    """A multi-dimensional array with autograd, as ``torch.Tensor``.
+
+    ``Tensor(data)``, ``Tensor(*sizes)`` and ``Tensor()`` are PyTorch's legacy constructors
+    (float32; sizes give zeros); prefer ``pyrustgrad.tensor`` and the factory functions.
+    """
+
+    __module__ = "pyrustgrad"
+    __array_priority__ = 1000
+
+    def __new__(cls, *args, **kwargs):
+        device = kwargs.pop("device", None)
+        if kwargs:
+            raise TypeError("new() got an unexpected keyword argument '%s'" % next(iter(kwargs)))
+        _check_device(device)
+        data = _legacy_data(args)
+        if cls is Tensor and len(args) == 1 and data is args[0]:
+            return data
+        return _core._TensorBase._make_subclass(cls, data, False)
+
+    # ------------------------------------------------------------ shape
+    @property
+    def shape(self):
+        return Size(self._shape())
+
+    def size(self, dim=None):
+        s = self._shape()
+        if dim is None:
+            return Size(s)
+        n = _builtin_max(len(s), 1)
+        if not -n <= dim < n:
+            raise IndexError("Dimension out of range (expected to be in range of [%d, %d], but got %d)" % (-n, n - 1, dim))
+        return s[dim]
+
+    def __iter__(self):
+        if self.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._shape()[0]))
+
+    # ------------------------------------------------------------ reductions with PyTorch's overloads
+    def max(self, dim=None, keepdim=False):
+        if isinstance(dim, _core._TensorBase):
+            return self.maximum(dim)
+        if dim is None:
+            return self._max_all()
+        return return_types.max(*self._max_dim(dim, keepdim))
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, _core._TensorBase):
+            return self.minimum(dim)
+        if dim is None:
+            return self._min_all()
+        return return_types.min(*self._min_dim(dim, keepdim))
+
+    def amax(self, dim=None, keepdim=False):
+        return self.max() if dim is None else self.max(dim, keepdim)[0]
+
+    def amin(self, dim=None, keepdim=False):
+        return self.min() if dim is None else self.min(dim, keepdim)[0]
+
+    # ------------------------------------------------------------ device and dtype
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def cpu(self):
+        return self
+
+    def to(self, *args, **kwargs):
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError("to() got an unexpected keyword argument '%s'" % next(iter(kwargs)))
+        for a in args:
+            if isinstance(a, _core.dtype):
+                dtype = a
+            elif isinstance(a, _core._TensorBase):
+                dtype = a.dtype
+            elif isinstance(a, bool):
+                pass  # non_blocking given positionally
+            else:
+                device = a
+        _check_device(device)
+        out = self if dtype is None else self._to_dtype(dtype)
+        if copy and out is self:
+            out = self.clone()
+        return out
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return {_core.float32: "pyrustgrad.FloatTensor", _core.float64: "pyrustgrad.DoubleTensor",
+                    _core.int64: "pyrustgrad.LongTensor", _core.bool: "pyrustgrad.BoolTensor"}[self.dtype]
+        return self.to(dtype)
+
+    # ------------------------------------------------------------ NumPy
+    def numpy(self, force=False):
+        """The values as a NumPy array sharing this tensor's memory."""
+        if force:
+            return self.detach().numpy()
+        try:
+            import numpy as np
+        except ImportError:
+            raise RuntimeError("Numpy is not available")
+        return np.asarray(self._array_view())
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype)
+
+    def __format__(self, spec):
+        if self.dim() == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    # ------------------------------------------------------------ pickle and copy
+    def __reduce_ex__(self, protocol):
+        data, dtype, shape, strides, offset = self._pickle_state()
+        state = dict(self.__dict__) if self.__dict__ else None
+        return (_rebuild_tensor, (type(self), data, dtype, tuple(shape), tuple(strides), offset,
+                                  self.requires_grad, state))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
+                "moment.  If you were attempting to deepcopy a module, this may be because of a "
+                "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) in memo:
+            return memo[id(self)]
+        data, dtype, shape, strides, offset = self._pickle_state()
+        new = _rebuild_tensor(type(self), data, dtype, shape, strides, offset, self.requires_grad, None)
+        memo[id(self)] = new
+        if self.grad is not None:
+            new.grad = _copy.deepcopy(self.grad, memo)
+        if self.__dict__:
+            new.__dict__.update(_copy.deepcopy(self.__dict__, memo))
+        return new
+
+    def __copy__(self):
+        # As PyTorch: a new leaf sharing the memory, with requires_grad and attributes.
+        new = _core._TensorBase._make_subclass(type(self), self, self.requires_grad)
+        new.__dict__.update(self.__dict__)
+        return new
+
+
+_core._set_tensor_class(Tensor)

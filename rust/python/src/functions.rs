@@ -1,0 +1,197 @@
+//! Module-level functions of `pyrustgrad._core`: factories, joining, `where`, grad mode, the
+//! engine's entry points, print options, threads and the random seed. The package wraps them
+//! in PyTorch's call forms.
+//!
+//! What it must never do: hold the GIL while the engine runs, or decide what an argument means
+//! beyond converting it (rules such as the factory `requires_grad` check are the core's).
+
+use crate::convert::{nested_walk, one_or_many, opt_tensor_list, scalar_of, tensor_list, unsigned_sizes};
+use crate::dtype::{dtype_arg, PyDType};
+use crate::errors::run;
+use crate::tensor::{tensor_of, wrap, PyTensor};
+use pyo3::prelude::*;
+use pyo3::types::{PyTuple, PyType};
+use pyo3::wrap_pyfunction;
+use pyrustgrad_core::ops::{self, factory_requires_grad};
+use pyrustgrad_core::{autograd, Tensor};
+
+fn made(py: Python, t: pyrustgrad_core::Result<Tensor>, requires_grad: bool) -> PyResult<PyObject> {
+    wrap(py, run(|| factory_requires_grad(t?, requires_grad))?)
+}
+
+#[pyfunction(dtype = "None", requires_grad = "false")]
+fn tensor(py: Python, data: &PyAny, dtype: Option<&PyAny>, requires_grad: bool) -> PyResult<PyObject> {
+    let want = dtype_arg(dtype)?;
+    let walk = nested_walk(data)?;
+    made(py, ops::tensor_from_nested(&walk, want), requires_grad)
+}
+
+#[pyfunction]
+fn full(py: Python, size: Vec<i64>, value: f64, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    made(py, Tensor::full(&s, value, dtype.dt), requires_grad)
+}
+
+#[pyfunction]
+fn rand(py: Python, size: Vec<i64>, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    made(py, ops::rand(&s, dtype.dt), requires_grad)
+}
+
+#[pyfunction]
+fn randn(py: Python, size: Vec<i64>, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    made(py, ops::randn(&s, dtype.dt), requires_grad)
+}
+
+#[pyfunction]
+fn randint(py: Python, low: i64, high: i64, size: Vec<i64>, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    made(py, ops::randint(low, high, &s, dtype.dt), requires_grad)
+}
+
+#[pyfunction]
+fn arange(py: Python, start: f64, end: f64, step: f64, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
+    made(py, ops::arange(start, end, step, dtype.dt), requires_grad)
+}
+
+#[pyfunction]
+fn linspace(py: Python, start: f64, end: f64, steps: i64, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
+    made(py, ops::linspace(start, end, steps, dtype.dt), requires_grad)
+}
+
+#[pyfunction]
+fn eye(py: Python, n: i64, m: i64, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
+    made(py, ops::eye(n, m, dtype.dt), requires_grad)
+}
+
+#[pyfunction]
+fn manual_seed(seed: i64) {
+    pyrustgrad_core::random::manual_seed(seed as u64);
+}
+
+#[pyfunction(dim = "0")]
+fn cat(py: Python, tensors: &PyAny, dim: i64) -> PyResult<PyObject> {
+    let ts = tensor_list(tensors)?;
+    wrap(py, run(|| ops::cat(&ts, dim))?)
+}
+
+#[pyfunction(dim = "0")]
+fn stack(py: Python, tensors: &PyAny, dim: i64) -> PyResult<PyObject> {
+    let ts = tensor_list(tensors)?;
+    wrap(py, run(|| ops::stack(&ts, dim))?)
+}
+
+fn where_operand(o: &PyAny) -> PyResult<ops::WhereOperand> {
+    if let Some(t) = tensor_of(o) {
+        return Ok(ops::WhereOperand::Tensor(t));
+    }
+    match scalar_of(o)? {
+        Some(s) => Ok(ops::WhereOperand::Scalar(s)),
+        None => Err(crate::errors::type_error(format!("where(): argument must be Tensor or Number, not {}", o.get_type().name()?))),
+    }
+}
+
+#[pyfunction]
+fn where_(py: Python, cond: PyRef<PyTensor>, a: &PyAny, b: &PyAny) -> PyResult<PyObject> {
+    let (a, b) = (where_operand(a)?, where_operand(b)?);
+    let c = cond.tensor();
+    wrap(py, run(|| ops::where_operands(&c, a, b))?)
+}
+
+#[pyfunction]
+fn is_grad_enabled() -> bool {
+    autograd::is_grad_enabled()
+}
+
+#[pyfunction]
+fn _set_grad_enabled(flag: bool) {
+    autograd::set_grad_enabled(flag)
+}
+
+#[pyfunction]
+fn _backward(py: Python, tensors: &PyAny, grad_tensors: Option<&PyAny>, retain_graph: bool, create_graph: bool) -> PyResult<()> {
+    let ts = one_or_many(tensors)?;
+    let gs = opt_tensor_list(grad_tensors, ts.len())?;
+    py.allow_threads(|| run(|| autograd::backward(&ts, gs, retain_graph, create_graph)))
+}
+
+#[pyfunction]
+fn _grad(py: Python, outputs: &PyAny, inputs: &PyAny, grad_outputs: Option<&PyAny>, retain_graph: bool, create_graph: bool, allow_unused: bool) -> PyResult<PyObject> {
+    let outs = one_or_many(outputs)?;
+    let ins = one_or_many(inputs)?;
+    let gs = opt_tensor_list(grad_outputs, outs.len())?;
+    let res = py.allow_threads(|| run(|| autograd::grad(&outs, &ins, gs, retain_graph, create_graph, allow_unused)))?;
+    crate::convert::opt_tensors_to_tuple(py, &res)
+}
+
+#[pyfunction]
+fn _set_printoptions(precision: Option<usize>, threshold: Option<usize>, edgeitems: Option<usize>, linewidth: Option<usize>, sci_mode: Option<&PyTuple>, reset: bool) -> PyResult<()> {
+    // sci_mode: None = leave as is; a 1-tuple (None | bool,) = set it (None meaning automatic).
+    let sci_mode: Option<Option<bool>> = match sci_mode {
+        None => None,
+        Some(t) => Some(t.get_item(0)?.extract::<Option<bool>>()?),
+    };
+    use pyrustgrad_core::display::{get_print_options, set_print_options, PrintOptions};
+    let mut o = if reset { PrintOptions::default() } else { get_print_options() };
+    if let Some(p) = precision {
+        o.precision = p;
+    }
+    if let Some(t) = threshold {
+        o.threshold = t;
+    }
+    if let Some(e) = edgeitems {
+        o.edgeitems = e;
+    }
+    if let Some(l) = linewidth {
+        o.linewidth = l;
+    }
+    if let Some(s) = sci_mode {
+        o.sci_mode = s;
+    }
+    set_print_options(o);
+    Ok(())
+}
+
+#[pyfunction]
+fn set_num_threads(n: i64) -> PyResult<()> {
+    run(|| pyrustgrad_core::set_num_threads(n))
+}
+
+#[pyfunction]
+fn get_num_threads() -> usize {
+    pyrustgrad_core::gemm::get_num_threads()
+}
+
+/// `_rebuild(cls, storage, shape, strides, offset, requires_grad)`: unpickling's last step, a
+/// `cls` object viewing the 1-D `storage` tensor.
+#[pyfunction]
+fn _rebuild(py: Python, cls: &PyType, storage: PyRef<PyTensor>, shape: Vec<usize>, strides: Vec<usize>, offset: usize, requires_grad: bool) -> PyResult<PyObject> {
+    let s = storage.tensor();
+    let t = run(|| factory_requires_grad(s.as_strided_raw(&shape, &strides, offset)?, requires_grad))?;
+    crate::tensor::new_object(py, cls, t)
+}
+
+pub fn register(m: &PyModule) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(full, m)?)?;
+    m.add_function(wrap_pyfunction!(rand, m)?)?;
+    m.add_function(wrap_pyfunction!(randn, m)?)?;
+    m.add_function(wrap_pyfunction!(randint, m)?)?;
+    m.add_function(wrap_pyfunction!(arange, m)?)?;
+    m.add_function(wrap_pyfunction!(linspace, m)?)?;
+    m.add_function(wrap_pyfunction!(eye, m)?)?;
+    m.add_function(wrap_pyfunction!(manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(cat, m)?)?;
+    m.add_function(wrap_pyfunction!(stack, m)?)?;
+    m.add_function(wrap_pyfunction!(where_, m)?)?;
+    m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(_set_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(_backward, m)?)?;
+    m.add_function(wrap_pyfunction!(_grad, m)?)?;
+    m.add_function(wrap_pyfunction!(_set_printoptions, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(_rebuild, m)?)?;
+    Ok(())
+}

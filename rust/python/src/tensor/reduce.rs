@@ -1,0 +1,78 @@
+//! Reductions (sum, mean, max/min, softmax, all/any) and matrix products.
+//!
+//! What it must never do: normalise dims or check shapes (the core does), or hold the GIL
+//! during a matrix product.
+
+use super::{wrap, PyTensor};
+use crate::convert::dims_arg;
+use crate::errors::run;
+use pyo3::prelude::*;
+use pyrustgrad_core::{ops, Result as CoreResult, Tensor};
+
+/// A binary matrix product run without the GIL.
+fn product(py: Python, a: Tensor, b: Tensor, f: fn(&Tensor, &Tensor) -> CoreResult<Tensor>) -> PyResult<PyObject> {
+    let c = py.allow_threads(|| run(|| f(&a, &b)))?;
+    wrap(py, c)
+}
+
+#[pymethods]
+impl PyTensor {
+    #[args(dim = "None", keepdim = "false")]
+    fn sum(&self, py: Python, dim: Option<&PyAny>, keepdim: bool) -> PyResult<PyObject> {
+        let d = dims_arg(dim)?;
+        wrap(py, run(|| ops::sum(&self.tensor(), d.as_deref(), keepdim))?)
+    }
+    #[args(dim = "None", keepdim = "false")]
+    fn mean(&self, py: Python, dim: Option<&PyAny>, keepdim: bool) -> PyResult<PyObject> {
+        let d = dims_arg(dim)?;
+        wrap(py, run(|| ops::mean(&self.tensor(), d.as_deref(), keepdim))?)
+    }
+    fn _max_all(&self, py: Python) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::max_all(&self.tensor(), true))?)
+    }
+    fn _min_all(&self, py: Python) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::max_all(&self.tensor(), false))?)
+    }
+    fn _max_dim(&self, py: Python, dim: i64, keepdim: bool) -> PyResult<(PyObject, PyObject)> {
+        let (v, i) = run(|| ops::max_dim(&self.tensor(), dim, keepdim, true))?;
+        Ok((wrap(py, v)?, wrap(py, i)?))
+    }
+    fn _min_dim(&self, py: Python, dim: i64, keepdim: bool) -> PyResult<(PyObject, PyObject)> {
+        let (v, i) = run(|| ops::max_dim(&self.tensor(), dim, keepdim, false))?;
+        Ok((wrap(py, v)?, wrap(py, i)?))
+    }
+    fn softmax(&self, py: Python, dim: i64) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::softmax(&self.tensor(), dim))?)
+    }
+    fn log_softmax(&self, py: Python, dim: i64) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::log_softmax(&self.tensor(), dim))?)
+    }
+    #[args(dim = "None", keepdim = "false")]
+    fn all(&self, py: Python, dim: Option<i64>, keepdim: bool) -> PyResult<PyObject> {
+        let t = self.tensor();
+        wrap(py, run(|| match dim {
+            None => ops::all(&t),
+            Some(d) => ops::all_any_dim(&t, d, keepdim, true),
+        })?)
+    }
+    #[args(dim = "None", keepdim = "false")]
+    fn any(&self, py: Python, dim: Option<i64>, keepdim: bool) -> PyResult<PyObject> {
+        let t = self.tensor();
+        wrap(py, run(|| match dim {
+            None => ops::any(&t),
+            Some(d) => ops::all_any_dim(&t, d, keepdim, false),
+        })?)
+    }
+    fn matmul(&self, py: Python, other: PyRef<PyTensor>) -> PyResult<PyObject> {
+        product(py, self.tensor(), other.tensor(), ops::matmul)
+    }
+    fn mm(&self, py: Python, other: PyRef<PyTensor>) -> PyResult<PyObject> {
+        product(py, self.tensor(), other.tensor(), ops::mm)
+    }
+    fn bmm(&self, py: Python, other: PyRef<PyTensor>) -> PyResult<PyObject> {
+        product(py, self.tensor(), other.tensor(), ops::bmm)
+    }
+    fn dot(&self, py: Python, other: PyRef<PyTensor>) -> PyResult<PyObject> {
+        product(py, self.tensor(), other.tensor(), ops::dot)
+    }
+}

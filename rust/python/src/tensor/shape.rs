@@ -1,0 +1,155 @@
+//! Shape and indexing: views (transpose, permute, view, reshape, squeeze, expand, ...),
+//! `x[key]` and `x[key] = value`. A Python key becomes the core's `IndexItem`s here; what
+//! they mean is the core's (`ops::get_index`, `ops::set_index`).
+//!
+//! What it must never do: compute a layout or decide what a key means.
+
+use super::{tensor_of, wrap, PyTensor};
+use crate::convert::{need_operand, nested_walk, sizes_arg};
+use crate::dtype::dtype_arg;
+use crate::errors::{run, type_error};
+use pyo3::exceptions::{PyIndexError, PyRuntimeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyList, PySlice, PyTuple};
+use pyrustgrad_core::ops::{self, IndexItem};
+use pyrustgrad_core::Tensor;
+
+fn slice_bound(s: &PySlice, name: &str) -> PyResult<Option<i64>> {
+    let v = s.getattr(name)?;
+    if v.is_none() {
+        return Ok(None);
+    }
+    v.extract::<i64>().map(Some).map_err(|_| type_error("slice indices must be integers or None or have an __index__ method"))
+}
+
+/// A Python index key as the core's items.
+fn index_items(key: &PyAny) -> PyResult<Vec<IndexItem>> {
+    let parts: Vec<&PyAny> = if let Ok(t) = key.downcast::<PyTuple>() { t.iter().collect() } else { vec![key] };
+    let mut out = Vec::with_capacity(parts.len());
+    for it in parts {
+        out.push(if it.is_none() {
+            IndexItem::NewAxis
+        } else if it.get_type().name()? == "ellipsis" {
+            IndexItem::Ellipsis
+        } else if let Ok(s) = it.downcast::<PySlice>() {
+            IndexItem::Slice(slice_bound(s, "start")?, slice_bound(s, "stop")?, slice_bound(s, "step")?.unwrap_or(1))
+        } else if it.is_instance::<PyBool>()? {
+            return Err(PyIndexError::new_err("indexing with a bool is not supported by pyrustgrad"));
+        } else if let Some(t) = tensor_of(it) {
+            IndexItem::Tensor(t)
+        } else if it.is_instance::<PyList>()? {
+            if it.iter()?.any(|i| i.map_or(false, |i| i.is_instance::<PyList>().unwrap_or(false) || i.is_instance::<PyTuple>().unwrap_or(false))) {
+                // PyTorch reads such a list as a tuple of indices (deprecated): not supported here.
+                return Err(PyIndexError::new_err(
+                    "nested lists as an index (x[[[0, 1], [2, 0]]]) are not supported by pyrustgrad; pass a tensor of indices",
+                ));
+            }
+            let walk = nested_walk(it)?;
+            IndexItem::Tensor(run(|| ops::tensor_from_nested(&walk, None))?)
+        } else if let Ok(i) = it.extract::<i64>() {
+            IndexItem::Int(i)
+        } else {
+            return Err(PyIndexError::new_err(format!(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})",
+                it.get_type().name()?
+            )));
+        });
+    }
+    Ok(out)
+}
+
+fn shape_of(t: &Tensor) -> Vec<i64> {
+    t.shape().iter().map(|&d| d as i64).collect()
+}
+
+#[pymethods]
+impl PyTensor {
+    fn t(&self, py: Python) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::t(&self.tensor()))?)
+    }
+    #[getter(T)]
+    fn numpy_t(&self, py: Python) -> PyResult<PyObject> {
+        let (out, warning) = run(|| ops::numpy_t(&self.tensor()))?;
+        if let Some(w) = warning {
+            crate::errors::warn(py, w)?;
+        }
+        wrap(py, out)
+    }
+    fn transpose(&self, py: Python, dim0: i64, dim1: i64) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::transpose(&self.tensor(), dim0, dim1))?)
+    }
+    #[args(dims = "*")]
+    fn permute(&self, py: Python, dims: &PyTuple) -> PyResult<PyObject> {
+        let d = sizes_arg(dims)?;
+        wrap(py, run(|| ops::permute(&self.tensor(), &d))?)
+    }
+    #[args(shape = "*")]
+    fn view(&self, py: Python, shape: &PyTuple) -> PyResult<PyObject> {
+        if shape.len() == 1 && dtype_arg(Some(shape.get_item(0)?)).map_or(false, |d| d.is_some()) {
+            return Err(PyRuntimeError::new_err("view(dtype) is not supported by pyrustgrad"));
+        }
+        let s = sizes_arg(shape)?;
+        wrap(py, run(|| ops::view(&self.tensor(), &s))?)
+    }
+    #[args(shape = "*")]
+    fn reshape(&self, py: Python, shape: &PyTuple) -> PyResult<PyObject> {
+        let s = sizes_arg(shape)?;
+        wrap(py, run(|| ops::reshape(&self.tensor(), &s))?)
+    }
+    fn view_as(&self, py: Python, other: PyRef<PyTensor>) -> PyResult<PyObject> {
+        let s = shape_of(&other.tensor());
+        wrap(py, run(|| ops::view(&self.tensor(), &s))?)
+    }
+    fn reshape_as(&self, py: Python, other: PyRef<PyTensor>) -> PyResult<PyObject> {
+        let s = shape_of(&other.tensor());
+        wrap(py, run(|| ops::reshape(&self.tensor(), &s))?)
+    }
+    #[args(start_dim = "0", end_dim = "-1")]
+    fn flatten(&self, py: Python, start_dim: i64, end_dim: i64) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::flatten(&self.tensor(), start_dim, end_dim))?)
+    }
+    fn unsqueeze(&self, py: Python, dim: i64) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::unsqueeze(&self.tensor(), dim))?)
+    }
+    #[args(dim = "None")]
+    fn squeeze(&self, py: Python, dim: Option<i64>) -> PyResult<PyObject> {
+        let t = self.tensor();
+        wrap(py, run(|| match dim {
+            None => ops::squeeze(&t),
+            Some(d) => ops::squeeze_dim(&t, d),
+        })?)
+    }
+    #[args(sizes = "*")]
+    fn expand(&self, py: Python, sizes: &PyTuple) -> PyResult<PyObject> {
+        let s = sizes_arg(sizes)?;
+        wrap(py, run(|| ops::expand(&self.tensor(), &s))?)
+    }
+    fn expand_as(&self, py: Python, other: PyRef<PyTensor>) -> PyResult<PyObject> {
+        let s = shape_of(&other.tensor());
+        wrap(py, run(|| ops::expand(&self.tensor(), &s))?)
+    }
+    fn narrow(&self, py: Python, dim: i64, start: i64, length: i64) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::narrow(&self.tensor(), dim, start, length))?)
+    }
+    fn select(&self, py: Python, dim: i64, index: i64) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::select(&self.tensor(), dim, index))?)
+    }
+    fn index_select(&self, py: Python, dim: i64, index: PyRef<PyTensor>) -> PyResult<PyObject> {
+        let i = index.tensor();
+        wrap(py, run(|| ops::index_select(&self.tensor(), dim, &i))?)
+    }
+    fn masked_select(&self, py: Python, mask: PyRef<PyTensor>) -> PyResult<PyObject> {
+        let m = mask.tensor();
+        wrap(py, run(|| ops::masked_select(&self.tensor(), &m))?)
+    }
+    fn __getitem__(&self, py: Python, key: &PyAny) -> PyResult<PyObject> {
+        let items = index_items(key)?;
+        wrap(py, run(|| ops::get_index(&self.tensor(), &items))?)
+    }
+    fn __setitem__(&self, key: &PyAny, value: &PyAny) -> PyResult<()> {
+        let t = self.tensor();
+        let items = index_items(key)?;
+        let v = need_operand(value, t.dtype(), "setitem")?;
+        run(|| ops::set_index(&t, &items, &v))
+    }
+}

@@ -254,6 +254,42 @@ CASES = {
 }
 
 
+# One row per unary op declared in the core (ops/pointwise.rs): the inputs its gradients are
+# checked on, away from kinks and poles. A declared op without a row fails the next test.
+UNARY_OP_INPUTS = {
+    "abs": lambda *s: rnd(*s, away=0.1),
+    "exp": lambda *s: rnd(*s),
+    "log": lambda *s: positive(*s),
+    "neg": lambda *s: rnd(*s),
+    "relu": lambda *s: rnd(*s, away=0.1),
+    "sigmoid": lambda *s: rnd(*s, lo=-3.0, hi=3.0),
+    "sign": lambda *s: rnd(*s, away=0.1),
+    "sqrt": lambda *s: positive(*s),
+    "tanh": lambda *s: rnd(*s, lo=-2.0, hi=2.0),
+}
+
+_UNARY_FORMS = {
+    "function": (lambda name: (lambda x: getattr(torch, name)(x)), (2, 3)),
+    "method": (lambda name: (lambda x: getattr(x, name)()), (2, 3)),
+    "inplace": (lambda name: (lambda x: getattr(x * 1, name + "_")()), (2, 3)),
+    "strided": (lambda name: (lambda x: getattr(x.t()[:, 1:], name)()), (3, 2)),
+    "0d": (lambda name: (lambda x: getattr(x, name)()), ()),
+}
+
+
+def test_every_declared_unary_op_has_a_gradcheck_row():
+    assert sorted(set(torch._core._UNARY_OPS) - set(UNARY_OP_INPUTS)) == []
+
+
+@pytest.mark.parametrize("form", sorted(_UNARY_FORMS))
+@pytest.mark.parametrize("name", sorted(UNARY_OP_INPUTS))
+def test_declared_unary_op_first_and_second_order(name, form):
+    make_fn, shape = _UNARY_FORMS[form]
+    fn, inputs = make_fn(name), (UNARY_OP_INPUTS[name](*shape),)
+    assert gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
+    assert gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_gradcheck_first_order(name):
     fn, make = CASES[name]

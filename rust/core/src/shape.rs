@@ -3,6 +3,9 @@
 use crate::error::Result;
 use crate::bail;
 
+/// A list of sizes or strides, stored inline up to 6 dims (the common case allocates nothing).
+pub type Dims = smallvec::SmallVec<[usize; 6]>;
+
 pub fn numel(shape: &[usize]) -> usize {
     shape.iter().product()
 }
@@ -19,8 +22,8 @@ pub fn checked_numel(shape: &[usize]) -> Result<usize> {
     Ok(n)
 }
 
-pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
-    let mut strides = vec![0; shape.len()];
+pub fn contiguous_strides(shape: &[usize]) -> Dims {
+    let mut strides: Dims = smallvec::smallvec![0; shape.len()];
     let mut acc = 1usize;
     for i in (0..shape.len()).rev() {
         strides[i] = acc;
@@ -59,9 +62,9 @@ pub fn normalize_dims(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
 }
 
 /// NumPy/PyTorch broadcasting of two shapes.
-pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
+pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Dims> {
     let n = a.len().max(b.len());
-    let mut out = vec![0; n];
+    let mut out: Dims = smallvec::smallvec![0; n];
     for i in 0..n {
         let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
         let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
@@ -152,7 +155,7 @@ fn fmt_ishape(shape: &[i64]) -> String {
 pub fn view_strides(old_shape: &[usize], old_strides: &[usize], new_shape: &[usize]) -> Option<Vec<usize>> {
     let numel: usize = old_shape.iter().product();
     if numel == 0 {
-        return Some(contiguous_strides(new_shape));
+        return Some(contiguous_strides(new_shape).to_vec());
     }
     let mut new_strides = vec![0usize; new_shape.len()];
     if old_shape.is_empty() {
@@ -193,8 +196,8 @@ mod tests {
 
     #[test]
     fn broadcast_rules() {
-        assert_eq!(broadcast_shapes(&[2, 1, 3], &[4, 1]).unwrap(), vec![2, 4, 3]);
-        assert_eq!(broadcast_shapes(&[], &[3]).unwrap(), vec![3]);
+        assert_eq!(broadcast_shapes(&[2, 1, 3], &[4, 1]).unwrap().to_vec(), vec![2, 4, 3]);
+        assert_eq!(broadcast_shapes(&[], &[3]).unwrap().to_vec(), vec![3]);
         let e = broadcast_shapes(&[2, 3], &[2, 4]).unwrap_err();
         assert_eq!(e.msg, "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1");
     }

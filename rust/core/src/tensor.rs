@@ -5,24 +5,29 @@
 use crate::autograd::{GradHook, HookId, Node, PostAccumulateHook};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
-use crate::shape::{contiguous_strides, numel};
+use crate::shape::{contiguous_strides, numel, Dims};
 use crate::storage::{Buffer, Storage};
 use crate::bail;
 use parking_lot::{Mutex, MutexGuard};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
-    pub shape: Vec<usize>,
-    pub strides: Vec<usize>,
+    pub shape: Dims,
+    pub strides: Dims,
     pub offset: usize,
 }
 
 impl Layout {
-    pub fn contiguous(shape: Vec<usize>) -> Self {
+    pub fn contiguous(shape: impl Into<Dims>) -> Self {
+        let shape = shape.into();
         let strides = contiguous_strides(&shape);
         Layout { shape, strides, offset: 0 }
+    }
+    /// A layout from any lists of sizes and strides.
+    pub fn new(shape: impl Into<Dims>, strides: impl Into<Dims>, offset: usize) -> Self {
+        Layout { shape: shape.into(), strides: strides.into(), offset }
     }
     pub fn numel(&self) -> usize {
         numel(&self.shape)
@@ -92,7 +97,6 @@ impl<'a> ExactSizeIterator for StridedOffsets<'a> {}
 
 #[derive(Default)]
 pub struct AutogradMeta {
-    pub requires_grad: bool,
     pub grad: Option<Tensor>,
     pub grad_fn: Option<Arc<Node>>,
     /// Which output of `grad_fn` this tensor is (nodes with several outputs: unbind, split, ...).
@@ -115,6 +119,8 @@ pub struct AutogradMeta {
 /// `set_data` makes for it (`x.data = y` gives `x` new data, not a new identity), so that a
 /// graph recorded before still accumulates into the same `.grad`.
 pub struct Variable {
+    /// Read on every op, so outside the lock; written under it (with `meta`).
+    requires_grad: AtomicBool,
     pub(crate) meta: Mutex<AutogradMeta>,
     /// The binding's slot for this variable's live foreign (Python) object: its address, or 0.
     /// Opaque to the core, which never reads it; the binding reads and writes it only while
@@ -159,22 +165,23 @@ impl std::fmt::Debug for Tensor {
 impl Tensor {
     // ---------------------------------------------------------------- construction
     pub fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
-        let var = Arc::new(Variable { meta: Mutex::new(AutogradMeta::default()), py_object: AtomicUsize::new(0) });
+        let var = Arc::new(Variable { requires_grad: AtomicBool::new(false), meta: Mutex::new(AutogradMeta::default()), py_object: AtomicUsize::new(0) });
         Tensor(Arc::new(TensorImpl { storage, layout, dtype, var }))
     }
 
-    pub fn from_buffer(buf: Buffer, shape: Vec<usize>) -> Tensor {
+    pub fn from_buffer(buf: Buffer, shape: impl Into<Dims>) -> Tensor {
+        let shape: Dims = shape.into();
         debug_assert_eq!(buf.len(), numel(&shape));
         let dtype = buf.dtype();
         Tensor::from_parts(Arc::new(Storage::new(buf)), Layout::contiguous(shape), dtype)
     }
 
-    pub fn from_vec<T: Element>(v: Vec<T>, shape: Vec<usize>) -> Tensor {
+    pub fn from_vec<T: Element>(v: Vec<T>, shape: impl Into<Dims>) -> Tensor {
         Tensor::from_buffer(Buffer::from_vec(v), shape)
     }
 
     pub fn scalar<T: Element>(v: T) -> Tensor {
-        Tensor::from_vec(vec![v], vec![])
+        Tensor::from_vec(vec![v], Dims::new())
     }
 
     /// A tensor of `shape` filled with `value` converted to `dtype`.
@@ -190,12 +197,12 @@ impl Tensor {
                 DType::Bool => Buffer::filled(n, value != 0.0)?,
             }
         };
-        Ok(Tensor::from_buffer(buf, shape.to_vec()))
+        Ok(Tensor::from_buffer(buf, shape))
     }
 
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
         let n = crate::shape::checked_numel(shape)?;
-        Ok(Tensor::from_buffer(Buffer::zeroed(dtype, n)?, shape.to_vec()))
+        Ok(Tensor::from_buffer(Buffer::zeroed(dtype, n)?, shape))
     }
 
     /// A new tensor sharing this one's storage with another layout (a view), not tracked.
@@ -252,7 +259,11 @@ impl Tensor {
 
     // ---------------------------------------------------------------- autograd metadata
     pub fn requires_grad(&self) -> bool {
-        self.meta().requires_grad
+        self.0.var.requires_grad.load(Ordering::Acquire)
+    }
+    /// Sets the flag; the caller holds the variable's lock (`_meta`).
+    fn store_requires_grad(&self, _meta: &MutexGuard<'_, AutogradMeta>, flag: bool) {
+        self.0.var.requires_grad.store(flag, Ordering::Release);
     }
     pub fn grad_fn(&self) -> Option<Arc<Node>> {
         crate::autograd::refresh_view_history(self);
@@ -314,7 +325,7 @@ impl Tensor {
     }
 
     pub fn set_requires_grad(&self, flag: bool) -> Result<()> {
-        let mut meta = self.meta();
+        let meta = self.meta();
         if meta.grad_fn.is_some() {
             if !flag {
                 bail!(
@@ -327,7 +338,7 @@ impl Tensor {
         if flag && !self.dtype().is_float() {
             bail!(Runtime, "only Tensors of floating point dtype can require gradients");
         }
-        meta.requires_grad = flag;
+        self.store_requires_grad(&meta, flag);
         Ok(())
     }
 
@@ -359,7 +370,7 @@ impl Tensor {
             );
         }
         let old = meta.grad_fn.take();
-        meta.requires_grad = false;
+        self.store_requires_grad(&meta, false);
         meta.output_nr = 0;
         drop(meta);
         if let Some(f) = old {
@@ -371,7 +382,7 @@ impl Tensor {
     pub fn retain_grad(&self) -> Result<()> {
         let (grad_fn, nr) = {
             let meta = self.meta();
-            if !meta.requires_grad && meta.grad_fn.is_none() {
+            if !self.requires_grad() && meta.grad_fn.is_none() {
                 bail!(Runtime, "can't retain_grad on Tensor that has requires_grad=False");
             }
             if meta.grad_fn.is_none() || meta.retains_grad {
@@ -390,7 +401,7 @@ impl Tensor {
     pub(crate) fn set_history(&self, node: Arc<Node>, output_nr: usize) {
         let version = self.version();
         let mut meta = self.meta();
-        meta.requires_grad = true;
+        self.store_requires_grad(&meta, true);
         meta.grad_fn = Some(node);
         meta.output_nr = output_nr;
         meta.history_version = version;
@@ -503,7 +514,7 @@ impl Tensor {
         if shape.len() != strides.len() {
             bail!(Runtime, "mismatch in length of strides and shape");
         }
-        let layout = Layout { shape: shape.to_vec(), strides: strides.to_vec(), offset };
+        let layout = Layout::new(shape, strides, offset);
         let numel = crate::shape::checked_numel(shape)?;
         if numel > 0 {
             let mut last = offset as u128;
@@ -558,7 +569,7 @@ impl Tensor {
             }
         }
         let buf = crate::with_any_type!(self.dtype(), S => conv::<S>(self, dtype));
-        Tensor::from_buffer(buf, self.shape().to_vec())
+        Tensor::from_buffer(buf, self.shape())
     }
 
     /// The tensor as `dtype`: itself (no copy) when it already is, else a converted copy.
@@ -573,7 +584,7 @@ impl Tensor {
     /// A contiguous copy with the same dtype (no autograd).
     pub fn contiguous_raw(&self) -> Tensor {
         let buf = crate::with_any_type!(self.dtype(), T => Buffer::from_vec(self.to_vec::<T>()));
-        Tensor::from_buffer(buf, self.shape().to_vec())
+        Tensor::from_buffer(buf, self.shape())
     }
 
     /// Same values as `dtype`, sharing storage when already of that dtype and contiguous.

@@ -5,7 +5,7 @@
 //! does), or recurse on user data (nesting depth is the user's: walks are iterative).
 
 use crate::errors::type_error;
-use crate::tensor::{tensor_of, wrap};
+use crate::tensor::{tensor_of, tensor_ref, wrap, TensorArg};
 use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyList, PyLong, PySequence, PyString, PyTuple};
@@ -28,7 +28,7 @@ pub fn scalar_of(obj: &PyAny) -> PyResult<Option<Scalar>> {
     if obj.is_instance::<PyFloat>()? {
         return Ok(Some(Scalar::Float(obj.extract()?)));
     }
-    if tensor_of(obj).is_some() {
+    if tensor_ref(obj).is_some() {
         return Ok(None);
     }
     if obj.hasattr("__array_interface__")? && obj.getattr("ndim").and_then(|n| n.extract::<usize>()).unwrap_or(1) != 0 {
@@ -53,15 +53,15 @@ fn numpy_scalar_dtype(obj: &PyAny) -> Option<DType> {
 
 /// The other operand of a binary op: a tensor, or a Python number made into the 0-d tensor
 /// PyTorch would use next to a tensor of dtype `like`.
-pub fn operand(obj: &PyAny, like: DType) -> PyResult<Option<Tensor>> {
-    if let Some(t) = tensor_of(obj) {
-        return Ok(Some(t));
+pub fn operand(obj: &PyAny, like: DType) -> PyResult<Option<TensorArg<'_>>> {
+    if let Some(t) = tensor_ref(obj) {
+        return Ok(Some(TensorArg::Borrowed(t)));
     }
-    Ok(scalar_of(obj)?.map(|s| ops::scalar_operand(s, like)))
+    Ok(scalar_of(obj)?.map(|s| TensorArg::Owned(ops::scalar_operand(s, like))))
 }
 
 /// As [`operand`], a TypeError naming the op when `obj` is neither.
-pub fn need_operand(obj: &PyAny, like: DType, op: &str) -> PyResult<Tensor> {
+pub fn need_operand<'p>(obj: &'p PyAny, like: DType, op: &str) -> PyResult<TensorArg<'p>> {
     operand(obj, like)?.ok_or_else(|| type_error(format!("{}(): argument 'other' must be Tensor or Number, not {}", op, obj.get_type().name().unwrap_or("object"))))
 }
 

@@ -102,7 +102,6 @@ impl PyNode {
         let items: Vec<PyObject> = self
             .node
             .next_edges()
-            .iter()
             .map(|e| {
                 Ok(match e {
                     Some(e) => (wrap_node(py, e.node.clone())?, e.input_nr).into_py(py),

@@ -91,7 +91,7 @@ pub fn _from_numpy(py: Python, array: &PyAny) -> PyResult<PyObject> {
     // stay valid while the array lives; the owner keeps a reference to the array for the
     // buffer's whole life; writability follows the array's flag.
     let buf = unsafe { Buffer::foreign(ptr as *mut u8, len, dt, !read_only, owner) };
-    let t = Tensor::from_parts(Arc::new(Storage::new(buf)), Layout { shape, strides, offset: 0 }, dt);
+    let t = Tensor::from_parts(Arc::new(Storage::new(buf)), Layout::new(shape, strides, 0), dt);
     wrap(py, t)
 }
 
@@ -114,7 +114,7 @@ impl ArrayView {
 impl PyTensor {
     /// The `numpy()` export: an object whose `__array_interface__` describes this tensor.
     fn _array_view(&self, py: Python) -> PyResult<ArrayView> {
-        let t = self.tensor();
+        let t = &self.t;
         if let Some(e) = t.numpy_export_error() {
             return Err(pyo3::exceptions::PyRuntimeError::new_err(e));
         }

@@ -16,7 +16,7 @@ macro_rules! unary_bindings {
         impl PyTensor {
             $(
                 fn $name(&self, py: Python) -> PyResult<PyObject> {
-                    wrap(py, run(|| ops::$name(&self.tensor()))?)
+                    wrap(py, run(|| ops::$name(&self.t))?)
                 }
             )*
         }
@@ -26,7 +26,7 @@ macro_rules! unary_bindings {
             impl PyTensor {
                 $(
                     fn [<$name _>](slf: PyRef<Self>) -> PyResult<PyRef<Self>> {
-                        run(|| ops::[<$name _>](&slf.tensor()))?;
+                        run(|| ops::[<$name _>](&slf.t))?;
                         Ok(slf)
                     }
                 )*
@@ -38,11 +38,11 @@ macro_rules! unary_bindings {
             $(
                 #[pyfunction(out = "None")]
                 pub fn $name(py: Python, input: PyRef<PyTensor>, out: Option<PyRef<PyTensor>>) -> PyResult<PyObject> {
-                    let r = run(|| ops::$name(&input.tensor()))?;
+                    let r = run(|| ops::$name(&input.t))?;
                     match out {
                         None => wrap(py, r),
                         Some(o) => {
-                            run(|| ops::copy_out(&o.tensor(), &r))?;
+                            run(|| ops::copy_out(&o.t, &r))?;
                             Ok(o.into_py(py))
                         }
                     }

@@ -207,10 +207,9 @@ fn run(
             }
         }
         while let Some((node, child)) = stack.pop() {
-            let edges = node.next_edges();
-            if child < edges.len() {
+            if child < node.num_inputs() {
                 stack.push((node.clone(), child + 1));
-                if let Some(e) = &edges[child] {
+                if let Some(e) = node.next_edges().nth(child).and_then(|e| e.as_ref()) {
                     let k = key(&e.node);
                     *task.deps.entry(k).or_insert(0) += 1;
                     if !all.contains_key(&k) {
@@ -223,7 +222,7 @@ fn run(
                 let k = key(&node);
                 let needed = if task.grad_mode_only {
                     task.captures.contains_key(&k)
-                        || edges.iter().flatten().any(|e| task.needed.get(&key(&e.node)).copied().unwrap_or(false))
+                        || node.next_edges().flatten().any(|e| task.needed.get(&key(&e.node)).copied().unwrap_or(false))
                 } else {
                     true
                 };
@@ -251,7 +250,7 @@ fn run(
         let k = key(&node);
         let grads = task.buffers.remove(&k);
         let outputs = execute(&node, grads, &mut task)?;
-        for (e, g) in node.next_edges().iter().zip(outputs) {
+        for (e, g) in node.next_edges().zip(outputs) {
             let Some(e) = e else { continue };
             let ek = key(&e.node);
             if let Some(g) = g {
@@ -309,7 +308,8 @@ fn apply_hook(hook: &super::GradHook, grad: Tensor) -> Result<Tensor> {
 
 /// Node pre-hooks: each may replace the whole list of incoming gradients.
 fn run_pre_hooks(node: &Node, mut grads: Vec<Option<Tensor>>) -> Result<Vec<Option<Tensor>>> {
-    let hooks: Vec<_> = node.pre_hooks.lock().iter().map(|h| h.1.clone()).collect();
+    let Some(extras) = node.extras_if_any() else { return Ok(grads) };
+    let hooks: Vec<_> = extras.pre_hooks.lock().iter().map(|h| h.1.clone()).collect();
     for h in hooks {
         if let Some(new) = h(&grads)? {
             if new.len() != grads.len() {
@@ -333,7 +333,7 @@ fn capture(task: &mut Task, k: Key, grads: &[Option<Tensor>]) {
 
 /// Runs one node: hooks, retain_grad, capture, then its formula (or leaf accumulation).
 fn execute(node: &Arc<Node>, grads: Option<Vec<Option<Tensor>>>, task: &mut Task) -> Result<Vec<Option<Tensor>>> {
-    let n_in = node.next_edges().len();
+    let n_in = node.num_inputs();
     let k = key(node);
     let needed = task.needed.get(&k).copied().unwrap_or(false);
     let Some(mut grads) = grads.filter(|g| g.iter().any(|x| x.is_some())) else {
@@ -343,16 +343,20 @@ fn execute(node: &Arc<Node>, grads: Option<Vec<Option<Tensor>>>, task: &mut Task
         return Ok(vec![None; n_in]);
     };
     // Tensor hooks (of a non-leaf output, or of the leaf), then retain_grad.
-    let tensor_hooks: Vec<_> = match &node.kind {
-        NodeKind::AccumulateGrad { var } => var.meta().hooks.iter().map(|h| (0, h.1.clone())).collect(),
-        NodeKind::Function { .. } => node.tensor_hooks.lock().iter().map(|h| (h.1, h.2.clone())).collect(),
+    let tensor_hooks: Vec<_> = match (&node.kind, node.extras_if_any()) {
+        (NodeKind::AccumulateGrad { var }, _) => var.meta().hooks.iter().map(|h| (0, h.1.clone())).collect(),
+        (NodeKind::Function { .. }, Some(x)) => x.tensor_hooks.lock().iter().map(|h| (h.1, h.2.clone())).collect(),
+        (NodeKind::Function { .. }, None) => Vec::new(),
     };
     for (nr, h) in tensor_hooks {
         if let Some(g) = grads[nr].take() {
             grads[nr] = Some(apply_hook(&h, g)?);
         }
     }
-    let retained: Vec<_> = node.retained.lock().iter().filter_map(|(nr, w)| w.upgrade().map(|t| (*nr, t))).collect();
+    let retained: Vec<_> = match node.extras_if_any() {
+        Some(x) => x.retained.lock().iter().filter_map(|(nr, w)| w.upgrade().map(|t| (*nr, t))).collect(),
+        None => Vec::new(),
+    };
     for (nr, imp) in retained {
         let Some(g) = &grads[nr] else { continue };
         let t = Tensor(imp);
@@ -377,11 +381,10 @@ fn execute(node: &Arc<Node>, grads: Option<Vec<Option<Tensor>>>, task: &mut Task
             }
             Vec::new()
         }
-        NodeKind::Function { backward, inputs, .. } => {
+        NodeKind::Function { backward, .. } => {
             let saved = node.unpack_saved()?;
             let needs: Vec<bool> = node
                 .next_edges()
-                .iter()
                 .map(|e| e.as_ref().map(|e| task.needed.get(&key(&e.node)).copied().unwrap_or(false)).unwrap_or(false))
                 .collect();
             let ctx = Ctx { saved, needs };
@@ -401,7 +404,7 @@ fn execute(node: &Arc<Node>, grads: Option<Vec<Option<Tensor>>>, task: &mut Task
             }
             for (i, slot) in outs.iter_mut().enumerate() {
                 if let Some(g) = slot.take() {
-                    *slot = Some(validate_output(node.name(), i, g, &inputs[i])?);
+                    *slot = Some(validate_output(node.name(), i, g, node.input_meta(i))?);
                 }
             }
             outs
@@ -412,7 +415,8 @@ fn execute(node: &Arc<Node>, grads: Option<Vec<Option<Tensor>>>, task: &mut Task
 
 /// Node post-hooks, given (grad_inputs, grad_outputs): each may replace grad_inputs.
 fn run_post_hooks(node: &Node, mut outs: Vec<Option<Tensor>>, grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
-    let hooks: Vec<_> = node.post_hooks.lock().iter().map(|h| h.1.clone()).collect();
+    let Some(extras) = node.extras_if_any() else { return Ok(outs) };
+    let hooks: Vec<_> = extras.post_hooks.lock().iter().map(|h| h.1.clone()).collect();
     for h in hooks {
         if let Some(new) = h(&outs, grads)? {
             if new.len() != outs.len() {
@@ -472,11 +476,11 @@ fn accumulate(var: &Tensor, g: Tensor, create_graph: bool) -> Result<()> {
 }
 
 /// Brings a formula's gradient to its input's shape (summing broadcast dims) and dtype.
-fn validate_output(name: &str, i: usize, g: Tensor, meta: &(Vec<usize>, crate::dtype::DType)) -> Result<Tensor> {
+fn validate_output(name: &str, i: usize, g: Tensor, meta: (&[usize], crate::dtype::DType)) -> Result<Tensor> {
     let (shape, dtype) = meta;
     let mut g = g;
-    if g.shape() != shape.as_slice() {
-        let ok = crate::shape::broadcast_shapes(shape, g.shape()).map(|b| b.as_slice() == g.shape()).unwrap_or(false);
+    if g.shape() != shape {
+        let ok = crate::shape::broadcast_shapes(shape, g.shape()).map(|b| &b[..] == g.shape()).unwrap_or(false);
         if !ok {
             bail!(
                 Runtime,
@@ -489,8 +493,8 @@ fn validate_output(name: &str, i: usize, g: Tensor, meta: &(Vec<usize>, crate::d
         }
         g = ops::sum_to(&g, shape)?;
     }
-    if g.dtype() != *dtype {
-        g = ops::to_dtype(&g, *dtype)?;
+    if g.dtype() != dtype {
+        g = ops::to_dtype(&g, dtype)?;
     }
     Ok(g)
 }

@@ -84,29 +84,42 @@ pub(crate) enum NodeKind {
         backward: BackwardFn,
         saved: Mutex<Option<Vec<SavedTensor>>>,
         had_saved: bool,
-        /// Shape and dtype of each input: gradients are summed and cast to them.
-        inputs: Vec<(Vec<usize>, crate::dtype::DType)>,
     },
     AccumulateGrad {
         var: Tensor,
     },
 }
 
+/// One input of a node: where its gradient goes, and the shape and dtype the gradient is
+/// summed and cast to.
+pub(crate) struct Input {
+    edge: Option<Edge>,
+    shape: crate::shape::Dims,
+    dtype: crate::dtype::DType,
+}
+
 pub struct Node {
     name: &'static str,
-    next: Vec<Option<Edge>>,
+    inputs: Vec<Input>,
     num_outputs: usize,
     pub(crate) kind: NodeKind,
+    seq: u64,
+    /// The binding's slot for this node's live foreign object (its address, or 0); read and
+    /// written by the binding only while it holds its interpreter lock.
+    py_object: AtomicUsize,
+    /// Hooks, retained gradients and the binding's data: made on first use (most nodes have
+    /// none, and a node stays small).
+    extras: OnceLock<Box<Extras>>,
+}
+
+#[derive(Default)]
+pub(crate) struct Extras {
     /// Hooks on the gradient of one output (hooks of a non-leaf tensor): (output, hook).
     tensor_hooks: Mutex<Vec<(HookId, usize, GradHook)>>,
     pre_hooks: Mutex<Vec<(HookId, NodePreHook)>>,
     post_hooks: Mutex<Vec<(HookId, NodePostHook)>>,
     /// Non-leaf tensors whose `.grad` is kept (`retain_grad()`): (output, tensor).
     retained: Mutex<Vec<(usize, Weak<TensorImpl>)>>,
-    seq: u64,
-    /// The binding's slot for this node's live foreign object (its address, or 0); read and
-    /// written by the binding only while it holds its interpreter lock.
-    py_object: AtomicUsize,
     /// Data the binding keeps with the node for its whole life (Python's `metadata` dict).
     binding_data: OnceLock<Box<dyn Any + Send + Sync>>,
 }
@@ -114,20 +127,22 @@ pub struct Node {
 static NEXT_SEQ: AtomicU64 = AtomicU64::new(0);
 
 impl Node {
-    fn new(name: &'static str, next: Vec<Option<Edge>>, num_outputs: usize, kind: NodeKind, seq: u64) -> Node {
-        Node {
-            name,
-            next,
-            num_outputs,
-            kind,
-            tensor_hooks: Mutex::new(Vec::new()),
-            pre_hooks: Mutex::new(Vec::new()),
-            post_hooks: Mutex::new(Vec::new()),
-            retained: Mutex::new(Vec::new()),
-            seq,
-            py_object: AtomicUsize::new(0),
-            binding_data: OnceLock::new(),
-        }
+    fn new(name: &'static str, inputs: Vec<Input>, num_outputs: usize, kind: NodeKind, seq: u64) -> Node {
+        Node { name, inputs, num_outputs, kind, seq, py_object: AtomicUsize::new(0), extras: OnceLock::new() }
+    }
+
+    fn extras(&self) -> &Extras {
+        self.extras.get_or_init(Default::default)
+    }
+
+    /// The hooks and retained tensors, if any were ever registered.
+    pub(crate) fn extras_if_any(&self) -> Option<&Extras> {
+        self.extras.get().map(|b| &**b)
+    }
+
+    /// The shape and dtype of input `i` (which gradients are brought to).
+    pub(crate) fn input_meta(&self, i: usize) -> (&[usize], crate::dtype::DType) {
+        (&self.inputs[i].shape, self.inputs[i].dtype)
     }
 
     /// The node's kind (`MulBackward0`, `AccumulateGrad`): the name of its Python class.
@@ -141,8 +156,12 @@ impl Node {
             NodeKind::Function { .. } => self.name,
         }
     }
-    pub fn next_edges(&self) -> &[Option<Edge>] {
-        &self.next
+    /// Where each input's gradient goes (None for an input that needs no gradient).
+    pub fn next_edges(&self) -> impl ExactSizeIterator<Item = &Option<Edge>> {
+        self.inputs.iter().map(|i| &i.edge)
+    }
+    pub fn num_inputs(&self) -> usize {
+        self.inputs.len()
     }
     pub fn num_outputs(&self) -> usize {
         self.num_outputs
@@ -162,34 +181,36 @@ impl Node {
         &self.py_object
     }
     pub fn binding_data(&self) -> &OnceLock<Box<dyn Any + Send + Sync>> {
-        &self.binding_data
+        &self.extras().binding_data
     }
 
     /// A hook on the gradient of output `output_nr` (what `Tensor.register_hook` does for a
     /// non-leaf tensor).
     pub fn register_tensor_hook(&self, output_nr: usize, hook: GradHook) -> HookId {
         let id = HookId::fresh();
-        self.tensor_hooks.lock().push((id, output_nr, hook));
+        self.extras().tensor_hooks.lock().push((id, output_nr, hook));
         id
     }
     pub fn register_prehook(&self, hook: NodePreHook) -> HookId {
         let id = HookId::fresh();
-        self.pre_hooks.lock().push((id, hook));
+        self.extras().pre_hooks.lock().push((id, hook));
         id
     }
     pub fn register_posthook(&self, hook: NodePostHook) -> HookId {
         let id = HookId::fresh();
-        self.post_hooks.lock().push((id, hook));
+        self.extras().post_hooks.lock().push((id, hook));
         id
     }
     /// Removes a hook of any kind registered on this node.
     pub fn remove_hook(&self, id: HookId) {
-        self.tensor_hooks.lock().retain(|h| h.0 != id);
-        self.pre_hooks.lock().retain(|h| h.0 != id);
-        self.post_hooks.lock().retain(|h| h.0 != id);
+        if let Some(x) = self.extras_if_any() {
+            x.tensor_hooks.lock().retain(|h| h.0 != id);
+            x.pre_hooks.lock().retain(|h| h.0 != id);
+            x.post_hooks.lock().retain(|h| h.0 != id);
+        }
     }
     pub(crate) fn add_retain_grad(&self, output_nr: usize, t: Weak<TensorImpl>) {
-        self.retained.lock().push((output_nr, t));
+        self.extras().retained.lock().push((output_nr, t));
     }
 
     fn accumulate(var: Tensor) -> Node {
@@ -273,8 +294,10 @@ impl Drop for Node {
 }
 
 fn take_children(node: &mut Node, stack: &mut Vec<Arc<Node>>) {
-    for e in std::mem::take(&mut node.next).into_iter().flatten() {
-        stack.push(e.node);
+    for i in std::mem::take(&mut node.inputs) {
+        if let Some(e) = i.edge {
+            stack.push(e.node);
+        }
     }
     match &mut node.kind {
         NodeKind::Function { saved, .. } => {
@@ -407,7 +430,7 @@ pub fn gradient_edge(t: &Tensor) -> Option<Edge> {
     if let Some(f) = &meta.grad_fn {
         return Some(Edge { node: f.clone(), input_nr: meta.output_nr });
     }
-    if !meta.requires_grad {
+    if !t.requires_grad() {
         return None;
     }
     if let Some(acc) = meta.grad_accumulator.upgrade() {
@@ -424,7 +447,7 @@ pub fn needs_record(inputs: &[&Tensor]) -> bool {
 }
 
 fn make_node(name: &'static str, inputs: &[&Tensor], outs: &[&Tensor], saves: Saves, backward: BackwardFn) -> Arc<Node> {
-    let next: Vec<Option<Edge>> = inputs.iter().map(|t| gradient_edge(t)).collect();
+    let inputs: Vec<Input> = inputs.iter().map(|t| Input { edge: gradient_edge(t), shape: crate::shape::Dims::from_slice(t.shape()), dtype: t.dtype() }).collect();
     let list: Vec<SavedTensor> = saves
         .items
         .iter()
@@ -440,18 +463,7 @@ fn make_node(name: &'static str, inputs: &[&Tensor], outs: &[&Tensor], saves: Sa
         })
         .collect();
     let had_saved = !list.is_empty();
-    Arc::new(Node::new(
-        name,
-        next,
-        outs.len(),
-        NodeKind::Function {
-            backward,
-            saved: Mutex::new(Some(list)),
-            had_saved,
-            inputs: inputs.iter().map(|t| (t.shape().to_vec(), t.dtype())).collect(),
-        },
-        NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
-    ))
+    Arc::new(Node::new(name, inputs, outs.len(), NodeKind::Function { backward, saved: Mutex::new(Some(list)), had_saved }, NEXT_SEQ.fetch_add(1, Ordering::Relaxed)))
 }
 
 /// Records `out` as the result of op `name` on `inputs`, when grad mode is on and an input
@@ -542,7 +554,7 @@ pub(crate) fn refresh_view_history(t: &Tensor) {
 /// Records `t` (a view of `base`) as the AsStridedBackward0 of `base`'s current history.
 pub(crate) fn set_view_history(t: &Tensor, base: &Tensor) {
     let _mode = GradModeGuard::new(true);
-    let window = crate::tensor::Layout { shape: t.shape().to_vec(), strides: t.strides().to_vec(), offset: t.offset() - base.offset() };
+    let window = crate::tensor::Layout::new(t.shape().to_vec(), t.strides().to_vec(), t.offset() - base.offset());
     let base_shape = base.shape().to_vec();
     record("AsStridedBackward0", &[base], t, Saves::none(), move |_, g| {
         Ok(vec![Some(crate::ops::embed(g, &base_shape, &window, "AsStridedBackward0")?)])

@@ -231,9 +231,9 @@ pub fn index_put_raw(x: &Tensor, index: Option<&Tensor>, mask: Option<&Tensor>, 
             off += (rem % lead[i]) * l.strides[i];
             rem /= lead[i];
         }
-        let dst = x.alias_with(Layout { shape: rest.clone(), strides: l.strides[k..].to_vec(), offset: off });
+        let dst = x.alias_with(Layout::new(rest.clone(), l.strides[k..].to_vec(), off));
         let vl = v.layout();
-        let src = v.alias_with(Layout { shape: rest.clone(), strides: vl.strides[1..].to_vec(), offset: vl.offset + j * vl.strides[0] });
+        let src = v.alias_with(Layout::new(rest.clone(), vl.strides[1..].to_vec(), vl.offset + j * vl.strides[0]));
         dst.write_from_raw(&src)?;
     }
     Ok(())

@@ -56,7 +56,7 @@ fn inplace_on_view(x: &Tensor, base: &Tensor, needs_old_value: bool, compute: im
             "in-place operations that need gradients are not supported on views of non-contiguous tensors in pyrustgrad; use the out-of-place form (e.g. y = y + z)"
         );
     }
-    let window = Layout { shape: x.shape().to_vec(), strides: x.strides().to_vec(), offset: x.offset() - base.offset() };
+    let window = Layout::new(x.shape().to_vec(), x.strides().to_vec(), x.offset() - base.offset());
     let view_now = window_of(base, &window)?;
     let stand_in = if needs_old_value { clone(&view_now)? } else { view_now };
     let r = compute(&stand_in)?;

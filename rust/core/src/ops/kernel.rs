@@ -43,13 +43,13 @@ pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U
     let gb = b.storage().read();
     let (sa, sb) = (ga.as_slice::<T>(), gb.as_slice::<T>());
     let (la, lb) = (a.layout(), b.layout());
-    let v = if la.shape == shape && lb.shape == shape && la.is_contiguous() && lb.is_contiguous() {
+    let v = if la.shape[..] == shape[..] && lb.shape[..] == shape[..] && la.is_contiguous() && lb.is_contiguous() {
         let (xa, xb) = (&sa[la.offset..la.offset + n], &sb[lb.offset..lb.offset + n]);
         collect_n(n, xa.iter().zip(xb).map(|(&x, &y)| f(x, y)))?
-    } else if lb.numel() == 1 && la.shape == shape && la.is_contiguous() {
+    } else if lb.numel() == 1 && la.shape[..] == shape[..] && la.is_contiguous() {
         let y = sb[lb.offset];
         collect_n(n, sa[la.offset..la.offset + n].iter().map(|&x| f(x, y)))?
-    } else if la.numel() == 1 && lb.shape == shape && lb.is_contiguous() {
+    } else if la.numel() == 1 && lb.shape[..] == shape[..] && lb.is_contiguous() {
         let x = sa[la.offset];
         collect_n(n, sb[lb.offset..lb.offset + n].iter().map(|&y| f(x, y)))?
     } else {

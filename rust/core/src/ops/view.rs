@@ -5,7 +5,7 @@
 use super::{clone, sum_to};
 use crate::autograd::{record, Saves};
 use crate::error::Result;
-use crate::shape::{fmt_shape, infer_shape, normalize_dim, view_strides};
+use crate::shape::{fmt_shape, infer_shape, normalize_dim, view_strides, Dims};
 use crate::tensor::{Layout, Tensor};
 use crate::bail;
 
@@ -89,7 +89,7 @@ pub fn view(x: &Tensor, shape: &[i64]) -> Result<Tensor> {
             "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."
         );
     };
-    let out = make_view(x, Layout { shape: new_shape, strides, offset: x.offset() });
+    let out = make_view(x, Layout::new(new_shape, strides, x.offset()));
     let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
     record("ViewBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
     Ok(out)
@@ -141,7 +141,7 @@ pub fn unsqueeze(x: &Tensor, dim: i64) -> Result<Tensor> {
 pub fn squeeze(x: &Tensor) -> Result<Tensor> {
     let l = x.layout();
     let keep: Vec<usize> = (0..l.shape.len()).filter(|&i| l.shape[i] != 1).collect();
-    let layout = Layout { shape: keep.iter().map(|&i| l.shape[i]).collect(), strides: keep.iter().map(|&i| l.strides[i]).collect(), offset: l.offset };
+    let layout = Layout::new(keep.iter().map(|&i| l.shape[i]).collect::<Dims>(), keep.iter().map(|&i| l.strides[i]).collect::<Dims>(), l.offset);
     let out = make_view(x, layout);
     let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
     record("SqueezeBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
@@ -207,7 +207,7 @@ pub fn expand(x: &Tensor, sizes: &[i64]) -> Result<Tensor> {
             );
         }
     }
-    let out = make_view(x, Layout { shape, strides, offset: l.offset });
+    let out = make_view(x, Layout::new(shape, strides, l.offset));
     let in_shape = x.shape().to_vec();
     record("ExpandBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(sum_to(g, &in_shape)?)]));
     Ok(out)
@@ -342,7 +342,7 @@ pub(crate) fn embed(g: &Tensor, shape: &[usize], window: &Layout, name: &'static
 /// The `window` of `x` (a layout relative to contiguous `x`), as a differentiable op.
 pub(crate) fn window_of(x: &Tensor, window: &Layout) -> Result<Tensor> {
     let base = super::contiguous(x)?;
-    let l = Layout { shape: window.shape.clone(), strides: window.strides.clone(), offset: base.offset() + window.offset };
+    let l = Layout::new(window.shape.clone(), window.strides.clone(), base.offset() + window.offset);
     let out = make_view(&base, l);
     let in_shape = base.shape().to_vec();
     let window = window.clone();

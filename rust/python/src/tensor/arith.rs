@@ -5,7 +5,7 @@
 //! What it must never do: pick result dtypes or broadcast (the core's ops do), or hold a
 //! borrow of `self` while the core runs (`x += x` must work).
 
-use super::{tensor_of, wrap, PyTensor};
+use super::{tensor_of, tensor_ref, wrap, PyTensor};
 use crate::convert::{need_operand, operand, scalar_of};
 use crate::errors::run;
 use pyo3::class::basic::CompareOp;
@@ -41,7 +41,7 @@ fn scalar_exponent(o: &PyAny) -> PyResult<Option<f64>> {
 }
 
 fn pow_of(py: Python, a: &Tensor, exponent: &PyAny) -> PyResult<PyObject> {
-    if tensor_of(exponent).is_none() {
+    if tensor_ref(exponent).is_none() {
         if let Some(p) = scalar_exponent(exponent)? {
             return wrap(py, run(|| ops::pow_scalar(a, p))?);
         }
@@ -58,17 +58,17 @@ fn matmul_of(py: Python, a: Tensor, b: Tensor) -> PyResult<PyObject> {
 #[pymethods]
 impl PyTensor {
     fn __add__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.tensor(), o, ops::add, false)
+        binop(o.py(), &self.t, o, ops::add, false)
     }
     fn __radd__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.tensor(), o, ops::add, true)
+        binop(o.py(), &self.t, o, ops::add, true)
     }
     fn __sub__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.tensor(), o, ops::sub, false)
+        binop(o.py(), &self.t, o, ops::sub, false)
     }
     fn __rsub__(&self, o: &PyAny) -> PyResult<PyObject> {
-        let t = self.tensor();
-        if tensor_of(o).is_none() {
+        let t = &self.t;
+        if tensor_ref(o).is_none() {
             if let Some(c) = operand(o, t.dtype())? {
                 return wrap(o.py(), run(|| ops::rsub_scalar(&t, &c))?);
             }
@@ -76,16 +76,16 @@ impl PyTensor {
         binop(o.py(), &t, o, ops::sub, true)
     }
     fn __mul__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.tensor(), o, ops::mul, false)
+        binop(o.py(), &self.t, o, ops::mul, false)
     }
     fn __rmul__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.tensor(), o, ops::mul, true)
+        binop(o.py(), &self.t, o, ops::mul, true)
     }
     fn __truediv__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.tensor(), o, ops::div, false)
+        binop(o.py(), &self.t, o, ops::div, false)
     }
     fn __rtruediv__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.tensor(), o, ops::div, true)
+        binop(o.py(), &self.t, o, ops::div, true)
     }
     fn __matmul__(&self, o: &PyAny) -> PyResult<PyObject> {
         match tensor_of(o) {
@@ -100,11 +100,11 @@ impl PyTensor {
         }
     }
     fn __pow__(&self, o: &PyAny, _modulo: Option<&PyAny>) -> PyResult<PyObject> {
-        pow_of(o.py(), &self.tensor(), o)
+        pow_of(o.py(), &self.t, o)
     }
     fn __rpow__(&self, o: &PyAny, _modulo: Option<&PyAny>) -> PyResult<PyObject> {
-        let t = self.tensor();
-        if tensor_of(o).is_none() {
+        let t = &self.t;
+        if tensor_ref(o).is_none() {
             if let Some(c) = scalar_exponent(o)? {
                 return wrap(o.py(), run(|| ops::rpow_scalar(c, &t))?);
             }
@@ -112,29 +112,29 @@ impl PyTensor {
         binop(o.py(), &t, o, ops::pow, true)
     }
     fn __neg__(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::neg(&self.tensor()))?)
+        wrap(py, run(|| ops::neg(&self.t))?)
     }
     fn __pos__(slf: PyRef<Self>) -> PyRef<Self> {
         slf
     }
     fn __abs__(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::abs(&self.tensor()))?)
+        wrap(py, run(|| ops::abs(&self.t))?)
     }
     fn __invert__(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::bitwise_not(&self.tensor()))?)
+        wrap(py, run(|| ops::bitwise_not(&self.t))?)
     }
     fn __and__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.tensor(), o, ops::logical_and, false)
+        binop(o.py(), &self.t, o, ops::logical_and, false)
     }
     fn __or__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.tensor(), o, ops::logical_or, false)
+        binop(o.py(), &self.t, o, ops::logical_or, false)
     }
     fn __xor__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.tensor(), o, ops::logical_xor, false)
+        binop(o.py(), &self.t, o, ops::logical_xor, false)
     }
     fn __richcmp__(&self, o: &PyAny, op: CompareOp) -> PyResult<PyObject> {
         let py = o.py();
-        let t = self.tensor();
+        let t = &self.t;
         let Some(b) = operand(o, t.dtype())? else {
             return Ok(match op {
                 CompareOp::Eq => false.into_py(py),
@@ -170,36 +170,36 @@ impl PyTensor {
 
     #[args(alpha = "1.0")]
     fn add(&self, py: Python, other: &PyAny, alpha: f64) -> PyResult<PyObject> {
-        let t = self.tensor();
+        let t = &self.t;
         let b = need_operand(other, t.dtype(), "add")?;
         wrap(py, run(|| ops::add_scaled(&t, &b, alpha))?)
     }
     #[args(alpha = "1.0")]
     fn sub(&self, py: Python, other: &PyAny, alpha: f64) -> PyResult<PyObject> {
-        let t = self.tensor();
+        let t = &self.t;
         let b = need_operand(other, t.dtype(), "sub")?;
         wrap(py, run(|| if alpha == 1.0 { ops::sub(&t, &b) } else { ops::add_scaled(&t, &b, -alpha) })?)
     }
     fn mul(&self, py: Python, other: &PyAny) -> PyResult<PyObject> {
-        let t = self.tensor();
+        let t = &self.t;
         let b = need_operand(other, t.dtype(), "mul")?;
         wrap(py, run(|| ops::mul(&t, &b))?)
     }
     fn div(&self, py: Python, other: &PyAny) -> PyResult<PyObject> {
-        let t = self.tensor();
+        let t = &self.t;
         let b = need_operand(other, t.dtype(), "div")?;
         wrap(py, run(|| ops::div(&t, &b))?)
     }
     fn pow(&self, py: Python, exponent: &PyAny) -> PyResult<PyObject> {
-        pow_of(py, &self.tensor(), exponent)
+        pow_of(py, &self.t, exponent)
     }
     fn maximum(&self, py: Python, other: &PyAny) -> PyResult<PyObject> {
         let other = crate::convert::need_tensor(other, "maximum", "other")?;
-        wrap(py, run(|| ops::maximum(&self.tensor(), &other))?)
+        wrap(py, run(|| ops::maximum(&self.t, &other))?)
     }
     fn minimum(&self, py: Python, other: &PyAny) -> PyResult<PyObject> {
         let other = crate::convert::need_tensor(other, "minimum", "other")?;
-        wrap(py, run(|| ops::minimum(&self.tensor(), &other))?)
+        wrap(py, run(|| ops::minimum(&self.t, &other))?)
     }
     fn eq(&self, py: Python, o: &PyAny) -> PyResult<PyObject> {
         self.compare_with(py, o, CmpOp::Eq, "eq")
@@ -242,7 +242,7 @@ impl PyTensor {
 
 impl PyTensor {
     fn compare_with(&self, py: Python, o: &PyAny, op: CmpOp, name: &str) -> PyResult<PyObject> {
-        let t = self.tensor();
+        let t = &self.t;
         let b = need_operand(o, t.dtype(), name)?;
         wrap(py, run(|| ops::compare(&t, &b, op))?)
     }

@@ -44,7 +44,7 @@ impl PyTensor {
     }
     #[getter(grad)]
     fn get_grad(&self, py: Python) -> PyResult<PyObject> {
-        let t = self.tensor();
+        let t = &self.t;
         if let Some(w) = t.grad_read_warning() {
             crate::errors::warn(py, w)?;
         }
@@ -75,10 +75,12 @@ impl PyTensor {
     }
     /// `x.data = y`: this object keeps its identity (and `.grad`, hooks, graph) with y's data.
     #[setter(data)]
-    fn set_data(&self, new: &PyAny) -> PyResult<()> {
+    fn set_data(&mut self, new: &PyAny) -> PyResult<()> {
+        if self.is(new) {
+            return Ok(()); // `x.data = x`
+        }
         let new = tensor_of(new).ok_or_else(|| type_error(format!("data must be a Tensor, not {}", new.get_type().name().unwrap_or("object"))))?;
-        let t = run(|| self.tensor().set_data(&new))?;
-        self.replace(t);
+        self.t = run(|| self.t.set_data(&new))?;
         Ok(())
     }
     fn detach(&self, py: Python) -> PyResult<PyObject> {
@@ -103,12 +105,12 @@ impl PyTensor {
         py.allow_threads(|| run(|| autograd::backward(&[root], vec![g], retain, create_graph)))
     }
     fn register_hook(&self, hook: PyObject) -> PyResult<RemovableHandle> {
-        let t = self.tensor();
+        let t = &self.t;
         let id = run(|| autograd::register_hook(&t, grad_hook(hook)))?;
         Ok(RemovableHandle::on_tensor(&t, id))
     }
     fn register_post_accumulate_grad_hook(&self, hook: PyObject) -> PyResult<RemovableHandle> {
-        let t = self.tensor();
+        let t = &self.t;
         let id = run(|| autograd::register_post_accumulate_grad_hook(&t, post_accumulate_hook(hook)))?;
         Ok(RemovableHandle::on_tensor(&t, id))
     }

@@ -23,7 +23,7 @@ impl PyTensor {
         })
     }
     fn tolist(&self, py: Python) -> PyResult<PyObject> {
-        to_pylist(py, &self.tensor())
+        to_pylist(py, &self.t)
     }
     fn __bool__(&self) -> PyResult<bool> {
         run(|| self.tensor().to_bool())
@@ -50,28 +50,28 @@ impl PyTensor {
     /// `to(dtype)` (the device forms are in Python).
     fn _to_dtype(slf: PyRef<Self>, py: Python, dtype: &PyAny) -> PyResult<PyObject> {
         match dtype_arg(Some(dtype))? {
-            Some(dt) => wrap(py, run(|| ops::to_dtype(&slf.tensor(), dt))?),
+            Some(dt) => wrap(py, run(|| ops::to_dtype(&slf.t, dt))?),
             None => Ok(slf.into_py(py)),
         }
     }
     fn float(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::to_dtype(&self.tensor(), DType::F32))?)
+        wrap(py, run(|| ops::to_dtype(&self.t, DType::F32))?)
     }
     fn double(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::to_dtype(&self.tensor(), DType::F64))?)
+        wrap(py, run(|| ops::to_dtype(&self.t, DType::F64))?)
     }
     fn long(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::to_dtype(&self.tensor(), DType::I64))?)
+        wrap(py, run(|| ops::to_dtype(&self.t, DType::I64))?)
     }
     fn bool(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::to_dtype(&self.tensor(), DType::Bool))?)
+        wrap(py, run(|| ops::to_dtype(&self.t, DType::Bool))?)
     }
     fn clone(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::clone(&self.tensor()))?)
+        wrap(py, run(|| ops::clone(&self.t))?)
     }
     /// The tensor itself when already contiguous (as PyTorch), else a contiguous copy.
     fn contiguous(slf: PyRef<Self>, py: Python) -> PyResult<PyObject> {
-        let t = slf.tensor();
+        let t = &slf.t;
         if t.is_contiguous() {
             return Ok(slf.into_py(py));
         }
@@ -80,7 +80,7 @@ impl PyTensor {
     /// What a pickle keeps: the reached storage elements as bytes, then dtype, shape, strides
     /// and offset into those bytes (in elements).
     fn _pickle_state(&self, py: Python) -> PyResult<(PyObject, PyObject, Vec<usize>, Vec<usize>, usize)> {
-        let t = self.tensor();
+        let t = &self.t;
         let (lo, hi) = t.storage_extent();
         let size = t.dtype().size_of();
         let g = t.storage().read();

@@ -11,25 +11,25 @@ use pyrustgrad_core::ops;
 #[pymethods]
 impl PyTensor {
     fn zero_(slf: PyRef<Self>) -> PyResult<PyRef<Self>> {
-        run(|| ops::zero_(&slf.tensor()))?;
+        run(|| ops::zero_(&slf.t))?;
         Ok(slf)
     }
     fn fill_(slf: PyRef<Self>, value: f64) -> PyResult<PyRef<Self>> {
-        run(|| ops::fill_(&slf.tensor(), value))?;
+        run(|| ops::fill_(&slf.t, value))?;
         Ok(slf)
     }
     fn copy_<'p>(slf: PyRef<'p, Self>, src: PyRef<PyTensor>) -> PyResult<PyRef<'p, Self>> {
         let s = src.tensor();
-        run(|| ops::copy_(&slf.tensor(), &s))?;
+        run(|| ops::copy_(&slf.t, &s))?;
         Ok(slf)
     }
     #[args(min = "None", max = "None")]
     fn clamp(&self, py: Python, min: Option<f64>, max: Option<f64>) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::clamp(&self.tensor(), min, max))?)
+        wrap(py, run(|| ops::clamp(&self.t, min, max))?)
     }
     #[args(min = "None", max = "None")]
     fn clamp_(slf: PyRef<Self>, min: Option<f64>, max: Option<f64>) -> PyResult<PyRef<Self>> {
-        run(|| ops::clamp_(&slf.tensor(), min, max))?;
+        run(|| ops::clamp_(&slf.t, min, max))?;
         Ok(slf)
     }
 }

@@ -14,7 +14,7 @@ impl PyTensor {
     }
     #[args(dim = "None")]
     fn stride(&self, py: Python, dim: Option<i64>) -> PyResult<PyObject> {
-        let t = self.tensor();
+        let t = &self.t;
         match dim {
             None => Ok(PyTuple::new(py, t.strides()).into_py(py)),
             Some(d) => Ok(run(|| t.stride_of(d))?.into_py(py)),
@@ -57,7 +57,7 @@ impl PyTensor {
         self.tensor().is_view()
     }
     fn data_ptr(&self) -> usize {
-        let t = self.tensor();
+        let t = &self.t;
         let p = t.storage().read().as_ptr() as usize;
         p + t.offset() * t.dtype().size_of()
     }

@@ -10,9 +10,9 @@
 //! The methods live in this folder's files, one `#[pymethods]` block per concern; the
 //! pointwise ops' methods are generated in `crate::ops` from the core's declarations.
 //!
-//! What it must never do: decide semantics (the core does), hold a borrow of a tensor across
-//! a call into Python (methods take their own handle with [`PyTensor::tensor`]), or hand out
-//! an object whose slot it did not set.
+//! What it must never do: decide semantics (the core does), replace an object's tensor while
+//! a method uses it (only `x.data = y` replaces it, under the object's exclusive borrow), or
+//! hand out an object whose slot it did not set.
 
 mod arith;
 mod autograd;
@@ -29,40 +29,39 @@ use pyo3::pyclass_init::PyClassInitializer;
 use pyo3::types::PyType;
 use pyo3::{ffi, AsPyPointer};
 use pyrustgrad_core::Tensor;
-use std::cell::{Cell, UnsafeCell};
+use std::cell::Cell;
 use std::sync::atomic::Ordering;
 
 #[pyclass(name = "_TensorBase", module = "pyrustgrad._core", subclass)]
 pub struct PyTensor {
-    /// Replaced only by `x.data = y` (the same variable, new data), under the GIL.
-    t: UnsafeCell<Tensor>,
+    /// The tensor. Replaced only by `x.data = y` (the same variable, new data), which needs
+    /// the object's exclusive borrow: methods use it by reference while they run.
+    pub(crate) t: Tensor,
     /// This object's address, to release the variable's slot when it dies (0: not yet set).
     addr: Cell<usize>,
 }
 
 impl PyTensor {
-    /// A handle on this object's tensor (safe to keep across calls into Python).
+    /// A handle on this object's tensor, for keeping beyond the call.
     pub fn tensor(&self) -> Tensor {
-        // SAFETY: `t` is only replaced by `replace`, which runs with the GIL held, as does
-        // every reader (this is a method of a Python object): the clone is never concurrent
-        // with the replacement, and no reference into the cell outlives this call.
-        unsafe { (*self.t.get()).clone() }
+        self.t.clone()
     }
 
-    /// Adopts `t` (which must be of the same variable) as this object's tensor: `x.data = y`.
-    fn replace(&self, t: Tensor) {
-        debug_assert!(t.same_variable(&self.tensor()));
-        // SAFETY: under the GIL (see `tensor`); readers only ever clone out of the cell, so no
-        // reference to the old value is alive.
-        unsafe { *self.t.get() = t };
+    /// Whether `obj` is this very object.
+    pub(crate) fn is(&self, obj: &PyAny) -> bool {
+        self.addr.get() == obj.as_ptr() as usize
     }
 }
 
 impl Drop for PyTensor {
     fn drop(&mut self) {
         // Release the slot if it still names this object (a dying object may already have been
-        // replaced by a new one; see `wrap`).
-        let _ = self.t.get_mut().py_object_slot().compare_exchange(self.addr.get(), 0, Ordering::AcqRel, Ordering::Acquire);
+        // replaced by a new one; see `wrap`). Slots are only written under the GIL, which
+        // deallocation holds: no atomic read-modify-write is needed.
+        let slot = self.t.py_object_slot();
+        if slot.load(Ordering::Relaxed) == self.addr.get() {
+            slot.store(0, Ordering::Relaxed);
+        }
     }
 }
 
@@ -80,17 +79,38 @@ pub fn is_plain_tensor_class(py: Python, cls: &PyType) -> bool {
 /// The address of the registered tensor class (0 until then), for the fast type check.
 static TENSOR_CLASS_PTR: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// The tensor of a Python object, if it is one.
-pub fn tensor_of(obj: &PyAny) -> Option<Tensor> {
+/// The tensor object behind `obj`, borrowed, if it is one.
+pub fn tensor_ref(obj: &PyAny) -> Option<PyRef<'_, PyTensor>> {
     // SAFETY: reading the type pointer of a live object.
     let ty = unsafe { ffi::Py_TYPE(obj.as_ptr()) } as usize;
     if ty != 0 && ty == TENSOR_CLASS_PTR.load(Ordering::Relaxed) {
         // SAFETY: the object's exact type is the registered tensor class, a subclass of
         // `_TensorBase` (checked when it was registered), so it is a `PyCell<PyTensor>`.
         let cell: &PyCell<PyTensor> = unsafe { pyo3::PyTryFrom::try_from_unchecked(obj) };
-        return Some(cell.borrow().tensor());
+        return cell.try_borrow().ok();
     }
-    obj.extract::<PyRef<PyTensor>>().ok().map(|t| t.tensor())
+    obj.extract::<PyRef<PyTensor>>().ok()
+}
+
+/// The tensor of a Python object, if it is one (a handle of its own).
+pub fn tensor_of(obj: &PyAny) -> Option<Tensor> {
+    tensor_ref(obj).map(|t| t.tensor())
+}
+
+/// A tensor argument: borrowed from its object, or made here (from a Python number).
+pub enum TensorArg<'p> {
+    Borrowed(PyRef<'p, PyTensor>),
+    Owned(Tensor),
+}
+
+impl std::ops::Deref for TensorArg<'_> {
+    type Target = Tensor;
+    fn deref(&self) -> &Tensor {
+        match self {
+            TensorArg::Borrowed(r) => &r.t,
+            TensorArg::Owned(t) => t,
+        }
+    }
 }
 
 /// The Python object of `t`: the live one of its variable, else a new `pyrustgrad.Tensor`.
@@ -127,7 +147,7 @@ pub fn new_object(py: Python, cls: &PyType, t: Tensor) -> PyResult<PyObject> {
 /// # Safety
 /// `cls` must be `_TensorBase` or a subclass of it.
 unsafe fn new_object_unchecked(py: Python, cls: &PyType, t: Tensor) -> PyResult<PyObject> {
-    let init = PyClassInitializer::from(PyTensor { t: UnsafeCell::new(t.clone()), addr: Cell::new(0) });
+    let init = PyClassInitializer::from(PyTensor { t: t.clone(), addr: Cell::new(0) });
     // SAFETY: `cls` is `_TensorBase` or a subclass of it (the caller's promise), as the
     // initializer requires; the new object is ours alone until returned.
     let cell = init.create_cell_from_subtype(py, cls.as_type_ptr())?;
@@ -169,7 +189,7 @@ impl PyTensor {
 
     /// `x.as_subclass(cls)`: an object of `cls` for an alias of `x` that stays in the graph.
     fn as_subclass(&self, py: Python, cls: &PyType) -> PyResult<PyObject> {
-        let t = crate::errors::run(|| pyrustgrad_core::ops::alias(&self.tensor()))?;
+        let t = crate::errors::run(|| pyrustgrad_core::ops::alias(&self.t))?;
         new_object(py, cls, t)
     }
 

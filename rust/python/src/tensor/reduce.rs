@@ -20,36 +20,36 @@ impl PyTensor {
     #[args(dim = "None", keepdim = "false")]
     fn sum(&self, py: Python, dim: Option<&PyAny>, keepdim: bool) -> PyResult<PyObject> {
         let d = dims_arg(dim)?;
-        wrap(py, run(|| ops::sum(&self.tensor(), d.as_deref(), keepdim))?)
+        wrap(py, run(|| ops::sum(&self.t, d.as_deref(), keepdim))?)
     }
     #[args(dim = "None", keepdim = "false")]
     fn mean(&self, py: Python, dim: Option<&PyAny>, keepdim: bool) -> PyResult<PyObject> {
         let d = dims_arg(dim)?;
-        wrap(py, run(|| ops::mean(&self.tensor(), d.as_deref(), keepdim))?)
+        wrap(py, run(|| ops::mean(&self.t, d.as_deref(), keepdim))?)
     }
     fn _max_all(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::max_all(&self.tensor(), true))?)
+        wrap(py, run(|| ops::max_all(&self.t, true))?)
     }
     fn _min_all(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::max_all(&self.tensor(), false))?)
+        wrap(py, run(|| ops::max_all(&self.t, false))?)
     }
     fn _max_dim(&self, py: Python, dim: i64, keepdim: bool) -> PyResult<(PyObject, PyObject)> {
-        let (v, i) = run(|| ops::max_dim(&self.tensor(), dim, keepdim, true))?;
+        let (v, i) = run(|| ops::max_dim(&self.t, dim, keepdim, true))?;
         Ok((wrap(py, v)?, wrap(py, i)?))
     }
     fn _min_dim(&self, py: Python, dim: i64, keepdim: bool) -> PyResult<(PyObject, PyObject)> {
-        let (v, i) = run(|| ops::max_dim(&self.tensor(), dim, keepdim, false))?;
+        let (v, i) = run(|| ops::max_dim(&self.t, dim, keepdim, false))?;
         Ok((wrap(py, v)?, wrap(py, i)?))
     }
     fn softmax(&self, py: Python, dim: i64) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::softmax(&self.tensor(), dim))?)
+        wrap(py, run(|| ops::softmax(&self.t, dim))?)
     }
     fn log_softmax(&self, py: Python, dim: i64) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::log_softmax(&self.tensor(), dim))?)
+        wrap(py, run(|| ops::log_softmax(&self.t, dim))?)
     }
     #[args(dim = "None", keepdim = "false")]
     fn all(&self, py: Python, dim: Option<i64>, keepdim: bool) -> PyResult<PyObject> {
-        let t = self.tensor();
+        let t = &self.t;
         wrap(py, run(|| match dim {
             None => ops::all(&t),
             Some(d) => ops::all_any_dim(&t, d, keepdim, true),
@@ -57,7 +57,7 @@ impl PyTensor {
     }
     #[args(dim = "None", keepdim = "false")]
     fn any(&self, py: Python, dim: Option<i64>, keepdim: bool) -> PyResult<PyObject> {
-        let t = self.tensor();
+        let t = &self.t;
         wrap(py, run(|| match dim {
             None => ops::any(&t),
             Some(d) => ops::all_any_dim(&t, d, keepdim, false),

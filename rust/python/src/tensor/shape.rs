@@ -65,23 +65,23 @@ fn shape_of(t: &Tensor) -> Vec<i64> {
 #[pymethods]
 impl PyTensor {
     fn t(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::t(&self.tensor()))?)
+        wrap(py, run(|| ops::t(&self.t))?)
     }
     #[getter(T)]
     fn numpy_t(&self, py: Python) -> PyResult<PyObject> {
-        let (out, warning) = run(|| ops::numpy_t(&self.tensor()))?;
+        let (out, warning) = run(|| ops::numpy_t(&self.t))?;
         if let Some(w) = warning {
             crate::errors::warn(py, w)?;
         }
         wrap(py, out)
     }
     fn transpose(&self, py: Python, dim0: i64, dim1: i64) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::transpose(&self.tensor(), dim0, dim1))?)
+        wrap(py, run(|| ops::transpose(&self.t, dim0, dim1))?)
     }
     #[args(dims = "*")]
     fn permute(&self, py: Python, dims: &PyTuple) -> PyResult<PyObject> {
         let d = sizes_arg(dims)?;
-        wrap(py, run(|| ops::permute(&self.tensor(), &d))?)
+        wrap(py, run(|| ops::permute(&self.t, &d))?)
     }
     #[args(shape = "*")]
     fn view(&self, py: Python, shape: &PyTuple) -> PyResult<PyObject> {
@@ -89,31 +89,31 @@ impl PyTensor {
             return Err(PyRuntimeError::new_err("view(dtype) is not supported by pyrustgrad"));
         }
         let s = sizes_arg(shape)?;
-        wrap(py, run(|| ops::view(&self.tensor(), &s))?)
+        wrap(py, run(|| ops::view(&self.t, &s))?)
     }
     #[args(shape = "*")]
     fn reshape(&self, py: Python, shape: &PyTuple) -> PyResult<PyObject> {
         let s = sizes_arg(shape)?;
-        wrap(py, run(|| ops::reshape(&self.tensor(), &s))?)
+        wrap(py, run(|| ops::reshape(&self.t, &s))?)
     }
     fn view_as(&self, py: Python, other: PyRef<PyTensor>) -> PyResult<PyObject> {
         let s = shape_of(&other.tensor());
-        wrap(py, run(|| ops::view(&self.tensor(), &s))?)
+        wrap(py, run(|| ops::view(&self.t, &s))?)
     }
     fn reshape_as(&self, py: Python, other: PyRef<PyTensor>) -> PyResult<PyObject> {
         let s = shape_of(&other.tensor());
-        wrap(py, run(|| ops::reshape(&self.tensor(), &s))?)
+        wrap(py, run(|| ops::reshape(&self.t, &s))?)
     }
     #[args(start_dim = "0", end_dim = "-1")]
     fn flatten(&self, py: Python, start_dim: i64, end_dim: i64) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::flatten(&self.tensor(), start_dim, end_dim))?)
+        wrap(py, run(|| ops::flatten(&self.t, start_dim, end_dim))?)
     }
     fn unsqueeze(&self, py: Python, dim: i64) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::unsqueeze(&self.tensor(), dim))?)
+        wrap(py, run(|| ops::unsqueeze(&self.t, dim))?)
     }
     #[args(dim = "None")]
     fn squeeze(&self, py: Python, dim: Option<i64>) -> PyResult<PyObject> {
-        let t = self.tensor();
+        let t = &self.t;
         wrap(py, run(|| match dim {
             None => ops::squeeze(&t),
             Some(d) => ops::squeeze_dim(&t, d),
@@ -122,32 +122,32 @@ impl PyTensor {
     #[args(sizes = "*")]
     fn expand(&self, py: Python, sizes: &PyTuple) -> PyResult<PyObject> {
         let s = sizes_arg(sizes)?;
-        wrap(py, run(|| ops::expand(&self.tensor(), &s))?)
+        wrap(py, run(|| ops::expand(&self.t, &s))?)
     }
     fn expand_as(&self, py: Python, other: PyRef<PyTensor>) -> PyResult<PyObject> {
         let s = shape_of(&other.tensor());
-        wrap(py, run(|| ops::expand(&self.tensor(), &s))?)
+        wrap(py, run(|| ops::expand(&self.t, &s))?)
     }
     fn narrow(&self, py: Python, dim: i64, start: i64, length: i64) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::narrow(&self.tensor(), dim, start, length))?)
+        wrap(py, run(|| ops::narrow(&self.t, dim, start, length))?)
     }
     fn select(&self, py: Python, dim: i64, index: i64) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::select(&self.tensor(), dim, index))?)
+        wrap(py, run(|| ops::select(&self.t, dim, index))?)
     }
     fn index_select(&self, py: Python, dim: i64, index: PyRef<PyTensor>) -> PyResult<PyObject> {
         let i = index.tensor();
-        wrap(py, run(|| ops::index_select(&self.tensor(), dim, &i))?)
+        wrap(py, run(|| ops::index_select(&self.t, dim, &i))?)
     }
     fn masked_select(&self, py: Python, mask: PyRef<PyTensor>) -> PyResult<PyObject> {
         let m = mask.tensor();
-        wrap(py, run(|| ops::masked_select(&self.tensor(), &m))?)
+        wrap(py, run(|| ops::masked_select(&self.t, &m))?)
     }
     fn __getitem__(&self, py: Python, key: &PyAny) -> PyResult<PyObject> {
         let items = index_items(key)?;
-        wrap(py, run(|| ops::get_index(&self.tensor(), &items))?)
+        wrap(py, run(|| ops::get_index(&self.t, &items))?)
     }
     fn __setitem__(&self, key: &PyAny, value: &PyAny) -> PyResult<()> {
-        let t = self.tensor();
+        let t = &self.t;
         let items = index_items(key)?;
         let v = need_operand(value, t.dtype(), "setitem")?;
         run(|| ops::set_index(&t, &items, &v))

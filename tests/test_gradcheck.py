@@ -266,6 +266,8 @@ UNARY_OP_INPUTS = {
     "sign": lambda *s: rnd(*s, away=0.1),
     "sqrt": lambda *s: positive(*s),
     "tanh": lambda *s: rnd(*s, lo=-2.0, hi=2.0),
+    "sin": lambda *s: rnd(*s, lo=-3.0, hi=3.0),
+    "cos": lambda *s: rnd(*s, lo=-3.0, hi=3.0),
 }
 
 _UNARY_FORMS = {

@@ -11,7 +11,7 @@
 //!
 //! What it must never do: hold kernel code (that is `kernel.rs`) or binding code.
 
-use super::{apply_inplace, div, kernel, mul, scalar_like, sub};
+use super::{apply_inplace, div, kernel, mul, neg, scalar_like, sub};
 use crate::autograd::{record, Saves};
 use crate::dtype::DType;
 use crate::error::Result;
@@ -113,6 +113,8 @@ unary_ops! {
     float sigmoid => "SigmoidBackward0", |v| if v >= 0.0 { 1.0 / (1.0 + (-v).exp()) } else { v.exp() / (1.0 + v.exp()) },
         Result |r, g| mul(g, &mul(r, &sub(&one(r), r)?)?);
     float tanh => "TanhBackward0", |v| v.tanh(), Result |r, g| mul(g, &sub(&one(r), &mul(r, r)?)?);
+    float sin => "SinBackward0", |v| v.sin(), Input |x, g| mul(g, &cos(x)?);
+    float cos => "CosBackward0", |v| v.cos(), Input |x, g| neg(&mul(g, &sin(x)?)?);
     custom neg;
     custom abs;
     custom sign;

@@ -379,3 +379,24 @@ def test_post_accumulate_grad_hook_sees_the_updated_grad():
     assert seen == [(True, [2.0, 2.0]), (True, [4.0, 4.0])]
     with pytest.raises(RuntimeError, match="^post accumulate grad hooks cannot be registered on non-leaf tensors$"):
         (x * 2).register_post_accumulate_grad_hook(lambda t: None)
+
+
+def test_every_node_of_every_gradcheck_graph_has_its_own_class():
+    # Walks the graphs of all the ops the gradient tests cover.
+    from test_gradcheck import CASES
+
+    kinds = set()
+    for name, (fn, make) in sorted(CASES.items()):
+        out = fn(*make())
+        stack, seen = [out.grad_fn], set()
+        while stack:
+            node = stack.pop()
+            if node is None or id(node) in seen:
+                continue
+            seen.add(id(node))
+            assert isinstance(node, Node), name
+            expected = "torch::autograd::AccumulateGrad" if type(node).__name__ == "AccumulateGrad" else type(node).__name__
+            assert node.name() == expected, name
+            kinds.add(type(node).__name__)
+            stack.extend(f for f, _ in node.next_functions)
+    assert len(kinds) >= 40, sorted(kinds)

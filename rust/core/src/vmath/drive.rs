@@ -4,115 +4,69 @@
 //! the slice's length. Source and destination are either the same pointer
 //! (in place) or do not overlap.
 
-use core::ptr::copy_nonoverlapping;
 
-use super::simd::{Vf32, Vf64};
-
-/// `dst[i] = k(src[i])` over f64 lanes.
+/// `dst[i] = $k(src[i])`: whole vectors of `$v` (loaded with `$load`,
+/// stored with `$store`), then the tail through a zero-padded 16-element
+/// buffer with the same vector code. A macro, not a function taking a
+/// closure, so `$k` (an `#[inline(always)]` kernel path) is called directly
+/// inside the `#[target_feature]` function and inlines with its intrinsics;
+/// through a closure or fn item it stays an out-of-line call per vector.
 ///
-/// # Safety
-/// `src` readable and `dst` writable for `n` elements, equal or disjoint; the
-/// CPU has `V`'s features.
-#[inline(always)]
-pub(crate) unsafe fn map64<V: Vf64>(src: *const f64, dst: *mut f64, n: usize, k: impl Fn(V) -> V) {
-    let w = V::LANES;
-    let mut i = 0;
-    while i + w <= n {
-        // SAFETY: i + w <= n, so w elements are readable at src+i and writable at dst+i.
-        unsafe { k(V::load(src.add(i))).store(dst.add(i)) };
-        i += w;
-    }
-    if i < n {
-        let rest = n - i;
-        let mut buf = [0.0f64; 16];
-        // SAFETY: rest < w <= 16 elements remain at src+i / dst+i; buf holds 16.
-        unsafe {
-            copy_nonoverlapping(src.add(i), buf.as_mut_ptr(), rest);
-            k(V::load(buf.as_ptr())).store(buf.as_mut_ptr());
-            copy_nonoverlapping(buf.as_ptr(), dst.add(i), rest);
+/// Safety (of the expansion): `$src` readable and `$dst` writable for `$n`
+/// elements of `$t`, equal or disjoint; the CPU has `$v`'s features.
+macro_rules! map_unary {
+    ($v:ty, $t:ty, $load:ident, $store:ident, $src:expr, $dst:expr, $n:expr, $k:path $(, $arg:expr)*) => {{
+        let (src, dst, n): (*const $t, *mut $t, usize) = ($src, $dst, $n);
+        let w = <$v>::LANES;
+        let mut i = 0;
+        while i + w <= n {
+            // SAFETY: i + w <= n, so w elements are readable at src+i and writable at dst+i.
+            unsafe { $k(<$v>::$load(src.add(i)) $(, $arg)*).$store(dst.add(i)) };
+            i += w;
         }
-    }
+        if i < n {
+            let rest = n - i;
+            let mut buf = [0.0 as $t; 16];
+            // SAFETY: rest < w <= 16 elements remain at src+i / dst+i; buf holds 16.
+            unsafe {
+                core::ptr::copy_nonoverlapping(src.add(i), buf.as_mut_ptr(), rest);
+                $k(<$v>::$load(buf.as_ptr()) $(, $arg)*).$store(buf.as_mut_ptr());
+                core::ptr::copy_nonoverlapping(buf.as_ptr(), dst.add(i), rest);
+            }
+        }
+    }};
 }
 
-/// `dst[i] = k(src[i])` for f32 data computed in widened f64 lanes.
-///
-/// # Safety
-/// As [`map64`].
-#[inline(always)]
-pub(crate) unsafe fn map32w<V: Vf64>(src: *const f32, dst: *mut f32, n: usize, k: impl Fn(V) -> V) {
-    let w = V::LANES;
-    let mut i = 0;
-    while i + w <= n {
-        // SAFETY: i + w <= n, so w elements are readable at src+i and writable at dst+i.
-        unsafe { k(V::load_f32(src.add(i))).store_f32(dst.add(i)) };
-        i += w;
-    }
-    if i < n {
-        let rest = n - i;
-        let mut buf = [0.0f32; 16];
-        // SAFETY: rest < w <= 16 elements remain at src+i / dst+i; buf holds 16.
-        unsafe {
-            copy_nonoverlapping(src.add(i), buf.as_mut_ptr(), rest);
-            k(V::load_f32(buf.as_ptr())).store_f32(buf.as_mut_ptr());
-            copy_nonoverlapping(buf.as_ptr(), dst.add(i), rest);
+/// `dst[i] = $k(a[i], b[i])`, as [`map_unary!`] with two inputs (tail
+/// padding 1.0). Safety: `$a`, `$b` readable and `$dst` writable for `$n`
+/// elements, `$dst` equal to or disjoint from each input; `$v`'s features.
+macro_rules! map_binary {
+    ($v:ty, $t:ty, $load:ident, $store:ident, $a:expr, $b:expr, $dst:expr, $n:expr, $k:path) => {{
+        let (a, b, dst, n): (*const $t, *const $t, *mut $t, usize) = ($a, $b, $dst, $n);
+        let w = <$v>::LANES;
+        let mut i = 0;
+        while i + w <= n {
+            // SAFETY: i + w <= n for all three pointers.
+            unsafe { $k(<$v>::$load(a.add(i)), <$v>::$load(b.add(i))).$store(dst.add(i)) };
+            i += w;
         }
-    }
-}
-
-/// `dst[i] = k(src[i])` over native f32 lanes.
-///
-/// # Safety
-/// As [`map64`].
-#[inline(always)]
-pub(crate) unsafe fn map32<V: Vf32>(src: *const f32, dst: *mut f32, n: usize, k: impl Fn(V) -> V) {
-    let w = V::LANES;
-    let mut i = 0;
-    while i + w <= n {
-        // SAFETY: i + w <= n, so w elements are readable at src+i and writable at dst+i.
-        unsafe { k(V::load(src.add(i))).store(dst.add(i)) };
-        i += w;
-    }
-    if i < n {
-        let rest = n - i;
-        let mut buf = [0.0f32; 16];
-        // SAFETY: rest < w <= 16 elements remain at src+i / dst+i; buf holds 16.
-        unsafe {
-            copy_nonoverlapping(src.add(i), buf.as_mut_ptr(), rest);
-            k(V::load(buf.as_ptr())).store(buf.as_mut_ptr());
-            copy_nonoverlapping(buf.as_ptr(), dst.add(i), rest);
+        if i < n {
+            let rest = n - i;
+            let (mut ba, mut bb) = ([1.0 as $t; 16], [1.0 as $t; 16]);
+            // SAFETY: rest < w <= 16 elements remain; the buffers hold 16.
+            unsafe {
+                core::ptr::copy_nonoverlapping(a.add(i), ba.as_mut_ptr(), rest);
+                core::ptr::copy_nonoverlapping(b.add(i), bb.as_mut_ptr(), rest);
+                $k(<$v>::$load(ba.as_ptr()), <$v>::$load(bb.as_ptr())).$store(ba.as_mut_ptr());
+                core::ptr::copy_nonoverlapping(ba.as_ptr(), dst.add(i), rest);
+            }
         }
-    }
-}
-
-/// `dst[i] = k(a[i], b[i])` for f32 data in widened f64 lanes.
-///
-/// # Safety
-/// `a`, `b` readable and `dst` writable for `n` elements; `dst` equal to or
-/// disjoint from each input; the CPU has `V`'s features.
-#[inline(always)]
-pub(crate) unsafe fn map2_32w<V: Vf64>(a: *const f32, b: *const f32, dst: *mut f32, n: usize, k: impl Fn(V, V) -> V) {
-    let w = V::LANES;
-    let mut i = 0;
-    while i + w <= n {
-        // SAFETY: i + w <= n for all three pointers.
-        unsafe { k(V::load_f32(a.add(i)), V::load_f32(b.add(i))).store_f32(dst.add(i)) };
-        i += w;
-    }
-    if i < n {
-        let rest = n - i;
-        let (mut ba, mut bb) = ([1.0f32; 16], [1.0f32; 16]);
-        // SAFETY: rest < w <= 16 elements remain; the buffers hold 16.
-        unsafe {
-            copy_nonoverlapping(a.add(i), ba.as_mut_ptr(), rest);
-            copy_nonoverlapping(b.add(i), bb.as_mut_ptr(), rest);
-            k(V::load_f32(ba.as_ptr()), V::load_f32(bb.as_ptr())).store_f32(ba.as_mut_ptr());
-            copy_nonoverlapping(ba.as_ptr(), dst.add(i), rest);
-        }
-    }
+    }};
 }
 
 /// Runs `$body` with `$k` bound to the f64 kernel of `$f` (one arm per
 /// [`Unary`](super::Unary) variant; the list of kernels lives only here).
+/// `$k` is used as a path inside [`map_unary!`] (see there why).
 macro_rules! with_kernel64 {
     ($f:expr, $k:ident => $body:expr) => {{
         use $crate::vmath::k64;
@@ -150,41 +104,41 @@ macro_rules! with_kernel64 {
 }
 
 /// The entry points of one path: `unary_f64`, `unary_f32`, `pow_f32`,
-/// `powf_f32`, each `unsafe` with the [`map64`]
-/// contract, compiled with the path's target features.
+/// `powf_f32`, each `unsafe` with the contract of [`map_unary!`] /
+/// [`map_binary!`], compiled with the path's target features.
 macro_rules! entry_points {
     ($(#[$attr:meta])*; $v64:ty, $v32:ty) => {
         use $crate::vmath::Unary;
-        use $crate::vmath::drive::*;
         #[allow(unused_imports)]
-        use $crate::vmath::k64;
+        use $crate::vmath::simd::{Vf32, Vf64};
+        use $crate::vmath::{k32, k64};
 
         $(#[$attr])*
         pub(crate) unsafe fn unary_f64(f: Unary, src: *const f64, dst: *mut f64, n: usize) {
-            // SAFETY: forwarded contract.
-            with_kernel64!(f, k => unsafe { map64::<$v64>(src, dst, n, k) })
+            with_kernel64!(f, k => map_unary!($v64, f64, load, store, src, dst, n, k))
         }
 
         $(#[$attr])*
         pub(crate) unsafe fn unary_f32(f: Unary, src: *const f32, dst: *mut f32, n: usize) {
-            // SAFETY: forwarded contract.
-            unsafe {
-                match f {
-                    _ => with_kernel64!(f, k => map32w::<$v64>(src, dst, n, k)),
-                }
+            match f {
+                Unary::Exp => map_unary!($v32, f32, load, store, src, dst, n, k32::exp),
+                Unary::Log => map_unary!($v32, f32, load, store, src, dst, n, k32::log),
+                Unary::Tanh => map_unary!($v32, f32, load, store, src, dst, n, k32::tanh),
+                Unary::Sigmoid => map_unary!($v32, f32, load, store, src, dst, n, k32::sigmoid),
+                Unary::Silu => map_unary!($v32, f32, load, store, src, dst, n, k32::silu),
+                Unary::Rsqrt => map_unary!($v32, f32, load, store, src, dst, n, k32::rsqrt),
+                _ => with_kernel64!(f, k => map_unary!($v64, f32, load_f32, store_f32, src, dst, n, k)),
             }
         }
 
         $(#[$attr])*
         pub(crate) unsafe fn pow_f32(a: *const f32, b: *const f32, dst: *mut f32, n: usize) {
-            // SAFETY: forwarded contract.
-            unsafe { map2_32w::<$v64>(a, b, dst, n, k64::pow_for_f32) }
+            map_binary!($v64, f32, load_f32, store_f32, a, b, dst, n, k64::pow_for_f32)
         }
 
         $(#[$attr])*
         pub(crate) unsafe fn powf_f32(src: *const f32, p: f32, dst: *mut f32, n: usize) {
-            // SAFETY: forwarded contract.
-            unsafe { map32w::<$v64>(src, dst, n, |x: $v64| k64::pow_for_f32(x, x.splat(p as f64))) }
+            map_unary!($v64, f32, load_f32, store_f32, src, dst, n, k64::powf_for_f32, p as f64)
         }
     };
 }

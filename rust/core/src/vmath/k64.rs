@@ -834,3 +834,9 @@ pub(crate) fn pow_for_f32<V: Vf64>(x: V, y: V) -> V {
     })
 }
 
+
+/// [`pow_for_f32`] with a constant exponent.
+#[inline(always)]
+pub(crate) fn powf_for_f32<V: Vf64>(x: V, p: f64) -> V {
+    pow_for_f32(x, x.splat(p))
+}

@@ -52,16 +52,6 @@ impl Mask for M8 {
     }
 }
 
-#[inline(always)]
-fn ipd(f: impl Fn(__m256i, __m256i) -> __m256i, a: __m256d, b: __m256d) -> __m256d {
-    arch!(_mm256_castsi256_pd(f(_mm256_castpd_si256(a), _mm256_castpd_si256(b))))
-}
-
-#[inline(always)]
-fn ips(f: impl Fn(__m256i, __m256i) -> __m256i, a: __m256, b: __m256) -> __m256 {
-    arch!(_mm256_castsi256_ps(f(_mm256_castps_si256(a), _mm256_castps_si256(b))))
-}
-
 impl_ops!(F64x4, f64, _mm256_add_pd, _mm256_sub_pd, _mm256_mul_pd, _mm256_div_pd, _mm256_set1_pd, _mm256_xor_pd);
 impl_ops!(F32x8, f32, _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_set1_ps, _mm256_xor_ps);
 
@@ -150,11 +140,11 @@ unsafe impl Vf64 for F64x4 {
     }
     #[inline(always)]
     fn add_bits(self, b: F64x4) -> F64x4 {
-        F64x4(ipd(|x, y| arch!(_mm256_add_epi64(x, y)), self.0, b.0))
+        F64x4(arch!(_mm256_castsi256_pd(_mm256_add_epi64(_mm256_castpd_si256(self.0), _mm256_castpd_si256(b.0)))))
     }
     #[inline(always)]
     fn sub_bits(self, b: F64x4) -> F64x4 {
-        F64x4(ipd(|x, y| arch!(_mm256_sub_epi64(x, y)), self.0, b.0))
+        F64x4(arch!(_mm256_castsi256_pd(_mm256_sub_epi64(_mm256_castpd_si256(self.0), _mm256_castpd_si256(b.0)))))
     }
     #[inline(always)]
     fn shl_bits<const N: u32>(self) -> F64x4 {
@@ -245,11 +235,11 @@ unsafe impl Vf32 for F32x8 {
     }
     #[inline(always)]
     fn add_bits(self, b: F32x8) -> F32x8 {
-        F32x8(ips(|x, y| arch!(_mm256_add_epi32(x, y)), self.0, b.0))
+        F32x8(arch!(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(self.0), _mm256_castps_si256(b.0)))))
     }
     #[inline(always)]
     fn sub_bits(self, b: F32x8) -> F32x8 {
-        F32x8(ips(|x, y| arch!(_mm256_sub_epi32(x, y)), self.0, b.0))
+        F32x8(arch!(_mm256_castsi256_ps(_mm256_sub_epi32(_mm256_castps_si256(self.0), _mm256_castps_si256(b.0)))))
     }
     #[inline(always)]
     fn shl_bits<const N: u32>(self) -> F32x8 {

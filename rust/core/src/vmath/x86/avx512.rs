@@ -53,23 +53,13 @@ impl Mask for K16 {
 }
 
 #[inline(always)]
-fn bits_pd(f: impl Fn(__m512i, __m512i) -> __m512i, a: __m512d, b: __m512d) -> __m512d {
-    arch!(_mm512_castsi512_pd(f(_mm512_castpd_si512(a), _mm512_castpd_si512(b))))
-}
-
-#[inline(always)]
-fn bits_ps(f: impl Fn(__m512i, __m512i) -> __m512i, a: __m512, b: __m512) -> __m512 {
-    arch!(_mm512_castsi512_ps(f(_mm512_castps_si512(a), _mm512_castps_si512(b))))
-}
-
-#[inline(always)]
 fn xor_pd(a: __m512d, b: __m512d) -> __m512d {
-    bits_pd(|x, y| arch!(_mm512_xor_si512(x, y)), a, b)
+    arch!(_mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(a), _mm512_castpd_si512(b))))
 }
 
 #[inline(always)]
 fn xor_ps(a: __m512, b: __m512) -> __m512 {
-    bits_ps(|x, y| arch!(_mm512_xor_si512(x, y)), a, b)
+    arch!(_mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a), _mm512_castps_si512(b))))
 }
 
 impl_ops!(F64x8, f64, _mm512_add_pd, _mm512_sub_pd, _mm512_mul_pd, _mm512_div_pd, _mm512_set1_pd, xor_pd);
@@ -148,11 +138,11 @@ unsafe impl Vf64 for F64x8 {
     }
     #[inline(always)]
     fn and_bits(self, b: F64x8) -> F64x8 {
-        F64x8(bits_pd(|x, y| arch!(_mm512_and_si512(x, y)), self.0, b.0))
+        F64x8(arch!(_mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(self.0), _mm512_castpd_si512(b.0)))))
     }
     #[inline(always)]
     fn or_bits(self, b: F64x8) -> F64x8 {
-        F64x8(bits_pd(|x, y| arch!(_mm512_or_si512(x, y)), self.0, b.0))
+        F64x8(arch!(_mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(self.0), _mm512_castpd_si512(b.0)))))
     }
     #[inline(always)]
     fn xor_bits(self, b: F64x8) -> F64x8 {
@@ -160,11 +150,11 @@ unsafe impl Vf64 for F64x8 {
     }
     #[inline(always)]
     fn add_bits(self, b: F64x8) -> F64x8 {
-        F64x8(bits_pd(|x, y| arch!(_mm512_add_epi64(x, y)), self.0, b.0))
+        F64x8(arch!(_mm512_castsi512_pd(_mm512_add_epi64(_mm512_castpd_si512(self.0), _mm512_castpd_si512(b.0)))))
     }
     #[inline(always)]
     fn sub_bits(self, b: F64x8) -> F64x8 {
-        F64x8(bits_pd(|x, y| arch!(_mm512_sub_epi64(x, y)), self.0, b.0))
+        F64x8(arch!(_mm512_castsi512_pd(_mm512_sub_epi64(_mm512_castpd_si512(self.0), _mm512_castpd_si512(b.0)))))
     }
     #[inline(always)]
     fn shl_bits<const N: u32>(self) -> F64x8 {
@@ -234,11 +224,11 @@ unsafe impl Vf32 for F32x16 {
     }
     #[inline(always)]
     fn and_bits(self, b: F32x16) -> F32x16 {
-        F32x16(bits_ps(|x, y| arch!(_mm512_and_si512(x, y)), self.0, b.0))
+        F32x16(arch!(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(self.0), _mm512_castps_si512(b.0)))))
     }
     #[inline(always)]
     fn or_bits(self, b: F32x16) -> F32x16 {
-        F32x16(bits_ps(|x, y| arch!(_mm512_or_si512(x, y)), self.0, b.0))
+        F32x16(arch!(_mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(self.0), _mm512_castps_si512(b.0)))))
     }
     #[inline(always)]
     fn xor_bits(self, b: F32x16) -> F32x16 {
@@ -246,11 +236,11 @@ unsafe impl Vf32 for F32x16 {
     }
     #[inline(always)]
     fn add_bits(self, b: F32x16) -> F32x16 {
-        F32x16(bits_ps(|x, y| arch!(_mm512_add_epi32(x, y)), self.0, b.0))
+        F32x16(arch!(_mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(self.0), _mm512_castps_si512(b.0)))))
     }
     #[inline(always)]
     fn sub_bits(self, b: F32x16) -> F32x16 {
-        F32x16(bits_ps(|x, y| arch!(_mm512_sub_epi32(x, y)), self.0, b.0))
+        F32x16(arch!(_mm512_castsi512_ps(_mm512_sub_epi32(_mm512_castps_si512(self.0), _mm512_castps_si512(b.0)))))
     }
     #[inline(always)]
     fn shl_bits<const N: u32>(self) -> F32x16 {

@@ -514,3 +514,142 @@ accuracy_tests! {
     softplus_is_within_bound_on_every_path: Unary::Softplus,
     rsqrt_is_within_bound_on_every_path: Unary::Rsqrt,
 }
+
+// ------------------------------------------------------------ layout and paths
+
+const LENGTHS: [usize; 10] = [0, 1, 3, 7, 15, 16, 17, 31, 33, 1003];
+
+/// An element's result must not depend on where it sits in the slice, how
+/// long the slice is, whether the start is aligned, or whether the call is in
+/// place: tails run the same vector code through a padded buffer.
+#[test]
+fn results_do_not_depend_on_length_offset_or_in_place() {
+    for f in Unary::ALL {
+        let xs64 = inputs(f, true, 1004, 7);
+        let xs32: Vec<f32> = inputs(f, false, 1004, 7).iter().map(|&x| x as f32).collect();
+        for path in available_paths() {
+            let mut full64 = vec![0f64; xs64.len()];
+            unary_f64_with(path, f, &xs64, &mut full64);
+            let mut full32 = vec![0f32; xs32.len()];
+            unary_f32_with(path, f, &xs32, &mut full32);
+            for &n in &LENGTHS {
+                for off in [0usize, 1] {
+                    let mut o = vec![0f64; n];
+                    unary_f64_with(path, f, &xs64[off..off + n], &mut o);
+                    let mut ip = xs64[off..off + n].to_vec();
+                    unary_f64_inplace_with(path, f, &mut ip);
+                    for i in 0..n {
+                        let want = full64[off + i].to_bits();
+                        assert_eq!(o[i].to_bits(), want, "{} f64 {} len {n} offset {off} element {i}", f.name(), path.name());
+                        assert_eq!(ip[i].to_bits(), want, "{} f64 {} in place, len {n} offset {off} element {i}", f.name(), path.name());
+                    }
+                    let mut o = vec![0f32; n];
+                    unary_f32_with(path, f, &xs32[off..off + n], &mut o);
+                    let mut ip = xs32[off..off + n].to_vec();
+                    unary_f32_inplace_with(path, f, &mut ip);
+                    for i in 0..n {
+                        let want = full32[off + i].to_bits();
+                        assert_eq!(o[i].to_bits(), want, "{} f32 {} len {n} offset {off} element {i}", f.name(), path.name());
+                        assert_eq!(ip[i].to_bits(), want, "{} f32 {} in place, len {n} offset {off} element {i}", f.name(), path.name());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The selected path (what `unary_f32` uses) agrees with every forced path
+/// to within twice the bound (each is within the bound of the reference).
+#[test]
+fn every_path_agrees_with_the_selected_one() {
+    for f in Unary::ALL {
+        let b32 = 2 * max_ulp_bound(f, false) as u64;
+        let b64 = 2 * max_ulp_bound(f, true) as u64;
+        let xs32: Vec<f32> = inputs(f, false, 20_000, 9).iter().map(|&x| x as f32).collect();
+        let xs64 = inputs(f, true, 20_000, 9);
+        let mut sel32 = vec![0f32; xs32.len()];
+        unary_f32(f, &xs32, &mut sel32);
+        let mut sel64 = vec![0f64; xs64.len()];
+        unary_f64(f, &xs64, &mut sel64);
+        for path in available_paths() {
+            let mut o32 = vec![0f32; xs32.len()];
+            unary_f32_with(path, f, &xs32, &mut o32);
+            for i in 0..xs32.len() {
+                let d = ulps32(o32[i], sel32[i]);
+                assert!(d.is_some_and(|d| d <= b32), "{} f32 {} vs selected at x = {:e}: {:e} vs {:e}", f.name(), path.name(), xs32[i], o32[i], sel32[i]);
+            }
+            let mut o64 = vec![0f64; xs64.len()];
+            unary_f64_with(path, f, &xs64, &mut o64);
+            for i in 0..xs64.len() {
+                let d = ulps64(o64[i], sel64[i]);
+                assert!(d.is_some_and(|d| d <= b64), "{} f64 {} vs selected at x = {:e}: {:e} vs {:e}", f.name(), path.name(), xs64[i], o64[i], sel64[i]);
+            }
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "input has 3 elements but output has 2")]
+fn mismatched_lengths_panic_with_both_lengths() {
+    unary_f32(Unary::Exp, &[1.0, 2.0, 3.0], &mut [0.0; 2]);
+}
+
+// ------------------------------------------------------------ pow
+
+/// Values where C pow's special cases live, plus ordinary ones.
+const POW_EDGES: [f64; 22] = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 3.0, -3.0, 2.5, -2.5, 1e-30, -1e-30, 1e30, -1e30, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 1e-45, 0.999, 1.001];
+
+/// f32 pow against f64 pow rounded once, bound 1 ulp, C semantics exact.
+#[test]
+fn pow_f32_matches_c_pow_on_every_path() {
+    let mut xs = vec![];
+    let mut ys = vec![];
+    for &a in &POW_EDGES {
+        for &b in &POW_EDGES {
+            xs.push(a as f32);
+            ys.push(b as f32);
+        }
+    }
+    let mut rng = Rng(11);
+    while xs.len() < 400_000 {
+        let x = (rng.unit() * 40.0 - 20.0).exp2() as f32;
+        let x = if rng.next() % 5 == 0 { -x.round() } else { x };
+        let y = if rng.next() % 3 == 0 { (rng.unit() * 60.0 - 30.0).round() } else { rng.unit() * 40.0 - 20.0 } as f32;
+        xs.push(x);
+        ys.push(y);
+    }
+    let want: Vec<f32> = xs.iter().zip(&ys).map(|(&x, &y)| (x as f64).powf(y as f64) as f32).collect();
+    let mut worst = 0;
+    for path in available_paths() {
+        let mut out = vec![0f32; xs.len()];
+        pow_f32_with(path, &xs, &ys, &mut out);
+        for i in 0..xs.len() {
+            let d = ulps32(out[i], want[i]);
+            assert!(d.is_some_and(|d| d <= 1), "pow f32 {}: {:e}^{:e} = {:e}, want {:e}", path.name(), xs[i], ys[i], out[i], want[i]);
+            worst = worst.max(d.unwrap());
+        }
+        for &p in &[0.0f32, 1.0, 2.0, -1.0, 0.5, 3.0, -2.5, 0.333, f32::INFINITY, f32::NAN] {
+            let mut out = vec![0f32; xs.len()];
+            powf_scalar_f32_with(path, &xs, p, &mut out);
+            for i in 0..xs.len() {
+                let w = (xs[i] as f64).powf(p as f64) as f32;
+                let d = ulps32(out[i], w);
+                assert!(d.is_some_and(|d| d <= 1), "powf_scalar f32 {}: {:e}^{:e} = {:e}, want {:e}", path.name(), xs[i], p, out[i], w);
+            }
+        }
+    }
+    println!("pow f32: max {worst} ulp (bound 1) over {} pairs", xs.len());
+}
+
+#[test]
+fn pow_f64_is_c_pow() {
+    for &a in &POW_EDGES {
+        for &b in &POW_EDGES {
+            let mut o = [0f64];
+            pow_f64(&[a], &[b], &mut o);
+            assert!(ulps64(o[0], a.powf(b)) == Some(0), "{a}^{b}");
+            powf_scalar_f64(&[a], b, &mut o);
+            assert!(ulps64(o[0], a.powf(b)) == Some(0), "{a}^{b} (scalar exponent)");
+        }
+    }
+}

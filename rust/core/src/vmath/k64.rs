@@ -814,7 +814,9 @@ fn pow_with<V: Vf64>(x: V, y: V, core: impl Fn(V, V) -> V) -> V {
     let is_int = rounded.eq(ya);
     let odd = is_int.and(ya.lt(c(y, 2.0 * two52))).and(is_odd(t));
     let r = core(ax, y);
-    let neg_x = x.sign_bit().eq(c(x, -0.0));
+    // Sign bit set (also -0 and -inf): moved to the exponent's low bit it reads
+    // as a normal number, which a float compare can see (-0 == +0 cannot).
+    let neg_x = x.sign_bit().shr_bits::<11>().eq(c(x, f64::MIN_POSITIVE));
     let r = V::select(neg_x.and(odd), -r, r);
     let finite_neg = x.lt(c(x, 0.0)).and(x.eq(c(x, f64::NEG_INFINITY)).not());
     let r = V::select(finite_neg.and(is_int.not()).and(y.is_nan().not()), c(x, f64::NAN), r);

@@ -249,7 +249,16 @@ fn exp_scaled<V: Vf64>(x: V, extra: f64) -> V {
 
 #[inline(always)]
 pub(crate) fn exp<V: Vf64>(x: V) -> V {
-    exp_scaled(x, 0.0)
+    // |x| <= 708: 2^k is normal, one scale, no clamp; the rest (and NaN) takes
+    // the clamped two-step path.
+    let (k, p, pl) = exp_reduce(x, c(x, 0.0));
+    let res = (c(x, 1.0) + (p + pl)) * pow2i(k);
+    let special = x.abs().le(c(x, 708.0)).not();
+    if special.any() {
+        V::select(special, exp_scaled(x, 0.0), res)
+    } else {
+        res
+    }
 }
 
 #[inline(always)]
@@ -352,9 +361,13 @@ fn log1p_dd<V: Vf64>(xh: V, xl: V, extra: V) -> V {
     let (u, cu) = two_sum(c(xh, 1.0), xh);
     let cu = cu + xl;
     let p = log_parts(u);
+    // cu/u without a division: cu is below half an ulp of u, so
+    // 2^-e (1 - f + f² - f³) ≈ 1/u (to 3%) is plenty.
+    let inv_m = p.f.mul_add(p.f.mul_add(c(u, 1.0) - p.f, c(u, -1.0)), c(u, 1.0));
+    let corr = cu * inv_m * pow2i(-(c(u, 1000.0).min(p.e)));
     let e = p.e + extra;
     let hi = e * LN2_HI;
-    let lo = e * LN2_LO + cu / u;
+    let lo = e * LN2_LO + corr;
     let res = hi - ((p.hfsq - (p.sr + lo)) - p.f);
     log_special(u, res)
 }
@@ -459,7 +472,9 @@ pub(crate) fn atan<V: Vf64>(x: V) -> V {
     let dh = V::select(big, a, V::select(mid, dm, c(x, 1.0)));
     let dl = V::select(mid, dml, zero);
     let (u, ul) = dd_div(nh, nl, dh, dl);
-    let ul = V::select(a.eq(c(x, f64::INFINITY)), zero, ul);
+    let inf = a.eq(c(x, f64::INFINITY)); // -1/inf: the residual is NaN there
+    let u = V::select(inf, c(x, -0.0), u);
+    let ul = V::select(inf, zero, ul);
     let off_hi = V::select(big, c(x, PIO2_HI), V::select(mid, c(x, PIO4_HI), c(x, 0.0)));
     let off_lo = V::select(big, c(x, PIO2_LO), V::select(mid, c(x, PIO4_LO), c(x, 0.0)));
     let z = u * u;
@@ -542,9 +557,8 @@ pub(crate) fn tanh<V: Vf64>(x: V) -> V {
     let a = x.abs();
     let t = expm1(a * 2.0);
     let (d, dl) = two_sum(c(x, 2.0), t);
-    let q = t / d;
-    let (ph, pl) = q.two_prod(d);
-    let q = q + (((t - ph) - pl) - q * dl) / d;
+    let (q, ql) = dd_div(t, c(x, 0.0), d, dl);
+    let q = q + ql;
     let res = V::select(c(x, 22.0).lt(a), c(x, 1.0), q);
     let res = with_sign(res, x);
     V::select(a.lt(c(x, 3.725290298461914e-9)), x, res)
@@ -557,8 +571,11 @@ pub(crate) fn asinh<V: Vf64>(x: V) -> V {
     let a2 = a * a;
     let q = a2 / (c(x, 1.0) + (a2 + 1.0).sqrt());
     let (yh, yl) = two_sum(a, q);
-    let yh = V::select(huge, a, yh);
-    let yl = V::select(huge, c(x, -1.0), yl);
+    // Huge: log1p(a - 1) + ln2 = log(2a); a - 1 is exact below 2^53 and
+    // above the -1 is far below an ulp of the result.
+    let (ah, al) = two_sum(a, c(x, -1.0));
+    let yh = V::select(huge, ah, yh);
+    let yl = V::select(huge, al, yl);
     let extra = V::select(huge, c(x, 1.0), c(x, 0.0));
     let res = with_sign(log1p_dd(yh, yl, extra), x);
     V::select(a.lt(c(x, 3.725290298461914e-9)), x, res)
@@ -570,8 +587,9 @@ pub(crate) fn acosh<V: Vf64>(x: V) -> V {
     let t = x - 1.0;
     let s = (t * (t + 2.0)).sqrt();
     let (yh, yl) = two_sum(t, s);
-    let yh = V::select(huge, x, yh);
-    let yl = V::select(huge, c(x, -1.0), yl);
+    let (xh, xl) = two_sum(x, c(x, -1.0)); // huge: log(2x), as in asinh
+    let yh = V::select(huge, xh, yh);
+    let yl = V::select(huge, xl, yl);
     let extra = V::select(huge, c(x, 1.0), c(x, 0.0));
     let res = log1p_dd(yh, yl, extra);
     V::select(x.lt(c(x, 1.0)), c(x, f64::NAN), res)
@@ -581,10 +599,8 @@ pub(crate) fn acosh<V: Vf64>(x: V) -> V {
 pub(crate) fn atanh<V: Vf64>(x: V) -> V {
     let a = x.abs();
     let (d, dl) = two_sum(c(x, 1.0), -a);
-    let n = a * 2.0;
-    let yh = n / d;
-    let (ph, pl) = yh.two_prod(d);
-    let yl = (((n - ph) - pl) - yh * dl) / d;
+    let (yh, yl) = dd_div(a * 2.0, c(x, 0.0), d, dl);
+    let yh = V::select(a.eq(c(x, 1.0)), c(x, f64::INFINITY), yh);
     let yl = V::select(a.eq(c(x, 1.0)), c(x, 0.0), yl);
     let res = with_sign(log1p_dd(yh, yl, c(x, 0.0)) * 0.5, x);
     V::select(a.lt(c(x, 3.725290298461914e-9)), x, res)
@@ -721,7 +737,10 @@ fn erfc_big_parts<V: Vf64>(u: V, u2h: V, u2l: V) -> (V, V, V) {
         acc = acc.mul_add(t, idx.lookup8(&ERFC_H[i]));
     }
     let (hh, hl) = fast_two_sum(idx.lookup8(&ERFC_H[0]), t.mul_add(acc, idx.lookup8(&ERFC_H0_LO)));
-    let (qh, ql) = dd_div(hh, hl, u, c(u, 0.0));
+    // h/u from the reciprocal already at hand: q to ~1 ulp, corrected by the exact residual.
+    let qh = hh * iu;
+    let (ph, pl) = qh.two_prod(u);
+    let ql = (((hh - ph) - pl) + hl) * iu;
     let xc = clamp(-u2h, -748.0, 710.0);
     // The low word only means something while the high word is not clamped.
     let xl = V::select(u2h.lt(c(u, 748.0)), -u2l, c(u, 0.0));

@@ -279,11 +279,14 @@ pub(crate) fn dekker_two_prod(a: f64, b: f64) -> (f64, f64) {
     (p, e)
 }
 
-/// `(ah + al) / (bh + bl)` as a double word, with one division.
+/// `(ah + al) / (bh + bl)` as a double word from one reciprocal (f64
+/// division is the slowest vector instruction): `q = ah/bh` to ~1 ulp, then
+/// the exact residual `ah - q·bh` corrects it.
 #[inline(always)]
 pub(crate) fn dd_div<V: Vf64>(ah: V, al: V, bh: V, bl: V) -> (V, V) {
-    let q = ah / bh;
+    let inv = ah.splat(1.0) / bh;
+    let q = ah * inv;
     let (ph, pl) = q.two_prod(bh);
-    let r = (((ah - ph) - pl) + (al - q * bl)) / bh;
-    (q, r)
+    let r = (((ah - ph) - pl) + (al - q * bl)) * inv;
+    fast_two_sum(q, r)
 }

@@ -58,7 +58,7 @@ macro_rules! scalar_fn {
                 Acosh => |x| x.acosh(),
                 Atanh => |x| x.atanh(),
                 GeluErf => |x| 0.5 * x * (1.0 + unsafe { $erf(x * std::f64::consts::FRAC_1_SQRT_2 as $t) }),
-                GeluTanh => |x| 0.5 * x * (1.0 + (0.7978845608028654 as $t * (x + 0.044715 * x * x * x)).tanh()),
+                GeluTanh => |x| 0.5 * x * (1.0 + (0.797_884_6 as $t * (x + 0.044715 * x * x * x)).tanh()),
                 Silu => |x| x / (1.0 + (-x).exp()),
                 Softplus => |x| x.exp().ln_1p(),
                 Rsqrt => |x| 1.0 / x.sqrt(),

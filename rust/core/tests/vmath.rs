@@ -200,7 +200,7 @@ fn log10_ref(x: f64) -> f64 {
     if !l.is_finite() || l == 0.0 {
         return x.log10();
     }
-    let (h, lo) = two_prod(l, 0.30102999566398120);
+    let (h, lo) = two_prod(l, std::f64::consts::LOG10_2);
     h + (lo + l * -2.8037281277851704e-18)
 }
 
@@ -339,7 +339,7 @@ fn inputs(f: Unary, f64: bool, n: usize, seed: u64) -> Vec<f64> {
     let mut v = edges(f, f64);
     let (l0, l1) = (lo.log2(), hi.log2());
     while v.len() < n {
-        let x = if rng.next() % 4 == 0 {
+        let x = if rng.next().is_multiple_of(4) {
             a + (b - a) * rng.unit()
         } else {
             let m = (l0 + (l1 - l0) * rng.unit()).exp2();
@@ -613,8 +613,8 @@ fn pow_f32_matches_c_pow_on_every_path() {
     let mut rng = Rng(11);
     while xs.len() < 400_000 {
         let x = (rng.unit() * 40.0 - 20.0).exp2() as f32;
-        let x = if rng.next() % 5 == 0 { -x.round() } else { x };
-        let y = if rng.next() % 3 == 0 { (rng.unit() * 60.0 - 30.0).round() } else { rng.unit() * 40.0 - 20.0 } as f32;
+        let x = if rng.next().is_multiple_of(5) { -x.round() } else { x };
+        let y = if rng.next().is_multiple_of(3) { (rng.unit() * 60.0 - 30.0).round() } else { rng.unit() * 40.0 - 20.0 } as f32;
         xs.push(x);
         ys.push(y);
     }

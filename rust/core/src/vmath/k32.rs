@@ -7,6 +7,9 @@
 //! relative error, mpmath, coefficients rounded to f32), selects for the
 //! special values.
 
+// The f32 coefficients are printed with the digits of their exact values.
+#![allow(clippy::excessive_precision)]
+
 use super::simd::*;
 
 // ln2 = LN2_HI + LN2_LO, LN2_HI with 9 significant bits (k·LN2_HI exact for |k| < 2^15).

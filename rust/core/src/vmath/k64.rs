@@ -22,7 +22,7 @@ use super::simd::*;
 // for |k| < 2^21; `_LO` is the f64 nearest to the remainder.
 const LN2_HI: f64 = 0.6931471806019545;
 const LN2_LO: f64 = -4.2009150726810846e-11;
-const LOG2E: f64 = 1.4426950408889634;
+const LOG2E: f64 = core::f64::consts::LOG2_E;
 const IVLN2_HI: f64 = 1.4426950407214463;
 const IVLN2_LO: f64 = 1.6751713164886512e-10;
 const IVLN10_HI: f64 = 0.4342944818781689;
@@ -30,18 +30,18 @@ const IVLN10_LO: f64 = 2.5082946711645275e-11;
 const LOG10_2_HI: f64 = 0.3010299956658855;
 const LOG10_2_LO: f64 = -1.9043128467164274e-12;
 // Double-word π/2, π/4, π (hi rounded to 53 bits).
-const PIO2_HI: f64 = 1.5707963267948966;
+const PIO2_HI: f64 = core::f64::consts::FRAC_PI_2;
 const PIO2_LO: f64 = 6.123233995736766e-17;
-const PIO4_HI: f64 = 0.7853981633974483;
+const PIO4_HI: f64 = core::f64::consts::FRAC_PI_4;
 const PIO4_LO: f64 = 3.061616997868383e-17;
-const PI_HI: f64 = 3.141592653589793;
+const PI_HI: f64 = core::f64::consts::PI;
 const PI_LO: f64 = 1.2246467991473532e-16;
 // π/2 = PIO2_1 + PIO2_2 + PIO2_3 (33 + 33 + 53 bits): n * PIO2_1 and
 // n * PIO2_2 are exact for n < 2^20.
 const PIO2_1: f64 = 1.5707963267341256;
 const PIO2_2: f64 = 6.077100506303966e-11;
 const PIO2_3: f64 = 2.0222662487959506e-21;
-const FRAC_2_PI: f64 = 0.6366197723675814;
+const FRAC_2_PI: f64 = core::f64::consts::FRAC_2_PI;
 /// |x| up to which the three-part reduction holds (n < 2^20).
 pub(crate) const TRIG_MAX: f64 = 1.6e6;
 
@@ -61,7 +61,7 @@ const EXP_Q: [f64; 11] = [
 ];
 /// (2^r - 1) / r, |r| <= 0.5, degree 12, rel. error 3e-21 (4.7e-17 after rounding).
 const EXP2_T: [f64; 13] = [
-    0.6931471805599453,
+    core::f64::consts::LN_2,
     0.24022650695910072,
     0.05550410866482158,
     0.009618129107628484,

@@ -94,7 +94,7 @@ unsafe impl Vf64 for f64 {
     }
     #[inline(always)]
     fn is_nan(self) -> bool {
-        self != self
+        f64::is_nan(self)
     }
     #[inline(always)]
     fn select(m: bool, a: f64, b: f64) -> f64 {

@@ -95,14 +95,6 @@ pub(crate) unsafe trait Vf64:
     fn sign_bit(self) -> Self {
         self.and_bits(self.splat(-0.0))
     }
-    #[inline(always)]
-    fn gt(self, b: Self) -> Self::M {
-        b.lt(self)
-    }
-    #[inline(always)]
-    fn ge(self, b: Self) -> Self::M {
-        b.le(self)
-    }
     /// Lanes selected by `m` replaced by `f(x)` of the same lane of `x`,
     /// one lane at a time (the slow path for rare inputs).
     #[inline(never)]
@@ -173,14 +165,6 @@ pub(crate) unsafe trait Vf32:
     #[inline(always)]
     fn sign_bit(self) -> Self {
         self.and_bits(self.splat(-0.0))
-    }
-    #[inline(always)]
-    fn gt(self, b: Self) -> Self::M {
-        b.lt(self)
-    }
-    #[inline(always)]
-    fn ge(self, b: Self) -> Self::M {
-        b.le(self)
     }
 }
 

@@ -1,6 +1,11 @@
-//! The portable path: one lane of plain `f64` / `f32`, no CPU features, no
-//! FMA (a fused multiply-add would be a slow library call on baseline x86-64).
-//! The compiler may still vectorise the element loop with SSE2.
+//! The portable path: one lane of plain `f64` / `f32`, no CPU features. It
+//! fuses multiply-adds only where the target has FMA in its baseline
+//! (aarch64, or a build with `target-feature=+fma`): on baseline x86-64 a
+//! fused multiply-add would be a slow library call, so exact products use
+//! Dekker's splitting there. The compiler may still vectorise the element loop.
+
+/// Whether `mul_add` is one hardware instruction on this target.
+const HW_FMA: bool = cfg!(any(target_arch = "aarch64", target_feature = "fma"));
 
 use super::simd::{dekker_two_prod, Mask, Vf32, Vf64};
 
@@ -53,11 +58,20 @@ unsafe impl Vf64 for f64 {
     }
     #[inline(always)]
     fn mul_add(self, b: f64, c: f64) -> f64 {
-        self * b + c
+        if HW_FMA {
+            f64::mul_add(self, b, c)
+        } else {
+            self * b + c
+        }
     }
     #[inline(always)]
     fn two_prod(self, b: f64) -> (f64, f64) {
-        let (p, e) = dekker_two_prod(self, b);
+        let (p, e) = if HW_FMA {
+            let p = self * b;
+            (p, f64::mul_add(self, b, -p))
+        } else {
+            dekker_two_prod(self, b)
+        };
         (p, if p.is_finite() && e.is_finite() { e } else { 0.0 })
     }
     #[inline(always)]
@@ -158,7 +172,11 @@ unsafe impl Vf32 for f32 {
     }
     #[inline(always)]
     fn mul_add(self, b: f32, c: f32) -> f32 {
-        self * b + c
+        if HW_FMA {
+            f32::mul_add(self, b, c)
+        } else {
+            self * b + c
+        }
     }
     #[inline(always)]
     fn sqrt(self) -> f32 {

@@ -12,6 +12,7 @@ pub mod random;
 pub mod shape;
 pub mod storage;
 pub mod tensor;
+pub mod vmath;
 
 pub use dtype::DType;
 pub use error::{Error, ErrorKind, Result};

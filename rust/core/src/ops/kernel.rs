@@ -35,6 +35,44 @@ pub fn map<T: Element, U: Element>(x: &Tensor, f: impl Fn(T) -> U) -> Result<Ten
     Ok(Tensor::from_vec(v, x.shape().to_vec()))
 }
 
+/// `out = f(x)` for a vectorised float function (`crate::vmath`); `x` must be float32 or
+/// float64. Strided inputs are gathered once, then transformed in place.
+pub fn map_vmath(x: &Tensor, f: crate::vmath::Unary) -> Result<Tensor> {
+    use crate::storage::Buffer;
+    let n = x.numel();
+    let buf = match x.dtype() {
+        crate::dtype::DType::F32 => {
+            let mut b = Buffer::zeroed(crate::dtype::DType::F32, n)?;
+            x.with_slice(|s: &[f32], l| {
+                if l.is_contiguous() && n > 0 {
+                    crate::vmath::unary_f32(f, &s[l.offset..l.offset + n], b.as_mut_slice());
+                } else {
+                    for (d, i) in b.as_mut_slice::<f32>().iter_mut().zip(l.offsets()) {
+                        *d = s[i];
+                    }
+                    crate::vmath::unary_f32_inplace(f, b.as_mut_slice());
+                }
+            });
+            b
+        }
+        _ => {
+            let mut b = Buffer::zeroed(crate::dtype::DType::F64, n)?;
+            x.with_slice(|s: &[f64], l| {
+                if l.is_contiguous() && n > 0 {
+                    crate::vmath::unary_f64(f, &s[l.offset..l.offset + n], b.as_mut_slice());
+                } else {
+                    for (d, i) in b.as_mut_slice::<f64>().iter_mut().zip(l.offsets()) {
+                        *d = s[i];
+                    }
+                    crate::vmath::unary_f64_inplace(f, b.as_mut_slice());
+                }
+            });
+            b
+        }
+    };
+    Ok(Tensor::from_buffer(buf, x.shape()))
+}
+
 /// `out = f(a, b)` with broadcasting; `a` and `b` must hold `T`.
 pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U) -> Result<Tensor> {
     let shape = broadcast_shapes(a.shape(), b.shape())?;

@@ -1,8 +1,8 @@
 //! Unary pointwise ops, each declared once.
 //!
-//! One line of `unary_ops!` per op: its name, PyTorch's node name, its scalar kernel (written
-//! once for float32 and float64), the value its formula reads (`Input` or `Result`) and the
-//! formula itself, written with differentiable
+//! One line of `unary_ops!` per op: its name, PyTorch's node name, its kernel (`[Exp]`, a
+//! vectorised function of `crate::vmath`, or `(|v| v.sqrt())`, a scalar one written once for
+//! float32 and float64), the value its formula reads (`Input` or `Result`) and the formula, written with differentiable
 //! tensor ops (so every order of gradient follows). From that line come `ops::NAME`,
 //! `ops::NAME_` (in place) and an entry in `for_each_unary_op!`, the list the binding builds
 //! `Tensor.NAME`, `Tensor.NAME_` and `pyrustgrad.NAME` from, and which the stub generator and
@@ -16,14 +16,24 @@ use crate::autograd::{record, Saves};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::tensor::Tensor;
+use crate::vmath::Unary;
 
-/// `f(x)` elementwise in x's float type; integer and bool inputs compute in float32, as
+/// A float-valued pointwise kernel: a vectorised function of `crate::vmath`, or a scalar one
+/// written once for float32 and float64 (which the compiler vectorises where it can).
+#[derive(Clone, Copy)]
+pub enum FloatKernel {
+    Vector(Unary),
+    Scalar(fn(f32) -> f32, fn(f64) -> f64),
+}
+
+/// `k(x)` elementwise in x's float type; integer and bool inputs compute in float32, as
 /// PyTorch does.
-pub fn map_float(x: &Tensor, f32f: fn(f32) -> f32, f64f: fn(f64) -> f64) -> Result<Tensor> {
+pub fn map_float(x: &Tensor, k: FloatKernel) -> Result<Tensor> {
     let x = if x.dtype().is_float() { x.clone() } else { x.cast_raw(DType::F32) };
-    match x.dtype() {
-        DType::F32 => kernel::map(&x, f32f),
-        _ => kernel::map(&x, f64f),
+    match (k, x.dtype()) {
+        (FloatKernel::Vector(f), _) => kernel::map_vmath(&x, f),
+        (FloatKernel::Scalar(f32f, _), DType::F32) => kernel::map(&x, f32f),
+        (FloatKernel::Scalar(_, f64f), _) => kernel::map(&x, f64f),
     }
 }
 
@@ -34,16 +44,10 @@ pub(crate) enum Reads {
     Result,
 }
 
-/// A float-valued unary op: the kernel (`kernel.0` for float32, `kernel.1` for float64), then
-/// the node `name` whose formula maps (saved value, grad) to the input's gradient.
-pub(crate) fn float_unary(
-    x: &Tensor,
-    kernel: (fn(f32) -> f32, fn(f64) -> f64),
-    name: &'static str,
-    reads: Reads,
-    formula: fn(&Tensor, &Tensor) -> Result<Tensor>,
-) -> Result<Tensor> {
-    let out = map_float(x, kernel.0, kernel.1)?;
+/// A float-valued unary op: the kernel, then the node `name` whose formula maps
+/// (saved value, grad) to the input's gradient.
+pub(crate) fn float_unary(x: &Tensor, kernel: FloatKernel, name: &'static str, reads: Reads, formula: fn(&Tensor, &Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    let out = map_float(x, kernel)?;
     let mut saves = Saves::new();
     let v = match reads {
         Reads::Input => saves.input(x),
@@ -63,23 +67,29 @@ fn one(t: &Tensor) -> Tensor {
 
 /// Declares the unary ops; see the module comment.
 macro_rules! unary_ops {
-    ($( $kind:ident $name:ident $( => $node:literal, |$e:ident| $kernel:expr, $reads:ident |$v:ident, $g:ident| $formula:expr )? ; )*) => {
-        $( unary_ops!(@def $kind $name $( => $node, |$e| $kernel, $reads |$v, $g| $formula )?); )*
+    ($( $kind:ident $name:ident $( => $node:literal, $kernel:tt, $reads:ident |$v:ident, $g:ident| $formula:expr )? ; )*) => {
+        $( unary_ops!(@def $kind $name $( => $node, $kernel, $reads |$v, $g| $formula )?); )*
         unary_ops!(@list ($) $( $name ),*);
     };
-    (@def float $name:ident => $node:literal, |$e:ident| $kernel:expr, $reads:ident |$v:ident, $g:ident| $formula:expr) => {
+    (@kernel [$f:ident]) => {
+        FloatKernel::Vector(Unary::$f)
+    };
+    (@kernel (|$e:ident| $kernel:expr)) => {{
+        fn k32($e: f32) -> f32 {
+            $kernel
+        }
+        fn k64($e: f64) -> f64 {
+            $kernel
+        }
+        FloatKernel::Scalar(k32, k64)
+    }};
+    (@def float $name:ident => $node:literal, $kernel:tt, $reads:ident |$v:ident, $g:ident| $formula:expr) => {
         #[doc = concat!("`", stringify!($name), "(x)`, recorded as ", $node, ".")]
         pub fn $name(x: &Tensor) -> Result<Tensor> {
-            fn k32($e: f32) -> f32 {
-                $kernel
-            }
-            fn k64($e: f64) -> f64 {
-                $kernel
-            }
             fn formula($v: &Tensor, $g: &Tensor) -> Result<Tensor> {
                 $formula
             }
-            float_unary(x, (k32, k64), $node, Reads::$reads, formula)
+            float_unary(x, unary_ops!(@kernel $kernel), $node, Reads::$reads, formula)
         }
         paste::paste! {
             #[doc = concat!("`x.", stringify!($name), "_()`: in place.")]
@@ -106,15 +116,13 @@ macro_rules! unary_ops {
 }
 
 unary_ops! {
-    float exp => "ExpBackward0", |v| v.exp(), Result |r, g| mul(g, r);
-    float log => "LogBackward0", |v| v.ln(), Input |x, g| div(g, x);
-    float sqrt => "SqrtBackward0", |v| v.sqrt(), Result |r, g| div(g, &mul(r, &two(r))?);
-    // Stable on both sides: never exp of a large positive number.
-    float sigmoid => "SigmoidBackward0", |v| if v >= 0.0 { 1.0 / (1.0 + (-v).exp()) } else { v.exp() / (1.0 + v.exp()) },
-        Result |r, g| mul(g, &mul(r, &sub(&one(r), r)?)?);
-    float tanh => "TanhBackward0", |v| v.tanh(), Result |r, g| mul(g, &sub(&one(r), &mul(r, r)?)?);
-    float sin => "SinBackward0", |v| v.sin(), Input |x, g| mul(g, &cos(x)?);
-    float cos => "CosBackward0", |v| v.cos(), Input |x, g| neg(&mul(g, &sin(x)?)?);
+    float exp => "ExpBackward0", [Exp], Result |r, g| mul(g, r);
+    float log => "LogBackward0", [Log], Input |x, g| div(g, x);
+    float sqrt => "SqrtBackward0", (|v| v.sqrt()), Result |r, g| div(g, &mul(r, &two(r))?);
+    float sigmoid => "SigmoidBackward0", [Sigmoid], Result |r, g| mul(g, &mul(r, &sub(&one(r), r)?)?);
+    float tanh => "TanhBackward0", [Tanh], Result |r, g| mul(g, &sub(&one(r), &mul(r, r)?)?);
+    float sin => "SinBackward0", [Sin], Input |x, g| mul(g, &cos(x)?);
+    float cos => "CosBackward0", [Cos], Input |x, g| neg(&mul(g, &sin(x)?)?);
     custom neg;
     custom abs;
     custom sign;

@@ -12,7 +12,7 @@ import functools as _functools
 from . import _core
 from ._core import dtype, float32, float64, int64, manual_seed, is_grad_enabled
 from ._core import set_num_threads, get_num_threads
-from ._tensor import Size, Tensor, return_types, _check_device
+from ._tensor import OutOfMemoryError, Size, Tensor, return_types, _check_device
 
 __version__ = "0.1.0"
 

@@ -133,12 +133,6 @@ class Tensor(_core._TensorBase):
             return self._min_all()
         return return_types.min(*self._min_dim(dim, keepdim))
 
-    def amax(self, dim=None, keepdim=False):
-        return self.max() if dim is None else self.max(dim, keepdim)[0]
-
-    def amin(self, dim=None, keepdim=False):
-        return self.min() if dim is None else self.min(dim, keepdim)[0]
-
     # ------------------------------------------------------------ device and dtype
     @property
     def device(self):
@@ -231,4 +225,12 @@ class Tensor(_core._TensorBase):
         return new
 
 
+class OutOfMemoryError(RuntimeError, MemoryError):
+    """An allocation that cannot be made (PyTorch raises a RuntimeError; this is also a
+    MemoryError, so code written for either catches it)."""
+
+    __module__ = "pyrustgrad"
+
+
 _core._set_tensor_class(Tensor)
+_core._set_oom_class(OutOfMemoryError)

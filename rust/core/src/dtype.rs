@@ -45,6 +45,15 @@ impl DType {
             DType::F64 => "Double",
         }
     }
+    /// The legacy tensor type name (`FloatTensor`) PyTorch's messages use.
+    pub fn tensor_type_name(self) -> &'static str {
+        match self {
+            DType::Bool => "BoolTensor",
+            DType::I64 => "LongTensor",
+            DType::F32 => "FloatTensor",
+            DType::F64 => "DoubleTensor",
+        }
+    }
     /// C type name used in some of PyTorch's messages ("float != double").
     pub fn c_name(self) -> &'static str {
         match self {
@@ -101,6 +110,21 @@ impl Scalar {
             Scalar::Int(i) => i != 0,
             Scalar::Float(f) => f != 0.0,
         }
+    }
+}
+
+/// `value` as an element of `dtype`, or PyTorch's error when it does not fit (NaN or an
+/// out-of-range number for int64, a finite number beyond float32's range); floats truncate
+/// toward zero for integers, bools are `value != 0`.
+pub fn checked_cast(value: f64, dtype: DType) -> crate::error::Result<f64> {
+    match dtype {
+        DType::I64 if !(value >= -9.223372036854775808e18 && value < 9.223372036854775808e18) => {
+            crate::bail!(Runtime, "value cannot be converted to type int64_t without overflow")
+        }
+        DType::F32 if value.is_finite() && value.abs() > f32::MAX as f64 => {
+            crate::bail!(Runtime, "value cannot be converted to type float without overflow")
+        }
+        _ => Ok(value),
     }
 }
 
@@ -184,6 +208,7 @@ pub trait Float: Element + num_like::Num {
     fn powf(self, e: Self) -> Self;
     fn abs(self) -> Self;
     fn is_nan(self) -> bool;
+    const NAN: Self;
 }
 
 macro_rules! impl_float {
@@ -217,6 +242,7 @@ macro_rules! impl_float {
             fn is_nan(self) -> bool {
                 <$t>::is_nan(self)
             }
+            const NAN: Self = <$t>::NAN;
         }
     };
 }

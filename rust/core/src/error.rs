@@ -17,6 +17,8 @@ pub enum ErrorKind {
     Memory,
     /// NotImplementedError: what PyTorch reports as not implemented (mean of integers, ...).
     NotImplemented,
+    /// RecursionError: a structure deeper than the recursion PyTorch's Python code allows.
+    Recursion,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,6 +6,7 @@ pub mod display;
 pub mod dtype;
 pub mod error;
 pub mod gemm;
+pub mod layout;
 pub mod ops;
 pub mod print;
 pub mod random;

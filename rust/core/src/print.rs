@@ -3,14 +3,29 @@
 
 use crate::display::{dtype_suffix_needed, format_tensor_as, get_print_options, Values};
 use crate::dtype::DType;
+use crate::error::Result;
 use crate::tensor::Tensor;
+use crate::bail;
 
-pub fn repr(t: &Tensor) -> String {
+/// The most dims PyTorch prints before its (recursive, Python) printer runs out of recursion
+/// under Python's default limit.
+pub const MAX_PRINT_DIMS: usize = 494;
+
+/// The largest precision the printer can honour.
+pub const MAX_PRINT_PRECISION: usize = u16::MAX as usize;
+
+pub fn repr(t: &Tensor) -> Result<String> {
     repr_as(t, "tensor")
 }
 
 /// `repr` of a tensor whose class prints as `name` (a Tensor subclass's name, as PyTorch).
-pub fn repr_as(t: &Tensor, name: &str) -> String {
+pub fn repr_as(t: &Tensor, name: &str) -> Result<String> {
+    if t.ndim() > MAX_PRINT_DIMS {
+        bail!(Recursion, "maximum recursion depth exceeded while calling a Python object");
+    }
+    if get_print_options().precision > MAX_PRINT_PRECISION {
+        bail!(Value, "precision too big");
+    }
     let prefix = format!("{}(", name);
     let mut suffixes = Vec::new();
     let dt = t.dtype();
@@ -23,9 +38,9 @@ pub fn repr_as(t: &Tensor, name: &str) -> String {
         suffixes.push("requires_grad=True".to_string());
     }
     let opts = get_print_options();
-    match dt {
+    Ok(match dt {
         DType::F32 | DType::F64 => format_tensor_as(&prefix, Values::Float(&t.to_f64_vec()), t.shape(), &suffixes, &opts),
         DType::I64 => format_tensor_as(&prefix, Values::Int(&t.to_vec::<i64>()), t.shape(), &suffixes, &opts),
         DType::Bool => format_tensor_as(&prefix, Values::Bool(&t.to_vec::<bool>()), t.shape(), &suffixes, &opts),
-    }
+    })
 }

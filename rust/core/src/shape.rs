@@ -11,15 +11,15 @@ pub fn numel(shape: &[usize]) -> usize {
 }
 
 /// numel with overflow detection, for shapes that come from users.
-pub fn checked_numel(shape: &[usize]) -> Result<usize> {
-    let mut n: usize = 1;
-    for &d in shape {
-        n = match n.checked_mul(d) {
-            Some(v) => v,
-            None => bail!(Runtime, "Storage size calculation overflowed with sizes={}", fmt_shape(shape)),
-        };
+pub use crate::layout::checked_numel;
+
+/// The bytes a new tensor of `shape` and elements of `itemsize` bytes needs, or PyTorch's
+/// error when that overflows.
+pub fn checked_storage_bytes(shape: &[usize], itemsize: usize) -> Result<usize> {
+    match shape.iter().try_fold(itemsize, |b, &d| b.checked_mul(d)) {
+        Some(b) if b <= isize::MAX as usize => Ok(b),
+        _ => bail!(Runtime, "Storage size calculation overflowed with sizes={}", fmt_shape(shape)),
     }
-    Ok(n)
 }
 
 pub fn contiguous_strides(shape: &[usize]) -> Dims {

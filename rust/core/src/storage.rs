@@ -60,7 +60,7 @@ impl Drop for Buffer {
 pub fn oom_error(bytes: usize) -> Error {
     Error::new(
         ErrorKind::Memory,
-        format!("[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: can't allocate memory: you tried to allocate {} bytes.", bytes),
+        format!("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate {} bytes. Error code 12 (Cannot allocate memory)", bytes),
     )
 }
 
@@ -244,7 +244,7 @@ impl Storage {
 /// instead of an abort.
 pub fn try_alloc<T: Clone>(n: usize, fill: T) -> Result<Vec<T>> {
     let mut v: Vec<T> = Vec::new();
-    if v.try_reserve_exact(n).is_err() {
+    if n.checked_mul(std::mem::size_of::<T>()).is_none_or(|b| b > isize::MAX as usize) || v.try_reserve_exact(n).is_err() {
         return Err(oom_error(n.saturating_mul(std::mem::size_of::<T>())));
     }
     v.resize(n, fill);

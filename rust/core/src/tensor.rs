@@ -5,95 +5,13 @@
 use crate::autograd::{GradHook, HookId, Node, PostAccumulateHook};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
-use crate::shape::{contiguous_strides, numel, Dims};
+pub use crate::layout::{Layout, StridedOffsets};
+use crate::shape::{numel, Dims};
 use crate::storage::{Buffer, Storage};
 use crate::bail;
 use parking_lot::{Mutex, MutexGuard};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Layout {
-    pub shape: Dims,
-    pub strides: Dims,
-    pub offset: usize,
-}
-
-impl Layout {
-    pub fn contiguous(shape: impl Into<Dims>) -> Self {
-        let shape = shape.into();
-        let strides = contiguous_strides(&shape);
-        Layout { shape, strides, offset: 0 }
-    }
-    /// A layout from any lists of sizes and strides.
-    pub fn new(shape: impl Into<Dims>, strides: impl Into<Dims>, offset: usize) -> Self {
-        Layout { shape: shape.into(), strides: strides.into(), offset }
-    }
-    pub fn numel(&self) -> usize {
-        numel(&self.shape)
-    }
-    pub fn is_contiguous(&self) -> bool {
-        let mut expected = 1usize;
-        for i in (0..self.shape.len()).rev() {
-            if self.shape[i] != 1 {
-                if self.strides[i] != expected {
-                    return false;
-                }
-                expected *= self.shape[i];
-            }
-        }
-        true
-    }
-    /// Storage offsets of every element in row-major order.
-    pub fn offsets(&self) -> StridedOffsets<'_> {
-        StridedOffsets::new(&self.shape, &self.strides, self.offset)
-    }
-}
-
-/// Iterates the storage offsets of a strided layout in row-major order.
-pub struct StridedOffsets<'a> {
-    shape: &'a [usize],
-    strides: &'a [usize],
-    index: Vec<usize>,
-    next: usize,
-    remaining: usize,
-}
-
-impl<'a> StridedOffsets<'a> {
-    pub fn new(shape: &'a [usize], strides: &'a [usize], offset: usize) -> Self {
-        StridedOffsets { shape, strides, index: vec![0; shape.len()], next: offset, remaining: numel(shape) }
-    }
-}
-
-impl<'a> Iterator for StridedOffsets<'a> {
-    type Item = usize;
-    #[inline]
-    fn next(&mut self) -> Option<usize> {
-        if self.remaining == 0 {
-            return None;
-        }
-        let cur = self.next;
-        self.remaining -= 1;
-        if self.remaining > 0 {
-            let mut d = self.shape.len();
-            while d > 0 {
-                d -= 1;
-                self.index[d] += 1;
-                self.next += self.strides[d];
-                if self.index[d] < self.shape[d] {
-                    break;
-                }
-                self.next -= self.strides[d] * self.index[d];
-                self.index[d] = 0;
-            }
-        }
-        Some(cur)
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.remaining, Some(self.remaining))
-    }
-}
-impl<'a> ExactSizeIterator for StridedOffsets<'a> {}
 
 #[derive(Default)]
 pub struct AutogradMeta {
@@ -186,7 +104,9 @@ impl Tensor {
 
     /// A tensor of `shape` filled with `value` converted to `dtype`.
     pub fn full(shape: &[usize], value: f64, dtype: DType) -> Result<Tensor> {
-        let n = crate::shape::checked_numel(shape)?;
+        crate::shape::checked_storage_bytes(shape, dtype.size_of())?;
+        let value = crate::dtype::checked_cast(value, dtype)?;
+        let n = numel(shape);
         let buf = if value == 0.0 {
             Buffer::zeroed(dtype, n)?
         } else {
@@ -201,7 +121,8 @@ impl Tensor {
     }
 
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
-        let n = crate::shape::checked_numel(shape)?;
+        crate::shape::checked_storage_bytes(shape, dtype.size_of())?;
+        let n = numel(shape);
         Ok(Tensor::from_buffer(Buffer::zeroed(dtype, n)?, shape))
     }
 
@@ -426,10 +347,8 @@ impl Tensor {
         // on an impossible size: check that the copy (and a cast of it) can be allocated.
         crate::storage::ensure_alloc(self.numel(), 8);
         self.with_slice(|s: &[T], l| {
-            if l.numel() == 0 {
-                Vec::new() // an empty view may sit past the end of its storage
-            } else if l.is_contiguous() {
-                s[l.offset..l.offset + l.numel()].to_vec()
+            if let Some(r) = l.contiguous_range() {
+                s[r].to_vec()
             } else {
                 l.offsets().map(|i| s[i]).collect()
             }
@@ -511,30 +430,7 @@ impl Tensor {
     /// A tensor viewing this one's storage with `shape`, `strides` and `offset` (elements),
     /// not tracked by autograd; an error if the view would reach past the storage.
     pub fn as_strided_raw(&self, shape: &[usize], strides: &[usize], offset: usize) -> Result<Tensor> {
-        if shape.len() != strides.len() {
-            bail!(Runtime, "mismatch in length of strides and shape");
-        }
-        let layout = Layout::new(shape, strides, offset);
-        let numel = crate::shape::checked_numel(shape)?;
-        if numel > 0 {
-            let mut last = offset as u128;
-            for (&n, &st) in shape.iter().zip(strides) {
-                last += (n as u128 - 1) * st as u128;
-            }
-            let len = self.storage().len() as u128;
-            if last >= len {
-                bail!(
-                    Runtime,
-                    "setStorage: sizes {}, strides {}, storage offset {}, and itemsize {} requiring a storage size of {} are out of bounds for storage of size {}",
-                    crate::shape::fmt_shape(shape),
-                    crate::shape::fmt_shape(strides),
-                    offset,
-                    self.dtype().size_of(),
-                    (last + 1) * self.dtype().size_of() as u128,
-                    len * self.dtype().size_of() as u128
-                );
-            }
-        }
+        let layout = Layout::checked(shape, strides, offset, self.storage().len(), self.dtype().size_of())?;
         Ok(self.alias_with(layout))
     }
 
@@ -581,10 +477,27 @@ impl Tensor {
         }
     }
 
-    /// A contiguous copy with the same dtype (no autograd).
+    /// A contiguous copy with the same dtype (no autograd); an impossible size is an error.
+    pub fn try_contiguous_raw(&self) -> Result<Tensor> {
+        let mut buf = Buffer::zeroed(self.dtype(), self.numel())?;
+        crate::with_any_type!(self.dtype(), T => self.with_slice(|s: &[T], l| {
+            let d = buf.as_mut_slice::<T>();
+            match l.contiguous_range() {
+                Some(r) => d.copy_from_slice(&s[r]),
+                None => {
+                    for (o, i) in d.iter_mut().zip(l.offsets()) {
+                        *o = s[i];
+                    }
+                }
+            }
+        }));
+        Ok(Tensor::from_buffer(buf, self.shape()))
+    }
+
+    /// A contiguous copy with the same dtype (no autograd), for callers that cannot fail: an
+    /// impossible size unwinds with the MemoryError, which the binding's `run` reports.
     pub fn contiguous_raw(&self) -> Tensor {
-        let buf = crate::with_any_type!(self.dtype(), T => Buffer::from_vec(self.to_vec::<T>()));
-        Tensor::from_buffer(buf, self.shape())
+        self.try_contiguous_raw().unwrap_or_else(|e| std::panic::resume_unwind(Box::new(e)))
     }
 
     /// Same values as `dtype`, sharing storage when already of that dtype and contiguous.
@@ -614,8 +527,8 @@ impl Tensor {
             let mut guard = dst.0.storage.write()?;
             let s = guard.as_mut_slice::<T>();
             let l = &dst.0.layout;
-            if l.is_contiguous() {
-                s[l.offset..l.offset + vals.len()].copy_from_slice(&vals);
+            if let Some(r) = l.contiguous_range() {
+                s[r].copy_from_slice(&vals);
             } else {
                 for (o, v) in l.offsets().zip(vals) {
                     s[o] = v;

@@ -165,7 +165,7 @@ fn pointwise_functions() {
     both("tanh", |x| ops::tanh(&x[0]), &[any(&[4], 1)]);
     both("abs", |x| ops::abs(&x[0]), &[any(&[4], 1)]);
     both("relu", |x| ops::relu(&x[0]), &[any(&[6], 1)]);
-    both("clamp", |x| ops::clamp(&x[0], Some(-0.5), Some(0.5)), &[any(&[6], 1)]);
+    both("clamp", |x| ops::clamp(&x[0], Some(pyrustgrad_core::dtype::Scalar::Float(-0.5)), Some(pyrustgrad_core::dtype::Scalar::Float(0.5))), &[any(&[6], 1)]);
 }
 
 #[test]
@@ -174,6 +174,8 @@ fn reductions() {
     both("sum_dims", |x| ops::sum(&x[0], Some(&[0, 2]), true), &[any(&[2, 3, 2], 1)]);
     both("mean", |x| ops::mean(&x[0], Some(&[1]), false), &[any(&[2, 3], 1)]);
     both("max_all", |x| ops::max_all(&x[0], true), &[any(&[5], 1)]);
+    both("amax_dims", |x| ops::amax(&x[0], Some(&[0, 2]), false, true), &[any(&[2, 3, 2], 1)]);
+    both("amin_keepdim", |x| ops::amax(&x[0], Some(&[1]), true, false), &[any(&[2, 3], 1)]);
     both("max_dim", |x| Ok(ops::max_dim(&x[0], 1, false, true)?.0), &[any(&[2, 3], 1)]);
     both("min_dim", |x| Ok(ops::max_dim(&x[0], 0, true, false)?.0), &[any(&[2, 3], 1)]);
     both("softmax", |x| ops::softmax(&x[0], 1), &[any(&[2, 3], 1)]);
@@ -240,7 +242,7 @@ fn the_ready_queue_runs_the_newest_node_first() {
     let b = ops::tanh(&x).unwrap();
     for (t, name) in [(&a, "exp"), (&b, "tanh")] {
         let order = order.clone();
-        autograd::register_hook(t, std::sync::Arc::new(move |_g: &Tensor| {
+        autograd::register_hook(t, autograd::GradHook::new(name, move |_g: &Tensor| {
             order.lock().unwrap().push(name);
             Ok(None)
         }))

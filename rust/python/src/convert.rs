@@ -8,6 +8,7 @@ use crate::errors::type_error;
 use crate::tensor::{tensor_of, tensor_ref, wrap, TensorArg};
 use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::AsPyPointer;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyList, PyLong, PySequence, PyString, PyTuple};
 use pyrustgrad_core::dtype::Scalar;
 use pyrustgrad_core::ops::{self, Nested};
@@ -229,15 +230,35 @@ pub fn nested_walk(data: &PyAny) -> PyResult<Vec<Nested>> {
     Ok(out)
 }
 
+/// A Python list of `items` (exactly `n` of them), failing with a MemoryError, not a panic,
+/// when the interpreter cannot make it.
+fn new_list(py: Python, n: usize, items: impl Iterator<Item = PyObject>) -> PyResult<PyObject> {
+    // SAFETY: PyList_New gives a new list of `n` NULL slots (or NULL with an exception set);
+    // each slot is set once with a new reference, which PyList_SetItem steals.
+    unsafe {
+        let list = pyo3::ffi::PyList_New(n as pyo3::ffi::Py_ssize_t);
+        if list.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        let list = PyObject::from_owned_ptr(py, list);
+        for (i, item) in items.take(n).enumerate() {
+            pyo3::ffi::PyList_SetItem(list.as_ptr(), i as pyo3::ffi::Py_ssize_t, item.into_ptr());
+        }
+        Ok(list)
+    }
+}
+
 /// A tensor's values as nested Python lists (a number for a 0-d tensor), built iteratively,
 /// level by level from the innermost dim; an impossible size is a MemoryError.
 pub fn to_pylist(py: Python, t: &Tensor) -> PyResult<PyObject> {
     let shape = t.shape().to_vec();
-    let mut level: Vec<PyObject> = match t.dtype() {
-        DType::I64 => t.to_vec::<i64>().into_iter().map(|v| v.into_py(py)).collect(),
-        DType::Bool => t.to_vec::<bool>().into_iter().map(|v| v.into_py(py)).collect(),
-        _ => t.to_f64_vec().into_iter().map(|v| v.into_py(py)).collect(),
-    };
+    let mut level: Vec<PyObject> = crate::errors::run(|| {
+        Ok(match t.dtype() {
+            DType::I64 => t.to_vec::<i64>().into_iter().map(|v| v.into_py(py)).collect(),
+            DType::Bool => t.to_vec::<bool>().into_iter().map(|v| v.into_py(py)).collect(),
+            _ => t.to_f64_vec().into_iter().map(|v| v.into_py(py)).collect(),
+        })
+    })?;
     if shape.is_empty() {
         return Ok(level.pop().unwrap_or_else(|| py.None()));
     }
@@ -248,7 +269,7 @@ pub fn to_pylist(py: Python, t: &Tensor) -> PyResult<PyObject> {
         next.try_reserve_exact(groups).map_err(|_| PyMemoryError::new_err(format!("tolist(): cannot allocate {} lists", groups)))?;
         let mut items = level.into_iter();
         for _ in 0..groups {
-            next.push(PyList::new(py, items.by_ref().take(shape[i])).into_py(py));
+            next.push(new_list(py, shape[i], items.by_ref())?);
         }
         level = next;
     }

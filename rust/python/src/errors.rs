@@ -5,8 +5,10 @@
 //! What it must never do: let a Rust panic reach the interpreter, or decide what is an error
 //! (the core does).
 
-use pyo3::exceptions::{PyIndexError, PyMemoryError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
-use pyo3::PyErr;
+use pyo3::exceptions::{PyIndexError, PyMemoryError, PyNotImplementedError, PyRecursionError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::once_cell::GILOnceCell;
+use pyo3::prelude::*;
+use pyo3::types::PyType;
 use pyrustgrad_core::{Error, ErrorKind};
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -14,6 +16,16 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 thread_local! {
     /// A Python exception raised inside a hook, re-raised as itself when the core returns.
     static PENDING: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+/// `pyrustgrad.OutOfMemoryError` (a RuntimeError and a MemoryError), once the package
+/// registered it.
+static OOM_CLASS: GILOnceCell<Py<PyType>> = GILOnceCell::new();
+
+/// `pyrustgrad._core._set_oom_class(cls)`: the class raised for impossible allocations.
+#[pyfunction]
+pub fn _set_oom_class(py: Python, cls: &PyType) {
+    let _ = OOM_CLASS.set(py, cls.into());
 }
 
 pub fn to_pyerr(e: Error) -> PyErr {
@@ -25,8 +37,12 @@ pub fn to_pyerr(e: Error) -> PyErr {
         ErrorKind::Index => PyIndexError::new_err(e.msg),
         ErrorKind::Value => PyValueError::new_err(e.msg),
         ErrorKind::Type => PyTypeError::new_err(e.msg),
-        ErrorKind::Memory => PyMemoryError::new_err(e.msg),
+        ErrorKind::Memory => Python::with_gil(|py| match OOM_CLASS.get(py) {
+            Some(cls) => PyErr::from_type(cls.as_ref(py), e.msg),
+            None => PyMemoryError::new_err(e.msg),
+        }),
         ErrorKind::NotImplemented => PyNotImplementedError::new_err(e.msg),
+        ErrorKind::Recursion => PyRecursionError::new_err(e.msg),
     }
 }
 
@@ -52,6 +68,10 @@ pub fn stash(e: PyErr) -> Error {
     let msg = e.to_string();
     PENDING.with(|p| *p.borrow_mut() = Some(e));
     Error::new(ErrorKind::Runtime, msg)
+}
+
+pub fn register(m: &PyModule) -> PyResult<()> {
+    m.add_function(pyo3::wrap_pyfunction!(_set_oom_class, m)?)
 }
 
 /// Issues a Python `UserWarning` (PyTorch's warnings are user warnings).

@@ -18,8 +18,9 @@ use pyrustgrad_core::Tensor;
 use std::sync::{Arc, Weak};
 
 /// `hook(grad) -> Tensor | None`.
-pub fn grad_hook(f: PyObject) -> GradHook {
-    Arc::new(move |g: &Tensor| {
+pub fn grad_hook(py: Python, f: PyObject) -> GradHook {
+    let name = hook_name(py, &f);
+    GradHook::new(&name, move |g: &Tensor| {
         Python::with_gil(|py| {
             let r = wrap(py, g.clone()).and_then(|arg| f.call1(py, (arg,))).map_err(stash)?;
             if r.is_none(py) {
@@ -31,6 +32,11 @@ pub fn grad_hook(f: PyObject) -> GradHook {
             }
         })
     })
+}
+
+/// A hook's name for messages: its `__name__` (`<lambda>` for a lambda).
+fn hook_name(py: Python, f: &PyObject) -> String {
+    f.as_ref(py).getattr("__name__").ok().and_then(|n| n.extract::<String>().ok()).unwrap_or_else(|| "hook".into())
 }
 
 /// `hook(tensor) -> None`, after accumulation.
@@ -50,7 +56,7 @@ fn replacement(py: Python, hook: &PyObject, r: PyObject, n: usize) -> PyResult<O
     if len != n {
         return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
             "hook '{}' has returned an incorrect number of values (got {}, but expected {})",
-            hook.as_ref(py).getattr("__name__").ok().and_then(|n| n.extract::<String>().ok()).unwrap_or_else(|| "hook".into()),
+            hook_name(py, hook),
             len,
             n
         )));

@@ -33,6 +33,7 @@ fn _core(_py: Python, m: &PyModule) -> PyResult<()> {
     m.add_class::<node::PyNode>()?;
     m.add_class::<hooks::RemovableHandle>()?;
     m.add_class::<numpy::ArrayView>()?;
+    errors::register(m)?;
     dtype::register(m)?;
     functions::register(m)?;
     ops::register(m)?;

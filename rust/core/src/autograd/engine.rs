@@ -288,15 +288,25 @@ fn add_to_buffer(buffers: &mut Map<Vec<Option<Tensor>>>, node: &Arc<Node>, slot:
     Ok(())
 }
 
-/// Applies a gradient hook, checking that a replacement keeps the shape.
+/// Applies a gradient hook, checking that a replacement keeps the shape and dtype.
 fn apply_hook(hook: &super::GradHook, grad: Tensor) -> Result<Tensor> {
-    match hook(&grad)? {
+    match (hook.f)(&grad)? {
         None => Ok(grad),
         Some(new) => {
+            if new.dtype() != grad.dtype() {
+                bail!(
+                    Runtime,
+                    "hook '{}' has changed the type of value (was pyrustgrad.{} got pyrustgrad.{})",
+                    hook.name,
+                    grad.dtype().tensor_type_name(),
+                    new.dtype().tensor_type_name()
+                );
+            }
             if new.shape() != grad.shape() {
                 bail!(
                     Runtime,
-                    "hook 'hook' has changed the size of value: expected {} but got {}",
+                    "hook '{}' has changed the size of value: expected {} but got {}",
+                    hook.name,
                     crate::shape::fmt_shape(grad.shape()),
                     crate::shape::fmt_shape(new.shape())
                 );
@@ -457,7 +467,7 @@ fn accumulate(var: &Tensor, g: Tensor, create_graph: bool) -> Result<()> {
                 } else {
                     // In place, as PyTorch does, so references to .grad see the sum.
                     let _guard = GradModeGuard::new(false);
-                    let r = ops::add(&old, &g).and_then(|sum| old.write_from_raw(&sum));
+                    let r = ops::check_write_overlap(&old, &[]).and_then(|_| ops::add(&old, &g)).and_then(|sum| old.write_from_raw(&sum));
                     if let Err(e) = r {
                         meta.grad = Some(old);
                         return Err(e);

@@ -26,8 +26,19 @@ use std::any::Any;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 
-/// A hook on a gradient: may return a replacement.
-pub type GradHook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
+/// A hook on a gradient: may return a replacement (of the same shape and dtype). Its name
+/// (a Python function's `__name__`) is what the engine's messages call it.
+#[derive(Clone)]
+pub struct GradHook {
+    pub name: Arc<str>,
+    pub f: Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>,
+}
+
+impl GradHook {
+    pub fn new(name: &str, f: impl Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static) -> Self {
+        GradHook { name: name.into(), f: Arc::new(f) }
+    }
+}
 /// A hook on a node's incoming gradients (`Node.register_prehook`): may return replacements.
 pub type NodePreHook = Arc<dyn Fn(&[Option<Tensor>]) -> Result<Option<Vec<Option<Tensor>>>> + Send + Sync>;
 /// A hook on a node's results (`Node.register_hook`), given (grad_inputs, grad_outputs):
@@ -234,12 +245,7 @@ impl Node {
         for s in list {
             let now = s.data.version();
             if now != s.version {
-                let kind = match s.data.dtype() {
-                    crate::dtype::DType::F32 => "FloatTensor",
-                    crate::dtype::DType::F64 => "DoubleTensor",
-                    crate::dtype::DType::I64 => "LongTensor",
-                    crate::dtype::DType::Bool => "BoolTensor",
-                };
+                let kind = s.data.dtype().tensor_type_name();
                 // As PyTorch 2.15: the node that produced the saved value (this node for a saved
                 // output, the tensor's current grad_fn for a saved input; none for a leaf), named
                 // without its "Backward<N>" suffix.

@@ -5,7 +5,6 @@
 use crate::dtype::{promote, DType, Scalar};
 use crate::error::Result;
 use crate::random::with_rng;
-use crate::shape::checked_numel;
 use crate::storage::Buffer;
 use crate::tensor::Tensor;
 use crate::bail;
@@ -18,14 +17,18 @@ pub fn full_like(x: &Tensor, value: f64, dtype: DType) -> Result<Tensor> {
     Tensor::full(x.shape(), value, dtype)
 }
 
-fn from_f64s(v: Vec<f64>, shape: Vec<usize>, dtype: DType) -> Tensor {
+/// A tensor of `dtype` from `n` values made by `value(i)` (computed in f64), allocated
+/// fallibly after PyTorch's size checks.
+fn from_fn(shape: &[usize], dtype: DType, mut value: impl FnMut(usize) -> f64) -> Result<Tensor> {
+    crate::shape::checked_storage_bytes(shape, dtype.size_of())?;
+    let n = crate::shape::numel(shape);
     let buf = match dtype {
-        DType::F32 => Buffer::from_vec(v.into_iter().map(|x| x as f32).collect::<Vec<_>>()),
-        DType::F64 => Buffer::from_vec(v),
-        DType::I64 => Buffer::from_vec(v.into_iter().map(|x| x as i64).collect::<Vec<_>>()),
-        DType::Bool => Buffer::from_vec(v.into_iter().map(|x| x != 0.0).collect::<Vec<_>>()),
+        DType::F32 => Buffer::from_iter(n, (0..n).map(|i| value(i) as f32))?,
+        DType::F64 => Buffer::from_iter(n, (0..n).map(value))?,
+        DType::I64 => Buffer::from_iter(n, (0..n).map(|i| value(i) as i64))?,
+        DType::Bool => Buffer::from_iter(n, (0..n).map(|i| value(i) != 0.0))?,
     };
-    Tensor::from_buffer(buf, shape)
+    Ok(Tensor::from_buffer(buf, shape))
 }
 
 /// `arange(start, end, step)`; ints give int64 unless a dtype is given.
@@ -40,15 +43,17 @@ pub fn arange(start: f64, end: f64, step: f64, dtype: DType) -> Result<Tensor> {
         bail!(Runtime, "upper bound and lower bound inconsistent with step sign");
     }
     let n = ((end - start) / step).ceil().max(0.0);
-    if n > (isize::MAX as f64) / 8.0 {
+    if n >= (isize::MAX as f64) {
         bail!(Runtime, "invalid size, possible overflow?");
     }
     let n = n as usize;
     if dtype == DType::I64 {
         let (s, st) = (start as i64, step as i64);
-        return Ok(Tensor::from_vec((0..n as i64).map(|i| s + i * st).collect::<Vec<i64>>(), vec![n]));
+        crate::shape::checked_storage_bytes(&[n], 8)?;
+        let buf = Buffer::from_iter(n, (0..n as i64).map(|i| s.wrapping_add(i.wrapping_mul(st))))?;
+        return Ok(Tensor::from_buffer(buf, &[n][..]));
     }
-    Ok(from_f64s((0..n).map(|i| start + i as f64 * step).collect(), vec![n], dtype))
+    from_fn(&[n], dtype, |i| start + i as f64 * step)
 }
 
 /// `linspace(start, end, steps)`, filled from both ends as PyTorch does.
@@ -57,14 +62,12 @@ pub fn linspace(start: f64, end: f64, steps: i64, dtype: DType) -> Result<Tensor
         bail!(Runtime, "number of steps must be non-negative");
     }
     let n = steps as usize;
-    let v: Vec<f64> = if n == 1 {
-        vec![start]
-    } else {
-        let step = (end - start) / (n as f64 - 1.0);
-        let half = n / 2;
-        (0..n).map(|i| if i < half { start + step * i as f64 } else { end - step * (n - 1 - i) as f64 }).collect()
-    };
-    Ok(from_f64s(v, vec![n], dtype))
+    if n == 1 {
+        return from_fn(&[1], dtype, |_| start);
+    }
+    let step = (end - start) / (n as f64 - 1.0);
+    let half = n / 2;
+    from_fn(&[n], dtype, |i| if i < half { start + step * i as f64 } else { end - step * (n - 1 - i) as f64 })
 }
 
 pub fn eye(n: i64, m: i64, dtype: DType) -> Result<Tensor> {
@@ -72,36 +75,28 @@ pub fn eye(n: i64, m: i64, dtype: DType) -> Result<Tensor> {
         bail!(Runtime, "n must be greater or equal to 0, got {}", n.min(m));
     }
     let (n, m) = (n as usize, m as usize);
-    let total = checked_numel(&[n, m])?;
-    let mut v = crate::storage::try_alloc(total, 0.0f64)?;
-    for i in 0..n.min(m) {
-        v[i * m + i] = 1.0;
-    }
-    Ok(from_f64s(v, vec![n, m], dtype))
+    let t = Tensor::zeros(&[n, m], dtype)?;
+    let one = Tensor::full(&[n.min(m)], 1.0, dtype)?;
+    t.alias_with(crate::tensor::Layout::new(&[n.min(m)][..], &[m + 1][..], 0)).write_from_raw(&one)?;
+    Ok(t)
 }
 
 pub fn rand(shape: &[usize], dtype: DType) -> Result<Tensor> {
-    let n = checked_numel(shape)?;
-    crate::storage::try_alloc(n, 0u8)?;
-    let v: Vec<f64> = with_rng(|r| (0..n).map(|_| r.uniform()).collect());
-    Ok(from_f64s(v, shape.to_vec(), dtype))
+    with_rng(|r| from_fn(shape, dtype, |_| r.uniform()))
 }
 
 pub fn randn(shape: &[usize], dtype: DType) -> Result<Tensor> {
-    let n = checked_numel(shape)?;
-    crate::storage::try_alloc(n, 0u8)?;
-    let v: Vec<f64> = with_rng(|r| (0..n).map(|_| r.normal()).collect());
-    Ok(from_f64s(v, shape.to_vec(), dtype))
+    with_rng(|r| from_fn(shape, dtype, |_| r.normal()))
 }
 
 pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType) -> Result<Tensor> {
     if high <= low {
         bail!(Runtime, "random_ expects 'from' to be less than 'to', but got from={} >= to={}", low, high);
     }
-    let n = checked_numel(shape)?;
-    crate::storage::try_alloc(n, 0u8)?;
-    let v: Vec<i64> = with_rng(|r| (0..n).map(|_| r.int_range(low, high)).collect());
-    let t = Tensor::from_vec(v, shape.to_vec());
+    crate::shape::checked_storage_bytes(shape, 8)?;
+    let n = crate::shape::numel(shape);
+    let buf = with_rng(|r| Buffer::from_iter(n, (0..n).map(|_| r.int_range(low, high))))?;
+    let t = Tensor::from_buffer(buf, shape);
     Ok(if dtype == DType::I64 { t } else { t.cast_raw(dtype) })
 }
 

@@ -204,6 +204,7 @@ pub fn masked_index(x: &Tensor, mask: &Tensor) -> Result<Tensor> {
 /// `x[index] = value` / `x[mask] = value` without autograd: writes `value` (broadcast to the
 /// selected rows) into `x`'s storage.
 pub fn index_put_raw(x: &Tensor, index: Option<&Tensor>, mask: Option<&Tensor>, value: &Tensor) -> Result<()> {
+    super::check_write_overlap(x, &[value])?;
     let (k, positions) = match (index, mask) {
         (Some(i), _) => (1, checked_ids(x, 0, i)?.to_vec()),
         (_, Some(m)) => (check_mask(x, m)?, mask_positions(m)),

@@ -4,15 +4,38 @@
 
 use super::{clamp, clone, embed, expand, sub, to_dtype, window_of};
 use crate::autograd::{is_grad_enabled, record, set_view_history, GradModeGuard, Saves};
+use crate::layout::{overlap, Overlap};
 use crate::tensor::Layout;
 use crate::error::Result;
 use crate::shape::fmt_shape;
 use crate::tensor::Tensor;
 use crate::bail;
 
+/// PyTorch's checks before writing into `out` while reading `inputs`: `out` must not write
+/// several elements to one memory location (an expanded tensor), and no input may share
+/// only part of its memory with `out` (`x[1:].add_(x[:-1])`); the same memory in full is fine.
+pub fn check_write_overlap(out: &Tensor, inputs: &[&Tensor]) -> Result<()> {
+    if out.layout().has_internal_overlap() {
+        bail!(
+            Runtime,
+            "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
+        );
+    }
+    for t in inputs {
+        if std::sync::Arc::ptr_eq(t.storage(), out.storage()) && overlap(out.layout(), t.layout()) == Overlap::Partial {
+            bail!(
+                Runtime,
+                "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation."
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Applies `compute` to (a stand-in for) `x` and stores the result in `x`.
 /// With `needs_old_value`, the stand-in is a copy, so formulas that saved it stay valid.
 pub fn apply_inplace(x: &Tensor, others: &[&Tensor], needs_old_value: bool, compute: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<()> {
+    check_write_overlap(x, others)?;
     let base = x.base();
     let base_requires_grad = base.as_ref().map_or(false, |b| b.requires_grad());
     let recording = is_grad_enabled() && (x.requires_grad() || base_requires_grad || others.iter().any(|t| t.requires_grad()));
@@ -110,7 +133,7 @@ pub fn mul_(x: &Tensor, other: &Tensor) -> Result<()> {
 pub fn div_(x: &Tensor, other: &Tensor) -> Result<()> {
     apply_inplace(x, &[other], true, |s| super::div(s, other).and_then(|r| cast_back(s, r)))
 }
-pub fn clamp_(x: &Tensor, min: Option<f64>, max: Option<f64>) -> Result<()> {
+pub fn clamp_(x: &Tensor, min: Option<crate::dtype::Scalar>, max: Option<crate::dtype::Scalar>) -> Result<()> {
     apply_inplace(x, &[], true, |s| clamp(s, min, max))
 }
 pub fn fill_(x: &Tensor, value: f64) -> Result<()> {
@@ -159,6 +182,7 @@ pub fn copy_out(out: &Tensor, r: &Tensor) -> Result<()> {
         );
     }
     check_result(out, r)?;
+    check_write_overlap(out, &[])?;
     out.write_from_raw(r)
 }
 

@@ -19,7 +19,12 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     // Legacy rule: 1-D empty tensors are skipped.
     let parts: Vec<(usize, &Tensor)> = tensors.iter().enumerate().filter(|(_, t)| !(t.ndim() == 1 && t.numel() == 0)).collect();
     let Some(&(_, first)) = parts.first() else {
-        return Ok(tensors[0].detach());
+        // Only empty 1-D tensors: an empty result, still in the graph (as PyTorch).
+        let out = Tensor::zeros(&[0], tensors.iter().skip(1).fold(tensors[0].dtype(), |d, t| crate::dtype::promote(d, t.dtype())))?;
+        let inputs: Vec<&Tensor> = tensors.iter().collect();
+        let n = tensors.len();
+        record("CatBackward0", &inputs, &out, Saves::none(), move |_, g| (0..n).map(|_| Ok(Some(g.clone()))).collect());
+        return Ok(out);
     };
     let d = normalize_dim(dim, first.ndim())?;
     let mut dt = first.dtype();

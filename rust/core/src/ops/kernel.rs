@@ -2,21 +2,15 @@
 //! autograd: they read tensors, write a fresh contiguous result.
 
 use crate::dtype::Element;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::shape::{broadcast_shapes, broadcast_strides, checked_numel};
 use crate::tensor::{StridedOffsets, Tensor};
 
 /// Collects exactly `n` items, reporting an impossible allocation as an error.
 pub fn collect_n<U, I: Iterator<Item = U>>(n: usize, it: I) -> Result<Vec<U>> {
     let mut v = Vec::new();
-    if v.try_reserve_exact(n).is_err() {
-        return Err(Error::new(
-            ErrorKind::Memory,
-            format!(
-                "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: can't allocate memory: you tried to allocate {} bytes.",
-                n.saturating_mul(std::mem::size_of::<U>())
-            ),
-        ));
+    if n.checked_mul(std::mem::size_of::<U>()).is_none_or(|b| b > isize::MAX as usize) || v.try_reserve_exact(n).is_err() {
+        return Err(crate::storage::oom_error(n.saturating_mul(std::mem::size_of::<U>())));
     }
     v.extend(it);
     Ok(v)
@@ -27,7 +21,7 @@ pub fn map<T: Element, U: Element>(x: &Tensor, f: impl Fn(T) -> U) -> Result<Ten
     let n = x.numel();
     let v = x.with_slice(|s: &[T], l| {
         if l.is_contiguous() {
-            collect_n(n, s[l.offset.min(s.len())..][..n].iter().map(|&a| f(a)))
+            collect_n(n, s[l.contiguous_range().expect("contiguous")].iter().map(|&a| f(a)))
         } else {
             collect_n(n, l.offsets().map(|i| f(s[i])))
         }
@@ -44,8 +38,8 @@ pub fn map_vmath(x: &Tensor, f: crate::vmath::Unary) -> Result<Tensor> {
         crate::dtype::DType::F32 => {
             let mut b = Buffer::zeroed(crate::dtype::DType::F32, n)?;
             x.with_slice(|s: &[f32], l| {
-                if l.is_contiguous() && n > 0 {
-                    crate::vmath::unary_f32(f, &s[l.offset..l.offset + n], b.as_mut_slice());
+                if let Some(r) = l.contiguous_range() {
+                    crate::vmath::unary_f32(f, &s[r], b.as_mut_slice());
                 } else {
                     for (d, i) in b.as_mut_slice::<f32>().iter_mut().zip(l.offsets()) {
                         *d = s[i];
@@ -58,8 +52,8 @@ pub fn map_vmath(x: &Tensor, f: crate::vmath::Unary) -> Result<Tensor> {
         _ => {
             let mut b = Buffer::zeroed(crate::dtype::DType::F64, n)?;
             x.with_slice(|s: &[f64], l| {
-                if l.is_contiguous() && n > 0 {
-                    crate::vmath::unary_f64(f, &s[l.offset..l.offset + n], b.as_mut_slice());
+                if let Some(r) = l.contiguous_range() {
+                    crate::vmath::unary_f64(f, &s[r], b.as_mut_slice());
                 } else {
                     for (d, i) in b.as_mut_slice::<f64>().iter_mut().zip(l.offsets()) {
                         *d = s[i];
@@ -82,14 +76,14 @@ pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U
     let (sa, sb) = (ga.as_slice::<T>(), gb.as_slice::<T>());
     let (la, lb) = (a.layout(), b.layout());
     let v = if la.shape[..] == shape[..] && lb.shape[..] == shape[..] && la.is_contiguous() && lb.is_contiguous() {
-        let (xa, xb) = (&sa[la.offset..la.offset + n], &sb[lb.offset..lb.offset + n]);
+        let (xa, xb) = (&sa[la.contiguous_range().expect("contiguous")], &sb[lb.contiguous_range().expect("contiguous")]);
         collect_n(n, xa.iter().zip(xb).map(|(&x, &y)| f(x, y)))?
     } else if lb.numel() == 1 && la.shape[..] == shape[..] && la.is_contiguous() {
         let y = sb[lb.offset];
-        collect_n(n, sa[la.offset..la.offset + n].iter().map(|&x| f(x, y)))?
+        collect_n(n, sa[la.contiguous_range().expect("contiguous")].iter().map(|&x| f(x, y)))?
     } else if la.numel() == 1 && lb.shape[..] == shape[..] && lb.is_contiguous() {
         let x = sa[la.offset];
-        collect_n(n, sb[lb.offset..lb.offset + n].iter().map(|&y| f(x, y)))?
+        collect_n(n, sb[lb.contiguous_range().expect("contiguous")].iter().map(|&y| f(x, y)))?
     } else {
         let sta = broadcast_strides(&la.shape, &la.strides, &shape);
         let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
@@ -126,7 +120,7 @@ pub fn zip3<C: Element, T: Element, U: Element>(c: &Tensor, a: &Tensor, b: &Tens
 pub fn reduce_rows<T: Element, U>(x: &Tensor, outer: usize, inner: usize, f: impl Fn(&[T]) -> U) -> Result<Vec<U>> {
     let x = x.as_contiguous_of(T::DTYPE);
     x.with_slice(|s: &[T], l| {
-        let s = &s[l.offset.min(s.len())..][..outer * inner];
+        let s = &s[l.contiguous_range().expect("contiguous")];
         if inner == 0 {
             collect_n(outer, (0..outer).map(|_| f(&[])))
         } else {

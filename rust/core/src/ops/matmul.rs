@@ -44,6 +44,15 @@ fn gemm_batches<T: Element + GemmScalar>(a: &Tensor, b: &Tensor, batches: &[(usi
     Ok(c)
 }
 
+/// `t` itself, or a contiguous copy when it repeats elements (a stride-0 dim of size > 1).
+fn dense_operand(t: &Tensor) -> Result<Tensor> {
+    if t.layout().has_internal_overlap() {
+        t.try_contiguous_raw()
+    } else {
+        Ok(t.clone())
+    }
+}
+
 /// `mm(a, b)`: (m×k) @ (k×n).
 pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if a.ndim() != 2 {
@@ -63,6 +72,9 @@ pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         );
     }
     let dt = check_float_pair(a, b, "m1 and m2")?;
+    // An expanded operand (stride 0) is copied first, as PyTorch does: so a huge expanded
+    // matrix fails fast for want of memory instead of running for minutes.
+    let (a, b) = (&dense_operand(a)?, &dense_operand(b)?);
     let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
     let batches = [(a.offset(), b.offset())];
     let (ars, acs, brs, bcs) = (a.strides()[0], a.strides()[1], b.strides()[0], b.strides()[1]);

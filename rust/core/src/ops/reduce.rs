@@ -170,6 +170,43 @@ pub fn max_all(x: &Tensor, is_max: bool) -> Result<Tensor> {
     Ok(out)
 }
 
+/// `amax(dims, keepdim)` / `amin(...)`: the max (min) over `dims` (all dims when None or
+/// empty), NaN propagating; ties share the gradient evenly (AmaxBackward0, AminBackward0).
+pub fn amax(x: &Tensor, dims: Option<&[i64]>, keepdim: bool, is_max: bool) -> Result<Tensor> {
+    let dims_v: Vec<i64> = match dims {
+        Some(d) if !d.is_empty() => d.to_vec(),
+        _ => all_dims(x),
+    };
+    let nd = normalize_dims(&dims_v, x.ndim())?;
+    for &d in &nd {
+        if x.shape().get(d) == Some(&0) {
+            bail!(
+                Index,
+                "{}(): Expected reduction dim {} to have non-zero size.",
+                if is_max { "amax" } else { "amin" },
+                d
+            );
+        }
+    }
+    let (vals, _, out_shape) = extreme_rows(x, &dims_v, keepdim, is_max)?;
+    let out = Tensor::from_buffer(vals, out_shape);
+    let in_shape = x.shape().to_vec();
+    let mut saves = Saves::new();
+    let (self_, result) = (saves.input(x), saves.output());
+    let name = if is_max { "AmaxBackward0" } else { "AminBackward0" };
+    record(name, &[x], &out, saves, move |ctx, g| {
+        let x = ctx.get(self_).detach();
+        let r = unreduce(&ctx.get(result).detach(), &in_shape, &nd, keepdim)?;
+        let mask = super::eq(&x, &r)?;
+        let dims_i: Vec<i64> = nd.iter().map(|&d| d as i64).collect();
+        let count = unreduce(&sum(&mask, Some(&dims_i), keepdim)?, &in_shape, &nd, keepdim)?;
+        let share = super::div(&unreduce(g, &in_shape, &nd, keepdim)?, &count.to_dtype_raw(g.dtype()))?;
+        // where, not a product with the mask: an infinite gradient must not become NaN.
+        Ok(vec![Some(super::where_(&mask, &share, &super::zeros_like(&share)?)?)])
+    });
+    Ok(out)
+}
+
 /// Values and first indices of the max (min) over `dims`, and the result's shape.
 fn extreme_rows(x: &Tensor, dims: &[i64], keepdim: bool, is_max: bool) -> Result<(crate::storage::Buffer, Vec<i64>, Vec<usize>)> {
     let Rows { out_shape, moved, outer, inner, .. } = reduction_rows(x, dims, keepdim)?;

@@ -3,7 +3,7 @@
 
 use super::{kernel, mul, scalar_like};
 use crate::autograd::{record, Saves};
-use crate::dtype::{DType, Float};
+use crate::dtype::{DType, Float, Scalar};
 use crate::error::Result;
 use crate::ops;
 use crate::tensor::Tensor;
@@ -87,19 +87,28 @@ fn threshold_backward(g: &Tensor, r: &Tensor) -> Result<Tensor> {
     Ok(out)
 }
 
-/// clamp(x, min, max) with optional bounds; NaN stays NaN.
-pub fn clamp(x: &Tensor, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
+/// clamp(x, min, max) with optional number bounds. The result's dtype is the tensor's, or
+/// float32 for an integer tensor with a float bound (as PyTorch promotes); a NaN bound gives
+/// NaN everywhere, a NaN element stays NaN.
+pub fn clamp(x: &Tensor, min: Option<Scalar>, max: Option<Scalar>) -> Result<Tensor> {
     if min.is_none() && max.is_none() {
         bail!(Runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
     }
-    let dt = if x.dtype() == DType::Bool { bail!(Runtime, "\"clamp_cpu\" not implemented for 'Bool'") } else { x.dtype() };
-    let lo = min.unwrap_or(f64::NEG_INFINITY);
-    let hi = max.unwrap_or(f64::INFINITY);
-    let out = with_float_type!(dt, T => kernel::map(x, move |v: T| {
-        if v.is_nan() { v } else if v < lo as T { if (hi as T) < (lo as T) { hi as T } else { lo as T } } else if v > hi as T { hi as T } else { v }
+    if x.dtype() == DType::Bool {
+        bail!(Runtime, "\"clamp_cpu\" not implemented for 'Bool'");
+    }
+    let float_bound = [min, max].iter().flatten().any(|b| matches!(b, Scalar::Float(_)));
+    let dt = if !x.dtype().is_float() && float_bound { DType::F32 } else { x.dtype() };
+    let xc = x.to_dtype_raw(dt);
+    let (minf, maxf) = (min.map(|m| m.to_f64()), max.map(|m| m.to_f64()));
+    let lo = minf.unwrap_or(f64::NEG_INFINITY);
+    let hi = maxf.unwrap_or(f64::INFINITY);
+    let out = with_float_type!(dt, T => kernel::map(&xc, move |v: T| {
+        if v.is_nan() || lo.is_nan() || hi.is_nan() { if v.is_nan() { v } else { T::NAN } }
+        else if v < lo as T { if (hi as T) < (lo as T) { hi as T } else { lo as T } } else if v > hi as T { hi as T } else { v }
     })?, other => {
-        let (lo, hi) = (min.map(|m| m as i64).unwrap_or(i64::MIN), max.map(|m| m as i64).unwrap_or(i64::MAX));
-        kernel::map(x, move |v: i64| if v < lo { lo.min(hi) } else if v > hi { hi } else { v })?
+        let (lo, hi) = (min.map(|m| m.to_i64()).unwrap_or(i64::MIN), max.map(|m| m.to_i64()).unwrap_or(i64::MAX));
+        kernel::map(&xc, move |v: i64| if v < lo { lo.min(hi) } else if v > hi { hi } else { v })?
     });
     // PyTorch 2.15 names every scalar-bound clamp ClampBackward1.
     let name = "ClampBackward1";
@@ -108,10 +117,10 @@ pub fn clamp(x: &Tensor, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
     record(name, &[x], &out, saves, move |ctx, g| {
         let x = ctx.get(x_).detach();
         let mut mask = ops::full_like(&x, 1.0, DType::Bool)?;
-        if let Some(m) = min {
+        if let Some(m) = minf {
             mask = ops::logical_and(&mask, &ops::gt(&x, &scalar_like(m, x.dtype()))?)?;
         }
-        if let Some(m) = max {
+        if let Some(m) = maxf {
             mask = ops::logical_and(&mask, &ops::lt(&x, &scalar_like(m, x.dtype()))?)?;
         }
         // Selected, not multiplied by the mask: an infinite gradient must not become NaN.

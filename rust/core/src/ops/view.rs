@@ -207,6 +207,7 @@ pub fn expand(x: &Tensor, sizes: &[i64]) -> Result<Tensor> {
             );
         }
     }
+    crate::shape::checked_numel(&shape)?;
     let out = make_view(x, Layout::new(shape, strides, l.offset));
     let in_shape = x.shape().to_vec();
     record("ExpandBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(sum_to(g, &in_shape)?)]));

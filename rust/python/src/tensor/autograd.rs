@@ -104,10 +104,11 @@ impl PyTensor {
         // The engine runs without the GIL; Python hooks take it back.
         py.allow_threads(|| run(|| autograd::backward(&[root], vec![g], retain, create_graph)))
     }
-    fn register_hook(&self, hook: PyObject) -> PyResult<RemovableHandle> {
+    fn register_hook(&self, py: Python, hook: PyObject) -> PyResult<RemovableHandle> {
         let t = &self.t;
-        let id = run(|| autograd::register_hook(&t, grad_hook(hook)))?;
-        Ok(RemovableHandle::on_tensor(&t, id))
+        let h = grad_hook(py, hook);
+        let id = run(|| autograd::register_hook(t, h))?;
+        Ok(RemovableHandle::on_tensor(t, id))
     }
     fn register_post_accumulate_grad_hook(&self, hook: PyObject) -> PyResult<RemovableHandle> {
         let t = &self.t;

@@ -42,7 +42,7 @@ impl PyTensor {
         let t = slf.borrow().tensor();
         let cls = slf.get_type();
         let name = if super::is_plain_tensor_class(slf.py(), cls) { "tensor" } else { cls.name()? };
-        run(|| Ok(pyrustgrad_core::print::repr_as(&t, name)))
+        run(|| pyrustgrad_core::print::repr_as(&t, name))
     }
     fn __str__(slf: &PyCell<Self>) -> PyResult<String> {
         Self::__repr__(slf)

@@ -4,9 +4,20 @@
 //! autograd and version rules).
 
 use super::{wrap, PyTensor};
-use crate::errors::run;
+use crate::convert::scalar_of;
+use crate::errors::{run, type_error};
+use pyrustgrad_core::dtype::Scalar;
 use pyo3::prelude::*;
 use pyrustgrad_core::ops;
+
+/// A `min=`/`max=` bound: None or a number.
+fn bound(b: Option<&PyAny>, name: &str) -> PyResult<Option<Scalar>> {
+    match b {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => scalar_of(o)?.map(Some).ok_or_else(|| type_error(format!("clamp(): argument '{}' must be a Number, not {}", name, o.get_type().name().unwrap_or("object")))),
+    }
+}
 
 #[pymethods]
 impl PyTensor {
@@ -24,11 +35,13 @@ impl PyTensor {
         Ok(slf)
     }
     #[args(min = "None", max = "None")]
-    fn clamp(&self, py: Python, min: Option<f64>, max: Option<f64>) -> PyResult<PyObject> {
+    fn clamp(&self, py: Python, min: Option<&PyAny>, max: Option<&PyAny>) -> PyResult<PyObject> {
+        let (min, max) = (bound(min, "min")?, bound(max, "max")?);
         wrap(py, run(|| ops::clamp(&self.t, min, max))?)
     }
     #[args(min = "None", max = "None")]
-    fn clamp_(slf: PyRef<Self>, min: Option<f64>, max: Option<f64>) -> PyResult<PyRef<Self>> {
+    fn clamp_<'p>(slf: PyRef<'p, Self>, min: Option<&PyAny>, max: Option<&PyAny>) -> PyResult<PyRef<'p, Self>> {
+        let (min, max) = (bound(min, "min")?, bound(max, "max")?);
         run(|| ops::clamp_(&slf.t, min, max))?;
         Ok(slf)
     }

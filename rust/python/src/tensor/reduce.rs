@@ -76,3 +76,17 @@ impl PyTensor {
         product(py, self.tensor(), other.tensor(), ops::dot)
     }
 }
+
+#[pymethods]
+impl PyTensor {
+    #[args(dim = "None", keepdim = "false")]
+    fn amax(&self, py: Python, dim: Option<&PyAny>, keepdim: bool) -> PyResult<PyObject> {
+        let d = dims_arg(dim)?;
+        wrap(py, run(|| ops::amax(&self.t, d.as_deref(), keepdim, true))?)
+    }
+    #[args(dim = "None", keepdim = "false")]
+    fn amin(&self, py: Python, dim: Option<&PyAny>, keepdim: bool) -> PyResult<PyObject> {
+        let d = dims_arg(dim)?;
+        wrap(py, run(|| ops::amax(&self.t, d.as_deref(), keepdim, false))?)
+    }
+}

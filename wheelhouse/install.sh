@@ -97,7 +97,7 @@ cleanup() {
             venv/empty) echo "$PROG: emptied $ABS again (it was empty before)" >&2 ;;
             target/new) [ -e "$ABS" ] || echo "$PROG: removed the unfinished $ABS" >&2 ;;
             *) [ "${n:-0}" -gt 0 ] 2>/dev/null &&
-                   echo "$PROG: removed the $n files and folders this run had added" >&2 ;;
+                   echo "$PROG: removed what this run had added ($n files and folders)" >&2 ;;
         esac
     fi
     rm -rf "$TMPD"
@@ -339,18 +339,19 @@ fi
 NEED_ST=0
 [ "$NEED_PIP" = 1 ] && [ "$NO_DISTUTILS" = 1 ] && [ "$STVER" != - ] && NEED_ST=1
 
-EXTRA=""
-[ "$NEED_PIP" = 1 ] && EXTRA=" and pip $PIPVER"
-[ "$NEED_ST" = 1 ] && EXTRA="$EXTRA (with setuptools $STVER, for distutils)"
+PINS=$(sed 's/ .*//; s/==/ /' "$TMPD/payload.txt" | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+say "installing $PINS from locks/${LOCK##*/} (Python $PYFULL, glibc $GLIBC)"
+ALSO=""
+[ "$NEED_PIP" = 1 ] && ALSO="; pip $PIPVER goes in too"
+[ "$NEED_ST" = 1 ] && ALSO="$ALSO, with setuptools $STVER (its copy of distutils lets pip run)"
 case $WAY in
-    dest) say "installing $NPKG packages with $WHOSE ($PIP_BEFORE)" ;;
-    wheel) say "$WHY: installing $NPKG packages$EXTRA with pip $PIPVER run from its wheel" ;;
+    dest) say "  with $WHOSE ($PIP_BEFORE)" ;;
+    wheel) say "  with pip $PIPVER run from its wheel, as $WHY$ALSO" ;;
     own)
-        if [ "$OWN" = 1 ]; then say "installing $NPKG packages$EXTRA with install.sh's own wheel installer (--own-installer)"
-        else say "pip cannot run here (${REASON:-$WHY}): installing $NPKG packages$EXTRA with install.sh's own wheel installer"
+        if [ "$OWN" = 1 ]; then say "  with install.sh's own wheel installer (--own-installer)$ALSO"
+        else say "  with install.sh's own wheel installer, as pip cannot run here (${REASON:-$WHY})$ALSO"
         fi ;;
 esac
-say "from locks/${LOCK##*/} (Python $PYFULL, glibc $GLIBC)"
 
 # ---- install -----------------------------------------------------------------------
 cp "$TMPD/payload.txt" "$TMPD/req.txt"

@@ -333,8 +333,8 @@ def cmd_rollback(out):
     for s in snap:
         if not s["existed"]:
             if os.path.lexists(s["top"]):
+                removed += 1 + (len(walk_all(s["top"])) if os.path.isdir(s["top"]) else 0)
                 remove(s["top"])
-                removed += 1
             continue
         if not os.path.isdir(s["root"]):
             continue
@@ -586,6 +586,10 @@ class WheelInstall:
                     out.write(block)
         except (zipfile.BadZipFile, zlib.error, EOFError) as e:
             self.fail("%s is damaged (%s)" % (zi.filename, e))
+        except OSError as e:   # disk full, most likely: name the file it happened on
+            if not e.filename:
+                e.filename = dest
+            raise
         if want:
             algo, _, value = want.partition("=")
             if algo != "sha256":
@@ -683,6 +687,10 @@ def cmd_install(out, mode, d, with_pip, with_setuptools):
             WheelInstall(os.path.join(wh, p["file"]), p["name"], p["version"], p["hashes"],
                          scheme, python, journal).run()
             done.append("%s %s" % (p["name"], p["version"]))
+    except OSError as e:
+        journal.undo()
+        raise Failure("cannot write %s: %s; what this run had installed is removed again"
+                      % (e.filename or scheme["purelib"], e.strerror or e))
     except BaseException:
         journal.undo()
         raise

@@ -380,5 +380,9 @@ def test_as_a_user_who_is_not_root(tmp_path):
         if locked.startswith("/root/"):
             rc, out, err = run("--venv", str(home / "v2"), python=locked)
             assert err == ["install.sh: cannot use %s: no permission to enter /root (as nobody)" % locked]
+        os.chmod(str(wh / PRG), 0o600)   # copied with root's permissions: named, no traceback
+        rc, out, err = run("--venv", str(home / "v3"))
+        assert rc == 1
+        assert out == ["install.sh: cannot read %s: Permission denied" % PRG]
     finally:
         shutil.rmtree(top, ignore_errors=True)

@@ -172,9 +172,14 @@ try:
             bad += 1
             continue
         h = hashlib.sha256()
-        with open(path, "rb") as g:
-            for block in iter(lambda: g.read(1 << 20), b""):
-                h.update(block)
+        try:
+            with open(path, "rb") as g:
+                for block in iter(lambda: g.read(1 << 20), b""):
+                    h.update(block)
+        except (IOError, OSError) as e:
+            print("install.sh: cannot read %s: %s" % (name, e.strerror))
+            bad += 1
+            continue
         if h.hexdigest() != want:
             print("install.sh: checksum mismatch: %s" % name)
             bad += 1
@@ -195,6 +200,9 @@ try:
     sys.exit(1 if bad else 0)
 except KeyboardInterrupt:
     sys.exit(130)
+except (IOError, OSError) as e:
+    print("install.sh: cannot read %s: %s" % (e.filename, e.strerror))
+    sys.exit(1)
 EOF
 STATUS=$?
 [ "$STATUS" != 130 ] || exit 130

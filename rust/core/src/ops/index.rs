@@ -28,6 +28,13 @@ pub enum IndexItem {
     Tensor(Tensor),
 }
 
+/// An index written as a Python list: its values as a tensor (an empty list is an empty
+/// int64 index, as in PyTorch).
+pub fn index_from_nested(walk: &[super::Nested]) -> Result<Tensor> {
+    let t = super::tensor_from_nested(walk, None)?;
+    Ok(if t.numel() == 0 { t.to_dtype_raw(DType::I64) } else { t })
+}
+
 /// `x[items]`: a view for basic indexing, a gathered copy for one tensor index.
 pub fn get_index(x: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
     match advanced(items)? {

@@ -45,7 +45,7 @@ fn index_items(key: &PyAny) -> PyResult<Vec<IndexItem>> {
                 ));
             }
             let walk = nested_walk(it)?;
-            IndexItem::Tensor(run(|| ops::tensor_from_nested(&walk, None))?)
+            IndexItem::Tensor(run(|| ops::index_from_nested(&walk))?)
         } else if let Ok(i) = it.extract::<i64>() {
             IndexItem::Int(i)
         } else {

@@ -3,6 +3,8 @@
 from .. import _core
 from . import graph  # noqa: F401
 from .graph import Node  # noqa: F401
+from . import function  # noqa: F401
+from .function import Function  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
 
 

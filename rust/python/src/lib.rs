@@ -8,7 +8,7 @@
 //! * `ops.rs`: methods and functions generated from the core's op declarations;
 //! * `node.rs`: grad_fn objects; `hooks.rs`: Python hooks and their handles;
 //! * `numpy.rs`: memory shared with NumPy both ways;
-//! * `functions.rs`: module-level functions.
+//! * `functions.rs`: module-level functions; `function.rs`: custom autograd Functions.
 //!
 //! What it must never do: hold semantics (they are the core's, where Rust tests reach them).
 
@@ -18,6 +18,7 @@
 mod convert;
 mod dtype;
 mod errors;
+mod function;
 mod functions;
 mod hooks;
 mod node;
@@ -40,5 +41,6 @@ fn _core(_py: Python, m: &PyModule) -> PyResult<()> {
     tensor::register(m)?;
     node::register(m)?;
     numpy::register(m)?;
+    function::register(m)?;
     Ok(())
 }

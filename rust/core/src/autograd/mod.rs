@@ -447,6 +447,19 @@ pub fn gradient_edge(t: &Tensor) -> Option<Edge> {
     Some(Edge { node: acc, input_nr: 0 })
 }
 
+/// A node name that lives for the whole program (custom Functions name their nodes at run
+/// time); each distinct name is stored once.
+pub fn intern_name(name: &str) -> &'static str {
+    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut names = NAMES.lock();
+    if let Some(n) = names.iter().find(|n| **n == name) {
+        return n;
+    }
+    let n: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(n);
+    n
+}
+
 /// Whether an op on `inputs` must record history.
 pub fn needs_record(inputs: &[&Tensor]) -> bool {
     is_grad_enabled() && inputs.iter().any(|t| t.requires_grad())

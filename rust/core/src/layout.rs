@@ -33,10 +33,13 @@ impl Layout {
         numel(&self.shape)
     }
     /// Row-major without gaps (any empty layout is contiguous, as in PyTorch).
+    #[inline]
     pub fn is_contiguous(&self) -> bool {
-        if self.numel() == 0 {
-            return true;
-        }
+        self.strides_are_row_major() || self.shape.contains(&0)
+    }
+
+    #[inline]
+    fn strides_are_row_major(&self) -> bool {
         let mut expected = 1usize;
         for i in (0..self.shape.len()).rev() {
             if self.shape[i] != 1 {
@@ -145,12 +148,13 @@ impl Layout {
 
     /// For a contiguous layout, its elements as one range of the storage (empty when it has
     /// none, wherever its offset points).
+    #[inline]
     pub fn contiguous_range(&self) -> Option<Range<usize>> {
-        if self.numel() == 0 {
-            return Some(0..0);
-        }
-        if self.is_contiguous() {
-            Some(self.offset..self.offset + self.numel())
+        if self.strides_are_row_major() {
+            let n = self.numel();
+            Some(if n == 0 { 0..0 } else { self.offset..self.offset + n })
+        } else if self.shape.contains(&0) {
+            Some(0..0)
         } else {
             None
         }

@@ -3,8 +3,8 @@
 use crate::error::Result;
 use crate::bail;
 
-/// A list of sizes or strides, stored inline up to 6 dims (the common case allocates nothing).
-pub type Dims = smallvec::SmallVec<[usize; 6]>;
+/// A list of sizes or strides, stored inline up to 4 dims (the common case allocates nothing).
+pub type Dims = smallvec::SmallVec<[usize; 4]>;
 
 pub fn numel(shape: &[usize]) -> usize {
     shape.iter().product()
@@ -23,13 +23,22 @@ pub fn checked_storage_bytes(shape: &[usize], itemsize: usize) -> Result<usize> 
 }
 
 pub fn contiguous_strides(shape: &[usize]) -> Dims {
-    let mut strides: Dims = smallvec::smallvec![0; shape.len()];
-    let mut acc = 1usize;
-    for i in (0..shape.len()).rev() {
-        strides[i] = acc;
-        acc = acc.saturating_mul(shape[i].max(1));
+    fn fill(shape: &[usize], strides: &mut [usize]) {
+        let mut acc = 1usize;
+        for i in (0..shape.len()).rev() {
+            strides[i] = acc;
+            acc = acc.saturating_mul(shape[i].max(1));
+        }
     }
-    strides
+    let mut buf = [0usize; 4];
+    if shape.len() <= buf.len() {
+        fill(shape, &mut buf[..shape.len()]);
+        Dims::from_slice(&buf[..shape.len()])
+    } else {
+        let mut v = vec![0; shape.len()];
+        fill(shape, &mut v);
+        Dims::from_vec(v)
+    }
 }
 
 /// `[2, 3]` as PyTorch writes shapes inside messages.
@@ -63,6 +72,9 @@ pub fn normalize_dims(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
 
 /// NumPy/PyTorch broadcasting of two shapes.
 pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Dims> {
+    if a == b {
+        return Ok(Dims::from_slice(a));
+    }
     let n = a.len().max(b.len());
     let mut out: Dims = smallvec::smallvec![0; n];
     for i in 0..n {

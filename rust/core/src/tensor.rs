@@ -11,7 +11,7 @@ use crate::storage::{Buffer, Storage};
 use crate::bail;
 use parking_lot::{Mutex, MutexGuard};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 
 #[derive(Default)]
 pub struct AutogradMeta {
@@ -68,7 +68,50 @@ pub struct TensorImpl {
     pub storage: Arc<Storage>,
     pub layout: Layout,
     pub dtype: DType,
-    pub(crate) var: Arc<Variable>,
+    /// The tensor's own variable (no allocation of its own: most tensors never share one).
+    own: Variable,
+    /// Set once `x.data = y` made a tensor that shares this one's variable: from then on both
+    /// use this shared variable (the own one was moved into it and is empty).
+    shared: OnceLock<Arc<Variable>>,
+}
+
+impl TensorImpl {
+    #[inline]
+    pub(crate) fn var(&self) -> &Variable {
+        match self.shared.get() {
+            Some(v) => v,
+            None => &self.own,
+        }
+    }
+}
+
+impl TensorImpl {
+    /// The grad_fn of this tensor's variable when nothing else holds the variable.
+    pub(crate) fn take_unique_grad_fn(&mut self) -> Option<Arc<Node>> {
+        match self.shared.take() {
+            None => self.own.meta.get_mut().grad_fn.take(),
+            Some(shared) => Arc::try_unwrap(shared).ok().and_then(|mut v| v.meta.get_mut().grad_fn.take()),
+        }
+    }
+}
+
+impl Variable {
+    fn new() -> Variable {
+        Variable { requires_grad: AtomicBool::new(false), meta: Mutex::new(AutogradMeta::default()), py_object: AtomicUsize::new(0) }
+    }
+
+    /// Moves this variable's state into a new shareable one (`set_data`), leaving it empty.
+    fn take_into_shared(&self) -> Arc<Variable> {
+        let mut meta = self.meta.lock();
+        let moved = Variable {
+            requires_grad: AtomicBool::new(self.requires_grad.load(Ordering::Acquire)),
+            meta: Mutex::new(std::mem::take(&mut *meta)),
+            py_object: AtomicUsize::new(self.py_object.load(Ordering::Acquire)),
+        };
+        self.requires_grad.store(false, Ordering::Release);
+        self.py_object.store(0, Ordering::Release);
+        Arc::new(moved)
+    }
 }
 
 #[derive(Clone)]
@@ -83,8 +126,7 @@ impl std::fmt::Debug for Tensor {
 impl Tensor {
     // ---------------------------------------------------------------- construction
     pub fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
-        let var = Arc::new(Variable { requires_grad: AtomicBool::new(false), meta: Mutex::new(AutogradMeta::default()), py_object: AtomicUsize::new(0) });
-        Tensor(Arc::new(TensorImpl { storage, layout, dtype, var }))
+        Tensor(Arc::new(TensorImpl { storage, layout, dtype, own: Variable::new(), shared: OnceLock::new() }))
     }
 
     pub fn from_buffer(buf: Buffer, shape: impl Into<Dims>) -> Tensor {
@@ -165,26 +207,26 @@ impl Tensor {
     }
     /// The same variable: the same tensor, or one `set_data` made for it.
     pub fn same_variable(&self, other: &Tensor) -> bool {
-        Arc::ptr_eq(&self.0.var, &other.0.var)
+        std::ptr::eq(self.0.var(), other.0.var())
     }
     pub fn version(&self) -> u64 {
         self.0.storage.version()
     }
     /// The binding's object slot of this tensor's variable (see [`Variable`]).
     pub fn py_object_slot(&self) -> &AtomicUsize {
-        &self.0.var.py_object
+        &self.0.var().py_object
     }
     pub(crate) fn meta(&self) -> MutexGuard<'_, AutogradMeta> {
-        self.0.var.meta.lock()
+        self.0.var().meta.lock()
     }
 
     // ---------------------------------------------------------------- autograd metadata
     pub fn requires_grad(&self) -> bool {
-        self.0.var.requires_grad.load(Ordering::Acquire)
+        self.0.var().requires_grad.load(Ordering::Acquire)
     }
     /// Sets the flag; the caller holds the variable's lock (`_meta`).
     fn store_requires_grad(&self, _meta: &MutexGuard<'_, AutogradMeta>, flag: bool) {
-        self.0.var.requires_grad.store(flag, Ordering::Release);
+        self.0.var().requires_grad.store(flag, Ordering::Release);
     }
     pub fn grad_fn(&self) -> Option<Arc<Node>> {
         crate::autograd::refresh_view_history(self);
@@ -266,13 +308,17 @@ impl Tensor {
     /// `x.data = new`, as PyTorch's set_data: the result has `new`'s storage, layout and dtype
     /// and keeps this tensor's variable (requires_grad, `.grad`, hooks, graph nodes), so
     /// graphs recorded before still accumulate into the same `.grad`. The caller (the
-    /// binding's object) adopts the result in place of this tensor.
+    /// binding's object) adopts the result in place of this tensor. The first time, this
+    /// tensor's variable moves into a shared one (under the binding's exclusive borrow of the
+    /// object; not meant to race with a backward pass into the same tensor on another thread).
     pub fn set_data(&self, new: &Tensor) -> Result<Tensor> {
+        let shared = self.0.shared.get_or_init(|| self.0.own.take_into_shared()).clone();
         Ok(Tensor(Arc::new(TensorImpl {
             storage: new.0.storage.clone(),
             layout: new.0.layout.clone(),
             dtype: new.0.dtype,
-            var: self.0.var.clone(),
+            own: Variable::new(),
+            shared: OnceLock::from(shared),
         })))
     }
 

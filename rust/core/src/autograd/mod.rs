@@ -331,11 +331,9 @@ pub(crate) fn drop_nodes(mut stack: Vec<Arc<Node>>) {
 /// If `t` is the last handle on its tensor and variable, moves the variable's grad_fn onto
 /// `stack` so that dropping it does not recurse.
 pub(crate) fn take_grad_fn_of_unique(t: Tensor, stack: &mut Vec<Arc<Node>>) {
-    if let Ok(imp) = Arc::try_unwrap(t.0) {
-        if let Ok(mut var) = Arc::try_unwrap(imp.var) {
-            if let Some(f) = var.meta.get_mut().grad_fn.take() {
-                stack.push(f);
-            }
+    if let Ok(mut imp) = Arc::try_unwrap(t.0) {
+        if let Some(f) = imp.take_unique_grad_fn() {
+            stack.push(f);
         }
     }
 }

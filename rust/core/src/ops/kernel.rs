@@ -75,21 +75,26 @@ pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U
     let gb = b.storage().read();
     let (sa, sb) = (ga.as_slice::<T>(), gb.as_slice::<T>());
     let (la, lb) = (a.layout(), b.layout());
-    let v = if la.shape[..] == shape[..] && lb.shape[..] == shape[..] && la.is_contiguous() && lb.is_contiguous() {
-        let (xa, xb) = (&sa[la.contiguous_range().expect("contiguous")], &sb[lb.contiguous_range().expect("contiguous")]);
-        collect_n(n, xa.iter().zip(xb).map(|(&x, &y)| f(x, y)))?
-    } else if lb.numel() == 1 && la.shape[..] == shape[..] && la.is_contiguous() {
-        let y = sb[lb.offset];
-        collect_n(n, sa[la.contiguous_range().expect("contiguous")].iter().map(|&x| f(x, y)))?
-    } else if la.numel() == 1 && lb.shape[..] == shape[..] && lb.is_contiguous() {
-        let x = sa[la.offset];
-        collect_n(n, sb[lb.contiguous_range().expect("contiguous")].iter().map(|&y| f(x, y)))?
-    } else {
-        let sta = broadcast_strides(&la.shape, &la.strides, &shape);
-        let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
-        let ia = StridedOffsets::new(&shape, &sta, la.offset);
-        let ib = StridedOffsets::new(&shape, &stb, lb.offset);
-        collect_n(n, ia.zip(ib).map(|(i, j)| f(sa[i], sb[j])))?
+    // Each operand's run of storage when it is contiguous at the result's shape.
+    let run = |l: &crate::tensor::Layout| if l.shape[..] == shape[..] { l.contiguous_range() } else { None };
+    let (ra, rb) = (run(la), run(lb));
+    let v = match (ra, rb) {
+        (Some(ra), Some(rb)) => collect_n(n, sa[ra].iter().zip(&sb[rb]).map(|(&x, &y)| f(x, y)))?,
+        (Some(ra), None) if lb.numel() == 1 => {
+            let y = sb[lb.offset];
+            collect_n(n, sa[ra].iter().map(|&x| f(x, y)))?
+        }
+        (None, Some(rb)) if la.numel() == 1 => {
+            let x = sa[la.offset];
+            collect_n(n, sb[rb].iter().map(|&y| f(x, y)))?
+        }
+        _ => {
+            let sta = broadcast_strides(&la.shape, &la.strides, &shape);
+            let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
+            let ia = StridedOffsets::new(&shape, &sta, la.offset);
+            let ib = StridedOffsets::new(&shape, &stb, lb.offset);
+            collect_n(n, ia.zip(ib).map(|(i, j)| f(sa[i], sb[j])))?
+        }
     };
     drop(ga);
     drop(gb);

@@ -7,6 +7,7 @@ CI runs a fixed budget (PYRUSTGRAD_PROPERTY_EXAMPLES, default 25 examples per pr
 long local run: PYRUSTGRAD_PROPERTY_EXAMPLES=2000 .venv/bin/python -m pytest tests/test_properties.py
 """
 
+import math
 import os
 import warnings
 
@@ -95,6 +96,13 @@ UNARY = {
     "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sigmoid": _sigmoid, "tanh": np.tanh, "sin": np.sin,
     "cos": np.cos, "neg": np.negative, "abs": np.abs, "sign": lambda a: np.where(np.isnan(a), 0, np.sign(a)),
     "relu": lambda a: np.where(np.isnan(a), a, np.maximum(a, 0)),
+    "tan": np.tan, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
+    "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh, "exp2": np.exp2, "expm1": np.expm1,
+    "log2": np.log2, "log10": np.log10, "log1p": np.log1p, "rsqrt": lambda a: 1 / np.sqrt(a),
+    "reciprocal": np.reciprocal, "erf": lambda a: np.vectorize(math.erf, otypes=[np.float64])(a) if a.size else a,
+    "erfc": lambda a: np.vectorize(math.erfc, otypes=[np.float64])(a) if a.size else a,
+    "square": np.square, "floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc,
+    "frac": lambda a: a - np.trunc(a),
 }
 
 

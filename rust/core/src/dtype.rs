@@ -208,6 +208,7 @@ pub trait Float: Element + num_like::Num {
     fn powf(self, e: Self) -> Self;
     fn abs(self) -> Self;
     fn is_nan(self) -> bool;
+    fn trunc(self) -> Self;
     const NAN: Self;
 }
 
@@ -241,6 +242,10 @@ macro_rules! impl_float {
             #[inline(always)]
             fn is_nan(self) -> bool {
                 <$t>::is_nan(self)
+            }
+            #[inline(always)]
+            fn trunc(self) -> Self {
+                <$t>::trunc(self)
             }
             const NAN: Self = <$t>::NAN;
         }

@@ -11,7 +11,7 @@
 //!
 //! What it must never do: hold kernel code (that is `kernel.rs`) or binding code.
 
-use super::{apply_inplace, div, kernel, mul, neg, scalar_like, sub};
+use super::{add, apply_inplace, div, kernel, mul, neg, scalar_like, sub};
 use crate::autograd::{record, Saves};
 use crate::dtype::DType;
 use crate::error::Result;
@@ -59,6 +59,15 @@ pub(crate) fn float_unary(x: &Tensor, kernel: FloatKernel, name: &'static str, r
 
 fn two(t: &Tensor) -> Tensor {
     scalar_like(2.0, t.dtype())
+}
+
+fn c(v: f64, t: &Tensor) -> Tensor {
+    scalar_like(v, t.dtype())
+}
+
+/// x² (written x·x so that higher derivatives need no pow).
+fn sq(x: &Tensor) -> Result<Tensor> {
+    mul(x, x)
 }
 
 fn one(t: &Tensor) -> Tensor {
@@ -123,8 +132,32 @@ unary_ops! {
     float tanh => "TanhBackward0", [Tanh], Result |r, g| mul(g, &sub(&one(r), &mul(r, r)?)?);
     float sin => "SinBackward0", [Sin], Input |x, g| mul(g, &cos(x)?);
     float cos => "CosBackward0", [Cos], Input |x, g| neg(&mul(g, &sin(x)?)?);
+    float tan => "TanBackward0", [Tan], Result |r, g| mul(g, &add(&one(r), &sq(r)?)?);
+    float asin => "AsinBackward0", [Asin], Input |x, g| div(g, &sqrt(&sub(&one(x), &sq(x)?)?)?);
+    float acos => "AcosBackward0", [Acos], Input |x, g| neg(&div(g, &sqrt(&sub(&one(x), &sq(x)?)?)?)?);
+    float atan => "AtanBackward0", [Atan], Input |x, g| div(g, &add(&one(x), &sq(x)?)?);
+    float sinh => "SinhBackward0", [Sinh], Input |x, g| mul(g, &cosh(x)?);
+    float cosh => "CoshBackward0", [Cosh], Input |x, g| mul(g, &sinh(x)?);
+    float asinh => "AsinhBackward0", [Asinh], Input |x, g| div(g, &sqrt(&add(&sq(x)?, &one(x))?)?);
+    float acosh => "AcoshBackward0", [Acosh], Input |x, g| div(g, &sqrt(&sub(&sq(x)?, &one(x))?)?);
+    float atanh => "AtanhBackward0", [Atanh], Input |x, g| div(g, &sub(&one(x), &sq(x)?)?);
+    float exp2 => "Exp2Backward0", [Exp2], Result |r, g| mul(g, &mul(r, &c(std::f64::consts::LN_2, r))?);
+    float expm1 => "Expm1Backward0", [Expm1], Result |r, g| mul(g, &add(r, &one(r))?);
+    float log2 => "Log2Backward0", [Log2], Input |x, g| div(g, &mul(x, &c(std::f64::consts::LN_2, x))?);
+    float log10 => "Log10Backward0", [Log10], Input |x, g| div(g, &mul(x, &c(std::f64::consts::LN_10, x))?);
+    float log1p => "Log1pBackward0", [Log1p], Input |x, g| div(g, &add(x, &one(x))?);
+    float rsqrt => "RsqrtBackward0", [Rsqrt], Result |r, g| mul(g, &mul(&mul(r, &sq(r)?)?, &c(-0.5, r))?);
+    float reciprocal => "ReciprocalBackward0", (|v| 1.0 / v), Result |r, g| neg(&mul(g, &sq(r)?)?);
+    float erf => "ErfBackward0", [Erf], Input |x, g| mul(g, &mul(&exp(&neg(&sq(x)?)?)?, &c(std::f64::consts::FRAC_2_SQRT_PI, x))?);
+    float erfc => "ErfcBackward0", [Erfc], Input |x, g| mul(g, &mul(&exp(&neg(&sq(x)?)?)?, &c(-std::f64::consts::FRAC_2_SQRT_PI, x))?);
     custom neg;
     custom abs;
     custom sign;
     custom relu;
+    custom square;
+    custom floor;
+    custom ceil;
+    custom round;
+    custom trunc;
+    custom frac;
 }

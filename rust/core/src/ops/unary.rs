@@ -129,6 +129,48 @@ pub fn clamp(x: &Tensor, min: Option<Scalar>, max: Option<Scalar>) -> Result<Ten
     Ok(out)
 }
 
+/// `square(x)`: `x ** 2`, as PyTorch computes it (PowBackward0; integers stay integers).
+pub fn square(x: &Tensor) -> Result<Tensor> {
+    super::pow_scalar(x, 2.0)
+}
+
+/// A rounding function: the same tensor's values for integers, `f` for floats; its gradient
+/// is zero (PyTorch's FloorBackward0 and the like).
+fn rounding(x: &Tensor, name: &'static str, f32f: fn(f32) -> f32, f64f: fn(f64) -> f64) -> Result<Tensor> {
+    let out = match x.dtype() {
+        DType::F32 => kernel::map(x, f32f)?,
+        DType::F64 => kernel::map(x, f64f)?,
+        DType::I64 => x.contiguous_raw(),
+        DType::Bool => bail!(Runtime, "\"{}_cpu\" not implemented for 'Bool'", name.trim_end_matches("Backward0").to_lowercase()),
+    };
+    record(name, &[x], &out, Saves::none(), |_, g| Ok(vec![Some(ops::zeros_like(g)?)]));
+    Ok(out)
+}
+
+pub fn floor(x: &Tensor) -> Result<Tensor> {
+    rounding(x, "FloorBackward0", f32::floor, f64::floor)
+}
+pub fn ceil(x: &Tensor) -> Result<Tensor> {
+    rounding(x, "CeilBackward0", f32::ceil, f64::ceil)
+}
+/// Rounds half to even, as PyTorch (and NumPy) do.
+pub fn round(x: &Tensor) -> Result<Tensor> {
+    rounding(x, "RoundBackward0", f32::round_ties_even, f64::round_ties_even)
+}
+pub fn trunc(x: &Tensor) -> Result<Tensor> {
+    rounding(x, "TruncBackward0", f32::trunc, f64::trunc)
+}
+
+/// `frac(x) = x - trunc(x)`; its gradient passes through (FracBackward0).
+pub fn frac(x: &Tensor) -> Result<Tensor> {
+    if !x.dtype().is_float() {
+        bail!(Runtime, "\"frac_cpu\" not implemented for '{}'", x.dtype().scalar_name());
+    }
+    let out = crate::with_float_type!(x.dtype(), T => kernel::map(x, |v: T| v - v.trunc())?, other => unreachable!());
+    record("FracBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
+    Ok(out)
+}
+
 /// Converts to `dtype` (ToCopyBackward0 when it changes the dtype; the same tensor otherwise).
 pub fn to_dtype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     if x.dtype() == dtype {

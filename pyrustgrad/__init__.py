@@ -214,8 +214,9 @@ def _method(name):
     return f
 
 
-# The pointwise ops declared in the core come as native functions (``_core._UNARY_OPS``).
-for _name in _core._UNARY_OPS:
+# The pointwise ops declared in the core come as native functions (``_core._UNARY_OPS``,
+# ``_core._BINARY_OPS``).
+for _name in tuple(_core._UNARY_OPS) + tuple(_core._BINARY_OPS):
     globals()[_name] = getattr(_core, _name)
 
 for _name in (

@@ -303,6 +303,40 @@ _UNARY_FORMS = {
 }
 
 
+# One row per binary op declared in the core (ops/binary.rs): inputs away from kinks and poles;
+# None for an op PyTorch has no derivative for (its backward must fail with PyTorch's message).
+BINARY_OP_INPUTS = {
+    "atan2": lambda: (rnd(2, 3), rnd(3, seed=3, away=0.2)),
+    "hypot": lambda: (rnd(2, 3, away=0.2), rnd(2, 1, seed=3, away=0.2)),
+    "fmod": lambda: (rnd(2, 3, lo=0.1, hi=0.9), rnd(3, lo=1.2, hi=1.8, seed=3)),
+    "remainder": lambda: (rnd(2, 3, lo=0.1, hi=0.9), rnd(3, lo=1.2, hi=1.8, seed=3)),
+    "xlogy": lambda: (rnd(2, 3), positive(2, 3)),
+    "float_power": lambda: (positive(2, 3), rnd(2, 3, seed=3)),
+    "floor_divide": None,
+}
+
+
+def test_every_declared_binary_op_has_a_gradcheck_row():
+    assert sorted(set(torch._core._BINARY_OPS) - set(BINARY_OP_INPUTS)) == []
+
+
+@pytest.mark.parametrize("name", sorted(k for k, v in BINARY_OP_INPUTS.items() if v))
+def test_declared_binary_op_first_and_second_order(name):
+    fn = getattr(torch, name)
+    assert gradcheck(fn, BINARY_OP_INPUTS[name](), eps=1e-6, atol=1e-5, rtol=1e-3)
+    assert gradgradcheck(fn, BINARY_OP_INPUTS[name](), eps=1e-6, atol=1e-5, rtol=1e-3)
+    method = lambda a, b: getattr(a * 1, name + "_")(b)  # noqa: E731
+    assert gradcheck(method, BINARY_OP_INPUTS[name](), eps=1e-6, atol=1e-5, rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", sorted(k for k, v in BINARY_OP_INPUTS.items() if v is None))
+def test_binary_ops_without_a_derivative_fail_in_backward_as_pytorch(name):
+    y = getattr(torch, name)(torch.ones(2, requires_grad=True), 1.5)
+    assert y.requires_grad and y.grad_fn.name() == "NotImplemented"
+    with pytest.raises(RuntimeError, match="^derivative for aten::%s is not implemented$" % name):
+        y.sum().backward()
+
+
 def test_every_declared_unary_op_has_a_gradcheck_row():
     assert sorted(set(torch._core._UNARY_OPS) - set(UNARY_OP_INPUTS)) == []
 

@@ -85,6 +85,17 @@ def same(t, a, rtol=None):
         np.testing.assert_array_equal(got, a)
 
 
+def _floor_divide(a, b):
+    """PyTorch's div_floor_floating (NumPy's floor_divide differs for infinite operands)."""
+    with np.errstate(all="ignore"):
+        m = np.fmod(a, b)
+        d = (a - m) / b
+        d = np.where((m != 0) & ((b < 0) != (m < 0)), d - 1, d)
+        f = np.floor(d)
+        r = np.where(d != 0, np.where(d - f > 0.5, f + 1, f), np.copysign(0.0, a / b))
+        return np.where(b == 0, a / b, r)
+
+
 def _sigmoid(a):
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-a))
@@ -110,6 +121,10 @@ def test_every_declared_unary_op_has_a_property():
     assert sorted(set(torch._core._UNARY_OPS) - set(UNARY)) == []
 
 
+def test_every_declared_binary_op_has_a_property():
+    assert sorted(set(torch._core._BINARY_OPS) - set(BINARY)) == []
+
+
 @SETTINGS
 @given(name=st.sampled_from(sorted(UNARY)), xa=arrays())
 def test_unary_ops_match_numpy(name, xa):
@@ -127,6 +142,10 @@ BINARY = {
     "mul": (lambda x, y: x * y, np.multiply), "div": (lambda x, y: x / y, np.divide),
     "maximum": (torch.maximum, np.maximum), "minimum": (torch.minimum, np.minimum),
     "pow": (lambda x, y: x.abs() ** y, lambda a, b: np.abs(a) ** b),
+    "atan2": (torch.atan2, np.arctan2), "hypot": (torch.hypot, np.hypot), "fmod": (torch.fmod, np.fmod),
+    "remainder": (lambda x, y: x % y, np.remainder), "floor_divide": (lambda x, y: x // y, lambda a, b: _floor_divide(a, b)),
+    "xlogy": (torch.xlogy, lambda a, b: np.where(np.isnan(b), b, np.where(a == 0, 0.0, a * np.log(b)))),
+    "float_power": (lambda x, y: torch.float_power(x.abs(), y), lambda a, b: np.abs(a) ** b),
     "eq": (lambda x, y: x == y, np.equal), "lt": (lambda x, y: x < y, np.less), "ge": (lambda x, y: x >= y, np.greater_equal),
 }
 

@@ -209,6 +209,8 @@ pub trait Float: Element + num_like::Num {
     fn abs(self) -> Self;
     fn is_nan(self) -> bool;
     fn trunc(self) -> Self;
+    fn floor(self) -> Self;
+    fn signum(self) -> Self;
     const NAN: Self;
 }
 
@@ -246,6 +248,14 @@ macro_rules! impl_float {
             #[inline(always)]
             fn trunc(self) -> Self {
                 <$t>::trunc(self)
+            }
+            #[inline(always)]
+            fn floor(self) -> Self {
+                <$t>::floor(self)
+            }
+            #[inline(always)]
+            fn signum(self) -> Self {
+                <$t>::signum(self)
             }
             const NAN: Self = <$t>::NAN;
         }

@@ -37,7 +37,7 @@ fn _core(_py: Python, m: &PyModule) -> PyResult<()> {
     errors::register(m)?;
     dtype::register(m)?;
     functions::register(m)?;
-    ops::register(m)?;
+    ops::register_all(m)?;
     tensor::register(m)?;
     node::register(m)?;
     numpy::register(m)?;

@@ -5,6 +5,7 @@
 
 pub mod kernel;
 mod arith;
+mod binary;
 mod compare;
 mod creation;
 mod index;
@@ -17,6 +18,7 @@ mod unary;
 mod view;
 
 pub use arith::*;
+pub use binary::*;
 pub use compare::*;
 pub use creation::*;
 pub use index::*;

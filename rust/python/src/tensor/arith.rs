@@ -87,6 +87,30 @@ impl PyTensor {
     fn __rtruediv__(&self, o: &PyAny) -> PyResult<PyObject> {
         binop(o.py(), &self.t, o, ops::div, true)
     }
+    fn __mod__(&self, o: &PyAny) -> PyResult<PyObject> {
+        binop(o.py(), &self.t, o, ops::remainder, false)
+    }
+    fn __rmod__(&self, o: &PyAny) -> PyResult<PyObject> {
+        let t = &self.t;
+        if tensor_ref(o).is_none() {
+            if let Some(c) = operand(o, t.dtype())? {
+                return wrap(o.py(), run(|| ops::rremainder_scalar(t, &c))?);
+            }
+        }
+        binop(o.py(), t, o, ops::remainder, true)
+    }
+    fn __floordiv__(&self, o: &PyAny) -> PyResult<PyObject> {
+        binop(o.py(), &self.t, o, ops::floor_divide, false)
+    }
+    fn __rfloordiv__(&self, o: &PyAny) -> PyResult<PyObject> {
+        binop(o.py(), &self.t, o, ops::floor_divide, true)
+    }
+    fn __imod__(&self, o: &PyAny) -> PyResult<()> {
+        inplace(self, o, "remainder_", ops::remainder_)
+    }
+    fn __ifloordiv__(&self, o: &PyAny) -> PyResult<()> {
+        inplace(self, o, "floor_divide_", ops::floor_divide_)
+    }
     fn __matmul__(&self, o: &PyAny) -> PyResult<PyObject> {
         match tensor_of(o) {
             Some(b) => matmul_of(o.py(), self.tensor(), b),

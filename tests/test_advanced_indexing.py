@@ -111,6 +111,68 @@ def test_writes_that_would_need_gradients_raise_instead_of_corrupting():
     assert h.tolist() == _x().tolist()
 
 
-def test_nested_list_index_is_rejected_with_a_clear_message():
-    with pytest.raises(IndexError, match="nested lists as an index"):
-        _x()[[[0, 1], [2, 0]]]
+def test_a_nested_list_is_a_tuple_of_indices_with_pytorchs_warning():
+    with pytest.warns(UserWarning, match="^Using a non-tuple sequence for multidimensional indexing is deprecated"):
+        r = torch.arange(12.0).reshape(4, 3)[[[0, 1], [2, 0]]]
+    assert r.tolist() == [2.0, 3.0]
+
+
+# Shapes PyTorch 2.15 gives for a (3, 4, 5) tensor (ints index first, as basic indexing;
+# the tensor-indexed dims broadcast and go where they were when adjacent, else first).
+MULTI = [
+    (lambda x: x[0, :, [0, 1]], (4, 2)),
+    (lambda x: x[[0, 1], :, 0], (2, 4)),
+    (lambda x: x[:, [0, 1], [1, 2]], (3, 2)),
+    (lambda x: x[[0, 1], :, [1, 2]], (2, 4)),
+    (lambda x: x[[[0], [1]], [1, 2]], (2, 2, 5)),
+    (lambda x: x[..., [0, 1]], (3, 4, 2)),
+    (lambda x: x[None, [0, 1]], (1, 2, 4, 5)),
+    (lambda x: x[[0, 1], None], (2, 1, 4, 5)),
+    (lambda x: x[x[:, :, 0] > -1], (12, 5)),
+    (lambda x: x[0, x[0, :, 0] > -1], (4, 5)),
+    (lambda x: x[torch.tensor(1), [0, 1]], (2, 5)),
+    (lambda x: x[[0, 1], 1:3, [0, 2]], (2, 2)),
+    (lambda x: x[:, 0, [0, 1]], (3, 2)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(MULTI)))
+def test_several_tensor_indices_follow_numpys_rules(i):
+    np = pytest.importorskip("numpy")
+    fn, shape = MULTI[i]
+    x = torch.arange(60.0).reshape(3, 4, 5)
+    r = fn(x)
+    assert tuple(r.shape) == shape
+    X = np.arange(60.0).reshape(3, 4, 5)
+    if i == 0:  # PyTorch indexes the int first; NumPy would put the list's dim first
+        assert r.tolist() == X[0][:, [0, 1]].tolist()
+    elif i != 10:  # (a tensor index NumPy does not take)
+        assert r.tolist() == fn(X).tolist()
+
+
+def test_the_cross_entropy_line_gathers_and_differentiates():
+    logits = torch.arange(12.0).reshape(3, 4).requires_grad_()
+    y = torch.tensor([0, 3, 1])
+    picked = logits[torch.arange(3), y]
+    assert picked.tolist() == [0.0, 7.0, 9.0] and picked.grad_fn.name() == "IndexBackward0"
+    assert logits[range(3), y].tolist() == [0.0, 7.0, 9.0]
+    picked.sum().backward()
+    assert logits.grad.tolist() == [[1, 0, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0]]
+    x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda t: t[[0, 1, 1], [2, 0, 2]] * t[1, [0, 0]].sum(), (x,))
+    assert torch.autograd.gradgradcheck(lambda t: (t[[0, 1, 1], [2, 0, 2]] ** 2), (x,))
+
+
+def test_writes_through_several_tensor_indices():
+    b = torch.zeros(3, 4)
+    b[torch.arange(3), torch.tensor([0, 3, 1])] = 5
+    assert b.tolist() == [[5, 0, 0, 0], [0, 0, 0, 5], [0, 5, 0, 0]]
+    b[[0, 0], [1, 1]] = torch.tensor([1.0, 2.0])
+    assert b[0].tolist() == [5.0, 2.0, 0.0, 0.0]
+    c = torch.zeros(2, 3, 4)
+    c[:, [0, 2], 1] = torch.tensor([7.0, 8.0])
+    assert c[1, :, 1].tolist() == [7.0, 0.0, 8.0] and c.sum().item() == 30.0
+    with pytest.raises(RuntimeError, match=r"^shape mismatch: value tensor of shape \[3\] cannot be broadcast to indexing result of shape \[2\]$"):
+        b[[0, 1], [0, 1]] = torch.ones(3)
+    with pytest.raises(IndexError, match=r"^shape mismatch: indexing tensors could not be broadcast together with shapes \[2\], \[3\]$"):
+        b[[0, 1], [0, 1, 2]]

@@ -35,63 +35,284 @@ pub fn index_from_nested(walk: &[super::Nested]) -> Result<Tensor> {
     Ok(if t.numel() == 0 { t.to_dtype_raw(DType::I64) } else { t })
 }
 
-/// `x[items]`: a view for basic indexing, a gathered copy for one tensor index.
+/// `x[items]`: a view for basic indexing; a gathered copy when tensors index some dims
+/// (NumPy's rules: the indexed dims' results broadcast together and go where the indexed dims
+/// were when they are adjacent, else first).
 pub fn get_index(x: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
-    match advanced(items)? {
-        Some(Advanced::Index(i)) => index(x, &i),
-        Some(Advanced::Mask(m)) => masked_index(x, &m),
-        None => basic_index(x, items),
+    if let [IndexItem::Tensor(t)] = items {
+        if t.ndim() > 0 {
+            return match t.dtype() {
+                DType::Bool => masked_index(x, t),
+                DType::I64 => index(x, t),
+                _ => bail!(Index, "tensors used as indices must be long, int, byte or bool tensors"),
+            };
+        }
     }
+    let plan = plan(x, items)?;
+    if plan.adv.is_empty() {
+        return Ok(plan.view);
+    }
+    gather_advanced(&plan.view, &plan.adv)
 }
 
 /// `x[items] = value`: writes through a view (differentiable, as PyTorch's CopySlices) or
-/// through one tensor index (not differentiable here: an error when gradients are recorded).
+/// through tensor indices (not differentiable here: an error when gradients are recorded).
 pub fn set_index(x: &Tensor, items: &[IndexItem], value: &Tensor) -> Result<()> {
-    if let Some(adv) = advanced(items)? {
-        if crate::autograd::is_grad_enabled() && (x.requires_grad() || value.requires_grad()) {
-            bail!(
-                Runtime,
-                "index_put_ with tensor or list indices is not differentiable in pyrustgrad; use torch.where(mask, value, x) to build the result instead"
-            );
-        }
-        return match adv {
-            Advanced::Index(i) => index_put_raw(x, Some(&i), None, value),
-            Advanced::Mask(m) => index_put_raw(x, None, Some(&m), value),
-        };
-    }
-    let window = {
+    let plan = {
         let _g = crate::autograd::GradModeGuard::new(false);
-        basic_index(x, items)?
+        plan(x, items)?
     };
-    // `window` is a view of `x`: copy_ into it is differentiable (CopySlices).
-    super::copy_(&window, value)
-}
-
-/// A single tensor index (advanced indexing on the first dim).
-enum Advanced {
-    Index(Tensor),
-    Mask(Tensor),
-}
-
-/// The tensor of a key made of one non-0-d tensor; 0-d int64 tensors act as ints.
-fn advanced(items: &[IndexItem]) -> Result<Option<Advanced>> {
-    let tensors = items.iter().filter(|i| matches!(i, IndexItem::Tensor(t) if t.ndim() > 0 || t.dtype() != DType::I64)).count();
-    if tensors == 0 {
-        return Ok(None);
+    if plan.adv.is_empty() {
+        // `view` is a view of `x`: copy_ into it is differentiable (CopySlices).
+        return super::copy_(&plan.view, value);
     }
-    if tensors > 1 || items.len() > 1 {
+    if crate::autograd::is_grad_enabled() && (x.requires_grad() || value.requires_grad()) {
         bail!(
-            Index,
-            "combining tensor indices with other indices (x[idx, ...]) is not supported by pyrustgrad; index with a single tensor, list or bool mask, or use index_select"
+            Runtime,
+            "index_put_ with tensor or list indices is not differentiable in pyrustgrad; use torch.where(mask, value, x) to build the result instead"
         );
     }
-    let IndexItem::Tensor(t) = &items[0] else { unreachable!("counted above") };
-    match t.dtype() {
-        DType::Bool if t.ndim() > 0 => Ok(Some(Advanced::Mask(t.clone()))),
-        DType::I64 => Ok(Some(Advanced::Index(t.clone()))),
-        DType::Bool => bail!(Index, "indexing with a 0-d bool tensor is not supported by pyrustgrad"),
-        _ => bail!(Index, "tensors used as indices must be long, int, byte or bool tensors"),
+    put_advanced(&plan.view, &plan.adv, value)
+}
+
+/// A key resolved against a tensor: the view basic indexing gives, and the tensor indices on
+/// its dims (int64, in range, wrapped), in order.
+struct Plan {
+    view: Tensor,
+    adv: Vec<(usize, Tensor)>,
+}
+
+fn plan(t: &Tensor, items: &[IndexItem]) -> Result<Plan> {
+    // Dims of `t` each item consumes (a bool mask consumes as many as it has).
+    let consumes = |i: &IndexItem| match i {
+        IndexItem::Int(_) | IndexItem::Slice(..) => 1,
+        IndexItem::Tensor(m) if m.dtype() == DType::Bool => m.ndim().max(1),
+        IndexItem::Tensor(_) => 1,
+        IndexItem::NewAxis | IndexItem::Ellipsis => 0,
+    };
+    let consumed: usize = items.iter().map(consumes).sum();
+    if items.iter().filter(|i| matches!(i, IndexItem::Ellipsis)).count() > 1 {
+        bail!(Index, "an index can only have a single ellipsis ('...')");
     }
+    let has_tensor = items.iter().any(|i| matches!(i, IndexItem::Tensor(m) if m.ndim() > 0 || m.dtype() != DType::I64));
+    if !has_tensor {
+        return Ok(Plan { view: basic_index(t, items)?, adv: Vec::new() });
+    }
+    if consumed > t.ndim() {
+        bail!(Index, "too many indices for tensor of dimension {}", t.ndim());
+    }
+    let mut view = t.clone();
+    let mut dim = 0usize;
+    let mut adv = Vec::new();
+    for it in items {
+        match it {
+            IndexItem::Int(i) => view = select(&view, dim as i64, *i)?,
+            IndexItem::Tensor(m) if m.ndim() == 0 && m.dtype() == DType::I64 => view = select(&view, dim as i64, m.to_vec::<i64>()[0])?,
+            IndexItem::Slice(a, b, st) => {
+                view = slice(&view, dim as i64, *a, *b, *st)?;
+                dim += 1;
+            }
+            IndexItem::NewAxis => {
+                view = unsqueeze(&view, dim as i64)?;
+                dim += 1;
+            }
+            IndexItem::Ellipsis => dim += t.ndim() - consumed,
+            IndexItem::Tensor(m) => match m.dtype() {
+                DType::I64 => {
+                    adv.push((dim, wrapped_index(m, view.shape()[dim], dim)?));
+                    dim += 1;
+                }
+                DType::Bool => {
+                    if m.ndim() == 0 {
+                        bail!(Index, "indexing with a 0-d bool tensor is not supported by pyrustgrad");
+                    }
+                    for k in 0..m.ndim() {
+                        if m.shape()[k] != view.shape()[dim + k] {
+                            bail!(
+                                Index,
+                                "The shape of the mask {} at index {} does not match the shape of the indexed tensor {} at index {}",
+                                fmt_shape(m.shape()),
+                                k,
+                                fmt_shape(view.shape()),
+                                dim + k
+                            );
+                        }
+                    }
+                    // A mask is the indices of its true elements, one index tensor per dim.
+                    let pos = mask_positions(m);
+                    for k in 0..m.ndim() {
+                        let inner: usize = m.shape()[k + 1..].iter().product();
+                        let col: Vec<i64> = pos.iter().map(|&p| ((p / inner) % m.shape()[k]) as i64).collect();
+                        adv.push((dim + k, Tensor::from_vec(col, vec![pos.len()])));
+                    }
+                    dim += m.ndim();
+                }
+                _ => bail!(Index, "tensors used as indices must be long, int, byte or bool tensors"),
+            },
+        }
+    }
+    Ok(Plan { view, adv })
+}
+
+/// An int64 index along a dim of `size`: in range (negative ones wrap), as int64 values.
+fn wrapped_index(index: &Tensor, size: usize, dim: usize) -> Result<Tensor> {
+    let size = size as i64;
+    let mut vals = index.to_vec::<i64>();
+    for v in vals.iter_mut() {
+        if *v < -size || *v >= size {
+            bail!(Index, "index {} is out of bounds for dimension {} with size {}", v, dim, size);
+        }
+        if *v < 0 {
+            *v += size;
+        }
+    }
+    Ok(Tensor::from_vec(vals, index.shape()))
+}
+
+/// The layout of a gather over `adv`: the broadcast index shape, the dims moved first, where
+/// the result's index dims go, and the row numbers into the moved dims.
+struct Gather {
+    perm: Vec<i64>,
+    inverse: Vec<i64>,
+    index_shape: Vec<usize>,
+    rest: Vec<usize>,
+    adv_sizes: Vec<usize>,
+    /// Where the index dims sit in the result (adjacent indexed dims keep their place).
+    at: usize,
+    rows: Arc<Vec<usize>>,
+}
+
+fn gather_layout(view: &Tensor, adv: &[(usize, Tensor)]) -> Result<Gather> {
+    let dims: Vec<usize> = adv.iter().map(|a| a.0).collect();
+    let mut bshape: Vec<usize> = Vec::new();
+    for (_, t) in adv {
+        bshape = match crate::shape::broadcast_shapes(&bshape, t.shape()) {
+            Ok(b) => b.to_vec(),
+            Err(_) => bail!(
+                Index,
+                "shape mismatch: indexing tensors could not be broadcast together with shapes {}",
+                adv.iter().map(|(_, t)| fmt_shape(t.shape())).collect::<Vec<_>>().join(", ")
+            ),
+        };
+    }
+    let adjacent = dims.windows(2).all(|w| w[1] == w[0] + 1);
+    let at = if adjacent { dims[0] } else { 0 };
+    let others: Vec<usize> = (0..view.ndim()).filter(|d| !dims.contains(d)).collect();
+    let perm: Vec<i64> = dims.iter().chain(&others).map(|&d| d as i64).collect();
+    let mut inverse = vec![0i64; perm.len()];
+    for (i, &p) in perm.iter().enumerate() {
+        inverse[p as usize] = i as i64;
+    }
+    let adv_sizes: Vec<usize> = dims.iter().map(|&d| view.shape()[d]).collect();
+    let rest: Vec<usize> = others.iter().map(|&d| view.shape()[d]).collect();
+    // Row-major row numbers over the indexed dims, for every element of the broadcast index.
+    let sizes: Vec<i64> = bshape.iter().map(|&d| d as i64).collect();
+    let n = crate::shape::checked_numel(&bshape)?;
+    let mut rows = vec![0usize; n];
+    for (k, (_, t)) in adv.iter().enumerate() {
+        let e = super::expand(&t.detach(), &sizes)?.to_vec::<i64>();
+        let stride: usize = adv_sizes[k + 1..].iter().product();
+        for (r, &v) in rows.iter_mut().zip(&e) {
+            *r += v as usize * stride;
+        }
+    }
+    Ok(Gather { perm, inverse, index_shape: bshape, rest, adv_sizes, at, rows: Arc::new(rows) })
+}
+
+fn to_i64(v: &[usize]) -> Vec<i64> {
+    v.iter().map(|&d| d as i64).collect()
+}
+
+/// Moves the `k` dims at `from` to start at `to` (the other dims keep their order).
+fn move_dims(x: &Tensor, from: usize, k: usize, to: usize) -> Result<Tensor> {
+    if from == to {
+        return Ok(x.clone());
+    }
+    let block: Vec<usize> = (from..from + k).collect();
+    let mut others: Vec<usize> = (0..x.ndim()).filter(|d| !block.contains(d)).collect();
+    let tail = others.split_off(to.min(others.len()));
+    let order: Vec<i64> = others.iter().chain(&block).chain(&tail).map(|&d| d as i64).collect();
+    super::permute(x, &order)
+}
+
+fn gather_advanced(view: &Tensor, adv: &[(usize, Tensor)]) -> Result<Tensor> {
+    let g = gather_layout(view, adv)?;
+    let p: usize = g.adv_sizes.iter().product();
+    let k = g.index_shape.len();
+    let out = {
+        let _guard = crate::autograd::GradModeGuard::new(false);
+        let moved = super::permute(view, &g.perm)?;
+        let mut flat_shape = vec![p as i64];
+        flat_shape.extend(to_i64(&g.rest));
+        let flat = reshape(&moved, &flat_shape)?;
+        let picked = gather_rows(&flat, 0, g.rows.clone(), "IndexBackward0")?;
+        let mut shape = to_i64(&g.index_shape);
+        shape.extend(to_i64(&g.rest));
+        let r = reshape(&picked, &shape)?;
+        move_dims(&r, 0, k, g.at)?.contiguous_raw()
+    };
+    record("IndexBackward0", &[view], &out, Saves::none(), move |_, grad| {
+        // The adjoint: the gradient's rows added back where they were picked from.
+        let back = move_dims(grad, g.at, k, 0)?;
+        let mut flat_shape = vec![g.rows.len() as i64];
+        flat_shape.extend(to_i64(&g.rest));
+        let flat = reshape(&back, &flat_shape)?;
+        let mut full = vec![p];
+        full.extend(&g.rest);
+        let summed = scatter_add_rows(&flat, &full, 0, g.rows.clone())?;
+        let mut moved_shape = to_i64(&g.adv_sizes);
+        moved_shape.extend(to_i64(&g.rest));
+        let moved = reshape(&summed, &moved_shape)?;
+        Ok(vec![Some(super::permute(&moved, &g.inverse)?)])
+    });
+    Ok(out)
+}
+
+/// Writes `value` (broadcast to the indexing result's shape) through tensor indices.
+fn put_advanced(view: &Tensor, adv: &[(usize, Tensor)], value: &Tensor) -> Result<()> {
+    let g = gather_layout(view, adv)?;
+    super::check_write_overlap(view, &[value])?;
+    let k = g.index_shape.len();
+    // The result's shape, and the value brought to it, with the index dims first.
+    let mut res_shape: Vec<usize> = g.rest.clone();
+    for (j, &d) in g.index_shape.iter().enumerate() {
+        res_shape.insert(g.at + j, d);
+    }
+    let v = {
+        let _guard = crate::autograd::GradModeGuard::new(false);
+        let e = match super::expand(value, &to_i64(&res_shape)) {
+            Ok(e) => e,
+            Err(_) => bail!(
+                Runtime,
+                "shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of shape {}",
+                fmt_shape(value.shape()),
+                fmt_shape(&res_shape)
+            ),
+        };
+        move_dims(&e, g.at, k, 0)?.to_dtype_raw(view.dtype())
+    };
+    let dims: Vec<usize> = adv.iter().map(|a| a.0).collect();
+    let l = view.layout();
+    let rest_strides: Vec<usize> = (0..view.ndim()).filter(|d| !dims.contains(d)).map(|d| l.strides[d]).collect();
+    let vl = v.layout();
+    for (j, &row) in g.rows.iter().enumerate() {
+        // Storage offset of the indexed element `row` (row-major over the indexed dims).
+        let (mut rem, mut off) = (row, l.offset);
+        for (i, &d) in dims.iter().enumerate().rev() {
+            off += (rem % g.adv_sizes[i]) * l.strides[d];
+            rem /= g.adv_sizes[i];
+        }
+        // The value's sub-block for index element `j` (its index dims flattened row-major).
+        let (mut rem, mut voff) = (j, vl.offset);
+        for i in (0..k).rev() {
+            voff += (rem % g.index_shape[i]) * vl.strides[i];
+            rem /= g.index_shape[i];
+        }
+        let dst = view.alias_with(Layout::new(&g.rest[..], &rest_strides[..], off));
+        let src = v.alias_with(Layout::new(&g.rest[..], &vl.strides[k..], voff));
+        dst.write_from_raw(&src)?;
+    }
+    Ok(())
 }
 
 /// Ints, slices, `None` and `...`: a view of `x` (PyTorch's rules and messages).
@@ -206,45 +427,6 @@ pub fn masked_index(x: &Tensor, mask: &Tensor) -> Result<Tensor> {
     let k = check_mask(x, mask)?;
     let flat = flatten_leading(x, k)?;
     gather_rows(&flat, 0, Arc::new(mask_positions(mask)), "IndexBackward0")
-}
-
-/// `x[index] = value` / `x[mask] = value` without autograd: writes `value` (broadcast to the
-/// selected rows) into `x`'s storage.
-pub fn index_put_raw(x: &Tensor, index: Option<&Tensor>, mask: Option<&Tensor>, value: &Tensor) -> Result<()> {
-    super::check_write_overlap(x, &[value])?;
-    let (k, positions) = match (index, mask) {
-        (Some(i), _) => (1, checked_ids(x, 0, i)?.to_vec()),
-        (_, Some(m)) => (check_mask(x, m)?, mask_positions(m)),
-        _ => bail!(Runtime, "index_put: an index or a mask is required"),
-    };
-    let lead = &x.shape()[..k];
-    let rest: Vec<usize> = x.shape()[k..].to_vec();
-    let mut rows_shape = vec![positions.len()];
-    rows_shape.extend(rest.iter().copied());
-    let sizes: Vec<i64> = rows_shape.iter().map(|&s| s as i64).collect();
-    let v = {
-        let _g = crate::autograd::GradModeGuard::new(false);
-        super::expand(value, &sizes).map_err(|_| {
-            crate::error::Error::new(
-                crate::error::ErrorKind::Runtime,
-                format!("shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of shape {}", fmt_shape(value.shape()), fmt_shape(&rows_shape)),
-            )
-        })?
-    };
-    let l = x.layout();
-    for (j, &p) in positions.iter().enumerate() {
-        // Storage offset of leading multi-index `p` (row-major over `lead`).
-        let (mut rem, mut off) = (p, l.offset);
-        for i in (0..k).rev() {
-            off += (rem % lead[i]) * l.strides[i];
-            rem /= lead[i];
-        }
-        let dst = x.alias_with(Layout::new(rest.clone(), l.strides[k..].to_vec(), off));
-        let vl = v.layout();
-        let src = v.alias_with(Layout::new(rest.clone(), vl.strides[1..].to_vec(), vl.offset + j * vl.strides[0]));
-        dst.write_from_raw(&src)?;
-    }
-    Ok(())
 }
 
 fn check_mask(x: &Tensor, mask: &Tensor) -> Result<usize> {

@@ -22,9 +22,17 @@ fn slice_bound(s: &PySlice, name: &str) -> PyResult<Option<i64>> {
     v.extract::<i64>().map(Some).map_err(|_| type_error("slice indices must be integers or None or have an __index__ method"))
 }
 
-/// A Python index key as the core's items.
-fn index_items(key: &PyAny) -> PyResult<Vec<IndexItem>> {
-    let parts: Vec<&PyAny> = if let Ok(t) = key.downcast::<PyTuple>() { t.iter().collect() } else { vec![key] };
+/// A Python index key as the core's items. A list that holds sequences or tensors is read
+/// as a tuple of indices, as PyTorch still does (with its deprecation warning).
+fn index_items(py: Python, key: &PyAny) -> PyResult<Vec<IndexItem>> {
+    let parts: Vec<&PyAny> = if let Ok(t) = key.downcast::<PyTuple>() {
+        t.iter().collect()
+    } else if key.is_instance::<PyList>()? && key.iter()?.any(|i| i.map_or(false, |i| is_sequence_index(i))) {
+        crate::errors::warn(py, "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error or a different result")?;
+        key.iter()?.collect::<PyResult<_>>()?
+    } else {
+        vec![key]
+    };
     let mut out = Vec::with_capacity(parts.len());
     for it in parts {
         out.push(if it.is_none() {
@@ -37,13 +45,7 @@ fn index_items(key: &PyAny) -> PyResult<Vec<IndexItem>> {
             return Err(PyIndexError::new_err("indexing with a bool is not supported by pyrustgrad"));
         } else if let Some(t) = tensor_of(it) {
             IndexItem::Tensor(t)
-        } else if it.is_instance::<PyList>()? {
-            if it.iter()?.any(|i| i.map_or(false, |i| i.is_instance::<PyList>().unwrap_or(false) || i.is_instance::<PyTuple>().unwrap_or(false))) {
-                // PyTorch reads such a list as a tuple of indices (deprecated): not supported here.
-                return Err(PyIndexError::new_err(
-                    "nested lists as an index (x[[[0, 1], [2, 0]]]) are not supported by pyrustgrad; pass a tensor of indices",
-                ));
-            }
+        } else if is_sequence_index(it) {
             let walk = nested_walk(it)?;
             IndexItem::Tensor(run(|| ops::index_from_nested(&walk))?)
         } else if let Ok(i) = it.extract::<i64>() {
@@ -56,6 +58,11 @@ fn index_items(key: &PyAny) -> PyResult<Vec<IndexItem>> {
         });
     }
     Ok(out)
+}
+
+/// A list, tuple or range used as (part of) an index: a tensor of indices.
+fn is_sequence_index(o: &PyAny) -> bool {
+    o.is_instance::<PyList>().unwrap_or(false) || o.is_instance::<PyTuple>().unwrap_or(false) || o.get_type().name().map_or(false, |n| n == "range")
 }
 
 fn shape_of(t: &Tensor) -> Vec<i64> {
@@ -143,12 +150,12 @@ impl PyTensor {
         wrap(py, run(|| ops::masked_select(&self.t, &m))?)
     }
     fn __getitem__(&self, py: Python, key: &PyAny) -> PyResult<PyObject> {
-        let items = index_items(key)?;
+        let items = index_items(py, key)?;
         wrap(py, run(|| ops::get_index(&self.t, &items))?)
     }
     fn __setitem__(&self, key: &PyAny, value: &PyAny) -> PyResult<()> {
         let t = &self.t;
-        let items = index_items(key)?;
+        let items = index_items(key.py(), key)?;
         let v = need_operand(value, t.dtype(), "setitem")?;
         run(|| ops::set_index(&t, &items, &v))
     }

@@ -46,6 +46,8 @@ def _return_type(name):
 class _ReturnTypes(object):
     max = _return_type("max")
     min = _return_type("min")
+    sort = _return_type("sort")
+    topk = _return_type("topk")
 
 
 return_types = _ReturnTypes()
@@ -132,6 +134,35 @@ class Tensor(_core._TensorBase):
         if dim is None:
             return self._min_all()
         return return_types.min(*self._min_dim(dim, keepdim))
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        # Always stable: ties keep their order, which PyTorch's stable=True promises.
+        return return_types.sort(*self._sort(dim, descending))
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return self._sort(dim, descending)[1]
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return return_types.topk(*self._topk(k, dim, largest))
+
+    def flip(self, *dims, **kwargs):
+        if "dims" in kwargs:
+            dims = (kwargs.pop("dims"),)
+        if kwargs:
+            raise TypeError("flip() got an unexpected keyword argument '%s'" % next(iter(kwargs)))
+        if len(dims) == 1 and isinstance(dims[0], (list, tuple, Size)):
+            dims = tuple(dims[0])
+        return self._flip(list(dims))
+
+    def fliplr(self):
+        if self.dim() < 2:
+            raise RuntimeError("Input must be >= 2-d.")
+        return self._flip([1])
+
+    def flipud(self):
+        if self.dim() < 1:
+            raise RuntimeError("Input must be >= 1-d.")
+        return self._flip([0])
 
     # ------------------------------------------------------------ device and dtype
     @property

@@ -196,6 +196,45 @@ def test_reductions_over_any_dims_match_numpy(xa, data):
 
 
 @SETTINGS
+@given(xa=arrays(special=True), data=st.data())
+def test_ordering_and_gathering_along_a_dim_match_numpy(xa, data):
+    x, a = xa
+    nd = x.dim()
+    if nd == 0:
+        return
+    d = data.draw(st.integers(-nd, nd - 1))
+    tol = 1e-4 if a.dtype == np.float32 else 1e-10
+    with np.errstate(invalid="ignore", over="ignore"):
+        same(x.cumsum(d), np.cumsum(a, axis=d), rtol=tol)
+    same(x.flip(d), np.flip(a, axis=d))
+    desc = data.draw(st.booleans())
+    # Stable orders with NaN as the largest value (last ascending, first descending).
+    if desc:
+        order = np.lexsort((np.where(np.isnan(a), 0, -a), ~np.isnan(a)), axis=d)
+    else:
+        order = np.argsort(a, axis=d, kind="stable")
+    v, i = x.sort(d, descending=desc)
+    same(i, order)
+    same(v, np.take_along_axis(a, order, axis=d))
+    if a.shape[d]:
+        k = data.draw(st.integers(0, a.shape[d]))
+        tv, _ = x.topk(k, d, largest=desc)
+        same(tv, np.take_along_axis(a, order, axis=d).take(range(k), axis=d))
+        if not np.isnan(a).any():
+            same(x.argmax(d), np.argmax(a, axis=d))
+            same(x.argmin(d), np.argmin(a, axis=d))
+    # An index shaped like `a` with entries in range: gather reads, scatter_add adds back.
+    if a.size and a.shape[d]:
+        idx = np.array(data.draw(st.lists(st.integers(0, a.shape[d] - 1), min_size=a.size, max_size=a.size))).reshape(a.shape)
+        t_idx = torch.tensor(idx)
+        same(x.gather(d, t_idx), np.take_along_axis(a, idx, axis=d))
+        clean = np.nan_to_num(a, nan=0.0, posinf=1.0, neginf=-1.0)
+        base = np.zeros_like(clean)
+        np.add.at(base, tuple(idx if k == d % nd else np.indices(a.shape)[k] for k in range(nd)), clean)
+        same(torch.zeros(a.shape, dtype=x.dtype).scatter_add(d, t_idx, torch.tensor(clean)), base, rtol=tol)
+
+
+@SETTINGS
 @given(batch=shapes(max_dims=2, min_side=1), m=st.integers(1, 4), k=st.integers(0, 4), n=st.integers(1, 4),
        data=st.data())
 def test_matmul_with_batch_broadcasting_matches_numpy(batch, m, k, n, data):

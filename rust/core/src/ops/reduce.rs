@@ -299,18 +299,27 @@ fn map_lanes<T: Element>(x: &Tensor, dim: usize, f: impl Fn(&[T], &mut [T])) -> 
     if n == 0 || dim == n - 1 {
         return Ok(Tensor::from_vec(moved_out.to_vec::<T>(), x.shape().to_vec()));
     }
-    // Move the lane dim back to its place.
+    lane_back(&moved_out, dim)
+}
+
+/// The inverse of `reduction_rows` for one dim: a contiguous copy of `t` (lanes last) with the
+/// last dim moved back to `dim`.
+pub(crate) fn lane_back(t: &Tensor, dim: usize) -> Result<Tensor> {
+    let n = t.ndim();
+    if n <= 1 || dim == n - 1 {
+        return Ok(t.contiguous_raw());
+    }
     let mut perm: Vec<usize> = (0..n).filter(|&i| i != dim).collect();
     perm.push(dim);
     let mut inverse = vec![0usize; n];
     for (i, &p) in perm.iter().enumerate() {
         inverse[p] = i;
     }
-    let l = moved_out.layout();
-    let back = moved_out.alias_with(Layout {
+    let l = t.layout();
+    let back = t.alias_with(Layout {
         shape: inverse.iter().map(|&p| l.shape[p]).collect(),
         strides: inverse.iter().map(|&p| l.strides[p]).collect(),
-        offset: 0,
+        offset: l.offset,
     });
     Ok(back.contiguous_raw())
 }

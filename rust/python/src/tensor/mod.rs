@@ -20,6 +20,7 @@ mod convert;
 mod fill;
 mod meta;
 mod reduce;
+mod select;
 mod shape;
 
 use crate::errors::type_error;

@@ -1,0 +1,375 @@
+//! Gathering and scattering along a dim (`gather`, `scatter_add`, `scatter`), flipping, and
+//! what is built on them: `sort`, `argsort`, `topk`, `argmax`/`argmin`, `cumsum`. Gather and
+//! scatter-add are each other's adjoint, so gradients of every order flow through all of them.
+//!
+//! What it must never do: read or write outside its tensors (every index is checked first,
+//! with PyTorch's messages).
+
+use super::reduce::{lane_back, reduction_rows, Rows};
+use crate::autograd::{record, Saves};
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::shape::{fmt_shape, normalize_dim};
+use crate::tensor::Tensor;
+use crate::{bail, with_any_type};
+
+/// Row-major multi-index of element `i` of `shape`.
+fn unravel(mut i: usize, shape: &[usize], out: &mut [usize]) {
+    for d in (0..shape.len()).rev() {
+        out[d] = i % shape[d].max(1);
+        i /= shape[d].max(1);
+    }
+}
+
+/// Checks `index` for `gather` (`src: None, gather: true`) or `scatter` along `d` of a
+/// tensor of `shape`, with PyTorch's rules and messages; the indices as offsets along `d`.
+fn check_index(gather: bool, shape: &[usize], d: usize, index: &Tensor, src: Option<&[usize]>) -> Result<Vec<i64>> {
+    if index.dtype() != DType::I64 {
+        bail!(Runtime, "{}(): Expected dtype int32/int64 for index", if gather { "gather" } else { "scatter" });
+    }
+    if index.ndim().max(1) != shape.len().max(1) {
+        bail!(Runtime, "Index tensor must have the same number of dimensions as {} tensor", if gather { "input" } else { "self" });
+    }
+    let size_at = |s: &[usize], k: usize| s.get(k).copied().unwrap_or(1);
+    for k in 0..index.ndim() {
+        let n = index.shape()[k];
+        let too_big_for_self = k != d && n > size_at(shape, k);
+        let too_big_for_src = src.map_or(false, |s| n > size_at(s, k));
+        if gather && too_big_for_self {
+            bail!(
+                Runtime,
+                "Size does not match at dimension {} expected index {} to be no larger than self {} apart from dimension {}",
+                k, fmt_shape(index.shape()), fmt_shape(shape), d
+            );
+        }
+        if !gather && (too_big_for_self || too_big_for_src) {
+            match src {
+                Some(s) => bail!(
+                    Runtime,
+                    "Expected index {} to be no larger than self {} apart from dimension {} and to be no larger size than src {}",
+                    fmt_shape(index.shape()), fmt_shape(shape), d, fmt_shape(s)
+                ),
+                None => bail!(
+                    Runtime,
+                    "Expected index {} to be no larger than self {} apart from dimension {}",
+                    fmt_shape(index.shape()), fmt_shape(shape), d
+                ),
+            }
+        }
+    }
+    let size = size_at(shape, d) as i64;
+    let vals = index.to_vec::<i64>();
+    if let Some(&bad) = vals.iter().find(|&&v| v < 0 || v >= size) {
+        bail!(Runtime, "index {} is out of bounds for dimension {} with size {}", bad, d, size);
+    }
+    Ok(vals)
+}
+
+/// `gather(x, dim, index)`: `out[...i_d...] = x[...index[...]...]` (GatherBackward0).
+pub fn gather(x: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
+    let d = normalize_dim(dim, x.ndim())?;
+    let ids = check_index(true, x.shape(), d, index, None)?;
+    let out = gather_raw(x, d, index.shape(), &ids)?;
+    let in_shape = x.shape().to_vec();
+    let mut s = Saves::new();
+    let idx = s.input(index);
+    record("GatherBackward0", &[x], &out, s, move |ctx, g| Ok(vec![Some(scatter_add(&Tensor::zeros(&in_shape, g.dtype())?, d as i64, ctx.get(idx), g)?)]));
+    Ok(out)
+}
+
+fn gather_raw(x: &Tensor, d: usize, ishape: &[usize], ids: &[i64]) -> Result<Tensor> {
+    let xs = x.strides().to_vec();
+    let off0 = x.offset();
+    let nd = ishape.len();
+    let buf = with_any_type!(x.dtype(), T => x.with_slice(|s: &[T], _| {
+        let mut pos = vec![0usize; nd];
+        crate::storage::Buffer::from_iter(ids.len(), (0..ids.len()).map(|i| {
+            unravel(i, ishape, &mut pos);
+            let mut off = off0;
+            for (k, &p) in pos.iter().enumerate() {
+                off += if k == d { ids[i] as usize } else { p } * xs.get(k).copied().unwrap_or(0);
+            }
+            s[off]
+        }))
+    }))?;
+    Ok(Tensor::from_buffer(buf, ishape))
+}
+
+/// `x.scatter_add(dim, index, src)`: a copy of `x` with `src`'s elements added at the places
+/// `index` names (ScatterAddBackward0: the gradient passes to `x`, and to `src` gathered).
+pub fn scatter_add(x: &Tensor, dim: i64, index: &Tensor, src: &Tensor) -> Result<Tensor> {
+    let (out, d) = scatter_raw("scatter_add", x, dim, index, Some(src), src, true)?;
+    record_scatter("ScatterAddBackward0", x, Some(src), d, index, &out);
+    Ok(out)
+}
+
+/// `x.scatter(dim, index, src)`: a copy of `x` with `src`'s elements written at the places
+/// `index` names (ScatterBackward0: the overwritten places get no gradient).
+pub fn scatter(x: &Tensor, dim: i64, index: &Tensor, src: &Tensor) -> Result<Tensor> {
+    let (out, d) = scatter_raw("scatter", x, dim, index, Some(src), src, false)?;
+    record_scatter("ScatterBackward0", x, Some(src), d, index, &out);
+    Ok(out)
+}
+
+/// `x.scatter(dim, index, value)`: a copy of `x` with `value` written at the places `index`
+/// names (ScatterBackward1).
+pub fn scatter_value(x: &Tensor, dim: i64, index: &Tensor, value: f64) -> Result<Tensor> {
+    let src = Tensor::full(index.shape(), value, x.dtype())?;
+    let (out, d) = scatter_raw("scatter", x, dim, index, None, &src, false)?;
+    record_scatter("ScatterBackward1", x, None, d, index, &out);
+    Ok(out)
+}
+
+/// `x.scatter_(dim, index, src)` / `x.scatter_add_(...)` / `x.scatter_(dim, index, value)`.
+pub fn scatter_(x: &Tensor, dim: i64, index: &Tensor, src: &Tensor) -> Result<()> {
+    super::apply_inplace(x, &[index, src], false, |s| scatter(s, dim, index, src))
+}
+pub fn scatter_add_(x: &Tensor, dim: i64, index: &Tensor, src: &Tensor) -> Result<()> {
+    super::apply_inplace(x, &[index, src], false, |s| scatter_add(s, dim, index, src))
+}
+pub fn scatter_value_(x: &Tensor, dim: i64, index: &Tensor, value: f64) -> Result<()> {
+    super::apply_inplace(x, &[index], false, |s| scatter_value(s, dim, index, value))
+}
+
+/// The scattered copy of `x` (not recorded) and the normalized dim.
+/// `given` is the caller's `src` tensor (None for a value, whose stand-in `src` is as large as
+/// `index`).
+fn scatter_raw(op: &str, x: &Tensor, dim: i64, index: &Tensor, given: Option<&Tensor>, src: &Tensor, add: bool) -> Result<(Tensor, usize)> {
+    let d = normalize_dim(dim, x.ndim())?;
+    let ids = check_index(false, x.shape(), d, index, given.map(|s| s.shape()))?;
+    if src.dtype() != x.dtype() {
+        bail!(Runtime, "{}(): Expected self.dtype to be equal to src.dtype", op);
+    }
+    let ishape = index.shape().to_vec();
+    let nd = ishape.len();
+    let out = with_any_type!(x.dtype(), T => {
+        let vals: Vec<T> = src.to_vec();
+        let mut o: Vec<T> = x.to_vec();
+        let sshape = src.shape();
+        let oshape = x.shape();
+        let mut pos = vec![0usize; nd];
+        for (i, &id) in ids.iter().enumerate() {
+            unravel(i, &ishape, &mut pos);
+            // Row-major offsets into the copies of `x` and `src`.
+            let (mut off, mut ostride, mut soff, mut sstride) = (0usize, 1usize, 0usize, 1usize);
+            for k in (0..nd).rev() {
+                off += if k == d { id as usize } else { pos[k] } * ostride;
+                ostride *= oshape.get(k).copied().unwrap_or(1);
+                soff += pos[k] * sstride;
+                sstride *= sshape.get(k).copied().unwrap_or(1);
+            }
+            o[off] = if add { add_elem(o[off], vals[soff]) } else { vals[soff] };
+        }
+        Tensor::from_vec(o, oshape.to_vec())
+    });
+    Ok((out, d))
+}
+
+/// Records a scatter: `x` gets the gradient (minus the overwritten places unless adding),
+/// `src` gets it gathered from the places it went to.
+fn record_scatter(name: &'static str, x: &Tensor, src: Option<&Tensor>, d: usize, index: &Tensor, out: &Tensor) {
+    let add = name == "ScatterAddBackward0";
+    let mut s = Saves::new();
+    let idx = s.input(index);
+    let di = d as i64;
+    let backward = move |ctx: &crate::autograd::Ctx, g: &Tensor| {
+        let index = ctx.get(idx);
+        let gx = if !ctx.needs(0) {
+            None
+        } else if add {
+            Some(g.clone())
+        } else {
+            Some(scatter_value(g, di, index, 0.0)?)
+        };
+        let gsrc = if ctx.needs(1) { Some(gather(g, di, index)?) } else { None };
+        Ok(vec![gx, gsrc])
+    };
+    match src {
+        Some(src) => record(name, &[x, src], out, s, backward),
+        None => record(name, &[x], out, s, move |ctx, g| Ok(backward(ctx, g)?.into_iter().take(1).collect())),
+    }
+}
+
+/// `a + b` in `T` (exact for int64, `or` for bools).
+fn add_elem<T: Element>(a: T, b: T) -> T {
+    match T::DTYPE {
+        DType::I64 => T::from_i64(a.to_i64().wrapping_add(b.to_i64())),
+        DType::Bool => T::from_bool(a.is_nonzero() || b.is_nonzero()),
+        _ => T::from_f64(a.to_f64() + b.to_f64()),
+    }
+}
+
+/// `flip(x, dims)`: the elements in reverse order along `dims` (a copy, FlipBackward0).
+pub fn flip(x: &Tensor, dims: &[i64]) -> Result<Tensor> {
+    let nd = crate::shape::normalize_dims(dims, x.ndim())?;
+    let l = x.layout();
+    // The reversed view: start at the last element of each flipped dim, walk backwards.
+    let n = x.numel();
+    let shape = x.shape().to_vec();
+    let buf = with_any_type!(x.dtype(), T => x.with_slice(|s: &[T], _| {
+        let mut pos = vec![0usize; shape.len()];
+        crate::storage::Buffer::from_iter(n, (0..n).map(|i| {
+            unravel(i, &shape, &mut pos);
+            let mut off = l.offset;
+            for k in 0..shape.len() {
+                let p = if nd.contains(&k) { shape[k] - 1 - pos[k] } else { pos[k] };
+                off += p * l.strides[k];
+            }
+            s[off]
+        }))
+    }))?;
+    let out = Tensor::from_buffer(buf, x.shape());
+    let dims_v = dims.to_vec();
+    record("FlipBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(flip(g, &dims_v)?)]));
+    Ok(out)
+}
+
+/// `cumsum(x, dim)`: running sums along `dim` (integers and bools sum as int64).
+pub fn cumsum(x: &Tensor, dim: i64) -> Result<Tensor> {
+    let d = normalize_dim(dim, x.ndim())?;
+    let dt = if x.dtype().is_float() { x.dtype() } else { DType::I64 };
+    let xc = x.to_dtype_raw(dt);
+    let out = scan(&xc, d, |a: f64, b: f64| a + b)?;
+    let di = d as i64;
+    record("CumsumBackward0", &[x], &out, Saves::none(), move |_, g| {
+        if g.ndim() == 0 {
+            return Ok(vec![Some(g.clone())]);
+        }
+        Ok(vec![Some(flip(&cumsum(&flip(g, &[di])?, di)?, &[di])?)])
+    });
+    Ok(out)
+}
+
+/// A running combination along `d` (in f64, or exactly for int64 sums).
+fn scan(x: &Tensor, d: usize, f: impl Fn(f64, f64) -> f64) -> Result<Tensor> {
+    if x.ndim() == 0 {
+        return Ok(x.contiguous_raw());
+    }
+    let shape = x.shape().to_vec();
+    let (outer, size, inner) = (shape[..d].iter().product::<usize>(), shape[d], shape[d + 1..].iter().product::<usize>());
+    let c = x.contiguous_raw();
+    let out = with_any_type!(x.dtype(), T => {
+        let mut v: Vec<T> = c.to_vec();
+        for o in 0..outer {
+            for i in 0..inner {
+                let mut acc: Option<T> = None;
+                for k in 0..size {
+                    let p = (o * size + k) * inner + i;
+                    let cur = match acc {
+                        None => v[p],
+                        Some(a) => if T::DTYPE == DType::I64 { T::from_i64(a.to_i64().wrapping_add(v[p].to_i64())) } else { T::from_f64(f(a.to_f64(), v[p].to_f64())) },
+                    };
+                    v[p] = cur;
+                    acc = Some(cur);
+                }
+            }
+        }
+        Tensor::from_vec(v, shape)
+    });
+    Ok(out)
+}
+
+/// Whether `a` sorts before `b` (NaN is the largest, as PyTorch sorts).
+fn before<T: Element>(a: T, b: T, descending: bool) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    let (an, bn) = (a.partial_cmp(&a).is_none(), b.partial_cmp(&b).is_none());
+    let o = match (an, bn) {
+        (true, true) => Equal,
+        (true, false) => Greater,
+        (false, true) => Less,
+        _ => a.partial_cmp(&b).unwrap_or(Equal),
+    };
+    if descending { o.reverse() } else { o }
+}
+
+/// Sorted values and indices along `d` (stable), the first `k` of each lane.
+fn sorted_lanes(x: &Tensor, d: usize, descending: bool, k: usize) -> Result<(Tensor, Tensor)> {
+    let Rows { moved, outer, inner, .. } = reduction_rows(x, &[d as i64], false)?;
+    let lane = inner;
+    let mut shape = x.shape().to_vec();
+    if !shape.is_empty() {
+        shape[d] = k;
+    }
+    let (vals, idx) = with_any_type!(x.dtype(), T => {
+        let v: Vec<T> = moved.to_vec();
+        let mut vals: Vec<T> = Vec::with_capacity(outer * k);
+        let mut idx: Vec<i64> = Vec::with_capacity(outer * k);
+        let mut order: Vec<usize> = (0..lane).collect();
+        for o in 0..outer {
+            let row = &v[o * lane..(o + 1) * lane];
+            order.iter_mut().enumerate().for_each(|(i, p)| *p = i);
+            order.sort_by(|&a, &b| before(row[a], row[b], descending));
+            for &p in &order[..k] {
+                vals.push(row[p]);
+                idx.push(p as i64);
+            }
+        }
+        (crate::storage::Buffer::from_vec(vals), idx)
+    });
+    // The lanes were moved last: move the sorted dim back.
+    let mut moved_shape: Vec<usize> = shape.iter().enumerate().filter(|(i, _)| *i != d).map(|(_, &s)| s).collect();
+    if !shape.is_empty() {
+        moved_shape.push(k);
+    }
+    let v = Tensor::from_buffer(vals, moved_shape.clone());
+    let i = Tensor::from_vec(idx, moved_shape);
+    Ok((lane_back(&v, d)?, lane_back(&i, d)?))
+}
+
+/// Records `values` as a selection of `x` along `d` at `indices` (the gradient goes back to
+/// the selected places).
+fn record_selection(name: &'static str, x: &Tensor, d: usize, values: &Tensor, indices: &Tensor) {
+    let in_shape = x.shape().to_vec();
+    let mut s = Saves::new();
+    let idx = s.input(indices);
+    record(name, &[x], values, s, move |ctx, g| {
+        if in_shape.is_empty() {
+            return Ok(vec![Some(g.clone())]);
+        }
+        Ok(vec![Some(scatter_add(&Tensor::zeros(&in_shape, g.dtype())?, d as i64, ctx.get(idx), g)?)])
+    });
+}
+
+/// `sort(x, dim=-1, descending=False, stable)`: (values, indices); ties keep their order.
+pub fn sort(x: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
+    let d = normalize_dim(dim, x.ndim())?;
+    let size = x.shape().get(d).copied().unwrap_or(1);
+    let (v, i) = sorted_lanes(x, d, descending, size)?;
+    record_selection("SortBackward0", x, d, &v, &i);
+    Ok((v, i))
+}
+
+/// `topk(x, k, dim=-1, largest=True)`: the `k` largest (or smallest) along `dim`, sorted.
+pub fn topk(x: &Tensor, k: i64, dim: i64, largest: bool) -> Result<(Tensor, Tensor)> {
+    let d = normalize_dim(dim, x.ndim())?;
+    let size = x.shape().get(d).copied().unwrap_or(1);
+    if k < 0 || k as usize > size {
+        bail!(Runtime, "selected index k out of range");
+    }
+    let (v, i) = sorted_lanes(x, d, largest, k as usize)?;
+    record_selection("TopkBackward0", x, d, &v, &i);
+    Ok((v, i))
+}
+
+/// `argmax(x, dim=None, keepdim)` / `argmin`: the index of the first extreme (of the
+/// flattened tensor without a dim), as int64.
+pub fn argmax(x: &Tensor, dim: Option<i64>, keepdim: bool, is_max: bool) -> Result<Tensor> {
+    let name = if is_max { "argmax" } else { "argmin" };
+    match dim {
+        None => {
+            if x.numel() == 0 {
+                bail!(Index, "{}(): Expected reduction dim to be specified for input.numel() == 0.", name);
+            }
+            let flat = super::reshape(&x.detach(), &[-1])?;
+            let (_, i) = super::max_dim(&flat, 0, false, is_max)?;
+            Ok(if keepdim { super::reshape(&i.detach(), &vec![1; x.ndim()])?.contiguous_raw() } else { i.detach() })
+        }
+        Some(d) => {
+            let dn = normalize_dim(d, x.ndim())?;
+            if x.shape().get(dn) == Some(&0) {
+                bail!(Index, "{}(): Expected reduction dim {} to have non-zero size.", name, dn);
+            }
+            Ok(super::max_dim(&x.detach(), d, keepdim, is_max)?.1.detach())
+        }
+    }
+}

@@ -46,7 +46,8 @@ impl Layout {
                 if self.strides[i] != expected {
                     return false;
                 }
-                expected *= self.shape[i];
+                // Saturating: an empty layout may have sizes whose product overflows.
+                expected = expected.saturating_mul(self.shape[i]);
             }
         }
         true
@@ -122,21 +123,22 @@ impl Layout {
                 crate::shape::fmt_shape(&l.strides),
                 offset,
                 itemsize,
-                end * itemsize as u128,
+                end.saturating_mul(itemsize as u128),
                 storage_len as u128 * itemsize as u128
             );
         }
         Ok(l)
     }
 
-    /// [first, one past the last) storage element, in 128-bit arithmetic (cannot overflow).
+    /// [first, one past the last) storage element, in 128-bit arithmetic (saturating: a sum of
+    /// six products of 64-bit sizes and strides can exceed even 128 bits).
     fn reach_u128(&self) -> (u128, u128) {
         let first = self.offset as u128;
         if self.shape.contains(&0) {
             return (first, first);
         }
-        let last: u128 = self.shape.iter().zip(&self.strides).map(|(&n, &s)| (n as u128 - 1) * s as u128).sum();
-        (first, first + last + 1)
+        let last: u128 = self.shape.iter().zip(&self.strides).map(|(&n, &s)| (n as u128 - 1) * s as u128).fold(0u128, u128::saturating_add);
+        (first, first.saturating_add(last).saturating_add(1))
     }
 
     /// The storage elements the layout reaches: [first, one past the last); empty for an empty
@@ -235,6 +237,24 @@ mod tests {
         assert!(l.is_contiguous());
         assert_eq!(l.contiguous_range(), Some(0..0));
         assert_eq!(l.storage_range().len(), 0);
+    }
+
+    #[test]
+    fn empty_layouts_with_huge_sizes_do_not_overflow() {
+        // Found by scripts/fuzz-core: numel 0, so the layout is valid, but the product of the
+        // other sizes overflows.
+        for shape in [[1usize << 40, 0, 1 << 40], [0, 1 << 40, 1 << 40], [0, usize::MAX, usize::MAX]] {
+            let strides = [3usize, usize::MAX, 1];
+            let l = Layout::checked(&shape[..], &strides[..], 5, 0, 8).unwrap();
+            assert!(l.is_contiguous());
+            assert_eq!(l.storage_range().len(), 0);
+            assert!(!l.has_internal_overlap());
+            let _ = l.contiguous_range();
+            let _ = overlap(&l, &Layout::contiguous(&shape[..]));
+            assert!(Layout::contiguous(&shape[..]).is_contiguous());
+        }
+        // Nonempty but reaching past any 128-bit end: an error, not an overflow.
+        assert!(Layout::checked(&[1usize << 62, 2][..], &[usize::MAX, usize::MAX][..], usize::MAX, 1, 8).is_err());
     }
 
     #[test]

@@ -164,6 +164,52 @@ class Tensor(_core._TensorBase):
             raise RuntimeError("Input must be >= 1-d.")
         return self._flip([0])
 
+    # ------------------------------------------------------------ random fills (in place)
+    def _fill_from(self, values):
+        was = _core.is_grad_enabled()
+        if was and self.requires_grad and self.is_leaf:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        _core._set_grad_enabled(False)
+        try:
+            self.copy_(values)
+        finally:
+            _core._set_grad_enabled(was)
+        return self
+
+    def _random_dtype(self):
+        if not self.is_floating_point():
+            raise RuntimeError("\"check_uniform_bounds\" not implemented for '%s'"
+                               % {_core.int64: "Long", _core.bool: "Bool"}.get(self.dtype, str(self.dtype)))
+        return self.dtype
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        """Fills with U(a, b) from the library's generator (not PyTorch's stream)."""
+        if a > b:
+            raise RuntimeError("uniform_ expects to return a [from, to) range, but found from=%s > to=%s" % (a, b))
+        u = _core.rand(list(self._shape()), self._random_dtype(), False)
+        return self._fill_from(u * (b - a) + a)
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        """Fills with N(mean, std^2) from the library's generator (not PyTorch's stream)."""
+        if std < 0:
+            raise RuntimeError("normal expects std >= 0.0, but found std %s" % std)
+        n = _core.randn(list(self._shape()), self._random_dtype(), False)
+        return self._fill_from(n * std + mean)
+
+    def bernoulli_(self, p=0.5, generator=None):
+        u = _core.rand(list(self._shape()), _core.float64, False)
+        if isinstance(p, _core._TensorBase):
+            mask = u < p.double()
+        else:
+            if not 0 <= p <= 1:
+                raise RuntimeError("bernoulli_ expects p to be in [0, 1], but got p=%s" % p)
+            mask = u < p
+        return self._fill_from(mask._to_dtype(self.dtype))
+
+    def exponential_(self, lambd=1.0, generator=None):
+        u = _core.rand(list(self._shape()), self._random_dtype(), False)
+        return self._fill_from(-(1.0 - u).log() / lambd)
+
     # ------------------------------------------------------------ device and dtype
     @property
     def device(self):

@@ -1,3 +1,9 @@
-"""A small ``nn`` namespace: ``nn.functional`` for the activations PyTorch users reach for."""
+"""``pyrustgrad.nn``: modules, layers, losses, initialisation and utilities, as ``torch.nn``."""
 
+from .parameter import Parameter, Buffer  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .modules import Module  # noqa: F401
 from . import functional  # noqa: F401
+from . import init  # noqa: F401
+from . import utils  # noqa: F401
+from . import modules  # noqa: F401

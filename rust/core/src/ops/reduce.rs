@@ -53,12 +53,12 @@ pub(crate) fn reduction_rows(x: &Tensor, dims: &[i64], keepdim: bool) -> Result<
     Ok(Rows { dims, out_shape, moved, outer, inner })
 }
 
-fn all_dims(x: &Tensor) -> Vec<i64> {
+pub(crate) fn all_dims(x: &Tensor) -> Vec<i64> {
     (0..x.ndim() as i64).collect()
 }
 
 /// Expands a reduced gradient back over the reduced dims of `in_shape`.
-fn unreduce(g: &Tensor, in_shape: &[usize], dims: &[usize], keepdim: bool) -> Result<Tensor> {
+pub(crate) fn unreduce(g: &Tensor, in_shape: &[usize], dims: &[usize], keepdim: bool) -> Result<Tensor> {
     if in_shape.is_empty() {
         return Ok(g.clone()); // reducing a 0-d tensor over dim 0 keeps it 0-d
     }

@@ -41,7 +41,11 @@ impl PyTensor {
     fn __repr__(slf: &PyCell<Self>) -> PyResult<String> {
         let t = slf.borrow().tensor();
         let cls = slf.get_type();
-        let name = if super::is_plain_tensor_class(slf.py(), cls) { "tensor" } else { cls.name()? };
+        // A subclass prints under its own name, except those that say they print as plain
+        // tensors (nn.Parameter, as PyTorch's _str_intern treats it).
+        let plain = super::is_plain_tensor_class(slf.py(), cls)
+            || cls.getattr("_repr_as_plain_tensor").map_or(false, |v| v.is_true().unwrap_or(false));
+        let name = if plain { "tensor" } else { cls.name()? };
         run(|| pyrustgrad_core::print::repr_as(&t, name))
     }
     fn __str__(slf: &PyCell<Self>) -> PyResult<String> {

@@ -1,0 +1,19 @@
+"""The layer classes of ``pyrustgrad.nn``."""
+
+from .module import Module  # noqa: F401
+from .linear import Identity, Linear, Bilinear  # noqa: F401
+from .flatten import Flatten, Unflatten  # noqa: F401
+from .activation import (  # noqa: F401
+    ReLU, ReLU6, SELU, SiLU, Mish, Hardsigmoid, Hardswish, Sigmoid, Tanh, LogSigmoid, Softsign, Tanhshrink,
+    Hardtanh, Threshold, LeakyReLU, ELU, CELU, GELU, Softplus, Hardshrink, Softshrink, Softmax, Softmin,
+    LogSoftmax, GLU, PReLU)
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict  # noqa: F401
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout  # noqa: F401
+from .loss import (  # noqa: F401
+    L1Loss, MSELoss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
+    PoissonNLLLoss, GaussianNLLLoss, MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss,
+    MultiLabelSoftMarginLoss, MultiMarginLoss, CosineEmbeddingLoss, TripletMarginLoss)
+from .normalization import (  # noqa: F401
+    BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, GroupNorm,
+    RMSNorm)
+from .sparse import Embedding, EmbeddingBag  # noqa: F401

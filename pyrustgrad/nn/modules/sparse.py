@@ -1,0 +1,165 @@
+"""Embedding and EmbeddingBag. Must stay valid Python 3.6."""
+
+from ... import _core
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+
+class Embedding(Module):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+        super(Embedding, self).__init__()
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        if padding_idx is not None:
+            if padding_idx > 0:
+                if padding_idx >= num_embeddings:
+                    raise AssertionError("Padding_idx must be within num_embeddings")
+            elif padding_idx < 0:
+                if padding_idx < -num_embeddings:
+                    raise AssertionError("Padding_idx must be within num_embeddings")
+                padding_idx = num_embeddings + padding_idx
+        self.padding_idx = padding_idx
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        if scale_grad_by_freq:
+            raise NotImplementedError("Embedding(scale_grad_by_freq=True) is not implemented in pyrustgrad")
+        self.sparse = sparse
+        if _weight is None:
+            dt = _core.float32 if dtype is None else dtype
+            self.weight = Parameter(_core.full([num_embeddings, embedding_dim], 0.0, dt, False),
+                                    requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self):
+        if self.padding_idx is not None:
+            import pyrustgrad
+            with pyrustgrad.no_grad():
+                self.weight[self.padding_idx] = 0
+
+    def forward(self, input):
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
+
+    def extra_repr(self):
+        s = "{num_embeddings}, {embedding_dim}"
+        if self.padding_idx is not None:
+            s += ", padding_idx={padding_idx}"
+        if self.max_norm is not None:
+            s += ", max_norm={max_norm}"
+        if self.norm_type != 2:
+            s += ", norm_type={norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += ", scale_grad_by_freq={scale_grad_by_freq}"
+        if self.sparse is not False:
+            s += ", sparse=True"
+        return s.format(**self.__dict__)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
+                        scale_grad_by_freq=False, sparse=False):
+        if embeddings.dim() != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = embeddings.shape
+        return cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, _freeze=freeze,
+                   padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
+                   scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+class EmbeddingBag(Module):
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                 mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None,
+                 device=None, dtype=None):
+        super(EmbeddingBag, self).__init__()
+        if mode not in ("sum", "mean", "max"):
+            raise ValueError("mode has to be one of sum, mean or max")
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.mode = mode
+        self.sparse = sparse
+        self.include_last_offset = include_last_offset
+        self.padding_idx = padding_idx
+        if _weight is None:
+            dt = _core.float32 if dtype is None else dtype
+            self.weight = Parameter(_core.full([num_embeddings, embedding_dim], 0.0, dt, False))
+            init.normal_(self.weight)
+        else:
+            self.weight = Parameter(_weight)
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        import pyrustgrad
+        if input.dim() == 2:
+            if offsets is not None:
+                raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch "
+                                 "of fixed length sequences. However, found offsets of type %s" % type(offsets))
+            bags = [input[i] for i in range(input.shape[0])]
+            pw = None if per_sample_weights is None else [per_sample_weights[i] for i in range(input.shape[0])]
+        elif input.dim() == 1:
+            if offsets is None:
+                raise ValueError("offsets has to be a 1D Tensor but got None")
+            starts = [int(o) for o in offsets.tolist()]
+            ends = starts[1:] + [input.shape[0]]
+            if self.include_last_offset:
+                starts, ends = starts[:-1], ends[:-1]
+                ends[-1:] = [int(offsets[-1])] if ends else []
+            bags = [input[s:e] for s, e in zip(starts, ends)]
+            pw = None if per_sample_weights is None else [per_sample_weights[s:e] for s, e in zip(starts, ends)]
+        else:
+            raise ValueError("input has to be 1D or 2D Tensor, but got Tensor of dimension %d" % input.dim())
+        rows = []
+        for k, bag in enumerate(bags):
+            if self.padding_idx is not None:
+                keep = bag != self.padding_idx
+                w = None if pw is None else pw[k][keep]
+                bag = bag[keep]
+            else:
+                w = None if pw is None else pw[k]
+            if bag.numel() == 0:
+                rows.append(pyrustgrad.zeros(self.embedding_dim, dtype=self.weight.dtype))
+                continue
+            e = F.embedding(bag, self.weight, None, self.max_norm, self.norm_type)
+            if w is not None:
+                e = e * w.unsqueeze(1)
+            if self.mode == "sum":
+                rows.append(e.sum(0))
+            elif self.mode == "mean":
+                rows.append(e.mean(0))
+            else:
+                rows.append(e.max(0).values)
+        return pyrustgrad.stack(rows) if rows else pyrustgrad.zeros(0, self.embedding_dim, dtype=self.weight.dtype)
+
+    def extra_repr(self):
+        s = "{num_embeddings}, {embedding_dim}"
+        if self.max_norm is not None:
+            s += ", max_norm={max_norm}"
+        if self.norm_type != 2:
+            s += ", norm_type={norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += ", scale_grad_by_freq={scale_grad_by_freq}"
+        s += ", mode={mode!r}"
+        if self.padding_idx is not None:
+            s += ", padding_idx={padding_idx}"
+        return s.format(**self.__dict__)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                        mode="mean", sparse=False, include_last_offset=False, padding_idx=None):
+        rows, cols = embeddings.shape
+        bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse, embeddings,
+                  include_last_offset, padding_idx)
+        bag.weight.requires_grad = not freeze
+        return bag

@@ -1,0 +1,3 @@
+"""``pyrustgrad.utils``: ``utils.data`` (datasets, samplers, DataLoader)."""
+
+from . import data  # noqa: F401

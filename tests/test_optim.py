@@ -209,6 +209,8 @@ CASES = {
     "repr_nadam": "out = repr(optim.NAdam(params()))",
     "repr_radam": "out = repr(optim.RAdam(params()))",
     "repr_lbfgs": "out = repr(optim.LBFGS(params()))",
+    "repr_tensor_lr": "out = repr(optim.SGD(params(), lr=torch.tensor(0.25), momentum=0.5))",
+    "sgd_tensor_lr": _opt("optim.SGD(ps, lr=torch.tensor(0.25, dtype=torch.float64), momentum=0.9)"),
     "repr_after_scheduler": "opt = optim.SGD(params(), lr=0.1); s = lr_scheduler.StepLR(opt, 2); out = repr(opt)",
     "defaults_sgd": "out = optim.SGD(params()).defaults",
     "param_group_keys": "out = [sorted(g) for g in optim.Adam(params()).param_groups]",

@@ -121,7 +121,10 @@ class Optimizer(object):
 
     Differences from PyTorch 2.15: no step/state-dict hooks, no ``param_names`` (named
     parameters); ``foreach``, ``fused`` and ``capturable`` are accepted and printed but every
-    optimizer runs one single-tensor CPU path; ``differentiable=True`` is refused.
+    optimizer runs one single-tensor CPU path; ``differentiable=True`` is refused. A tensor
+    ``lr`` is read as its Python value at each step, where PyTorch computes some step sizes in
+    the tensor's own dtype (float32 for ``torch.tensor(0.1)``): results then agree to about
+    float32 rounding (1e-8 relative), not to float64's.
     """
 
     def __init__(self, params, defaults):
@@ -159,7 +162,8 @@ class Optimizer(object):
             s += "Parameter Group %d\n" % i
             for key in sorted(group.keys()):
                 if key != "params":
-                    s += "    %s: %s\n" % (key, group[key])
+                    # format() as PyTorch's f-string: a 0-d tensor lr prints as its value
+                    s += "    %s: %s\n" % (key, format(group[key], ""))
         s += ")"
         return s
 

@@ -313,3 +313,4 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 from . import autograd  # noqa: E402
 from . import nn  # noqa: E402
 from . import utils  # noqa: E402
+from . import optim  # noqa: E402

@@ -43,6 +43,9 @@ class Adam(Optimizer):
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
         _check_adam_args(lr, betas, eps, weight_decay)
+        if isinstance(betas[0], _torch.Tensor) and isinstance(betas[1], _torch.Tensor):
+            raise ValueError("pyrustgrad.optim.%s: betas as Tensors are not supported; give two floats"
+                             % type(self).__name__)
         if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
             raise ValueError("betas must be either both floats or both Tensors")
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,

@@ -530,7 +530,7 @@ def _reduce(x, reduction):
     raise ValueError("%s is not a valid value for reduction" % reduction)
 
 
-def _check_sizes(input, target, name):
+def _check_sizes(input, target):
     if tuple(target.shape) != tuple(input.shape):
         warnings.warn("Using a target size (%r) that is different to the input size (%r). This will likely lead "
                       "to incorrect results due to broadcasting. Please ensure they have the same size."
@@ -539,7 +539,7 @@ def _check_sizes(input, target, name):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction(size_average, reduce, reduction)
-    _check_sizes(input, target, "mse_loss")
+    _check_sizes(input, target)
     d = input - target
     loss = d * d
     if weight is not None:
@@ -549,7 +549,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction(size_average, reduce, reduction)
-    _check_sizes(input, target, "l1_loss")
+    _check_sizes(input, target)
     loss = (input - target).abs()
     if weight is not None:
         loss = loss * weight
@@ -559,7 +559,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     pt = _pt()
     reduction = _reduction(size_average, reduce, reduction)
-    _check_sizes(input, target, "smooth_l1_loss")
+    _check_sizes(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     d = (input - target).abs()
@@ -571,7 +571,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     pt = _pt()
-    _check_sizes(input, target, "huber_loss")
+    _check_sizes(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     d = (input - target).abs()
@@ -597,9 +597,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         x, t = input.unsqueeze(0), target.unsqueeze(0)
     else:
-        if input.shape[0] != target.shape[0] if target.dim() > 0 else True:
+        target_batch = target.shape[0] if target.dim() > 0 else 0
+        if input.shape[0] != target_batch:
             raise ValueError("Expected input batch_size (%d) to match target batch_size (%d)."
-                             % (input.shape[0], target.shape[0] if target.dim() > 0 else 0))
+                             % (input.shape[0], target_batch))
         x, t = input, target
         if x.dim() > 2:
             if tuple(t.shape[1:]) != tuple(x.shape[2:]):

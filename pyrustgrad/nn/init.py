@@ -5,12 +5,7 @@ Must stay valid Python 3.6."""
 import math
 import warnings
 
-from .. import _core
-
-
-def _no_grad():
-    import pyrustgrad
-    return pyrustgrad.no_grad()
+from .. import no_grad as _no_grad
 
 
 def calculate_gain(nonlinearity, param=None):

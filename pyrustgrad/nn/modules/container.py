@@ -278,8 +278,7 @@ class ModuleDict(Module):
 
 def _param_line(p):
     size_str = "x".join(str(s) for s in p.size())
-    kind = {_core.float32: "torch.float32", _core.float64: "torch.float64", _core.int64: "torch.int64",
-            _core.bool: "torch.bool"}[p.dtype]
+    kind = str(p.dtype).replace("pyrustgrad.", "torch.")
     return "%s containing: [%s of size %s]" % ("Parameter" if isinstance(p, Parameter) else "Tensor", kind, size_str)
 
 

@@ -11,8 +11,7 @@ import collections.abc
 import itertools
 import weakref
 
-from ... import _core
-from ..._tensor import Tensor
+from ... import _core, no_grad
 from ..parameter import Buffer, Parameter
 
 __all__ = ["Module", "RemovableHandle"]
@@ -374,12 +373,12 @@ class Module(object):
         for key, param in self._parameters.items():
             if param is None:
                 continue
-            with _NoGrad():
+            with no_grad():
                 new = fn(param)
             if new is not param:
                 param.data = new
             if param.grad is not None:
-                with _NoGrad():
+                with no_grad():
                     g = fn(param.grad)
                 if g is not param.grad:
                     param.grad.data = g
@@ -499,7 +498,7 @@ class Module(object):
                                   "the shape in current model is %r." % (key, input_param.shape, param.shape))
                 continue
             try:
-                with _NoGrad():
+                with no_grad():
                     if assign:
                         if isinstance(param, Parameter) and not isinstance(input_param, Parameter):
                             setattr(self, name, Parameter(input_param, requires_grad=param.requires_grad))
@@ -671,19 +670,9 @@ class Module(object):
         return main + ")"
 
 
-class _NoGrad(object):
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(False)
-
-    def __exit__(self, *args):
-        _core._set_grad_enabled(self.prev)
-
-
 def _typename(obj):
     if isinstance(obj, _core._TensorBase):
-        return "torch." + {_core.float32: "FloatTensor", _core.float64: "DoubleTensor",
-                           _core.int64: "LongTensor", _core.bool: "BoolTensor"}.get(obj.dtype, "Tensor")
+        return obj.type().replace("pyrustgrad.", "torch.")  # PyTorch's torch.typename
     module = type(obj).__module__
     if module in ("builtins", "__builtin__", None):
         return type(obj).__qualname__ if hasattr(type(obj), "__qualname__") else type(obj).__name__

@@ -312,5 +312,16 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 from . import autograd  # noqa: E402
 from . import nn  # noqa: E402
+
+
+def save(obj, f, *args, **kwargs):
+    raise NotImplementedError("torch.save is not implemented in pyrustgrad yet (PyTorch's zip format is planned); "
+                              "pickle works for tensors and modules")
+
+
+def load(f, *args, **kwargs):
+    raise NotImplementedError("torch.load is not implemented in pyrustgrad yet (PyTorch's zip format is planned)")
+
+
 from . import utils  # noqa: E402
 from . import optim  # noqa: E402

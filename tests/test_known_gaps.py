@@ -50,3 +50,19 @@ def test_view_made_under_no_grad_requires_grad_like_its_base():
     with torch.no_grad():
         v = x[1:]
     assert v.requires_grad and v.grad_fn is None
+
+
+def test_missing_layers_and_functions_say_so():
+    """What PyTorch has and pyrustgrad does not yet: a NotImplementedError naming it."""
+    from pyrustgrad.nn.functional import _MISSING as missing_functions
+    from pyrustgrad.nn.modules import _MISSING as missing_layers
+    assert "Conv2d" in missing_layers and "LSTM" in missing_layers and "conv2d" in missing_functions
+    for name in missing_layers:
+        with pytest.raises(NotImplementedError, match=r"^nn\.%s is not implemented in pyrustgrad yet$" % name):
+            getattr(torch.nn, name)(3, 4)
+    for name in missing_functions:
+        with pytest.raises(NotImplementedError, match=r"^nn\.functional\.%s is not implemented" % name):
+            getattr(torch.nn.functional, name)(torch.ones(1))
+    for fn in (torch.save, torch.load):
+        with pytest.raises(NotImplementedError, match=r"^torch\.(save|load) is not implemented in pyrustgrad"):
+            fn({}, "x.pt")

@@ -847,3 +847,24 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
         d_neg = pt.minimum(d_neg, d_s)
     loss = (d_pos - d_neg + margin).clamp(min=0.0)
     return _reduce(loss, reduction)
+
+
+# PyTorch functions pyrustgrad does not have yet: calling one raises NotImplementedError
+# naming it.
+_MISSING = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
+            "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d",
+            "interpolate", "upsample", "unfold", "fold", "ctc_loss", "scaled_dot_product_attention",
+            "multi_head_attention_forward", "grid_sample", "affine_grid", "pixel_shuffle", "embedding_bag"]
+
+
+def _missing(name):
+    def fn(*args, **kwargs):
+        raise NotImplementedError("nn.functional.%s is not implemented in pyrustgrad yet" % name)
+    fn.__name__ = name
+    return fn
+
+
+for _name in _MISSING:
+    assert _name not in globals(), _name  # an implemented function must leave this list
+    globals()[_name] = _missing(_name)
+del _name

@@ -17,3 +17,5 @@ from .normalization import (  # noqa: F401
     BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, GroupNorm,
     RMSNorm)
 from .sparse import Embedding, EmbeddingBag  # noqa: F401
+from .missing import MISSING as _MISSING  # noqa: F401
+from .missing import *  # noqa: F401,F403  (each raises NotImplementedError naming itself)

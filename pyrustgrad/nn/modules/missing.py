@@ -1,0 +1,23 @@
+"""PyTorch layers pyrustgrad does not have yet: constructing one raises NotImplementedError
+naming it (rather than an AttributeError that reads like a typo). Must stay valid Python 3.6."""
+
+from .module import Module
+
+MISSING = [
+    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool1d", "MaxPool2d",
+    "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Upsample", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder",
+    "TransformerDecoderLayer", "LazyLinear", "CTCLoss",
+]
+
+
+def _missing(name):
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError("nn.%s is not implemented in pyrustgrad yet" % name)
+    return type(name, (Module,), {"__init__": __init__, "__module__": __name__})
+
+
+for _name in MISSING:
+    globals()[_name] = _missing(_name)
+del _name

@@ -10,6 +10,7 @@ import math
 import warnings
 
 from .. import _core
+from . import _convolution
 
 __all__ = []
 
@@ -300,7 +301,7 @@ def pad(input, pad, mode="constant", value=None):
         raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
                            "padding length %d and input of dimension %d" % (len(pad), input.dim()))
     if mode != "constant":
-        raise NotImplementedError("pad: mode %r is not implemented in pyrustgrad (only 'constant')" % mode)
+        return _convolution.pad_nonconstant(input, pad, mode)
     shape = list(input.shape)
     slices = [slice(None)] * len(shape)
     out_shape = list(shape)
@@ -851,10 +852,14 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 
 # PyTorch functions pyrustgrad does not have yet: calling one raises NotImplementedError
 # naming it.
-_MISSING = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
-            "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d",
-            "interpolate", "upsample", "unfold", "fold", "ctc_loss", "scaled_dot_product_attention",
-            "multi_head_attention_forward", "grid_sample", "affine_grid", "pixel_shuffle", "embedding_bag"]
+from ._convolution import (  # noqa: E402
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool2d,
+    adaptive_max_pool3d, avg_pool1d, avg_pool2d, avg_pool3d, conv1d, conv2d, conv3d, conv_transpose1d,
+    conv_transpose2d, conv_transpose3d, fold, interpolate, lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_pool3d,
+    pixel_shuffle, pixel_unshuffle, unfold, upsample, upsample_bilinear, upsample_nearest)
+
+_MISSING = ["ctc_loss", "scaled_dot_product_attention", "multi_head_attention_forward", "grid_sample", "affine_grid",
+            "embedding_bag"]
 
 
 def _missing(name):

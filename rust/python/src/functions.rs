@@ -172,7 +172,22 @@ fn _rebuild(py: Python, cls: &PyType, storage: PyRef<PyTensor>, shape: Vec<usize
     crate::tensor::new_object(py, cls, t)
 }
 
+/// `_im2col(x, kernel, dilation, padding, stride, pad_value)`: `F.unfold` over 1-3 spatial dims
+/// of a batched `x`; nn.functional checks the arguments and builds convolutions and pooling on it.
+#[pyfunction]
+fn _im2col(py: Python, x: PyRef<PyTensor>, kernel: Vec<usize>, dilation: Vec<usize>, padding: Vec<usize>, stride: Vec<usize>, pad_value: f64) -> PyResult<PyObject> {
+    wrap(py, run(|| ops::im2col(&x.t, &kernel, &dilation, &padding, &stride, pad_value))?)
+}
+
+/// `_col2im(cols, output_size, kernel, dilation, padding, stride)`: `F.fold` (batched).
+#[pyfunction]
+fn _col2im(py: Python, cols: PyRef<PyTensor>, output_size: Vec<usize>, kernel: Vec<usize>, dilation: Vec<usize>, padding: Vec<usize>, stride: Vec<usize>) -> PyResult<PyObject> {
+    wrap(py, run(|| ops::col2im(&cols.t, &output_size, &kernel, &dilation, &padding, &stride))?)
+}
+
 pub fn register(m: &PyModule) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_im2col, m)?)?;
+    m.add_function(wrap_pyfunction!(_col2im, m)?)?;
     m.add_function(wrap_pyfunction!(tensor, m)?)?;
     m.add_function(wrap_pyfunction!(full, m)?)?;
     m.add_function(wrap_pyfunction!(rand, m)?)?;

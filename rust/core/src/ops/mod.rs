@@ -5,6 +5,7 @@
 
 pub mod kernel;
 mod arith;
+mod conv;
 mod binary;
 mod compare;
 mod creation;
@@ -19,6 +20,7 @@ mod unary;
 mod view;
 
 pub use arith::*;
+pub use conv::*;
 pub use binary::*;
 pub use compare::*;
 pub use creation::*;

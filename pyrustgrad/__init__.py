@@ -312,6 +312,15 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 from . import autograd  # noqa: E402
 from . import nn  # noqa: E402
+from . import _ops  # noqa: E402
+from ._ops import *  # noqa: E402,F401,F403  (reductions, shape, indexing and product ops)
+from . import linalg  # noqa: E402
+from .linalg import det, slogdet, logdet, matrix_power, matrix_exp  # noqa: E402
+inverse = linalg.inv
+clip = clamp  # noqa: F405
+for _name, _fn in (("det", det), ("slogdet", slogdet), ("logdet", logdet), ("inverse", inverse),
+                   ("matrix_power", matrix_power), ("matrix_exp", matrix_exp)):
+    setattr(Tensor, _name, _fn)
 
 
 def save(obj, f, *args, **kwargs):

@@ -244,6 +244,64 @@ def logcumsumexp(input, dim):
     return _scan(x, _wrap(int(dim), x.dim()), logaddexp)
 
 
+def _cum_extreme(input, dim, largest, kind):
+    """cummax/cummin: a scan over (value, index) pairs where the later element wins ties and
+    a NaN, once seen, stays (a later NaN takes over), as PyTorch; the values are gathered
+    from the input so the gradient goes to the chosen element."""
+    x = input
+    if x.dim() == 0:
+        return getattr(return_types, kind)(x.clone(), _core.full([], 0.0, _core.int64, False))
+    d = _wrap(dim, x.dim())
+    n = x.shape[d]
+    with _NoGrad():
+        v = x.detach()
+        shape = [1] * x.dim()
+        shape[d] = n
+        i = _arange(n).reshape(shape).expand(*x.shape)
+        s = 1
+        while s < n:
+            av, ai = v.narrow(d, s, n - s), i.narrow(d, s, n - s)
+            bv, bi = v.narrow(d, 0, n - s), i.narrow(d, 0, n - s)
+            better = av >= bv if largest else av <= bv
+            if x.is_floating_point():
+                better = (av != av) | ((bv == bv) & better)
+            v = _core.cat([v.narrow(d, 0, s), _where(better, av, bv)], d)
+            i = _core.cat([i.narrow(d, 0, s), _where(better, ai, bi)], d)
+            s *= 2
+    return getattr(return_types, kind)(x.gather(d, i) if n else x.clone(), i)
+
+
+def cummax(input, dim):
+    return _cum_extreme(input, dim, True, "cummax")
+
+
+def cummin(input, dim):
+    return _cum_extreme(input, dim, False, "cummin")
+
+
+def mode(input, dim=-1, keepdim=False):
+    """The most frequent value along dim (the smallest of equally frequent ones) and the index
+    of its last occurrence, as PyTorch's CPU mode."""
+    x = input
+    if x.dim() == 0:
+        return return_types.mode(x.clone(), _core.full([], 0.0, _core.int64, False))
+    d = _wrap(dim, x.dim())
+    n = x.shape[d]
+    if n == 0:
+        raise IndexError("mode(): Expected reduction dim %d to have non-zero size." % d)
+    with _NoGrad():
+        xl = x.detach().transpose(d, -1) if d != x.dim() - 1 else x.detach()
+        sv = xl.sort(-1).values
+        counts = (sv.unsqueeze(-1) == sv.unsqueeze(-2)).sum(-1)
+        best = sv.gather(-1, counts.argmax(-1, keepdim=True))
+        # The last position holding that value.
+        hit = xl == best
+        pos = _where(hit, _arange(n), _scalar(-1, _core.int64)).amax(-1, keepdim=True)
+        pos = pos.transpose(d, -1) if d != x.dim() - 1 else pos
+    vals = x.gather(d, pos)
+    return return_types.mode(_squeeze_unless(vals, d, keepdim), _squeeze_unless(pos, d, keepdim))
+
+
 def _squeeze_unless(y, d, keepdim):
     return y if keepdim else y.squeeze(d)
 
@@ -1626,7 +1684,7 @@ class _NoGrad(object):
 
 PUBLIC = [
     "var", "std", "var_mean", "std_mean", "logsumexp", "logaddexp", "logaddexp2", "prod", "cumprod", "logcumsumexp",
-    "median", "nanmedian", "kthvalue", "amax", "amin", "aminmax", "count_nonzero", "nansum", "nanmean", "norm",
+    "median", "nanmedian", "kthvalue", "cummax", "cummin", "mode", "amax", "amin", "aminmax", "count_nonzero", "nansum", "nanmean", "norm",
     "dist", "renorm", "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "nan_to_num", "lerp", "logit", "clamp", "clamp_min",
     "clamp_max", "deg2rad", "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split",
@@ -1645,7 +1703,7 @@ __all__ = PUBLIC
 # Tensor methods: name -> function (self first).
 METHODS = {n: globals()[n] for n in (
     "var", "std", "logsumexp", "logaddexp", "logaddexp2", "prod", "cumprod", "logcumsumexp", "median", "nanmedian",
-    "kthvalue", "aminmax", "count_nonzero", "nansum", "nanmean", "norm", "dist", "renorm", "isnan", "isinf",
+    "kthvalue", "cummax", "cummin", "mode", "aminmax", "count_nonzero", "nansum", "nanmean", "norm", "dist", "renorm", "isnan", "isinf",
     "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal", "logical_and", "logical_or",
     "logical_xor", "logical_not", "nan_to_num", "lerp", "logit", "clamp", "clamp_min", "clamp_max", "deg2rad",
     "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split", "hsplit", "vsplit",

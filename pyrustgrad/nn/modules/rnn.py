@@ -458,7 +458,7 @@ class RNNCellBase(Module):
             raise RuntimeError("input has inconsistent input_size: got %d expected %d"
                                % (input.size(1), self.input_size))
 
-    def _check_hidden(self, input, hx, which=""):
+    def _check_hidden(self, input, hx, which="0"):
         if input.size(0) != hx.size(0):
             raise RuntimeError("Input batch size %d doesn't match hidden%s batch size %d"
                                % (input.size(0), which, hx.size(0)))
@@ -520,8 +520,8 @@ class LSTMCell(RNNCellBase):
         else:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0)) if not is_batched else tuple(hx)
         self._check_input(input)
-        self._check_hidden(input, hx[0], "[0]")
-        self._check_hidden(input, hx[1], "[1]")
+        self._check_hidden(input, hx[0], "0")
+        self._check_hidden(input, hx[1], "1")
         gi = F.linear(input, self.weight_ih, self.bias_ih)
         h, c = _lstm_cell(gi, hx, self.weight_hh, self.bias_hh)
         if not is_batched:

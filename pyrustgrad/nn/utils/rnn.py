@@ -146,7 +146,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     """Stacks a list of [L_i, *] tensors into [max L, B, *] (or [B, max L, *]), padding with padding_value."""
     pt = _pt()
     if padding_side not in ("left", "right"):
-        raise ValueError("Expected padding_side to be one of left or right, but got %s." % padding_side)
+        raise RuntimeError("Expected padding_side to be one of left or right, but got %s." % padding_side)
     if isinstance(sequences, _core._TensorBase):
         sequences = [sequences[i] for i in range(sequences.size(0))]
     sequences = list(sequences)

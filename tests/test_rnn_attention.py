@@ -107,6 +107,17 @@ def enc(m, shape, scale=0.3, **kw):
     wsum(y).backward()
     return (y, x.grad, grads(m))
 
+def multi(m, *shapes, scale=0.3, **kw):
+    # A module of several inputs: output and the gradients of every input and parameter.
+    fill(m.double(), scale)
+    xs = [data(*sh, k=0.4 * i, requires_grad=True) for i, sh in enumerate(shapes)]
+    y = m(*xs, **kw)
+    wsum(y).backward()
+    return (y, [x.grad for x in xs], grads(m))
+
+def causal(n):
+    return torch.where(torch.arange(n).unsqueeze(1) >= torch.arange(n).unsqueeze(0), torch.zeros(n, n, dtype=D), torch.full([n, n], float('-inf'), dtype=D))
+
 def names(m):
     return ([(n, tuple(p.shape)) for n, p in m.named_parameters()], list(m.state_dict().keys()))
 
@@ -360,6 +371,29 @@ CASES = {
         "    e = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 1, 6, batch_first=True), 1)\n"
         "msgs.append(([str(x.message) for x in w], e.use_nested_tensor))\n"
         "out = msgs"),
+    # ---------------------------------------------------------------- Transformer decoder and the whole model
+    "decoder_layer_masks": (
+        "mkpm = torch.tensor([[False, False, True, False, False], [False, False, False, False, True]])\n"
+        "out = multi(nn.TransformerDecoderLayer(4, 2, 6, 0.0), (3, 2, 4), (5, 2, 4), tgt_mask=causal(3), memory_key_padding_mask=mkpm, tgt_is_causal=True)"),
+    "decoder_layer_norm_first_gelu_batch_first": "out = multi(nn.TransformerDecoderLayer(4, 2, 6, 0.0, 'gelu', batch_first=True, norm_first=True), (2, 3, 4), (2, 5, 4))",
+    "decoder_layer_unbatched_memory_mask": "mm = torch.tensor([[False, True, False, False, False], [False, False, True, False, False], [True, False, False, False, False]]); out = multi(nn.TransformerDecoderLayer(4, 2, 6, 0.0, bias=False), (3, 4), (5, 4), memory_mask=mm)",
+    "decoder_stack_norm": "out = multi(nn.TransformerDecoder(nn.TransformerDecoderLayer(4, 2, 6, 0.0), 2, norm=nn.LayerNorm(4)), (3, 2, 4), (5, 2, 4), tgt_mask=causal(3))",
+    "decoder_repr_names": "d = nn.TransformerDecoder(nn.TransformerDecoderLayer(4, 2, 6), 2); out = (repr(d), names(d), d.layers[0] is d.layers[1])",
+    "transformer": "out = multi(nn.Transformer(4, 2, 1, 2, 6, 0.0), (5, 2, 4), (3, 2, 4), tgt_mask=nn.Transformer.generate_square_subsequent_mask(3, dtype=D))",
+    "transformer_batch_first_norm_first": (
+        "kpm = torch.tensor([[False, False, False, True, True], [False, False, False, False, False]])\n"
+        "out = multi(nn.Transformer(4, 2, 2, 1, 6, 0.0, batch_first=True, norm_first=True), (2, 5, 4), (2, 3, 4), src_key_padding_mask=kpm, memory_key_padding_mask=kpm)"),
+    "transformer_repr_names": "t = nn.Transformer(4, 2, 1, 1, 6); out = (repr(t), names(t), t.d_model, t.nhead, t.batch_first)",
+    "transformer_init": "torch.manual_seed(0); t = nn.Transformer(8, 2, 1, 1, 16); out = (t.encoder.layers[0].norm1.weight, t.decoder.norm.bias, bool(t.encoder.layers[0].linear1.weight.abs().max() <= (6 / 24) ** 0.5), bool(t.decoder.layers[0].linear2.weight.abs().max() > 0.3))",
+    "transformer_square_mask": "out = (nn.Transformer.generate_square_subsequent_mask(4), nn.Transformer.generate_square_subsequent_mask(2, dtype=D))",
+    "transformer_constructor_warning": (
+        "import warnings\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    nn.Transformer(4, 2, 1, 1, 6)\n"
+        "out = [str(x.message) for x in w]"),
+    "err_transformer_batch": "nn.Transformer(4, 2, 1, 1, 6)(torch.zeros(5, 2, 4), torch.zeros(3, 3, 4))",
+    "err_transformer_features": "nn.Transformer(4, 2, 1, 1, 6)(torch.zeros(5, 2, 4), torch.zeros(3, 2, 5))",
     "err_encoder_activation": "nn.TransformerEncoderLayer(4, 2, activation='swish')",
     "transformer_training": (
         "class Net(nn.Module):\n"

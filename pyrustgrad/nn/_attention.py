@@ -62,15 +62,57 @@ def _safe_softmax(scores, bias):
     return pt.where(dead, zero, p)
 
 
+_C_TYPE = {"float32": "float", "float64": "double", "int64": "long int", "bool": "bool"}
+
+
+def _c_type(dtype):
+    # the C++ scalar-type names PyTorch's messages use
+    name = str(dtype).split(".")[-1]
+    return _C_TYPE.get(name, name)
+
+
+def _check_sdpa_inputs(query, key, value, attn_mask):
+    if not (query.dtype == key.dtype == value.dtype):
+        raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: %s key.dtype: "
+                           "%s and value.dtype: %s instead." % (_c_type(query.dtype), _c_type(key.dtype),
+                                                                _c_type(value.dtype)))
+    if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
+        raise RuntimeError("Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: %d "
+                           "key.dim: %d and value.dim: %d instead." % (query.dim(), key.dim(), value.dim()))
+    if attn_mask is not None and not str(attn_mask.dtype).endswith("bool") and attn_mask.dtype != query.dtype \
+            and not attn_mask.is_floating_point():
+        raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                           "attn_mask.dtype: %s and  query.dtype: %s instead." % (_c_type(attn_mask.dtype),
+                                                                                   _c_type(query.dtype)))
+    batch = tuple(query.shape[:-2])
+    if batch == tuple(key.shape[:-2]) == tuple(value.shape[:-2]):
+        # PyTorch's math path multiplies [B, L, E] by [B, E, S] and then [B, S, Ev] as batched matrices
+        b = 1
+        for d in batch:
+            b *= d
+        if key.size(-1) != query.size(-1):
+            raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: [%d, %d] but got: "
+                               "[%d, %d]." % (b, query.size(-1), b, key.size(-1)))
+        if value.size(-2) != key.size(-2):
+            raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: [%d, %d] but got: "
+                               "[%d, %d]." % (b, key.size(-2), b, value.size(-2)))
+
+
+def _check_broadcast(a, b):
+    # PyTorch adds the mask to 4-D scores, so its message counts dimensions as in 4-D
+    nd = max(4, len(a), len(b))
+    for i in range(1, min(len(a), len(b)) + 1):
+        x, y = a[-i], b[-i]
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError("The size of tensor a (%d) must match the size of tensor b (%d) at non-singleton "
+                               "dimension %d" % (x, y, nd - i))
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
     """softmax(q k^T * scale + bias) v. A bool attn_mask marks the keys that take part (True); a float one is added."""
     from . import functional as F
-    if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
-        raise RuntimeError("scaled_dot_product_attention: expected query, key and value to have at least 2 dimensions")
-    if not (query.dtype == key.dtype == value.dtype):
-        raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: %s key.dtype: "
-                           "%s and value.dtype: %s instead." % (query.dtype, key.dtype, value.dtype))
+    _check_sdpa_inputs(query, key, value, attn_mask)
     L, S = query.size(-2), key.size(-2)
     scale_factor = 1.0 / math.sqrt(query.size(-1)) if scale is None else float(scale)
     bias = None
@@ -92,6 +134,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         value = _repeat_heads(value, hq // hv)
     scores = query.matmul(key.transpose(-2, -1)) * scale_factor
     if bias is not None:
+        _check_broadcast(scores.shape, bias.shape)
         scores = scores + bias
     weights = _safe_softmax(scores, bias)
     if dropout_p > 0.0:

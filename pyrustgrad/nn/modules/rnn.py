@@ -3,8 +3,7 @@ arguments, parameter names and order, gate layout (LSTM i,f,g,o; GRU r,z,n), ini
 checks and messages. Written in plain differentiable tensor ops, so every gradient order works.
 
 One code path serves padded and packed input: a padded [T, B, I] batch is run as a packed one
-whose batch size is B at every step. Each layer projects the whole input with W_ih at once,
-then steps through time. Must stay valid Python 3.6.
+whose batch size is B at every step, each step's input and output its own tensor. Must stay valid Python 3.6.
 """
 
 import math
@@ -67,14 +66,12 @@ def _narrow_state(state, n):
     return tuple(s.narrow(0, 0, n) for s in state)
 
 
-def _run_direction(cell, x_proj, batch_sizes, state0, weights, reverse):
-    """One direction of one layer over packed projected input x_proj [sum(batch_sizes), G].
-    state0 is a tuple of [B, *] tensors. Returns (list of per-step outputs, final state tuple)."""
+def _run_direction(cell, xs, batch_sizes, state0, w_ih, b_ih, weights, reverse):
+    """One direction of one layer. xs[t] is the [batch_sizes[t], I] input of step t (batch sizes never grow);
+    state0 is a tuple of [B, *] tensors. Returns (list of per-step outputs, final state tuple).
+    Steps are kept as separate tensors (never slices of one big one): the gradient of a slice is a
+    zero-filled tensor of the whole, which would make backward quadratic in the sequence length."""
     pt = _pt()
-    offsets, o = [], 0
-    for b in batch_sizes:
-        offsets.append(o)
-        o += b
     outputs = [None] * len(batch_sizes)
     if not reverse:
         state, tails = state0, []
@@ -82,7 +79,7 @@ def _run_direction(cell, x_proj, batch_sizes, state0, weights, reverse):
             if b < state[0].size(0):  # sequences that ended keep their last state
                 tails.append(tuple(s.narrow(0, b, s.size(0) - b) for s in state))
                 state = _narrow_state(state, b)
-            state = cell(x_proj.narrow(0, offsets[t], b), state, *weights)
+            state = cell(F.linear(xs[t], w_ih, b_ih), state, *weights)
             outputs[t] = state[0]
         if tails:
             state = tuple(pt.cat([state[k]] + [tl[k] for tl in reversed(tails)], 0) for k in range(len(state)))
@@ -93,7 +90,7 @@ def _run_direction(cell, x_proj, batch_sizes, state0, weights, reverse):
         cur = state[0].size(0)
         if b > cur:  # sequences that start here begin from their initial state
             state = tuple(pt.cat([s, s0.narrow(0, cur, b - cur)], 0) for s, s0 in zip(state, state0))
-        state = cell(x_proj.narrow(0, offsets[t], b), state, *weights)
+        state = cell(F.linear(xs[t], w_ih, b_ih), state, *weights)
         outputs[t] = state[0]
     return outputs, state
 
@@ -242,44 +239,47 @@ class RNNBase(Module):
         return hx.index_select(1, permutation)
 
     # ------------------------------------------------------------------ the recurrence
-    def _run(self, data, batch_sizes, state):
-        """data: packed input [N, I]; batch_sizes: list of ints; state: tuple of [L*D, B, *] tensors.
-        Returns (packed output [N, D*H_out], tuple of final [L*D, B, *] states)."""
+    def _run(self, xs, batch_sizes, state):
+        """xs: list of per-step inputs [batch_sizes[t], I]; state: tuple of [L*D, B, *] tensors.
+        Returns (list of per-step outputs [batch_sizes[t], D*H_out], tuple of final [L*D, B, *] states)."""
         pt = _pt()
         cell = _CELLS[self.mode]
         num_directions = 2 if self.bidirectional else 1
         finals = [[] for _ in state]
-        x = data
         for layer in range(self.num_layers):
             outs = []
             for direction in range(num_directions):
-                names = self._all_weights[layer * num_directions + direction]
-                ws = [getattr(self, n) for n in names]
-                w_ih, w_hh = ws[0], ws[1]
+                idx = layer * num_directions + direction
+                ws = [getattr(self, n) for n in self._all_weights[idx]]
                 b_ih, b_hh = (ws[2], ws[3]) if self.bias else (None, None)
                 extra = [ws[-1]] if self.proj_size > 0 else []
-                idx = layer * num_directions + direction
                 s0 = tuple(s[idx] for s in state)
-                proj = F.linear(x, w_ih, b_ih)
-                steps, last = _run_direction(cell, proj, batch_sizes, s0, [w_hh, b_hh] + extra, direction == 1)
-                outs.append(pt.cat(steps, 0) if steps else proj.narrow(-1, 0, 0))
+                steps, last = _run_direction(cell, xs, batch_sizes, s0, ws[0], b_ih, [ws[1], b_hh] + extra,
+                                             direction == 1)
+                outs.append(steps)
                 for k, s in enumerate(last):
                     finals[k].append(s)
-            x = outs[0] if num_directions == 1 else pt.cat(outs, -1)
+            xs = outs[0] if num_directions == 1 else [pt.cat(pair, 1) for pair in zip(*outs)]
             if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, True)
-        return x, tuple(pt.stack(f, 0) for f in finals)
+                xs = [F.dropout(x, self.dropout, True) for x in xs]
+        return xs, tuple(pt.stack(f, 0) for f in finals)
 
     def _forward(self, input, state, is_lstm):
         """The part shared by RNN, GRU and LSTM once hx is known (a tuple of [L*D, B, *])."""
+        pt = _pt()
         if isinstance(input, PackedSequence):
             batch_sizes = [int(b) for b in input.batch_sizes.tolist()]
-            out, finals = self._run(input.data, batch_sizes, state)
+            xs, offset = [], 0
+            for b in batch_sizes:
+                xs.append(input.data.narrow(0, offset, b))
+                offset += b
+            outs, finals = self._run(xs, batch_sizes, state)
+            out = pt.cat(outs, 0)
             return PackedSequence(out, input.batch_sizes, input.sorted_indices, input.unsorted_indices), finals
         x = input.transpose(0, 1) if self.batch_first else input
         steps, batch = x.size(0), x.size(1)
-        out, finals = self._run(x.reshape(steps * batch, x.size(2)), [batch] * steps, state)
-        out = out.reshape(steps, batch, out.size(-1))
+        outs, finals = self._run([x[t] for t in range(steps)], [batch] * steps, state)
+        out = pt.stack(outs, 0)
         return (out.transpose(0, 1) if self.batch_first else out), finals
 
     def _zeros(self, batch, size, like):

@@ -71,7 +71,6 @@ def rnn_gg(m, shape, scale=0.5):
     # Second order: gradient of |dL/dx|^2 with respect to the input and every parameter.
     fill(m.double(), scale)
     x = data(*shape, requires_grad=True)
-    ps = [p for _, p in m.named_parameters()]
     g, = torch.autograd.grad(wsum(m(x)), [x], create_graph=True)
     (g * g).sum().backward()
     return (x.grad, grads(m))

@@ -264,7 +264,7 @@ class RNNBase(Module):
                 xs = [F.dropout(x, self.dropout, True) for x in xs]
         return xs, tuple(pt.stack(f, 0) for f in finals)
 
-    def _forward(self, input, state, is_lstm):
+    def _forward(self, input, state):
         """The part shared by RNN, GRU and LSTM once hx is known (a tuple of [L*D, B, *])."""
         pt = _pt()
         if isinstance(input, PackedSequence):
@@ -296,7 +296,7 @@ class RNNBase(Module):
             else:
                 hx = self.permute_hidden(hx, sorted_indices)
             self.check_forward_args(data, hx, batch_sizes)
-            out, (h,) = self._forward(orig, (hx,), False)
+            out, (h,) = self._forward(orig, (hx,))
             return out, self.permute_hidden(h, unsorted_indices)
         if input.dim() not in (2, 3):
             raise ValueError("%s: Expected input to be 2D or 3D, got %dD %sinstead"
@@ -314,7 +314,7 @@ class RNNBase(Module):
         if hx is None:
             hx = self._zeros(input.size(batch_dim), self.hidden_size, input)
         self.check_forward_args(input, hx, None)
-        out, (h,) = self._forward(input, (hx,), False)
+        out, (h,) = self._forward(input, (hx,))
         if not is_batched:
             out = out.squeeze(batch_dim)
             h = h.squeeze(1)
@@ -394,7 +394,7 @@ class LSTM(RNNBase):
             else:
                 hx = self.permute_hidden(hx, sorted_indices)
             self.check_forward_args(data, hx, batch_sizes)
-            out, hidden = self._forward(orig, tuple(hx), True)
+            out, hidden = self._forward(orig, tuple(hx))
             return out, self.permute_hidden(hidden, unsorted_indices)
         if input.dim() not in (2, 3):
             raise ValueError("LSTM: Expected input to be 2D or 3D, got %dD instead" % input.dim())
@@ -416,7 +416,7 @@ class LSTM(RNNBase):
                                        "tensors" % (hx[0].dim(), hx[1].dim()))
                 hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
         self.check_forward_args(input, hx, None)
-        out, (h, c) = self._forward(input, tuple(hx), True)
+        out, (h, c) = self._forward(input, tuple(hx))
         if not is_batched:
             out = out.squeeze(batch_dim)
             h, c = h.squeeze(1), c.squeeze(1)

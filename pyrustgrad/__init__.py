@@ -26,6 +26,7 @@ _builtin_max = max
 _builtin_min = min
 _builtin_abs = abs
 _builtin_all = all  # the module-level name ``all`` becomes pyrustgrad.all below
+_builtin_any = any
 
 
 def _sizes(args):
@@ -206,8 +207,31 @@ def numel(input):
 
 # ---------------------------------------------------------------- function forms
 
+def _write_out(name, out, result, inputs):
+    """PyTorch's ``out=``: the result written into ``out`` (resized, with PyTorch's warning,
+    when its shape differs), refused when autograd would have to record it."""
+    if _core.is_grad_enabled() and _builtin_any(isinstance(a, Tensor) and a.requires_grad for a in inputs):
+        raise RuntimeError("%s(): functions with out=... arguments don't support automatic differentiation, but "
+                           "one of the arguments requires grad." % name)
+    if list(out.shape) != list(result.shape):
+        if out.numel():
+            import warnings
+            warnings.warn("An output with one or more elements was resized since it had shape %s, which does not "
+                          "match the required output shape %s. This behavior is deprecated, and in a future PyTorch "
+                          "release outputs will not be resized unless they have zero elements. You can explicitly "
+                          "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0)."
+                          % (list(out.shape), list(result.shape)), UserWarning, stacklevel=3)
+        out.data = result.to(out.dtype)
+    else:
+        out.copy_(result)
+    return out
+
+
 def _method(name):
     def f(input, *args, **kwargs):
+        out = kwargs.pop("out", None)
+        if out is not None:
+            return _write_out(name, out, getattr(input, name)(*args, **kwargs), (input,) + args)
         return getattr(input, name)(*args, **kwargs)
 
     f.__name__ = name

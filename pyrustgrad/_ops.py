@@ -1395,6 +1395,30 @@ def tensor_unfold(self, dimension, size, step):
     return movedim(x, d + 1, -1)
 
 
+_native_setitem = _core._TensorBase.__setitem__
+
+
+def _setitem(self, index, value):
+    """``x[index] = value``. The native write handles every index; where autograd must record
+    a write through tensor, list or mask indices (which the native op refuses), the write is
+    made as a scatter of ``value`` into the positions the index selects, copied into ``x``:
+    gradients flow to ``value`` and to the untouched elements of ``x``, as PyTorch's
+    index_put_ gives them."""
+    try:
+        return _native_setitem(self, index, value)
+    except RuntimeError as e:
+        if "is not differentiable in pyrustgrad" not in str(e):
+            raise
+    pos = _arange(self.numel()).reshape(list(self.shape))[index]
+    if not isinstance(value, _core._TensorBase):
+        value = _scalar(value, self.dtype)
+    elif value.dtype != self.dtype:
+        value = value.to(self.dtype)
+    src = value.expand(*pos.shape).reshape(-1)
+    new = self.reshape(-1).scatter(0, pos.reshape(-1), src).reshape(list(self.shape))
+    self.copy_(new)
+
+
 def narrow_copy(input, dim, start, length):
     return input.narrow(dim, start, length).clone()
 
@@ -1714,6 +1738,7 @@ METHODS = {n: globals()[n] for n in (
     "narrow_copy", "ravel", "outer", "ger", "inner", "mv", "vdot", "addmm", "addmv", "addr", "baddbmm", "addbmm",
     "addcmul", "addcdiv", "kron", "cross")}
 METHODS["unfold"] = tensor_unfold
+METHODS["__setitem__"] = _setitem
 METHODS["clip"] = clamp
 
 

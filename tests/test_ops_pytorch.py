@@ -215,6 +215,10 @@ CASES = {
     "combinations": "out = (torch.combinations(torch.tensor([1, 2, 3, 4])), torch.combinations(torch.tensor([1.0, 2.0, 3.0]), r=3), torch.combinations(torch.tensor([1, 2, 3]), with_replacement=True))",
     "tensor_unfold": "out = (g(lambda x: x.unfold(1, 3, 2), (2, 7)), torch.arange(8).unfold(0, 2, 3), data(2, 5, 3).unfold(1, 2, 1).shape)",
     "tensor_unfold_error": "out = torch.arange(3).unfold(0, 4, 1)",
+    "setitem_tensor_index_grad": "x = data(4, 3, requires_grad=True); v = data(2, 3, k=1.0, requires_grad=True); y = x * 2; y[torch.tensor([0, 2])] = v; y.backward(data(4, 3, k=0.9)); out = (y, x.grad, v.grad)",
+    "setitem_mask_grad": "x = data(3, 4, requires_grad=True); y = x * 3; y[y > 1.5] = 0.0; y.backward(data(3, 4, k=0.9)); out = (y, x.grad)",
+    "setitem_mixed_grad": "x = data(3, 4, requires_grad=True); v = data(2, k=2.0, requires_grad=True); y = x + 0; y[1:, [0, 3]] = v.unsqueeze(0); (y * y).sum().backward(); out = (y, x.grad, v.grad)",
+    "setitem_leaf_error": "x = data(3, requires_grad=True); x[torch.tensor([0])] = 1.0",
     # ---------------------------------------------------------------- products
     "outer_mv": "out = (g(lambda a, b: torch.outer(a, b), (3,), (4,)), g(lambda a, v: torch.mv(a, v), (3, 4), (4,)), g(lambda a, b: a.inner(b), (2, 3), (4, 3)))",
     "addmm_family": "out = (g(lambda c, a, b: torch.addmm(c, a, b, beta=0.5, alpha=2), (3, 2), (3, 4), (4, 2)), g(lambda c, a, v: torch.addmv(c, a, v), (3,), (3, 4), (4,)), g(lambda c, a, b: torch.baddbmm(c, a, b, alpha=0.5), (2, 3, 2), (2, 3, 4), (2, 4, 2)), g(lambda c, a, b: torch.addbmm(c, a, b), (3, 2), (2, 3, 4), (2, 4, 2)), g(lambda c, a, b: torch.addr(c, a, b), (3, 2), (3,), (2,)))",

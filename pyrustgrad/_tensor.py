@@ -12,6 +12,8 @@ import collections as _collections
 import copy as _copy
 
 from . import _core
+from . import _device
+from ._device import _check_device
 
 _builtin_max = max
 
@@ -73,9 +75,6 @@ class _ReturnTypes(object):
 return_types = _ReturnTypes()
 
 
-def _check_device(device):
-    if device is not None and str(device) not in ("cpu", "cpu:0"):
-        raise RuntimeError("pyrustgrad runs on the CPU only; got device=%r" % (device,))
 
 
 def _legacy_data(args):
@@ -233,37 +232,21 @@ class Tensor(_core._TensorBase):
     # ------------------------------------------------------------ device and dtype
     @property
     def device(self):
-        return "cpu"
+        return _device.CPU
 
     @property
     def is_cuda(self):
         return False
 
-    def cpu(self):
-        return self
+    @property
+    def is_cpu(self):
+        return True
 
-    def to(self, *args, **kwargs):
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError("to() got an unexpected keyword argument '%s'" % next(iter(kwargs)))
-        for a in args:
-            if isinstance(a, _core.dtype):
-                dtype = a
-            elif isinstance(a, _core._TensorBase):
-                dtype = a.dtype
-            elif isinstance(a, bool):
-                pass  # non_blocking given positionally
-            else:
-                device = a
-        _check_device(device)
-        out = self if dtype is None else self._to_dtype(dtype)
-        if copy and out is self:
-            out = self.clone()
-        return out
+    # CPU-only: see pyrustgrad/_device.py
+    to = _device.to
+    cpu = _device.cpu
+    cuda = _device.cuda
+    get_device = _device.get_device
 
     def type(self, dtype=None):
         if dtype is None:

@@ -39,3 +39,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         from .. import zeros_like
         res = tuple(zeros_like(i) if g is None else g for g, i in zip(res, inputs))
     return res
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """The deprecated ``Variable(t, requires_grad=...)``: returns ``t`` itself (with
+    ``requires_grad`` set when asked), as PyTorch's Variable is now a Tensor."""
+    if not isinstance(data, _core._TensorBase):
+        raise TypeError("Variable data has to be a tensor, but got %s" % type(data).__name__)
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
+
+from . import functional  # noqa: E402,F401

@@ -16,7 +16,7 @@ def is_inference_mode_enabled():
 
 
 class inference_mode(object):
-    """Context manager and decorator; ``inference_mode(False)`` changes nothing."""
+    """Context manager and decorator; ``inference_mode(False)`` turns it off (and grad mode on)."""
 
     def __new__(cls, mode=True):
         if callable(mode) and not isinstance(mode, bool):  # a bare @inference_mode
@@ -28,11 +28,9 @@ class inference_mode(object):
 
     def __enter__(self):
         self.prev = (_core.is_grad_enabled(), is_inference_mode_enabled())
-        if self.mode:
-            _core._set_grad_enabled(False)
-            _state.on = True
-        else:
-            _state.on = False
+        # inference_mode(False) enables grad mode, even inside inference_mode(), as in PyTorch
+        _core._set_grad_enabled(not self.mode)
+        _state.on = self.mode
 
     def __exit__(self, *exc):
         _core._set_grad_enabled(self.prev[0])

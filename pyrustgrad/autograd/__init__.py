@@ -29,7 +29,7 @@ def _backward_into(tensors, grad_tensors, retain_graph, create_graph, inputs):
     """backward(..., inputs=): gradients accumulated into ``.grad`` of ``inputs`` only (leaves
     or not); an input the outputs do not depend on keeps its ``.grad``."""
     if not inputs:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     if retain_graph is None:
         retain_graph = create_graph
     gs = grad(tensors, inputs, grad_tensors, retain_graph=retain_graph, create_graph=create_graph, allow_unused=True)
@@ -37,8 +37,14 @@ def _backward_into(tensors, grad_tensors, retain_graph, create_graph, inputs):
     _core._set_grad_enabled(bool(create_graph))
     try:
         for x, g in zip(inputs, gs):
-            if g is not None:
-                x.grad = g if x.grad is None else x.grad + g
+            if g is None:
+                continue
+            if x.grad is None:
+                x.grad = g
+            elif create_graph:
+                x.grad = x.grad + g
+            else:
+                x.grad.add_(g)  # in place, as PyTorch's AccumulateGrad
     finally:
         _core._set_grad_enabled(prev)
 
@@ -67,13 +73,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def Variable(data, requires_grad=False, volatile=False):
-    """The deprecated ``Variable(t, requires_grad=...)``: returns ``t`` itself (with
-    ``requires_grad`` set when asked), as PyTorch's Variable is now a Tensor."""
+    """The deprecated ``Variable(t, requires_grad=...)``: a new tensor sharing ``t``'s memory
+    (a leaf), as PyTorch's Variable is now a Tensor."""
     if not isinstance(data, _core._TensorBase):
         raise TypeError("Variable data has to be a tensor, but got %s" % type(data).__name__)
-    if requires_grad:
-        data.requires_grad_(True)
-    return data
+    return data.detach().requires_grad_(bool(requires_grad))
 
 
 from . import functional  # noqa: E402,F401

@@ -324,10 +324,11 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 from . import _dtypes  # noqa: E402
 from ._dtypes import (finfo, iinfo, get_default_dtype, set_default_dtype, is_floating_point, is_complex,  # noqa: E402,F401
                       is_nonzero, result_type, promote_types, can_cast, FloatTensor, DoubleTensor, LongTensor,
-                      BoolTensor, memory_format, preserve_format, contiguous_format, channels_last, channels_last_3d)
-from ._device import device  # noqa: E402,F401
+                      BoolTensor, memory_format, preserve_format, contiguous_format, channels_last, channels_last_3d,
+                      set_default_tensor_type)
+from ._device import device, get_default_device, set_default_device  # noqa: E402,F401
 from . import cuda, backends  # noqa: E402,F401
-from ._inference import inference_mode, is_inference_mode_enabled  # noqa: E402,F401
+from ._inference import inference_mode, is_inference_mode_enabled, is_inference  # noqa: E402,F401
 from . import func  # noqa: E402,F401
 from . import autograd  # noqa: E402
 from . import nn  # noqa: E402

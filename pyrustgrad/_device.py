@@ -124,6 +124,15 @@ def _check_device(dev):
     return CPU
 
 
+def get_default_device():
+    return CPU
+
+
+def set_default_device(device):
+    """Only the CPU (or None) can be the default device."""
+    _check_device(device)
+
+
 def _is_device_like(a):
     return isinstance(a, (device, str)) or (isinstance(a, int) and not isinstance(a, bool))
 

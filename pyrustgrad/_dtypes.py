@@ -32,6 +32,17 @@ def set_default_dtype(d):
     _default[0] = d
 
 
+def set_default_tensor_type(t):
+    """Deprecated in PyTorch: sets the default dtype from a legacy class or its name."""
+    if isinstance(t, str):
+        t = {"torch.FloatTensor": FloatTensor, "torch.DoubleTensor": DoubleTensor}.get(
+            t.replace("pyrustgrad.", "torch."), t)
+    d = getattr(t, "dtype", None)
+    if d not in _FLOATS:
+        raise TypeError("only floating-point types are supported as the default type")
+    _default[0] = d
+
+
 # ---------------------------------------------------------------- finfo / iinfo
 
 class finfo(object):

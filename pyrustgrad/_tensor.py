@@ -248,10 +248,20 @@ class Tensor(_core._TensorBase):
     cuda = _device.cuda
     get_device = _device.get_device
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """The type name (``pyrustgrad.FloatTensor``), or a conversion to a dtype, a legacy
+        class (``pyrustgrad.DoubleTensor``) or its name (``'torch.DoubleTensor'``)."""
+        names = {_core.float32: "FloatTensor", _core.float64: "DoubleTensor", _core.int64: "LongTensor",
+                 _core.bool: "BoolTensor"}
         if dtype is None:
-            return {_core.float32: "pyrustgrad.FloatTensor", _core.float64: "pyrustgrad.DoubleTensor",
-                    _core.int64: "pyrustgrad.LongTensor", _core.bool: "pyrustgrad.BoolTensor"}[self.dtype]
+            return "pyrustgrad." + names[self.dtype]
+        if isinstance(dtype, str):
+            by_name = {"%s.%s" % (pkg, n): d for d, n in names.items() for pkg in ("torch", "pyrustgrad")}
+            if dtype not in by_name:
+                raise ValueError("invalid type: '%s'" % dtype)
+            dtype = by_name[dtype]
+        elif not isinstance(dtype, _core.dtype) and isinstance(getattr(dtype, "dtype", None), _core.dtype):
+            dtype = dtype.dtype  # a legacy class such as pyrustgrad.DoubleTensor
         return self.to(dtype)
 
     # ------------------------------------------------------------ NumPy

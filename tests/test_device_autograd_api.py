@@ -104,6 +104,25 @@ CASES = {
         " torch.linspace(0, 1, 3).dtype, torch.eye(2).dtype, torch.result_type(torch.tensor([1]), 1.5), repr(torch.finfo()),"
         " torch.tensor([0.1]).item() == 0.1]) + [torch.get_default_dtype(), torch.tensor([1.5]).dtype]"),
     "default_dtype_int_rejected": "torch.set_default_dtype(torch.int64)",
+    "default_dtype_nn_and_optim": (
+        "def nn_dtypes():\n"
+        "    ms = [nn.Linear(1, 1), nn.Conv1d(1, 1, 1), nn.Embedding(2, 2), nn.LayerNorm(2), nn.BatchNorm1d(2), nn.PReLU(), nn.Bilinear(1, 1, 1)]\n"
+        "    p = nn.Parameter(torch.ones(1)); o = torch.optim.Adam([p]); p.grad = torch.ones(1); o.step()\n"
+        "    return [m.weight.dtype for m in ms] + [nn.BatchNorm1d(2).running_mean.dtype, o.state[p]['step'].dtype]\n"
+        "out = with_default(torch.float64, nn_dtypes)"),
+    "set_default_tensor_type": (
+        "def f():\n"
+        "    torch.set_default_tensor_type(torch.DoubleTensor)\n"
+        "    a = (torch.get_default_dtype(), torch.zeros(1).dtype)\n"
+        "    torch.set_default_tensor_type('torch.FloatTensor')\n"
+        "    return [a, torch.get_default_dtype()]\n"
+        "out = with_default(torch.float32, f)"),
+    "tensor_type_conversions": (
+        "t = data(2, dtype=torch.float32)\n"
+        "out = [t.type(), t.type(torch.DoubleTensor).dtype, t.type('torch.LongTensor'), t.type(torch.float64).dtype,"
+        " t.type(torch.FloatTensor) is t, torch.tensor([True]).type(), t.double().type()]"),
+    "tensor_type_bad_name": "torch.zeros(1).type('torch.Foo')",
+    "default_device_is_inference": "out = [repr(torch.get_default_device()), torch.is_inference(torch.zeros(1)), torch.set_default_device('cpu')]",
     # ---------------------------------------------------------------- dtype rules
     "promote_types": DTS + "out = [torch.promote_types(a, b) for a, b in " + _PAIRS + "]",
     "can_cast": DTS + "out = [torch.can_cast(a, b) for a, b in " + _PAIRS + "]",

@@ -2,8 +2,10 @@
 grad_and_value, vjp, jacrev, jacfwd, hessian, vmap.
 
 Built on the tape (``autograd.grad`` with ``create_graph`` whenever an argument already
-requires grad, so transforms nest: ``grad(grad(f))``). Differences from PyTorch: arguments at
-``argnums`` must be tensors (no pytrees of tensors); ``jacfwd`` is computed by reverse mode
+requires grad, so transforms nest: ``grad(grad(f))``). ``grad``, ``grad_and_value`` and ``vjp``
+take pytrees (tensors, tuples, lists, dicts of them) as PyTorch does; ``jacrev``/``jacfwd``/
+``hessian`` and ``vmap`` take tensors only. ``functional_call`` swaps a module's parameters
+and buffers for the call (``tie_weights`` is not applied). ``jacfwd`` is computed by reverse mode
 (same values); ``vmap`` is a Python loop over the batch followed by ``stack``, so it is no
 faster than the loop and ``randomness`` is ignored. Python 3.6.
 """
@@ -13,7 +15,7 @@ import functools as _functools
 from . import _core
 from .autograd import functional as _F
 
-__all__ = ["grad", "grad_and_value", "vjp", "jacrev", "jacfwd", "hessian", "vmap"]
+__all__ = ["grad", "grad_and_value", "vjp", "jacrev", "jacfwd", "hessian", "vmap", "functional_call"]
 
 
 def _torch():
@@ -35,21 +37,46 @@ def _argnums_tuple(argnums, nargs, api):
     return tuple(out)
 
 
+def _tree(x):
+    """The tensors of a pytree (a tensor, or tuples, lists and dicts of them) and a function
+    rebuilding the same structure from an iterator of new leaves."""
+    if isinstance(x, _core._TensorBase):
+        return [x], lambda it: next(it)
+    if isinstance(x, (tuple, list)):
+        subs = [_tree(e) for e in x]
+        kind = type(x)
+        return [l for ls, _ in subs for l in ls], lambda it: kind([f(it) for _, f in subs])
+    if isinstance(x, dict):
+        keys = list(x)
+        subs = [_tree(x[k]) for k in keys]
+        return [l for ls, _ in subs for l in ls], lambda it: dict((k, f(it)) for k, (_, f) in zip(keys, subs))
+    raise RuntimeError("Expected the differentiated arguments to be Tensors or tuples, lists or dicts of Tensors, "
+                       "got %s" % type(x).__name__)
+
+
+def _fresh(a):
+    if a.requires_grad and _core.is_grad_enabled():
+        return a.view_as(a), True
+    return a.detach().requires_grad_(True), False
+
+
 def _prepare(args, nums):
-    """The arguments with the differentiated ones replaced by fresh tensors that require grad,
-    and whether an outer level records (then results keep their graph)."""
+    """The arguments with the tensors of the differentiated ones replaced by fresh tensors
+    that require grad; the new leaves and a rebuild function per argnum; and whether an outer
+    level records (then results keep their graph)."""
     args = list(args)
     outer = False
+    groups = []
     for n in nums:
-        a = args[n]
-        if not isinstance(a, _core._TensorBase):
-            raise RuntimeError("Expected argument %d to be a Tensor, got %s" % (n, type(a).__name__))
-        if a.requires_grad and _core.is_grad_enabled():
-            outer = True
-            args[n] = a.view_as(a)
-        else:
-            args[n] = a.detach().requires_grad_(True)
-    return args, outer
+        leaves, rebuild = _tree(args[n])
+        new = []
+        for a in leaves:
+            t, rec = _fresh(a)
+            outer = outer or rec
+            new.append(t)
+        args[n] = rebuild(iter(new))
+        groups.append((new, rebuild))
+    return args, outer, groups
 
 
 def _detach_all(x, keep):
@@ -72,7 +99,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
     def wrapper(*args, **kwargs):
         torch = _torch()
         nums = _argnums_tuple(argnums, len(args), "grad_and_value")
-        args, outer = _prepare(args, nums)
+        args, outer, groups = _prepare(args, nums)
         with torch.enable_grad():
             out = func(*args, **kwargs)
             aux = None
@@ -88,13 +115,14 @@ def grad_and_value(func, argnums=0, has_aux=False):
                 raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got "
                                    "tensor with %d dims. Maybe you wanted to use the vjp or jacrev APIs instead?"
                                    % out.dim())
-            inputs = [args[n] for n in nums]
+            inputs = [t for new, _ in groups for t in new]
             if out.requires_grad:
                 gs = torch.autograd.grad(out, inputs, create_graph=outer, allow_unused=True)
             else:
                 gs = (None,) * len(inputs)
-            gs = tuple(torch.zeros_like(i) if g is None else g for g, i in zip(gs, inputs))
-        gs = _detach_all(gs, outer)
+            gs = [torch.zeros_like(i) if g is None else g for g, i in zip(gs, inputs)]
+        gs = iter(_detach_all(gs, outer))
+        gs = tuple(rebuild(gs) for _, rebuild in groups)
         g = gs if isinstance(argnums, tuple) else gs[0]
         value = _detach_all(out, outer)
         if has_aux:
@@ -125,8 +153,8 @@ def vjp(func, *primals, **kwargs):
     if kwargs:
         raise TypeError("vjp() got an unexpected keyword argument '%s'" % next(iter(kwargs)))
     torch = _torch()
-    nums = tuple(range(len(primals)))
-    args, outer = _prepare(primals, nums)
+    args, outer, groups = _prepare(primals, tuple(range(len(primals))))
+    leaves = [t for new, _ in groups for t in new]
     with torch.enable_grad():
         out = func(*args)
         aux = None
@@ -145,13 +173,13 @@ def vjp(func, *primals, **kwargs):
         with torch.enable_grad():
             pairs = [(o, c) for o, c in zip(outs, cots) if o.requires_grad]
             if pairs:
-                gs = torch.autograd.grad([o for o, _ in pairs], args, [c for _, c in pairs], retain_graph=True,
+                gs = torch.autograd.grad([o for o, _ in pairs], leaves, [c for _, c in pairs], retain_graph=True,
                                          create_graph=outer or torch.is_grad_enabled() and _any_rg(cots),
                                          allow_unused=True)
             else:
-                gs = (None,) * len(args)
-        gs = tuple(torch.zeros_like(a) if g is None else g for g, a in zip(gs, args))
-        return _detach_all(gs, outer)
+                gs = (None,) * len(leaves)
+        gs = iter(_detach_all([torch.zeros_like(a) if g is None else g for g, a in zip(gs, leaves)], outer))
+        return tuple(rebuild(gs) for _, rebuild in groups)
 
     res = (_detach_all(out, outer), vjp_fn)
     return res + (_detach_all(aux, outer),) if has_aux else res
@@ -240,3 +268,53 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", chunk_size=None):
 
 def _as_t(x):
     return x if isinstance(x, _core._TensorBase) else _torch().tensor(x)
+
+
+def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, tie_weights=True, strict=False):
+    """``module(*args, **kwargs)`` with the named parameters and buffers replaced by the given
+    tensors for the call (restored after it, even on error)."""
+    dicts = parameter_and_buffer_dicts if isinstance(parameter_and_buffer_dicts, (tuple, list)) \
+        else (parameter_and_buffer_dicts,)
+    merged, repeated = {}, []
+    for d in dicts:
+        for k, v in d.items():
+            if k in merged and k not in repeated:
+                repeated.append(k)
+            merged[k] = v
+    if repeated:
+        raise ValueError("%r appeared in multiple dictionaries; behavior of functional call is ambiguous" % repeated)
+    if strict:
+        known = set(n for n, _ in module.named_parameters()) | set(n for n, _ in module.named_buffers())
+        missing = sorted(known - set(merged))
+        unexpected = sorted(set(merged) - known)
+        if missing or unexpected:
+            parts = []
+            if unexpected:
+                parts.append("Unexpected key(s): %s." % ", ".join("'%s'" % k for k in unexpected))
+            if missing:
+                parts.append("Missing key(s): %s." % ", ".join("'%s'" % k for k in missing))
+            raise RuntimeError("Error(s) in reparametrizing for %s:\n\t%s" % (type(module).__name__, "\n\t".join(parts)))
+    saved = []
+    try:
+        for name, t in merged.items():
+            path = name.split(".")
+            sub = module
+            for p in path[:-1]:
+                sub = getattr(sub, p)
+            leaf = path[-1]
+            for key in ("_parameters", "_buffers"):
+                table = sub.__dict__[key]
+                if leaf in table:
+                    saved.append((table, leaf, table[leaf]))
+                    table[leaf] = t
+                    break
+            else:
+                raise AttributeError("'%s' object has no attribute '%s'" % (type(sub).__name__, leaf))
+        if args is None:
+            args = ()
+        elif not isinstance(args, tuple):
+            args = (args,)
+        return module(*args, **(kwargs or {}))
+    finally:
+        for table, leaf, old in reversed(saved):
+            table[leaf] = old

@@ -141,7 +141,7 @@ CASES = {
     # ---------------------------------------------------------------- legacy constructors and new_* / *_like
     "legacy_constructors": (
         "out = [torch.FloatTensor(2, 3).shape, torch.FloatTensor(2, 3).dtype, torch.FloatTensor([1.5, 2]), torch.DoubleTensor([1, 2]), torch.LongTensor([1, 2**40 + 1]),"
-        " torch.BoolTensor([True, False]), torch.FloatTensor(), torch.DoubleTensor(torch.Size([2])), torch.LongTensor(3).shape,"
+        " torch.BoolTensor([True, False]), torch.FloatTensor(), torch.DoubleTensor(torch.Size([2])).shape, torch.DoubleTensor(torch.Size([2])).dtype, torch.LongTensor(3).shape,"
         " type(torch.FloatTensor([1])) is torch.Tensor, repr(torch.FloatTensor), repr(torch.LongTensor)]"),
     "legacy_isinstance": (
         "ts = [torch.zeros(1), torch.zeros(1, dtype=D), torch.tensor([1]), torch.tensor([True])]\n"
@@ -240,6 +240,18 @@ CASES = {
         "out = [TF.grad_and_value(cube_sum)(x3), TF.grad_and_value(two_in, argnums=(0, 1))(x3, x2),"
         " TF.grad_and_value(lambda x: (cube_sum(x), x * 2), has_aux=True)(x3)]"),
     "func_grad_non_scalar": "TF.grad(vec)(x3)",
+    "func_grad_pytrees": (
+        "out = [TF.grad(lambda p: (p['a'] ** 2).sum() * p['b'][0].sum() + p['b'][1].exp().sum())({'a': x3, 'b': (x2, x3)}),"
+        " TF.grad_and_value(lambda ps, s: (ps[0] * ps[1].sum() * s).sum(), argnums=0)([x3, x2], 2.0),"
+        " TF.vjp(lambda d: d['w'] * 2, {'w': x3})[1](data(3))]"),
+    "func_functional_call": (
+        "m = fill(nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1)).double())\n"
+        "params = {k: v.detach() * 0.5 for k, v in m.named_parameters()}\n"
+        "loss = lambda p, x: TF.functional_call(m, p, (x,)).pow(2).sum()\n"
+        "g = TF.grad(loss)(params, X)\n"
+        "out = [TF.functional_call(m, params, X), m(X), sorted(g), [g[k] for k in sorted(g)],"
+        " TF.functional_call(m, ({'0.weight': params['0.weight']}, {'0.bias': params['0.bias']}), args=(X,))]"),
+    "func_functional_call_twice": "m = nn.Linear(2, 1); TF.functional_call(m, ({'weight': torch.ones(1, 2)}, {'weight': torch.ones(1, 2)}), (torch.ones(2),))",
     "func_vjp": (
         "o, fn = TF.vjp(vec, x3)\n"
         "o2, fn2 = TF.vjp(vec2, x3, x2)\n"

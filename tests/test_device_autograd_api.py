@@ -196,6 +196,15 @@ CASES = {
     "jacobian_vectorize_strict": "AF.jacobian(vec, x3, strict=True, vectorize=True)",
     "jacobian_vectorize_forward": "out = [AF.jacobian(vec, x3, vectorize=True), AF.jacobian(vec, x3, vectorize=True, strategy='forward-mode')]",
     "jacobian_bad_input": "AF.jacobian(vec, 3.0)",
+    "jacobian_forward_not_vectorized": "AF.jacobian(vec, x3, strategy='forward-mode')",
+    "jacobian_forward_strict": "AF.jacobian(vec, x3, strategy='forward-mode', vectorize=True, strict=True)",
+    "jacobian_forward_create_graph": "AF.jacobian(vec, x3, strategy='forward-mode', vectorize=True, create_graph=True)",
+    "jacobian_bad_strategy": "AF.jacobian(vec, x3, strategy='sideways')",
+    "hessian_forward_outer": (
+        "x = x3.clone(); h = AF.hessian(cube_sum, x, vectorize=True, outer_jacobian_strategy='forward-mode')\n"
+        "out = [h, x.requires_grad, AF.hessian(two_in, (x3.clone(), x2.clone()), vectorize=True, outer_jacobian_strategy='forward-mode')]"),
+    "hessian_forward_not_vectorized": "AF.hessian(cube_sum, x3, outer_jacobian_strategy='forward-mode')",
+    "jacobian_forward_input_requires_grad": "x = x3.clone().requires_grad_(); j = AF.jacobian(vec, x, vectorize=True, strategy='forward-mode'); out = [j, AF.jacobian(vec, x)]",
     "jacobian_bad_input_tuple": "AF.jacobian(vec2, (x3, 2))",
     "hessian_tensor": "out = AF.hessian(cube_sum, x3)",
     "hessian_tuple": "out = AF.hessian(two_in, (x3, x2))",

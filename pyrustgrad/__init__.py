@@ -37,7 +37,7 @@ def _sizes(args):
 
 
 def _default_float(dt):
-    return float32 if dt is None else dt
+    return _dtypes.get_default_dtype() if dt is None else dt
 
 
 # ---------------------------------------------------------------- creation
@@ -54,7 +54,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         if dtype is not None:
             out = out.to(dtype)
         return out.requires_grad_(requires_grad) if requires_grad else out
-    return _core.tensor(data, dtype, requires_grad)
+    out = _core.tensor(data, dtype, requires_grad)
+    if dtype is None and out.dtype == float32 and _dtypes.get_default_dtype() != float32:
+        out = _core.tensor(data, _dtypes.get_default_dtype(), requires_grad)  # Python floats: the default dtype
+    return out
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -65,7 +68,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
         elif isinstance(fill_value, int):
             dtype = int64
         else:
-            dtype = float32
+            dtype = _default_float(None)
     return _core.full(_sizes((size,)), _builtin_float(fill_value), dtype, requires_grad)
 
 
@@ -112,7 +115,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         start, end = 0, start
     if dtype is None:
         all_int = _builtin_all(isinstance(v, int) and not isinstance(v, _builtin_bool) for v in (start, end, step))
-        dtype = int64 if all_int else float32
+        dtype = int64 if all_int else _default_float(None)
     return _core.arange(_builtin_float(start), _builtin_float(end), _builtin_float(step), dtype, requires_grad)
 
 
@@ -126,31 +129,39 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _core.eye(int(n), int(n if m is None else m), _default_float(dtype), requires_grad)
 
 
-def zeros_like(input, dtype=None, requires_grad=False):
+def zeros_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return zeros(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False):
+def ones_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return ones(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def empty_like(input, dtype=None, requires_grad=False):
+def empty_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False):
+def randn_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return randn(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False):
+def rand_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return rand(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def randint_like(input, low, high=None, dtype=None, requires_grad=False):
+def randint_like(input, low, high=None, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None):
+    _check_device(device)
     return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
@@ -334,6 +345,15 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
                             None if sci_mode is None and not reset else (sci_mode,), reset)
 
 
+from . import _dtypes  # noqa: E402
+from ._dtypes import (finfo, iinfo, get_default_dtype, set_default_dtype, is_floating_point, is_complex,  # noqa: E402,F401
+                      is_nonzero, result_type, promote_types, can_cast, FloatTensor, DoubleTensor, LongTensor,
+                      BoolTensor, memory_format, preserve_format, contiguous_format, channels_last, channels_last_3d,
+                      set_default_tensor_type)
+from ._device import device, get_default_device, set_default_device  # noqa: E402,F401
+from . import cuda, backends  # noqa: E402,F401
+from ._inference import inference_mode, is_inference_mode_enabled, is_inference  # noqa: E402,F401
+from . import func  # noqa: E402,F401
 from . import autograd  # noqa: E402
 from . import nn  # noqa: E402
 from . import _ops  # noqa: E402

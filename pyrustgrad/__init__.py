@@ -361,6 +361,15 @@ from ._ops import *  # noqa: E402,F401,F403  (reductions, shape, indexing and pr
 from . import linalg  # noqa: E402
 from .linalg import det, slogdet, logdet, matrix_power, matrix_exp  # noqa: E402
 inverse = linalg.inv
+from . import special  # noqa: E402
+
+
+def compile(model=None, **kwargs):
+    """``torch.compile``: pyrustgrad has no compiler; the model or function comes back
+    unchanged (also as a decorator, with or without arguments)."""
+    if model is None:
+        return lambda m: m
+    return model
 clip = clamp  # noqa: F405
 for _name, _fn in (("det", det), ("slogdet", slogdet), ("logdet", logdet), ("inverse", inverse),
                    ("matrix_power", matrix_power), ("matrix_exp", matrix_exp)):

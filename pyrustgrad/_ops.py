@@ -1692,6 +1692,197 @@ def _prod_int(xs):
     return n
 
 
+# ---------------------------------------------------------------- more tensor helpers
+
+def type_as(self, other):
+    return self.to(other.dtype)
+
+
+def masked_scatter(input, mask, source):
+    if mask.dtype != _core.bool:
+        raise RuntimeError("masked_scatter_ only supports boolean masks, but got mask with dtype %s"
+                           % {_core.int64: "long int", _core.float32: "float", _core.float64: "double"}[mask.dtype])
+    m = mask.expand(*broadcast_shapes(mask.shape, input.shape))
+    x = input.expand(*m.shape) if list(m.shape) != list(input.shape) else input
+    n = int(m.sum().item())
+    if n > source.numel():
+        raise RuntimeError("masked_scatter: expected source to have at least as many elements as ones in mask")
+    # The k-th True position (row-major) takes source's k-th element.
+    flat_m = m.reshape(-1)
+    order = (flat_m.to(_core.int64).cumsum(0) - 1).clamp(0, _builtin_max(source.numel() - 1, 0))
+    taken = source.reshape(-1).index_select(0, order) if source.numel() else x.reshape(-1)
+    return _where(flat_m, taken, x.reshape(-1)).reshape(list(m.shape))
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    if self.dim() < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self.dim() > 2 and len(set(self.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    n = self.shape[0] if self.dim() > 2 else self.shape[0]
+    mask = _core.full(list(self.shape), 0.0, _core.bool, False)
+    if self.dim() == 2:
+        rows, cols = self.shape
+        r = _arange(rows).reshape([rows, 1])
+        c = _arange(cols).reshape([1, cols])
+        if wrap and rows > cols:
+            mask = (r % (cols + 1)) == c
+            mask = mask & (r - r % (cols + 1) + c < rows)
+        else:
+            mask = (r == c)
+    else:
+        idx = [_arange(n).reshape([n] + [1] * (self.dim() - 1 - i)) for i in range(self.dim())]
+        mask = idx[0] == idx[1]
+        for t in idx[2:]:
+            mask = mask & (idx[0] == t)
+    self.copy_(masked_fill(self, mask.expand(*self.shape), fill_value))
+    return self
+
+
+def sum_to_size(self, *size):
+    size = list(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else list(size)
+    lead = self.dim() - len(size)
+    x = self.sum(list(range(lead))) if lead > 0 else self
+    dims = [i for i, (a, b) in enumerate(zip(x.shape, size)) if b == 1 and a != 1]
+    return x.sum(dims, keepdim=True) if dims else x
+
+
+def _mT(self):
+    if self.dim() < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got %d-D tensor."
+                           % self.dim())
+    return self.transpose(-2, -1)
+
+
+def _H(self):
+    if self.dim() not in (0, 2):
+        raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got %d-D tensor." % self.dim())
+    return self.t() if self.dim() == 2 else self
+
+
+def apply_(self, callable):
+    vals = [callable(v) for v in self.reshape(-1).tolist()]
+    self.copy_(_core.tensor(vals, self.dtype, False).reshape(list(self.shape)) if vals else self)
+    return self
+
+
+def map_(self, tensor, callable):
+    other = tensor.expand(*self.shape).reshape(-1).tolist()
+    vals = [callable(a, b) for a, b in zip(self.reshape(-1).tolist(), other)]
+    self.copy_(_core.tensor(vals, self.dtype, False).reshape(list(self.shape)) if vals else self)
+    return self
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    dt = _core.float32 if dtype is None else dtype
+    exps = _core.linspace(float(start), float(end), int(steps), _core.float64, False)
+    out = (exps * math.log(base)).exp().to(dt) if base > 0 else _scalar(base, _core.float64).pow(exps).to(dt)
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def trapezoid(y, x=None, dx=None, dim=-1):
+    d = _wrap(dim, y.dim())
+    n = y.shape[d]
+    if n == 0:
+        return y.sum(d)
+    mid = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2
+    if x is None:
+        return mid.sum(d) * (1.0 if dx is None else dx)
+    xd = d if x.dim() == y.dim() else -1
+    m = x.shape[xd]
+    dxs = x.narrow(xd, 1, m - 1) - x.narrow(xd, 0, m - 1)
+    return (mid * dxs).sum(d)
+
+
+def trapz(y, x=None, dx=None, dim=-1):
+    return trapezoid(y, x, dx if dx is not None or x is not None else 1.0, dim)
+
+
+def cumulative_trapezoid(y, x=None, dx=None, dim=-1):
+    d = _wrap(dim, y.dim())
+    n = y.shape[d]
+    mid = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2
+    if x is None:
+        mid = mid * (1.0 if dx is None else dx)
+    else:
+        xd = d if x.dim() == y.dim() else -1
+        m = x.shape[xd]
+        mid = mid * (x.narrow(xd, 1, m - 1) - x.narrow(xd, 0, m - 1))
+    return mid.cumsum(d)
+
+
+def block_diag(*tensors):
+    mats = [t.reshape([1, 1]) if t.dim() == 0 else t.reshape([1, -1]) if t.dim() == 1 else t for t in tensors]
+    for i, t in enumerate(mats):
+        if t.dim() != 2:
+            raise RuntimeError("torch.block_diag: Input tensors must have 2 or fewer dimensions. Input %d has %d "
+                               "dimensions" % (i, t.dim()))
+    if not mats:
+        return _core.full([0, 0], 0.0, _core.float32, False)
+    cols = _builtin_sum(m.shape[1] for m in mats)
+    dt = mats[0].dtype
+    for m in mats[1:]:
+        if m.is_floating_point() and (not _core.full([], 0.0, dt, False).is_floating_point() or m.dtype == _core.float64):
+            dt = m.dtype
+    rows, at = [], 0
+    for m in mats:
+        r, c = m.shape
+        parts = []
+        if at:
+            parts.append(_core.full([r, at], 0.0, dt, False))
+        parts.append(m.to(dt) if m.dtype != dt else m)
+        if cols - at - c:
+            parts.append(_core.full([r, cols - at - c], 0.0, dt, False))
+        rows.append(_core.cat(parts, 1))
+        at += c
+    return _core.cat(rows, 0)
+
+
+def cov(input, correction=1, fweights=None, aweights=None):
+    if fweights is not None or aweights is not None:
+        raise NotImplementedError("cov(fweights=, aweights=) is not implemented in pyrustgrad yet")
+    x = _float(input)
+    if x.dim() == 1:
+        x = x.reshape([1, -1])
+    n = x.shape[1]
+    xc = x - x.mean(1, keepdim=True)
+    c = xc.mm(xc.t()) / _builtin_max(n - correction, 0)
+    return c.reshape([]) if input.dim() == 1 or x.shape[0] == 1 and input.dim() == 1 else c
+
+
+def corrcoef(input):
+    c = cov(input)
+    if c.dim() == 0:
+        return c / c
+    d = diagonal(c).sqrt()
+    return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
+
+
+def sinc(input):
+    x = _float(input)
+    px = x * math.pi
+    zero = x == 0
+    safe = _where(zero, _scalar(1, x.dtype), px)
+    return _where(zero, _scalar(1, x.dtype), safe.sin() / safe)
+
+
+def signbit(input):
+    if not input.is_floating_point():
+        return input < 0
+    return (input < 0) | ((input == 0) & ((1 / input) < 0))
+
+
+def copysign(input, other):
+    x = _float(input)
+    o = other if isinstance(other, _core._TensorBase) else _scalar(other, x.dtype)
+    return _where(signbit(o), -x.abs(), x.abs())
+
+
+def scalar_tensor(s, dtype=None, device=None, requires_grad=False):
+    t = _scalar(s, _core.float32 if dtype is None else dtype)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
 # ---------------------------------------------------------------- grad mode (local, to avoid an import cycle)
 
 class _NoGrad(object):
@@ -1719,7 +1910,8 @@ PUBLIC = [
     "index_fill", "nonzero", "argwhere", "where", "unique", "unique_consecutive", "bincount", "histc",
     "searchsorted", "bucketize", "diff", "cartesian_prod", "combinations", "narrow_copy", "ravel", "outer", "ger",
     "inner", "mv", "vdot", "addmm", "addmv", "addr", "baddbmm", "addbmm", "addcmul", "addcdiv", "chain_matmul",
-    "tensordot", "kron", "cross", "cdist", "einsum",
+    "tensordot", "kron", "cross", "cdist", "einsum", "masked_scatter", "logspace", "trapezoid", "trapz",
+    "cumulative_trapezoid", "block_diag", "cov", "corrcoef", "sinc", "signbit", "copysign", "scalar_tensor",
 ]
 
 __all__ = PUBLIC
@@ -1738,6 +1930,14 @@ METHODS = {n: globals()[n] for n in (
     "narrow_copy", "ravel", "outer", "ger", "inner", "mv", "vdot", "addmm", "addmv", "addr", "baddbmm", "addbmm",
     "addcmul", "addcdiv", "kron", "cross")}
 METHODS["unfold"] = tensor_unfold
+for _n in ("type_as", "masked_scatter", "fill_diagonal_", "sum_to_size", "apply_", "map_", "cov", "corrcoef", "sinc",
+           "signbit", "copysign"):
+    METHODS[_n] = globals()[_n]
+METHODS["mT"] = property(_mT)
+METHODS["H"] = property(_H)
+METHODS["mH"] = property(_mT)
+METHODS["nbytes"] = property(lambda self: self.numel() * self.element_size())
+METHODS["itemsize"] = property(lambda self: self.element_size())
 METHODS["__setitem__"] = _setitem
 METHODS["clip"] = clamp
 
@@ -1753,7 +1953,7 @@ def _inplace(name):
     return method
 
 
-for _n in ("tril", "triu", "clamp_min", "clamp_max", "lerp", "logit", "nan_to_num", "erfinv", "deg2rad", "rad2deg",
+for _n in ("masked_scatter", "tril", "triu", "clamp_min", "clamp_max", "lerp", "logit", "nan_to_num", "erfinv", "deg2rad", "rad2deg",
            "logical_and", "logical_or", "logical_xor", "logical_not", "sgn", "heaviside", "renorm"):
     METHODS[_n + "_"] = _inplace(_n)
 

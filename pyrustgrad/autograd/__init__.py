@@ -84,3 +84,25 @@ from . import functional  # noqa: E402,F401
 from .._tensor import Tensor as _Tensor  # noqa: E402
 
 _Tensor.backward = _tensor_backward
+
+
+class detect_anomaly(object):
+    """Accepted for PyTorch code; pyrustgrad records no forward traces, so it changes nothing."""
+
+    def __init__(self, check_nan=True):
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __call__(self, func):
+        return func
+
+
+class set_detect_anomaly(detect_anomaly):
+    def __init__(self, mode, check_nan=True):
+        detect_anomaly.__init__(self, check_nan)
+        self.mode = mode

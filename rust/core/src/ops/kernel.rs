@@ -212,3 +212,85 @@ pub fn reduce_rows<T: Element, U>(x: &Tensor, outer: usize, inner: usize, f: imp
         }
     })
 }
+
+/// PyTorch's grain: element loops below this many elements stay on the calling thread.
+pub const GRAIN: usize = 32768;
+
+/// Runs `f(out_row, in_row)` over the `width`-element rows of `out` and `src` (same length),
+/// on the thread pool when there are at least [`GRAIN`] elements and more than one thread.
+/// Each row is one unit of work whatever the thread count, so results are bit-identical.
+pub fn par_rows<T: Element, U: Element>(out: &mut [U], src: &[T], width: usize, f: impl Fn(&mut [U], &[T]) + Sync) {
+    let threads = crate::gemm::get_num_threads();
+    if width == 0 {
+        return;
+    }
+    if threads > 1 && out.len() >= GRAIN && out.len() / width > 1 {
+        if let Some(pool) = crate::gemm::threading_pool(threads) {
+            use rayon::prelude::*;
+            // Whole rows per task, at least a grain of elements each.
+            let rows_per = GRAIN.div_ceil(width).max(1);
+            pool.install(|| {
+                out.par_chunks_mut(rows_per * width).zip(src.par_chunks(rows_per * width)).for_each(|(o, s)| {
+                    for (or, sr) in o.chunks_exact_mut(width).zip(s.chunks_exact(width)) {
+                        f(or, sr);
+                    }
+                })
+            });
+            return;
+        }
+    }
+    for (or, sr) in out.chunks_exact_mut(width).zip(src.chunks_exact(width)) {
+        f(or, sr);
+    }
+}
+
+/// Copies the elements of layout `l` over `s` into `d` in row-major order. Rows contiguous
+/// in the source copy as slices; otherwise, with two or more dims left after coalescing,
+/// the last two are copied in 32x32 tiles so that reads and writes both stay in cache
+/// (the transpose case, `x.t().contiguous()`).
+pub fn strided_copy<T: Element>(s: &[T], l: &crate::tensor::Layout, d: &mut [T]) {
+    let n = l.numel();
+    if n == 0 {
+        return;
+    }
+    // Plan over (destination, source) strides; the destination is row-major.
+    let mut dst_strides = vec![0usize; l.shape.len()];
+    let mut acc = 1usize;
+    for i in (0..l.shape.len()).rev() {
+        dst_strides[i] = acc;
+        acc *= l.shape[i];
+    }
+    let plan = Plan::new(&l.shape, [dst_strides, l.strides.to_vec()]);
+    let nd = plan.shape.len();
+    let is = plan.strides[1][nd - 1];
+    if is == 1 || nd == 1 {
+        plan.for_each_row([0, l.offset], |[od, os], len| {
+            if is == 1 {
+                d[od..od + len].copy_from_slice(&s[os..os + len]);
+            } else {
+                for (i, o) in d[od..od + len].iter_mut().enumerate() {
+                    *o = s[os + i * is];
+                }
+            }
+        });
+        return;
+    }
+    // Tiles over the last two dims; the outer dims walk a plan of their own.
+    const B: usize = 8;
+    let (rows, cols) = (plan.shape[nd - 2], plan.shape[nd - 1]);
+    let (sr, sc) = (plan.strides[1][nd - 2], is);
+    let (dr, dc) = (plan.strides[0][nd - 2], plan.strides[0][nd - 1]);
+    let outer = Plan { shape: plan.shape[..nd - 2].iter().copied().chain([1]).collect(), strides: [plan.strides[0][..nd - 2].iter().copied().chain([0]).collect(), plan.strides[1][..nd - 2].iter().copied().chain([0]).collect()] };
+    outer.for_each_row([0, l.offset], |[od, os], _| {
+        for i0 in (0..rows).step_by(B) {
+            for j0 in (0..cols).step_by(B) {
+                for i in i0..(i0 + B).min(rows) {
+                    let (db, sb) = (od + i * dr, os + i * sr);
+                    for j in j0..(j0 + B).min(cols) {
+                        d[db + j * dc] = s[sb + j * sc];
+                    }
+                }
+            }
+        }
+    });
+}

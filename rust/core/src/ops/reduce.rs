@@ -449,6 +449,62 @@ fn softmax_lane<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: bool) {
     }
 }
 
+/// Softmax (or log_softmax) along the last dim of a contiguous float tensor, fused per row
+/// and written into the result directly: one pass for the maximum, one computing
+/// `exp(v - max)` into the output (vectorised `exp`) and its float64 sum, one for the result.
+/// Rows of 32768 elements or more in total run on the thread pool, one row per task, so
+/// the values do not depend on the thread count.
+fn softmax_last<T: crate::dtype::Float>(x: &Tensor, log: bool, exp: impl Fn(&mut [T]) + Sync) -> Result<Tensor> {
+    let n = x.shape()[x.ndim() - 1];
+    let mut buf = crate::storage::Buffer::zeroed(T::DTYPE, x.numel())?;
+    if n > 0 && x.numel() > 0 {
+        x.with_slice(|s: &[T], l| {
+            let s = &s[l.contiguous_range().expect("contiguous")];
+            let out = buf.as_mut_slice::<T>();
+            kernel::par_rows(out, s, n, |o, r| softmax_row(r, o, log, &exp));
+        });
+    }
+    Ok(Tensor::from_buffer(buf, x.shape()))
+}
+
+fn softmax_row<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: bool, exp: &impl Fn(&mut [T])) {
+    // The maximum, NaN ignored: a NaN reaches every output through the sum anyway.
+    let mut lanes = [T::from_f64(f64::NEG_INFINITY); 8];
+    let mut it = s.chunks_exact(8);
+    for c in &mut it {
+        for k in 0..8 {
+            if c[k] > lanes[k] {
+                lanes[k] = c[k];
+            }
+        }
+    }
+    let mut m = T::from_f64(f64::NEG_INFINITY);
+    for &v in lanes.iter().chain(it.remainder()) {
+        if v > m {
+            m = v;
+        }
+    }
+    if m.to_f64() == f64::NEG_INFINITY {
+        m = T::from_f64(0.0);
+    }
+    for (o, &v) in d.iter_mut().zip(s) {
+        *o = v - m;
+    }
+    exp(d);
+    let total = lane_sum(d);
+    if log {
+        let lt = T::from_f64(total.ln());
+        for (o, &v) in d.iter_mut().zip(s) {
+            *o = v - m - lt;
+        }
+    } else {
+        let t = T::from_f64(total);
+        for o in d.iter_mut() {
+            *o = *o / t;
+        }
+    }
+}
+
 pub fn softmax(x: &Tensor, dim: i64) -> Result<Tensor> {
     softmax_impl(x, dim, false)
 }
@@ -460,7 +516,18 @@ pub fn log_softmax(x: &Tensor, dim: i64) -> Result<Tensor> {
 fn softmax_impl(x: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
     let d = normalize_dim(dim, x.ndim())?;
     let xf = if x.dtype().is_float() { x.clone() } else { x.cast_raw(DType::F32) };
-    let out = with_float_type!(xf.dtype(), T => map_lanes::<T>(&xf, d, |s, o| softmax_lane(s, o, log))?, other => unreachable!());
+    let fast = if xf.is_contiguous() && xf.ndim() > 0 && d == xf.ndim() - 1 {
+        Some(match xf.dtype() {
+            DType::F32 => softmax_last::<f32>(&xf, log, |v| crate::vmath::unary_f32_inplace(crate::vmath::Unary::Exp, v))?,
+            _ => softmax_last::<f64>(&xf, log, |v| crate::vmath::unary_f64_inplace(crate::vmath::Unary::Exp, v))?,
+        })
+    } else {
+        None
+    };
+    let out = match fast {
+        Some(out) => out,
+        None => with_float_type!(xf.dtype(), T => map_lanes::<T>(&xf, d, |s, o| softmax_lane(s, o, log))?, other => unreachable!()),
+    };
     let di = d as i64;
     if log {
         let mut saves = Saves::new();

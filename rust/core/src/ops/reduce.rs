@@ -467,7 +467,7 @@ fn softmax_last<T: crate::dtype::Float>(x: &Tensor, log: bool, exp: impl Fn(&mut
     Ok(Tensor::from_buffer(buf, x.shape()))
 }
 
-fn softmax_row<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: bool, exp: &impl Fn(&mut [T])) {
+pub(crate) fn softmax_row<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: bool, exp: &impl Fn(&mut [T])) {
     // The maximum, NaN ignored: a NaN reaches every output through the sum anyway.
     let mut lanes = [T::from_f64(f64::NEG_INFINITY); 8];
     let mut it = s.chunks_exact(8);

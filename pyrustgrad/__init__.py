@@ -314,13 +314,7 @@ from . import autograd  # noqa: E402
 from . import nn  # noqa: E402
 
 
-def save(obj, f, *args, **kwargs):
-    raise NotImplementedError("torch.save is not implemented in pyrustgrad yet (PyTorch's zip format is planned); "
-                              "pickle works for tensors and modules")
-
-
-def load(f, *args, **kwargs):
-    raise NotImplementedError("torch.load is not implemented in pyrustgrad yet (PyTorch's zip format is planned)")
+from .serialization import load, save  # noqa: E402
 
 
 from . import utils  # noqa: E402

@@ -15,6 +15,7 @@ allow-listed globals PyTorch's weights-only unpickler accepts and names the firs
 way PyTorch does.
 """
 
+import _compat_pickle
 import collections
 import contextlib
 import io
@@ -206,18 +207,21 @@ class _ZipWriter(object):
         header_end = offset + 30 + len(name_b) + 4
         pad = (-header_end) % _ALIGNMENT
         extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
-        self._write(struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 0, 0x0808, 0, 0, 0, 0, 0, 0,
-                                len(name_b), len(extra)) + name_b + extra)
         data = bytes(data)
+        # Like miniz, an empty record has no data descriptor (flags: only "UTF-8 names").
+        flags = 0x0808 if data else 0x0800
+        self._write(struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 0, flags, 0, 0, 0, 0, 0, 0,
+                                len(name_b), len(extra)) + name_b + extra)
         crc = zlib.crc32(data) & 0xFFFFFFFF
         self._write(data)
-        self._write(struct.pack("<4sIII", b"PK\x07\x08", crc, len(data), len(data)))
-        self.entries.append((name_b, crc, len(data), offset))
+        if data:
+            self._write(struct.pack("<4sIII", b"PK\x07\x08", crc, len(data), len(data)))
+        self.entries.append((name_b, flags, crc, len(data), offset))
 
     def finish(self):
         cd_offset = self.pos
-        for name_b, crc, size, offset in self.entries:
-            self._write(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 0, 0, 0x0808, 0, 0, 0, crc, size, size,
+        for name_b, flags, crc, size, offset in self.entries:
+            self._write(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 0, 0, flags, 0, 0, 0, crc, size, size,
                                     len(name_b), 0, 0, 0, 0, 0, offset) + name_b)
         cd_size = self.pos - cd_offset
         n = len(self.entries)
@@ -405,6 +409,11 @@ class _Unpickler(pickle.Unpickler):
         return self._persistent_load(pid)
 
     def find_class(self, module, name):
+        # Protocol-2 pickles name Python 2's modules (``__builtin__``): map them as pickle does.
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        elif module in _compat_pickle.IMPORT_MAPPING:
+            module = _compat_pickle.IMPORT_MAPPING[module]
         full = "%s.%s" % (module, name)
         if self._weights_only:
             allowed = _allowed_globals()
@@ -444,10 +453,9 @@ def _check_location(location, map_location):
                            "(tagged with %s)" % target)
 
 
-def _storage_from_bytes(data, storage_type):
+def _storage_from_bytes(data, storage_type, widened):
     if storage_type.widened is not None:
-        warnings.warn("pyrustgrad has no %s dtype yet: the tensor was converted to %s"
-                      % (storage_type.widened, _dtype_name(storage_type.dtype)), stacklevel=4)
+        widened.append(storage_type)
         n = len(data) // storage_type.element_size
         if storage_type.code is None:  # bfloat16: the upper half of a float32
             wide = bytearray(4 * n)
@@ -462,6 +470,131 @@ def _storage_from_bytes(data, storage_type):
 
 def _is_path(f):
     return isinstance(f, (str, bytes)) or hasattr(f, "__fspath__")
+
+
+_MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
+_LEGACY_PROTOCOL_VERSION = 1001
+
+
+def _persistent_loader(read_storage, map_location, widened):
+    loaded = {}
+
+    def persistent_load(pid):
+        typename = pid[0]
+        if typename != "storage":
+            raise pickle.UnpicklingError("Unknown typename for persistent_load, expected 'storage' but got '%s'"
+                                         % typename)
+        storage_type, key, location = pid[1], pid[2], pid[3]
+        if not isinstance(storage_type, StorageType):
+            raise pickle.UnpicklingError("unsupported storage type %r" % (storage_type,))
+        if key not in loaded:
+            _check_location(location, map_location)
+            storage = _storage_from_bytes(read_storage(key, storage_type), storage_type, widened)
+            if callable(map_location):
+                mapped = map_location(storage, location)
+                if mapped is not None:
+                    storage = mapped
+            loaded[key] = storage
+        return loaded[key]
+
+    return persistent_load
+
+
+def _load_zip(data, map_location, weights_only, widened):
+    z = zipfile.ZipFile(io.BytesIO(data))
+    pkl = [n for n in z.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
+    if not pkl:
+        raise RuntimeError("PytorchStreamReader failed locating file data.pkl: file not found")
+    prefix = pkl[0][:-len("data.pkl")]
+    if prefix + "byteorder" in z.namelist() and z.read(prefix + "byteorder") != b"little":
+        raise RuntimeError("pyrustgrad.load reads only little-endian files")
+
+    def read_storage(key, storage_type):
+        return z.read(prefix + "data/" + key)
+
+    up = _Unpickler(io.BytesIO(z.read(pkl[0])), _persistent_loader(read_storage, map_location, widened),
+                    weights_only)
+    return up.load()
+
+
+def _load_legacy(data, map_location, weights_only, widened):
+    """The pre-1.6 format: pickles of the magic number, protocol and sys info, the object, the
+    storage keys, then each storage as an int64 element count and its bytes."""
+    import pickletools
+    f = io.BytesIO(data)
+
+    def plain():
+        return _Unpickler(f, None, True).load()
+
+    try:
+        magic = plain()
+    except Exception:  # noqa: BLE001 - any failure means "not a torch file"
+        magic = None
+    if magic != _MAGIC_NUMBER:
+        raise RuntimeError("Invalid magic number; corrupt file?")
+    if plain() != _LEGACY_PROTOCOL_VERSION:
+        raise RuntimeError("Invalid protocol version")
+    sys_info = plain()
+    if not sys_info.get("little_endian", True):
+        raise RuntimeError("pyrustgrad.load reads only little-endian files")
+    start = f.tell()
+    for _ in pickletools.genops(f):  # skip the object's pickle without running it
+        pass
+    main = data[start:f.tell()]
+    keys = plain()
+    # The storages follow, in the key list's order, each an int64 element count and its bytes;
+    # the element sizes come from the storage types the object's pickle names, collected by a
+    # first pass that calls no global.
+    probe = _ProbeUnpickler(io.BytesIO(main))
+    probe.load()
+    storages = {}
+    for key in keys:
+        if not isinstance(probe.types.get(key), StorageType):
+            raise pickle.UnpicklingError("unsupported storage type %r" % (probe.types.get(key),))
+        (n,) = struct.unpack("<q", f.read(8))
+        storages[key] = f.read(n * probe.types[key].element_size)
+
+    def read_storage(key, storage_type):
+        return storages[key]
+
+    up = _Unpickler(io.BytesIO(main), _persistent_loader(read_storage, map_location, widened), weights_only)
+    return up.load()
+
+
+class _Anything(object):
+    """What every global is in the probe pass: accepts any construction, call or state."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        return _Anything()
+
+    def __setstate__(self, state):
+        pass
+
+    def __setitem__(self, key, value):
+        pass
+
+    def append(self, value):
+        pass
+
+    def extend(self, values):
+        pass
+
+
+class _ProbeUnpickler(pickle.Unpickler):
+    def __init__(self, file):
+        pickle.Unpickler.__init__(self, file, encoding="utf-8")
+        self.types = {}
+
+    def persistent_load(self, pid):
+        self.types[pid[2]] = pid[1]
+        return _Anything()
+
+    def find_class(self, module, name):
+        g = _allowed_globals().get("%s.%s" % (module, name))
+        return g if isinstance(g, StorageType) else _Anything
 
 
 def load(f, map_location=None, pickle_module=None, weights_only=None, mmap=None, **pickle_load_args):
@@ -480,36 +613,13 @@ def load(f, map_location=None, pickle_module=None, weights_only=None, mmap=None,
             data = fh.read()
     else:
         data = f.read()
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise RuntimeError("pyrustgrad.load reads only PyTorch's zip format (torch.save since PyTorch 1.6); "
-                           "this file is in the legacy format")
-    z = zipfile.ZipFile(io.BytesIO(data))
-    pkl = [n for n in z.namelist() if n.endswith("data.pkl") and n.count("/") == 1]
-    if not pkl:
-        raise RuntimeError("PytorchStreamReader failed locating file data.pkl: file not found")
-    prefix = pkl[0][:-len("data.pkl")]
-    names = set(z.namelist())
-    if prefix + "byteorder" in names and z.read(prefix + "byteorder") != b"little":
-        raise RuntimeError("pyrustgrad.load reads only little-endian files")
-    loaded = {}
-
-    def persistent_load(pid):
-        typename = pid[0]
-        if typename != "storage":
-            raise pickle.UnpicklingError("Unknown typename for persistent_load, expected 'storage' but got '%s'"
-                                         % typename)
-        storage_type, key, location = pid[1], pid[2], pid[3]
-        if not isinstance(storage_type, StorageType):
-            raise pickle.UnpicklingError("unsupported storage type %r" % (storage_type,))
-        if key not in loaded:
-            _check_location(location, map_location)
-            storage = _storage_from_bytes(z.read(prefix + "data/" + key), storage_type)
-            if callable(map_location):
-                mapped = map_location(storage, location)
-                if mapped is not None:
-                    storage = mapped
-            loaded[key] = storage
-        return loaded[key]
-
-    up = _Unpickler(io.BytesIO(z.read(pkl[0])), persistent_load, weights_only)
-    return up.load()
+    widened = []
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        result = _load_zip(data, map_location, weights_only, widened)
+    else:
+        result = _load_legacy(data, map_location, weights_only, widened)
+    for name in sorted(set(st.widened for st in widened)):
+        st = [t for t in widened if t.widened == name][0]
+        warnings.warn("pyrustgrad has no %s dtype yet: the tensor was converted to %s"
+                      % (name, _dtype_name(st.dtype)), stacklevel=2)
+    return result

@@ -102,7 +102,6 @@ class _StorageRef(object):
     def __init__(self, key, t):
         self.key = key
         self.dtype = t.dtype
-        size = t.element_size()
         numel = _storage_numel(t)
         whole = _core._rebuild(_core._TensorBase, t, [numel], [1], 0, False)
         self.data = whole._pickle_state()[0] if numel else b""
@@ -119,8 +118,6 @@ def _storage_numel(t):
     refused with a message that names the storage's size in bytes, which is read here.
     """
     size = t.element_size()
-    lo = t.storage_offset()
-    reach = lo + (max(0, sum((n - 1) * s for n, s in zip(t.shape, t.stride())) + 1) if t.numel() else 0)
     probe = 1 << 40
     try:
         _core._rebuild(_core._TensorBase, t, [probe], [1], 0, False)
@@ -128,12 +125,13 @@ def _storage_numel(t):
         m = _STORAGE_SIZE.search(str(e))
         if m:
             return int(m.group(1)) // size
-    return reach
+    raise RuntimeError("pyrustgrad.save could not find the size of a tensor's storage")
 
 
 _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
 _REBUILD_PARAMETER_STATE = _Global("torch._utils", "_rebuild_parameter_with_state")
+_TORCH_SIZE = _Global("torch", "Size")
 _ORDERED_DICT = collections.OrderedDict
 
 
@@ -166,8 +164,15 @@ class _Pickler(pickle._Pickler):
         return ref
 
     def save(self, obj, save_persistent_id=True):
-        if isinstance(obj, _core._TensorBase) and id(obj) not in self.memo:
-            return self._save_tensor(obj)
+        from ._tensor import Size
+        if id(obj) not in self.memo:
+            if isinstance(obj, _core._TensorBase):
+                return self._save_tensor(obj)
+            if type(obj) is Size:  # as torch.Size: torch.Size((2, 3))
+                return self.save_reduce(_TORCH_SIZE, (tuple(obj),), obj=obj)
+            if type(obj) is type(_core.float32):  # a dtype: the global torch.float32
+                self.write(pickle.GLOBAL + ("torch\n%s\n" % _dtype_name(obj)).encode("utf-8"))
+                return self.memoize(obj)
         return pickle._Pickler.save(self, obj, save_persistent_id)
 
     def _save_tensor(self, t):
@@ -256,7 +261,7 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=2, _use_new_zipfile_seria
     pickler = _Pickler(buf, pickle_protocol)
     pickler.dump(obj)
     name = _archive_name(f)
-    own = isinstance(f, (str, bytes)) or hasattr(f, "__fspath__")
+    own = _is_path(f)
     out = open(f, "wb") if own else f
     try:
         w = _ZipWriter(out)
@@ -300,6 +305,16 @@ def _rebuild_from_type_v2(func, new_type, args, state):
     return ret
 
 
+def _device(spec, index=None):
+    """``torch.device`` in a checkpoint: pyrustgrad has no device type, the cpu device loads as "cpu"."""
+    name = str(spec) if index is None else "%s:%d" % (spec, index)
+    if name.startswith("cuda"):
+        raise _cuda_error()
+    if name not in ("cpu", "cpu:0"):
+        raise RuntimeError("pyrustgrad runs on the CPU only; got device=%r" % (name,))
+    return "cpu"
+
+
 def _encode(s, encoding="latin1"):
     import codecs
     return codecs.encode(s, encoding)
@@ -314,6 +329,7 @@ def _allowed_globals():
         "torch.nn.parameter.Parameter": Parameter,
         "torch.Size": Size,
         "torch.Tensor": Tensor,
+        "torch.device": _device,
         "_codecs.encode": _encode,
         "builtins.bytearray": bytearray,
         "builtins.set": set,

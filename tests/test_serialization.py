@@ -55,6 +55,12 @@ def check(obj, want, where="obj"):
         assert obj.storage_offset() == want["offset"], where
         assert obj.requires_grad == want["requires_grad"], where
         assert obj.tolist() == want["values"], where
+    elif "size" in want:
+        assert isinstance(obj, torch.Size) and list(obj) == want["size"], where
+    elif "dtype" in want:
+        assert obj is getattr(torch, want["dtype"]), where
+    elif "device" in want:
+        assert obj == want["device"], where  # pyrustgrad has no device type: "cpu"
     elif "dict" in want:
         assert isinstance(obj, dict), where
         assert isinstance(obj, collections.OrderedDict) == want["ordered"], where
@@ -188,6 +194,29 @@ def test_round_trip(tmp_path):
     fresh = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh())
     fresh.load_state_dict(torch.load(f)["model"])
     assert fresh[0].bias.tolist() == model[0].bias.tolist()
+
+
+def test_round_trip_keeps_views_sharing(tmp_path):
+    a = torch.arange(12.0).reshape(3, 4)
+    f = str(tmp_path / "v.pt")
+    torch.save([a[1:], a.t(), a[:, 1]], f)
+    rows, t, col = torch.load(f)
+    assert rows.storage_offset() == 4 and t.stride() == (1, 4)
+    t.add_(10)  # one storage: every view sees the write
+    assert rows[0].tolist() == [14.0, 15.0, 16.0, 17.0] and col.tolist() == [11.0, 15.0, 19.0]
+    with zipfile.ZipFile(f) as z:
+        assert [n for n in z.namelist() if "/data/" in n] == ["v/data/0"]
+
+
+def test_size_and_dtype_pickle_as_torchs_globals(tmp_path):
+    f = str(tmp_path / "meta.pt")
+    torch.save({"s": torch.Size([2, 3]), "d": torch.float64, "l": [torch.int64, torch.float64]}, f)
+    with zipfile.ZipFile(f) as z:
+        pkl = z.read("meta/data.pkl")
+    assert b"ctorch\nSize\n" in pkl and b"ctorch\nfloat64\n" in pkl and b"pyrustgrad" not in pkl
+    back = torch.load(f)
+    assert back["s"] == torch.Size([2, 3]) and isinstance(back["s"], torch.Size)
+    assert back["d"] is torch.float64 and back["l"] == [torch.int64, torch.float64]
 
 
 def test_non_leaf_requiring_grad_is_refused():

@@ -18,6 +18,10 @@ def describe(obj, torch):
         return {"tensor": str(obj.dtype).rsplit(".", 1)[-1], "shape": list(obj.shape), "stride": list(obj.stride()),
                 "offset": obj.storage_offset(), "values": obj.tolist(), "requires_grad": obj.requires_grad,
                 "parameter": isinstance(obj, torch.nn.Parameter)}
+    if isinstance(obj, torch.Size):
+        return {"size": list(obj)}
+    if isinstance(obj, torch.dtype):
+        return {"dtype": str(obj).rsplit(".", 1)[-1]}
     if isinstance(obj, dict):
         return {"dict": [[describe(k, torch), describe(v, torch)] for k, v in obj.items()]}
     if isinstance(obj, (list, tuple)):
@@ -38,6 +42,7 @@ def objects(torch):
                        "zero_dim": torch.tensor(2.5), "empty": torch.zeros(0, 3)},
         "views.pt": {"a": a, "row": a[1], "t": a.t(), "step": a[::2, 1::2]},
         "view_only.pt": a[1:, 1:],
+        "meta.pt": {"s": torch.Size([2, 3]), "d": torch.float64, "b": torch.bool},
         "parameter.pt": torch.nn.Parameter(torch.tensor([1.0, 2.0])),
         "state_dict.pt": model.state_dict(),
         "optimizer.pt": opt.state_dict(),

@@ -23,6 +23,12 @@ def describe(obj):
         return {"tensor": str(obj.dtype), "shape": list(obj.shape), "stride": list(obj.stride()),
                 "offset": obj.storage_offset(), "values": obj.tolist(), "requires_grad": obj.requires_grad,
                 "parameter": isinstance(obj, torch.nn.Parameter)}
+    if isinstance(obj, torch.Size):
+        return {"size": list(obj)}
+    if isinstance(obj, torch.dtype):
+        return {"dtype": str(obj).rsplit(".", 1)[-1]}
+    if isinstance(obj, torch.device):
+        return {"device": str(obj)}
     if isinstance(obj, dict):
         return {"dict": [[describe(k), describe(v)] for k, v in obj.items()],
                 "ordered": isinstance(obj, collections.OrderedDict)}
@@ -51,6 +57,7 @@ def main():
     })
     save("views.pt", {"a": a, "row": a[1], "t": a.t(), "col": a[:, 2], "step": a[::2, 1::2]})
     save("view_only.pt", a[1:, 1:])  # a view alone: the whole storage is saved
+    save("meta.pt", {"s": torch.Size([2, 3]), "d": torch.float64, "b": torch.bool, "dev": torch.device("cpu")})
     save("parameter.pt", torch.nn.Parameter(torch.tensor([1.0, 2.0])))
     model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
     save("sequential_state_dict.pt", model.state_dict())

@@ -42,7 +42,7 @@ _next_serialization_id = None
 # ---------------------------------------------------------------- dtypes and storage types
 
 def _dtype_table():
-    # (storage type name, element size, struct code, pyrustgrad dtype, widened-from name)
+    # storage type name -> (element size, struct code, pyrustgrad dtype, the dtype widened from or None)
     return {
         "FloatStorage": (4, "f", _core.float32, None),
         "DoubleStorage": (8, "d", _core.float64, None),
@@ -114,8 +114,9 @@ _STORAGE_SIZE = re.compile(r"out of bounds for storage of size (\d+)$")
 def _storage_numel(t):
     """The element count of ``t``'s whole storage.
 
-    The native module exposes no storage object; a view one element past the storage's end is
-    refused with a message that names the storage's size in bytes, which is read here.
+    The native module exposes no storage object; a view reaching far past the storage's end is
+    refused with a message that names the storage's size in bytes, which is read here. (A native
+    ``_storage_nbytes()`` would be the clean way; this keeps the change in Python.)
     """
     size = t.element_size()
     probe = 1 << 40

@@ -376,13 +376,7 @@ for _name, _fn in (("det", det), ("slogdet", slogdet), ("logdet", logdet), ("inv
     setattr(Tensor, _name, _fn)
 
 
-def save(obj, f, *args, **kwargs):
-    raise NotImplementedError("torch.save is not implemented in pyrustgrad yet (PyTorch's zip format is planned); "
-                              "pickle works for tensors and modules")
-
-
-def load(f, *args, **kwargs):
-    raise NotImplementedError("torch.load is not implemented in pyrustgrad yet (PyTorch's zip format is planned)")
+from .serialization import load, save  # noqa: E402
 
 
 from . import utils  # noqa: E402

@@ -12,6 +12,7 @@ import collections as _collections
 import copy as _copy
 
 from . import _core
+from . import _names
 
 _builtin_max = max
 
@@ -22,7 +23,7 @@ class Size(tuple):
     __module__ = "pyrustgrad"
 
     def __repr__(self):
-        return "pyrustgrad.Size([%s])" % ", ".join(str(d) for d in self)
+        return "%s.Size([%s])" % (_names.prefix, ", ".join(str(d) for d in self))
 
     __str__ = __repr__
 
@@ -57,7 +58,7 @@ def _return_type(name):
     base = _collections.namedtuple(name, ["values", "indices"])
 
     def __repr__(self):
-        return "pyrustgrad.return_types.%s(\nvalues=%r,\nindices=%r)" % (name, self.values, self.indices)
+        return "%s.return_types.%s(\nvalues=%r,\nindices=%r)" % (_names.prefix, name, self.values, self.indices)
 
     return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__str__": __repr__,
                                 "__module__": "pyrustgrad.return_types"})
@@ -267,8 +268,8 @@ class Tensor(_core._TensorBase):
 
     def type(self, dtype=None):
         if dtype is None:
-            return {_core.float32: "pyrustgrad.FloatTensor", _core.float64: "pyrustgrad.DoubleTensor",
-                    _core.int64: "pyrustgrad.LongTensor", _core.bool: "pyrustgrad.BoolTensor"}[self.dtype]
+            return _names.prefix + {_core.float32: ".FloatTensor", _core.float64: ".DoubleTensor",
+                                    _core.int64: ".LongTensor", _core.bool: ".BoolTensor"}[self.dtype]
         return self.to(dtype)
 
     # ------------------------------------------------------------ NumPy

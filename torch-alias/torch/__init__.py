@@ -16,6 +16,7 @@ import pyrustgrad as _pyrustgrad
 from pyrustgrad import _names
 
 _ALIAS, _REAL = "torch", "pyrustgrad"
+_PYRUSTGRAD_TORCH_ALIAS = True  # install.sh --provide-torch looks for this line
 
 
 class _AliasLoader(object):

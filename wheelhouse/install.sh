@@ -307,8 +307,8 @@ TDIR=""
 # ---- --provide-torch: never hide a real torch ---------------------------------------------
 # Asked of the destination's interpreter as scripts will run it (no -s: user site counts).
 if [ "$TORCH" = 1 ]; then
-    if [ -n "$TDIR" ]; then TC=$("$TPY" "$WH/installer.py" torch-check "$PY" "$TDIR") || exit 1
-    else TC=$("$TPY" "$WH/installer.py" torch-check "$PY") || exit 1
+    if [ -n "$TDIR" ]; then TC=$("$TPY" "$WH/installer.py" torch-check "$TPY" "$TDIR") || exit 1
+    else TC=$("$TPY" "$WH/installer.py" torch-check "$TPY") || exit 1
     fi
     case $TC in alias*) say "replacing the torch alias an earlier run installed (${TC#alias })" ;; esac
 fi

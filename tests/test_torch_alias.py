@@ -168,6 +168,21 @@ except RuntimeError as e:
                    "inplace operation: [torch.FloatTensor [2\n")
 
 
+
+def test_messages_that_name_a_scalar_type_are_the_same_under_the_alias(alias_path):
+    code = r'''
+import torch, torch.nn.functional as F
+try:
+    F.conv1d(torch.zeros(1, 1, 3), torch.zeros(1, 1, 2, dtype=torch.float64))
+except RuntimeError as e:
+    print(e)
+'''
+    want = "expected scalar type Float but found Double\n"   # PyTorch 2.15's words
+    assert run(code, alias_path) == want
+    assert run(code.replace("import torch, torch.nn.functional as F",
+                            "import pyrustgrad as torch; import pyrustgrad.nn.functional as F")) == want
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--check-pytorch":
         p = subprocess.run([sys.argv[2], "-c", SNIPPET], stdout=subprocess.PIPE,

@@ -501,17 +501,18 @@ impl Tensor {
 
     /// A contiguous copy converted to `dtype` (no autograd).
     pub fn cast_raw(&self, dtype: DType) -> Tensor {
-        fn conv<S: Element>(t: &Tensor, dtype: DType) -> Buffer {
-            let v: Vec<S> = t.to_vec();
+        // One pass (a slice loop when contiguous) straight into the new buffer.
+        fn conv<S: Element>(t: &Tensor, dtype: DType) -> crate::error::Result<Tensor> {
+            use crate::ops::kernel::map;
             match dtype {
-                DType::F32 => Buffer::from_vec(v.into_iter().map(|x| f32::from_f64(x.to_f64())).collect::<Vec<_>>()),
-                DType::F64 => Buffer::from_vec(v.into_iter().map(|x| x.to_f64()).collect::<Vec<_>>()),
-                DType::I64 => Buffer::from_vec(v.into_iter().map(|x| x.to_i64()).collect::<Vec<_>>()),
-                DType::Bool => Buffer::from_vec(v.into_iter().map(|x| x.is_nonzero()).collect::<Vec<_>>()),
+                DType::F32 => map(t, |x: S| f32::from_f64(x.to_f64())),
+                DType::F64 => map(t, |x: S| x.to_f64()),
+                DType::I64 => map(t, |x: S| x.to_i64()),
+                DType::Bool => map(t, |x: S| x.is_nonzero()),
             }
         }
-        let buf = crate::with_any_type!(self.dtype(), S => conv::<S>(self, dtype));
-        Tensor::from_buffer(buf, self.shape())
+        crate::with_any_type!(self.dtype(), S => conv::<S>(self, dtype))
+            .unwrap_or_else(|e| std::panic::resume_unwind(Box::new(e)))
     }
 
     /// The tensor as `dtype`: itself (no copy) when it already is, else a converted copy.

@@ -4,7 +4,7 @@
 use crate::dtype::Element;
 use crate::error::Result;
 use crate::shape::{broadcast_shapes, broadcast_strides, checked_numel};
-use crate::tensor::{StridedOffsets, Tensor};
+use crate::tensor::Tensor;
 
 /// Collects exactly `n` items, reporting an impossible allocation as an error.
 pub fn collect_n<U, I: Iterator<Item = U>>(n: usize, it: I) -> Result<Vec<U>> {
@@ -180,7 +180,9 @@ pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U
     Ok(Tensor::from_vec(v, shape))
 }
 
-/// `out = f(c, a, b)` with broadcasting of all three; `c: C`, `a`/`b: T`.
+/// `out = f(c, a, b)` with broadcasting of all three; `c: C`, `a`/`b: T`. One pass over a
+/// loop plan, as `zip`: inner rows where every operand is contiguous or constant run as
+/// slice loops.
 pub fn zip3<C: Element, T: Element, U: Element>(c: &Tensor, a: &Tensor, b: &Tensor, f: impl Fn(C, T, T) -> U) -> Result<Tensor> {
     let shape = broadcast_shapes(&broadcast_shapes(c.shape(), a.shape())?, b.shape())?;
     let n = checked_numel(&shape)?;
@@ -189,13 +191,35 @@ pub fn zip3<C: Element, T: Element, U: Element>(c: &Tensor, a: &Tensor, b: &Tens
     let gb = b.storage().read();
     let (sc, sa, sb) = (gc.as_slice::<C>(), ga.as_slice::<T>(), gb.as_slice::<T>());
     let (lc, la, lb) = (c.layout(), a.layout(), b.layout());
-    let stc = broadcast_strides(&lc.shape, &lc.strides, &shape);
-    let sta = broadcast_strides(&la.shape, &la.strides, &shape);
-    let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
-    let ic = StridedOffsets::new(&shape, &stc, lc.offset);
-    let ia = StridedOffsets::new(&shape, &sta, la.offset);
-    let ib = StridedOffsets::new(&shape, &stb, lb.offset);
-    let v = collect_n(n, ic.zip(ia).zip(ib).map(|((k, i), j)| f(sc[k], sa[i], sb[j])))?;
+    let mut v: Vec<U> = Vec::new();
+    if n.checked_mul(std::mem::size_of::<U>()).is_none_or(|b| b > isize::MAX as usize) || v.try_reserve_exact(n).is_err() {
+        return Err(crate::storage::oom_error(n.saturating_mul(std::mem::size_of::<U>())));
+    }
+    if n > 0 {
+        let stc = broadcast_strides(&lc.shape, &lc.strides, &shape);
+        let sta = broadcast_strides(&la.shape, &la.strides, &shape);
+        let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
+        let plan = Plan::new(&shape, [stc, sta, stb]);
+        let last = plan.shape.len() - 1;
+        let (ic, ia, ib) = (plan.strides[0][last], plan.strides[1][last], plan.strides[2][last]);
+        plan.for_each_row([lc.offset, la.offset, lb.offset], |[oc, oa, ob], len| match (ic, ia, ib) {
+            (1, 1, 1) => v.extend(sc[oc..oc + len].iter().zip(&sa[oa..oa + len]).zip(&sb[ob..ob + len]).map(|((&k, &x), &y)| f(k, x, y))),
+            (1, 1, 0) => {
+                let y = sb[ob];
+                v.extend(sc[oc..oc + len].iter().zip(&sa[oa..oa + len]).map(|(&k, &x)| f(k, x, y)))
+            }
+            (1, 0, 1) => {
+                let x = sa[oa];
+                v.extend(sc[oc..oc + len].iter().zip(&sb[ob..ob + len]).map(|(&k, &y)| f(k, x, y)))
+            }
+            (1, 0, 0) => {
+                let (x, y) = (sa[oa], sb[ob]);
+                v.extend(sc[oc..oc + len].iter().map(|&k| f(k, x, y)))
+            }
+            _ => v.extend((0..len).map(|i| f(sc[oc + i * ic], sa[oa + i * ia], sb[ob + i * ib]))),
+        });
+    }
+    debug_assert_eq!(v.len(), n);
     drop((gc, ga, gb));
     Ok(Tensor::from_vec(v, shape))
 }

@@ -111,6 +111,41 @@ fn zip_matches_naive_broadcast_and_strided() {
 }
 
 #[test]
+fn where_and_casts_match_naive_broadcast_and_strided() {
+    // zip3 (where) over every combination of layouts, with constant (broadcast) operands
+    let cases: &[(&[usize], &[usize], &[usize])] = &[
+        (&[7, 13], &[7, 13], &[7, 13]),
+        (&[7, 13], &[13], &[]),
+        (&[7, 1], &[], &[7, 13]),
+        (&[3, 1, 5], &[1, 4, 5], &[4, 1]),
+        (&[], &[], &[]),
+        (&[0, 3], &[3], &[]),
+        (&[65, 33], &[], &[]),
+    ];
+    for (i, &(sc, sa, sb)) in cases.iter().enumerate() {
+        for c in layouts(sc, 30 + i as u64) {
+            let cond = ops::gt(&c, &Tensor::scalar(0.0f32)).unwrap();
+            for a in layouts(sa, 40 + i as u64) {
+                for b in layouts(sb, 50 + i as u64) {
+                    let r = ops::where_(&cond, &a, &b).unwrap();
+                    let shape = r.shape().to_vec();
+                    let rv = r.to_vec::<f32>();
+                    for k in 0..rv.len() {
+                        let idx = unravel(k, &shape);
+                        let want = if at(&c, &idx) > 0.0 { at(&a, &idx) } else { at(&b, &idx) };
+                        assert_eq!(rv[k].to_bits(), want.to_bits(), "where {sc:?} {sa:?} {sb:?} at {idx:?}");
+                    }
+                    // the bool condition cast to float, through the strided and contiguous paths
+                    let cf = c.cast_raw(DType::F64).to_vec::<f64>();
+                    let want: Vec<f64> = (0..cf.len()).map(|k| at(&c, &unravel(k, c.shape())) as f64).collect();
+                    assert_eq!(cf, want);
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn axpy_in_place_matches_out_of_place() {
     for (sx, so) in [(&[5usize, 9][..], &[5usize, 9][..]), (&[5, 9], &[9]), (&[5, 9], &[]), (&[0, 2], &[2]), (&[], &[])] {
         for x in layouts(sx, 1) {

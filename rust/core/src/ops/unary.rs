@@ -72,17 +72,22 @@ pub fn relu(x: &Tensor) -> Result<Tensor> {
     Ok(out)
 }
 
-/// relu's gradient `g` where the result `r` is positive, else 0. As PyTorch's
-/// threshold_backward it is a node of its own (ThresholdBackwardBackward0) that also depends
-/// on `r` (with a zero derivative), so second-order gradients of relu are zeros, not unused.
+/// relu's gradient: `g` where the result `r` is not `<= 0` (so a NaN result passes its
+/// gradient, as PyTorch's threshold_backward), else 0; one fused pass over `g` and `r`. As
+/// PyTorch's it is a node of its own (ThresholdBackwardBackward0) that also depends on `r`
+/// (with a zero derivative) and whose backward is threshold_backward again, so gradients of
+/// every order are defined and second-order gradients of relu are zeros, not unused.
 fn threshold_backward(g: &Tensor, r: &Tensor) -> Result<Tensor> {
-    let mask = ops::gt(&r.detach(), &scalar_like(0.0, r.dtype()))?;
     let out = {
-        let _g = crate::autograd::GradModeGuard::new(false);
-        ops::where_(&mask, g, &ops::zeros_like(g)?)?
+        let gc = g.to_dtype_raw(r.dtype());
+        let rd = r.detach();
+        with_float_type!(r.dtype(), T => kernel::zip(&gc, &rd, |gv: T, rv: T| if rv <= 0.0 { 0.0 } else { gv })?,
+            other => kernel::zip(&gc, &rd, |gv: i64, rv: i64| if rv <= 0 { 0 } else { gv })?)
     };
-    record("ThresholdBackwardBackward0", &[g, r], &out, Saves::none(), move |_, gg| {
-        Ok(vec![Some(ops::where_(&mask, gg, &ops::zeros_like(gg)?)?), Some(ops::zeros_like(gg)?)])
+    let mut saves = Saves::new();
+    let result = saves.input(r);
+    record("ThresholdBackwardBackward0", &[g, r], &out, saves, move |ctx, gg| {
+        Ok(vec![Some(threshold_backward(gg, ctx.get(result))?), Some(ops::zeros_like(gg)?)])
     });
     Ok(out)
 }

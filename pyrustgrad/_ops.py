@@ -516,7 +516,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, dtype=None):
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord == "nuc" or ord in (2, -2):
-        raise NotImplementedError("linalg.matrix_norm(ord=%r) needs the SVD, which pyrustgrad does not have yet" % (ord,))
+        from .linalg import svdvals
+        S = svdvals(movedim(A, (d0, d1), (-2, -1)))
+        out = S.sum(-1) if ord == "nuc" else (S.amax(-1) if ord == 2 else S.amin(-1))
+        if keepdim:
+            out = out.unsqueeze(_builtin_min(d0, d1)).unsqueeze(_builtin_max(d0, d1))
+        return out
     if ord not in (1, -1, _INF, -_INF):
         raise RuntimeError("linalg.matrix_norm: Order %s not supported." % (ord,))
     # 1: max column sum (sum over rows d0); inf: max row sum.

@@ -362,6 +362,9 @@ from . import linalg  # noqa: E402
 from .linalg import det, slogdet, logdet, matrix_power, matrix_exp, pinverse  # noqa: E402
 from .linalg import _svd_legacy as svd  # noqa: E402
 inverse = linalg.inv
+from ._gamma import lgamma, digamma, polygamma, mvlgamma  # noqa: E402
+from . import _gamma as _gamma_module  # noqa: E402
+_gamma_module._install(Tensor)
 from . import special  # noqa: E402
 
 

@@ -702,6 +702,19 @@ def cond(A, p=None):
 _LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 
+def _batch_broadcast(a, b):
+    """Broadcast batch shapes, with the message of PyTorch's elementwise broadcasting."""
+    nd = max(len(a), len(b))
+    a, b = [1] * (nd - len(a)) + a, [1] * (nd - len(b)) + b
+    out = []
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError("The size of tensor a (%d) must match the size of tensor b (%d) at non-singleton "
+                               "dimension %d" % (x, y, i))
+        out.append(y if x == 1 else x)
+    return out
+
+
 class _Lstsq(Function):
     """The solution pinv(A) B (the minimum-norm least-squares solution, rank decided at
     rcond) with PyTorch's gradient: through pinv(A) at its default tolerance."""
@@ -745,9 +758,9 @@ def lstsq(A, B, rcond=None, driver=None):
         raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
     vector = B.dim() == A.dim() - 1
     Bm = B.unsqueeze(-1) if vector else B
+    lead = _batch_broadcast(list(A.shape[:-2]), list(Bm.shape[:-2]))
     if Bm.shape[-2] != A.shape[-2]:
         raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
-    lead = list(_broadcast(A.shape[:-2], Bm.shape[:-2]))
     Ab = A.expand(*(lead + list(A.shape[-2:])))
     Bb = Bm.expand(*(lead + list(Bm.shape[-2:])))
     m, n = A.shape[-2], A.shape[-1]

@@ -221,6 +221,95 @@ def test_recording_is_current():
     assert sorted(_recorded()["cases"]) == sorted(CASES)
 
 
+# ---------------------------------------------------------------- finite differences (no reference library)
+
+def _mat(*shape, **kw):
+    """Deterministic float64 data with distinct eigen/singular values, requiring grad."""
+    import pyrustgrad as torch
+    k = kw.get("k", 0.0)
+    n = 1
+    for s in shape:
+        n *= s
+    vals = [math.sin(1.3 * j + 0.2 + k) + 0.15 * j / n for j in range(n)]
+    return torch.tensor(vals, dtype=torch.float64).reshape(shape).requires_grad_()
+
+
+def _checks():
+    import pyrustgrad as torch
+    L = torch.linalg
+    W3 = _mat(3, 3, k=2.0).detach()
+
+    def eig_outputs(upper=False):
+        def f(x):
+            w, V = L.eigh(x + x.mT, UPLO="U" if upper else "L")
+            return w, V * V, (V * w.unsqueeze(-2)) @ V.mT
+        return f
+
+    def svd_outputs(full):
+        def f(x):
+            U, S, Vh = L.svd(x, full_matrices=full)
+            k = S.shape[-1]
+            Uk, Vk = U[..., :k], Vh[..., :k, :]
+            return S, Uk * Uk, Vk * Vk, (Uk * S.unsqueeze(-2)) @ Vk
+        return f
+
+    def third(loss):
+        """x -> the gradient of loss at x, built with create_graph: gradgradcheck of it checks
+        third derivatives."""
+        def f(x):
+            g, = torch.autograd.grad(loss(x), x, create_graph=True)
+            return g
+        return f
+
+    cases = [
+        ("eigh", eig_outputs(), (_mat(3, 3),)),
+        ("eigh_batched", eig_outputs(), (_mat(2, 3, 3),)),
+        ("eigh_upper", eig_outputs(True), (_mat(4, 4),)),
+        ("eigvalsh", lambda x: L.eigvalsh(x + x.mT), (_mat(4, 4),)),
+        ("eigh_third_order", third(lambda x: (L.eigh(x + x.mT).eigenvectors ** 2 * W3).sum()
+                                   + L.eigvalsh(x + x.mT).pow(3).sum()), (_mat(3, 3),)),
+        ("svd_square", svd_outputs(False), (_mat(3, 3),)),
+        ("svd_tall", svd_outputs(False), (_mat(4, 2),)),
+        ("svd_wide", svd_outputs(False), (_mat(2, 4),)),
+        ("svd_full_matrices", svd_outputs(True), (_mat(4, 3),)),
+        ("svd_batched", svd_outputs(False), (_mat(2, 3, 2),)),
+        ("svd_third_order", third(lambda x: (L.svd(x, full_matrices=False).U ** 2 * W3[:, :2]).sum()
+                                  + L.svdvals(x).pow(3).sum()), (_mat(3, 2),)),
+        ("svdvals", L.svdvals, (_mat(3, 4),)),
+        ("torch_svd", lambda x: (torch.svd(x).S, torch.svd(x).V ** 2), (_mat(4, 3),)),
+        ("matrix_norms", lambda x: (L.matrix_norm(x, "nuc"), L.matrix_norm(x, 2), L.matrix_norm(x, -2),
+                                    L.cond(x)), (_mat(3, 4),)),
+        ("pinv_tall", L.pinv, (_mat(4, 2),)),
+        ("pinv_wide", L.pinv, (_mat(2, 3),)),
+        ("pinv_batched", L.pinv, (_mat(2, 3, 3),)),
+        ("pinv_hermitian", lambda x: L.pinv(x + x.mT, hermitian=True), (_mat(3, 3),)),
+        ("lstsq_tall", lambda a, b: L.lstsq(a, b).solution, (_mat(4, 2), _mat(4, 3, k=1.0))),
+        ("lstsq_wide", lambda a, b: L.lstsq(a, b).solution, (_mat(2, 3), _mat(2, 2, k=1.0))),
+        ("lstsq_vector_batched", lambda a, b: L.lstsq(a, b).solution, (_mat(2, 3, 2), _mat(2, 3, k=1.0))),
+        ("lstsq_residuals", lambda a, b: L.lstsq(a, b, driver="gelsd").residuals, (_mat(4, 2), _mat(4, 2, k=1.0))),
+        ("lgamma", lambda x: torch.lgamma(x.abs() + 0.3), (_mat(6),)),
+        ("lgamma_negative", lambda x: torch.lgamma(x * 0.3 - 2.5), (_mat(6),)),
+        ("digamma", lambda x: torch.digamma(x.abs() + 0.3), (_mat(6),)),
+        ("digamma_negative", lambda x: torch.digamma(x * 0.3 - 1.5), (_mat(6),)),
+        ("polygamma", lambda x: [torch.polygamma(n, x.abs() + 0.3) for n in (1, 2, 3)], (_mat(5),)),
+        ("mvlgamma", lambda x: torch.mvlgamma(x.abs() + 2.0, 3), (_mat(5),)),
+        ("lgamma_third_order", third(lambda x: torch.lgamma(x.abs() + 0.5).sum()), (_mat(4),)),
+    ]
+    return cases
+
+
+def _check_names():
+    return [c[0] for c in _checks()] if pytest else []
+
+
+@(pytest.mark.parametrize("name", _check_names()) if pytest else (lambda f: f))
+def test_gradients_match_finite_differences(name):
+    from pyrustgrad.autograd import gradcheck, gradgradcheck
+    fn, inputs = [(f, i) for n, f, i in _checks() if n == name][0]
+    assert gradcheck(fn, inputs, eps=1e-6, atol=1e-6, rtol=1e-5)
+    assert gradgradcheck(fn, inputs, eps=1e-6, atol=1e-6, rtol=1e-5)
+
+
 if __name__ == "__main__":
     if sys.argv[1:] != ["--record"]:
         sys.exit("usage: python tests/test_linalg_pytorch.py --record   (under PyTorch)")

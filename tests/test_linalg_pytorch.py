@@ -334,6 +334,16 @@ def test_gamma_family_is_accurate_to_float64(name):
     assert checked >= 3
 
 
+def test_lgamma_keeps_relative_accuracy_near_its_zeros():
+    import pyrustgrad as torch
+    assert torch.lgamma(torch.tensor([1.0, 2.0], dtype=torch.float64)).tolist() == [0.0, 0.0]
+    assert str(torch.lgamma(torch.tensor([1.0, 2.0]))) == "tensor([0., 0.])"
+    xs = [0.8, 0.95, 0.999, 1.001, 1.05, 1.2, 1.8, 1.95, 1.999, 2.001, 2.05, 2.2]
+    got = torch.lgamma(torch.tensor(xs, dtype=torch.float64)).tolist()
+    for g, x in zip(got, xs):
+        assert abs(g - math.lgamma(x)) <= 1e-12 * abs(math.lgamma(x)), (x, g, math.lgamma(x))
+
+
 def test_polygamma_exact_values():
     """psi_n(1) = (-1)^(n+1) n! zeta(n+1), psi_1(1/2) = pi^2/2, psi_n(x+1) = psi_n(x) + (-1)^n n!/x^(n+1)."""
     import pyrustgrad as torch

@@ -1,13 +1,18 @@
 """``torch.linalg``: norms, cross, inverse, determinants, solve, Cholesky, QR, matrix
-powers and exponentials.
+powers and exponentials, the symmetric eigendecomposition, the SVD and what is built on it
+(pinv, lstsq, matrix_rank, cond, the nuclear and spectral norms).
 
-The factorisations are finite sequences of differentiable tensor ops (Gauss-Jordan with
-partial pivoting, column-by-column Cholesky, Householder QR with LAPACK's sign
+inv/det/solve/cholesky/qr are finite sequences of differentiable tensor ops (Gauss-Jordan
+with partial pivoting, column-by-column Cholesky, Householder QR with LAPACK's sign
 convention), so their gradients of every order come from autograd itself; the pivot choice
 is piecewise constant and carries no gradient. They loop in Python over the rows of each
 matrix of a batch: right for the small and medium matrices of typical scripts, slow for
-large ones. Not here yet: svd, eigh/eig, lstsq, pinv, matrix_rank (each raises
-NotImplementedError naming it). Must stay valid Python 3.6.
+large ones. eigh, svd, pinv and lstsq compute their forward in float64 Python floats
+(Jacobi rotations, _jacobi.py) and are autograd Functions whose backward formulas
+(PyTorch's) are differentiable tensor ops on the saved outputs, so their gradients of every
+order flow back through the same Functions. Eigenvector and singular-vector signs are
+pyrustgrad's (deterministic) choice; PyTorch's are unspecified. Not here yet: eig/eigvals
+(each raises NotImplementedError naming it). Must stay valid Python 3.6.
 """
 
 import collections

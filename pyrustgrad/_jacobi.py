@@ -25,7 +25,7 @@ def eigh(a):
     n = len(a)
     A = [list(r) for r in a]
     V = _eye(n)
-    if any(x != x for r in A for x in r):  # NaN: LAPACK's result is NaN too
+    if not all(math.isfinite(x) for r in A for x in r):  # inf/NaN: LAPACK's result is all NaN
         nan = float("nan")
         return [nan] * n, [[nan] * n for _ in range(n)]
     for _ in range(_MAX_SWEEPS):
@@ -140,7 +140,7 @@ def svd(a, full_matrices):
     # m >= n: rotate the n columns of A until they are mutually orthogonal.
     G = [[a[i][j] for i in range(m)] for j in range(n)]
     V = [[1.0 if i == j else 0.0 for i in range(n)] for j in range(n)]  # V's columns
-    if any(x != x for c in G for x in c):
+    if not all(math.isfinite(x) for c in G for x in c):
         nan = float("nan")
         k = n
         mu = m if full_matrices else k

@@ -501,12 +501,17 @@ def _svd_backward(gU, gS, gVh, U, S, Vh):
 
 
 def _svd_values(A, full_matrices):
+    """U, S, Vh as tensors. A NaN in the input is LAPACK's convergence failure, as PyTorch
+    reports it; an infinity (and no NaN) gives NaN results."""
     m, n = A.shape[-2], A.shape[-1]
     k = min(m, n)
     mu, nv = (m, n) if full_matrices else (k, k)
     mats, lead = _matrices(A)
     us, ss, vs = [], [], []
-    for a in mats:
+    for b, a in enumerate(mats):
+        if any(x != x for r in a for x in r):
+            raise LinAlgError("linalg.svd: %sThe algorithm failed to converge because the input matrix contained "
+                              "non-finite values." % ("(Batch element %d): " % b if lead else ""))
         if k == 0:
             U = [[1.0 if i == j else 0.0 for j in range(mu)] for i in range(m)]
             S = []
@@ -611,10 +616,13 @@ def _pinv_values(A, atol, rtol, hermitian):
     m, n = A.shape[-2], A.shape[-1]
     mats, lead = _matrices(A)
     out = []
-    for a in mats:
+    for b, a in enumerate(mats):
         if m == 0 or n == 0:
             out.extend([0.0] * (m * n))
             continue
+        if not hermitian and any(x != x for r in a for x in r):
+            raise LinAlgError("linalg.svd: %sThe algorithm failed to converge because the input matrix contained "
+                              "non-finite values." % ("(Batch element %d): " % b if lead else ""))
         if hermitian:
             w, V = _jacobi.eigh(_symmetric_from(a, False))
             tol = max(atol, rtol * max(abs(x) for x in w))
@@ -679,7 +687,7 @@ def matrix_rank(A, tol=None, hermitian=False, atol=None, rtol=None, out=None):
     rtol = _default_rtol(A, atol, rtol)
     atol = 0.0 if atol is None else atol
     with _NoGrad():
-        S = eigvalsh(A).abs() if hermitian else svdvals(A)
+        S = eigvalsh(A).abs() if hermitian else _svd_values(A, False)[1]
         if S.shape[-1] == 0:
             return _core.full(list(S.shape[:-1]), 0.0, _core.int64, False)
         smax = S.amax(-1, True)

@@ -133,6 +133,7 @@ CASES = {
     "svdvals_error_long": "out = torch.linalg.svdvals(torch.ones(2, 2, dtype=torch.long))",
     "torch_svd_error_1d": "out = torch.svd(data(3))",
     "svd_error_driver": "out = torch.linalg.svd(data(2, 2), driver='gesvd')",
+    "non_finite": "N = torch.tensor([[1.0, float('nan')], [0.0, 1.0]], dtype=D); J = torch.tensor([[1.0, 0.0], [float('inf'), 1.0]], dtype=D); out = [torch.linalg.svdvals(J), torch.linalg.svd(J).S, torch.svd(J).U, torch.linalg.pinv(J), torch.linalg.matrix_rank(J), torch.linalg.cond(J), torch.linalg.eigh(J.mT), torch.linalg.eigvalsh(J), torch.linalg.eigh(N)]\nfor f in (lambda: torch.linalg.svd(N), lambda: torch.linalg.svdvals(N.float()), lambda: torch.svd(N.mT), lambda: torch.linalg.svd(torch.stack([torch.eye(2, dtype=D), N])), lambda: torch.linalg.pinv(N), lambda: torch.linalg.matrix_rank(N)):\n    try:\n        f()\n    except Exception as e:\n        out.append((type(e).__name__, str(e)))",
     # ---------------------------------------------------------------- norms, rank, cond
     "matrix_norm_svd": "out = (torch.linalg.matrix_norm(data(3, 4), 'nuc'), torch.linalg.matrix_norm(data(3, 4), 2), torch.linalg.matrix_norm(data(3, 4), -2), torch.linalg.norm(data(3, 4), 'nuc'), torch.linalg.norm(data(4, 3), 2), torch.norm(data(3, 4), p='nuc'))",
     "matrix_norm_svd_dims": "out = (torch.linalg.matrix_norm(data(2, 3, 4), 'nuc', dim=(0, 2)), torch.linalg.matrix_norm(data(2, 3, 4), 2, dim=(2, 1), keepdim=True), torch.linalg.norm(data(2, 3, 4), -2, dim=(0, 1)))",

@@ -371,6 +371,31 @@ def test_lgamma_matches_libm_on_a_dense_grid():
     assert worst < 1e-13
 
 
+def _python36():
+    import glob
+    found = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.6*/bin/python")))
+    return found[0] if found else None
+
+
+def test_function_backward_runs_on_python_36():
+    """The factorisations' gradients come from autograd Functions, whose backward the native
+    engine calls from its own thread state: on Python 3.6 that needs the GIL created first."""
+    import subprocess
+    py = _python36()
+    if py is None:
+        pytest.skip("no Python 3.6 interpreter (pyenv) on this machine")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = ("import pyrustgrad as torch\n"
+            "x = torch.tensor([[2.0, 1.0], [1.0, 3.0]], dtype=torch.float64, requires_grad=True)\n"
+            "torch.linalg.eigvalsh(x).pow(2).sum().backward()\n"
+            "print([round(v, 9) for v in x.grad.reshape(-1).tolist()])\n")
+    env = dict(os.environ, PYTHONPATH=root, RUST_BACKTRACE="0")
+    p = subprocess.run([py, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                       universal_newlines=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert p.stdout.strip() == "[4.0, 2.0, 2.0, 6.0]"  # d sum(w^2) / dA = 2 A
+
+
 if __name__ == "__main__":
     if sys.argv[1:] != ["--record"]:
         sys.exit("usage: python tests/test_linalg_pytorch.py --record   (under PyTorch)")

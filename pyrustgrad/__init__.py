@@ -359,8 +359,13 @@ from . import nn  # noqa: E402
 from . import _ops  # noqa: E402
 from ._ops import *  # noqa: E402,F401,F403  (reductions, shape, indexing and product ops)
 from . import linalg  # noqa: E402
-from .linalg import det, slogdet, logdet, matrix_power, matrix_exp  # noqa: E402
+from .linalg import det, logdet, matrix_power, matrix_exp, pinverse  # noqa: E402
+from .linalg import _slogdet as slogdet  # noqa: E402
+from .linalg import _svd_legacy as svd  # noqa: E402
 inverse = linalg.inv
+from ._gamma import lgamma, digamma, polygamma, mvlgamma  # noqa: E402
+from . import _gamma as _gamma_module  # noqa: E402
+_gamma_module._install(Tensor)
 from . import special  # noqa: E402
 
 
@@ -372,7 +377,7 @@ def compile(model=None, **kwargs):
     return model
 clip = clamp  # noqa: F405
 for _name, _fn in (("det", det), ("slogdet", slogdet), ("logdet", logdet), ("inverse", inverse),
-                   ("matrix_power", matrix_power), ("matrix_exp", matrix_exp)):
+                   ("matrix_power", matrix_power), ("matrix_exp", matrix_exp), ("svd", svd), ("pinverse", pinverse)):
     setattr(Tensor, _name, _fn)
 
 

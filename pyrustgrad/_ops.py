@@ -517,7 +517,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, dtype=None):
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord == "nuc" or ord in (2, -2):
-        raise NotImplementedError("linalg.matrix_norm(ord=%r) needs the SVD, which pyrustgrad does not have yet" % (ord,))
+        from .linalg import svdvals
+        S = svdvals(movedim(A, (d0, d1), (-2, -1)))
+        out = S.sum(-1) if ord == "nuc" else (S.amax(-1) if ord == 2 else S.amin(-1))
+        if keepdim:
+            out = out.unsqueeze(_builtin_min(d0, d1)).unsqueeze(_builtin_max(d0, d1))
+        return out
     if ord not in (1, -1, _INF, -_INF):
         raise RuntimeError("linalg.matrix_norm: Order %s not supported." % (ord,))
     # 1: max column sum (sum over rows d0); inf: max row sum.
@@ -1259,9 +1264,67 @@ def where(condition, input=None, other=None):
     return _core.where_(condition, input, other)
 
 
+class _NoDerivative(Function):
+    """Passes a value through; its backward raises PyTorch's error for ops without a derivative."""
+
+    @staticmethod
+    def forward(ctx, x, value, name):
+        ctx.name = name
+        return value.clone()
+
+    @staticmethod
+    def backward(ctx, g):
+        raise NotImplementedError("the derivative for '%s' is not implemented." % ctx.name)
+
+
+class _UniqueDimNode(_NoDerivative):
+    pass
+
+
+class _UniqueConsecutiveNode(_NoDerivative):
+    pass
+
+
+_UniqueDimNode._backward_name = "UniqueDimBackward0"
+_UniqueConsecutiveNode._backward_name = "UniqueConsecutiveBackward0"
+
+
+def _unique_dim(input, dim, sort, return_inverse, return_counts, name):
+    """Unique slices along ``dim``: sorted lexicographically (``sort``) or only consecutive
+    repeats merged; inverse indices and counts per slice."""
+    if input.dim() == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _wrap(dim, input.dim())
+    n = input.shape[d]
+    if input.numel() == 0 and _builtin_any(s == 0 for i, s in enumerate(input.shape) if i != d):
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
+    with _NoGrad():
+        rows = movedim(input.detach(), d, 0).reshape([n, -1]).tolist() if n else []
+    keys = [tuple(r) for r in rows]
+    order = sorted(range(n), key=lambda i: keys[i]) if sort else list(range(n))
+    firsts, inverse, counts = [], [0] * n, []
+    for pos, i in enumerate(order):
+        if pos == 0 or keys[i] != keys[order[pos - 1]]:
+            firsts.append(i)
+            counts.append(0)
+        inverse[i] = len(firsts) - 1
+        counts[-1] += 1
+    with _NoGrad():
+        out = input.detach().index_select(d, _core.tensor([float(i) for i in firsts], _core.int64, False))
+    if input.requires_grad and _core.is_grad_enabled() and input.is_floating_point():
+        node = _UniqueDimNode if name == "unique_dim" else _UniqueConsecutiveNode
+        out = node.apply(input, out, name)
+    res = [out]
+    if return_inverse:
+        res.append(_core.tensor([float(i) for i in inverse], _core.int64, False))
+    if return_counts:
+        res.append(_core.tensor([float(c) for c in counts], _core.int64, False))
+    return res[0] if len(res) == 1 else tuple(res)
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     if dim is not None:
-        raise NotImplementedError("unique(dim=...) is not implemented in pyrustgrad yet")
+        return _unique_dim(input, dim, True, return_inverse, return_counts, "unique_dim")
     flat = input.reshape(-1).detach()
     n = flat.numel()
     s, idx = flat.sort(stable=True)
@@ -1283,7 +1346,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     if dim is not None:
-        raise NotImplementedError("unique_consecutive(dim=...) is not implemented in pyrustgrad yet")
+        return _unique_dim(input, dim, False, return_inverse, return_counts, "unique_consecutive")
     s = input.reshape(-1).detach()
     n = s.numel()
     first = _core.full([_builtin_min(n, 1)], 1.0, _core.bool, False)

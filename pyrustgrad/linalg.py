@@ -1,23 +1,47 @@
 """``torch.linalg``: norms, cross, inverse, determinants, solve, Cholesky, QR, matrix
-powers and exponentials.
+powers and exponentials, the symmetric eigendecomposition, the SVD and what is built on it
+(pinv, lstsq, matrix_rank, cond, the nuclear and spectral norms).
 
-The factorisations are finite sequences of differentiable tensor ops (Gauss-Jordan with
-partial pivoting, column-by-column Cholesky, Householder QR with LAPACK's sign
+inv/det/solve/cholesky/qr are finite sequences of differentiable tensor ops (Gauss-Jordan
+with partial pivoting, column-by-column Cholesky, Householder QR with LAPACK's sign
 convention), so their gradients of every order come from autograd itself; the pivot choice
 is piecewise constant and carries no gradient. They loop in Python over the rows of each
 matrix of a batch: right for the small and medium matrices of typical scripts, slow for
-large ones. Not here yet: svd, eigh/eig, lstsq, pinv, matrix_rank (each raises
-NotImplementedError naming it). Must stay valid Python 3.6.
+large ones. eigh, svd, pinv and lstsq compute their forward in float64 Python floats
+(Jacobi rotations, _jacobi.py) and are autograd Functions whose backward formulas
+(PyTorch's) are differentiable tensor ops on the saved outputs, so their gradients of every
+order flow back through the same Functions. Eigenvector and singular-vector signs are
+pyrustgrad's (deterministic) choice; PyTorch's are unspecified. Not here yet: eig/eigvals
+(each raises NotImplementedError naming it). Must stay valid Python 3.6.
 """
 
+import collections
 import math
 
-from . import _core
-from . import _names
+from . import _core, _jacobi, _names
+from .autograd.function import Function
 from ._ops import _NoGrad, _arange, _scalar, _zero, return_types
 from ._ops import linalg_cross as cross
 from ._ops import linalg_norm as norm
 from ._ops import matrix_norm, vector_norm
+
+
+def _named_return_type(name, fields):
+    """A ``torch.return_types`` named tuple with PyTorch's repr (one ``field=value`` a line)."""
+    def __repr__(self):
+        return "%s.return_types.%s(\n%s)" % (_names.prefix, name, ",\n".join("%s=%r" % (f, v) for f, v in zip(fields, self)))
+
+    cls = type(name, (collections.namedtuple(name, fields),), {"__slots__": (), "__module__": "pyrustgrad.return_types",
+                                                              "__repr__": __repr__})
+    setattr(return_types, name, cls)
+    return cls
+
+
+_named_return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
+_named_return_type("linalg_slogdet", ["sign", "logabsdet"])
+_named_return_type("linalg_svd", ["U", "S", "Vh"])
+_named_return_type("svd", ["U", "S", "V"])
+_named_return_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 
 
 class _LinAlgError(RuntimeError):
@@ -132,7 +156,12 @@ def slogdet(A):
         return d.sign(), d.abs().log()
 
     sign, logabs = _per_matrix(A, f)
-    return return_types.slogdet(sign, logabs)
+    return return_types.linalg_slogdet(sign, logabs)
+
+
+def _slogdet(A):
+    """torch.slogdet and Tensor.slogdet: linalg.slogdet under the name ``slogdet``."""
+    return return_types.slogdet(*slogdet(A))
 
 
 def logdet(A):
@@ -321,6 +350,460 @@ def diagonal(A, offset=0, dim1=-2, dim2=-1):
     return _diag(A, offset, dim1, dim2)
 
 
+# ---------------------------------------------------------------- eigh, svd, pinv, lstsq
+#
+# The factorisations below run their forward in float64 Python floats (_jacobi.py) and are
+# autograd Functions whose backward formulas (PyTorch's, for distinct eigen/singular values)
+# are written with differentiable tensor ops on the saved outputs, so gradients of every
+# order flow back through the same Functions.
+
+
+def _type_name(A):
+    return {_core.float32: "Float", _core.float64: "Double", _core.int64: "Long", _core.bool: "Bool"}[A.dtype]
+
+
+def _matrices(A):
+    """The matrices of a batch as float64 lists of rows, and the leading shape."""
+    lead = list(A.shape[:-2])
+    count = 1
+    for s in lead:
+        count *= s
+    m, n = A.shape[-2], A.shape[-1]
+    with _NoGrad():
+        flat = A.detach().to(_core.float64).reshape(-1).tolist()
+    size = m * n
+    mats = [[flat[b * size + i * n:b * size + (i + 1) * n] for i in range(m)] for b in range(count)]
+    return mats, lead
+
+
+def _from_flat(values, shape, dtype):
+    t = _core.tensor([float(v) for v in values], _core.float64, False).reshape(shape)
+    return t if dtype == _core.float64 else t.to(dtype)
+
+
+def _flatten(rows):
+    return [x for r in rows for x in r]
+
+
+def _eye_mask(n):
+    i = _arange(n)
+    return i.unsqueeze(1) == i.unsqueeze(0)
+
+
+def _mT(X):
+    return X.transpose(-2, -1)
+
+
+def _symmetric_from(a, upper):
+    n = len(a)
+    if upper:
+        return [[a[min(i, j)][max(i, j)] for j in range(n)] for i in range(n)]
+    return [[a[max(i, j)][min(i, j)] for j in range(n)] for i in range(n)]
+
+
+def _eigh_backward(gL, gV, L, V):
+    """PyTorch's formula: gA = V (skew(V^T gV) / E + diag(gL)) V^T, E[i, j] = L[j] - L[i]."""
+    if gL is None and gV is None:
+        return None
+    Vt = _mT(V)
+    if gV is None:
+        return (V * gL.unsqueeze(-2)).matmul(Vt)
+    VtgV = Vt.matmul(gV)
+    VtgV = (VtgV - _mT(VtgV)) * 0.5
+    E = _core.where_(_eye_mask(L.shape[-1]), _scalar(1, L.dtype), L.unsqueeze(-2) - L.unsqueeze(-1))
+    ret = VtgV / E
+    if gL is not None:
+        ret = ret + gL.diag_embed()
+    return V.matmul(ret.matmul(Vt))
+
+
+class _Eigh(Function):
+    @staticmethod
+    def forward(ctx, A, upper):
+        ctx.set_materialize_grads(False)
+        n = A.shape[-1]
+        mats, lead = _matrices(A)
+        ws, vs = [], []
+        for a in mats:
+            w, V = _jacobi.eigh(_symmetric_from(a, upper))
+            ws.extend(w)
+            vs.extend(_flatten(V))
+        L, V = _from_flat(ws, lead + [n], A.dtype), _from_flat(vs, lead + [n, n], A.dtype)
+        ctx.save_for_backward(L, V)
+        return L, V
+
+    @staticmethod
+    def backward(ctx, gL, gV):
+        L, V = ctx.saved_tensors
+        return _eigh_backward(gL, gV, L, V), None
+
+
+_Eigh._backward_name = "LinalgEighBackward0"
+
+
+def _check_eigh(A, UPLO):
+    if A.dim() < 2:
+        raise RuntimeError("linalg.eigh: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError("linalg.eigh: A must be batches of square matrices, but they are %d by %d matrices"
+                           % (A.shape[-2], A.shape[-1]))
+    if not A.is_floating_point():
+        raise NotImplementedError("\"linalg_eigh_cpu\" not implemented for '%s'" % _type_name(A))
+    if UPLO not in ("L", "U", "l", "u"):
+        raise RuntimeError("Expected UPLO argument to be 'L' or 'U', but got %s" % UPLO)
+    return UPLO in ("U", "u")
+
+
+def eigh(A, UPLO="L", out=None):
+    """Eigenvalues (ascending) and eigenvectors of symmetric matrices, reading the lower (or
+    upper) triangle only. Eigenvector signs are pyrustgrad's choice (each column's largest
+    entry positive); PyTorch's are unspecified."""
+    upper = _check_eigh(A, UPLO)
+    L, V = _Eigh.apply(A, upper)
+    return return_types.linalg_eigh(L, V)
+
+
+def eigvalsh(A, UPLO="L", out=None):
+    upper = _check_eigh(A, UPLO)
+    return _Eigh.apply(A, upper)[0]
+
+
+def _svd_backward(gU, gS, gVh, U, S, Vh):
+    """PyTorch's formula for the reduced SVD (distinct singular values; full rank when A is
+    rectangular)."""
+    if gU is None and gS is None and gVh is None:
+        return None
+    m, n = U.shape[-2], Vh.shape[-1]
+    if gU is None and gVh is None:
+        return U.matmul(gS.unsqueeze(-1) * Vh) if m >= n else (U * gS.unsqueeze(-2)).matmul(Vh)
+    S2 = S * S
+    E = _core.where_(_eye_mask(S.shape[-1]), _scalar(1, S.dtype), S2.unsqueeze(-2) - S2.unsqueeze(-1))
+    UhgU = VhgV = None
+    if gU is not None:
+        X = _mT(U).matmul(gU)
+        UhgU = X - _mT(X)
+    if gVh is not None:
+        X = Vh.matmul(_mT(gVh))
+        VhgV = X - _mT(X)
+    if gU is not None and gVh is not None:
+        ret = (UhgU * S.unsqueeze(-2) + S.unsqueeze(-1) * VhgV) / E
+    elif gU is not None:
+        ret = (UhgU / E) * S.unsqueeze(-2)
+    else:
+        ret = S.unsqueeze(-1) * (VhgV / E)
+    if gS is not None:
+        ret = ret + gS.diag_embed()
+    if m > n and gU is not None:
+        gA = U.matmul(ret)
+        gUSinv = gU / S.unsqueeze(-2)
+        gA = gA + gUSinv - U.matmul(_mT(U).matmul(gUSinv))
+        return gA.matmul(Vh)
+    if m < n and gVh is not None:
+        gA = ret.matmul(Vh)
+        SinvgVh = gVh / S.unsqueeze(-1)
+        gA = gA + SinvgVh - SinvgVh.matmul(_mT(Vh)).matmul(Vh)
+        return U.matmul(gA)
+    return U.matmul(ret.matmul(Vh)) if m >= n else U.matmul(ret).matmul(Vh)
+
+
+def _svd_values(A, full_matrices):
+    """U, S, Vh as tensors. A NaN in the input is LAPACK's convergence failure, as PyTorch
+    reports it; an infinity (and no NaN) gives NaN results."""
+    m, n = A.shape[-2], A.shape[-1]
+    k = min(m, n)
+    mu, nv = (m, n) if full_matrices else (k, k)
+    mats, lead = _matrices(A)
+    us, ss, vs = [], [], []
+    for b, a in enumerate(mats):
+        if any(x != x for r in a for x in r):
+            raise LinAlgError("linalg.svd: %sThe algorithm failed to converge because the input matrix contained "
+                              "non-finite values." % ("(Batch element %d): " % b if lead else ""))
+        if k == 0:
+            U = [[1.0 if i == j else 0.0 for j in range(mu)] for i in range(m)]
+            S = []
+            Vh = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(nv)]
+        else:
+            U, S, Vh = _jacobi.svd(a, full_matrices)
+        us.extend(_flatten(U))
+        ss.extend(S)
+        vs.extend(_flatten(Vh))
+    return (_from_flat(us, lead + [m, mu], A.dtype), _from_flat(ss, lead + [k], A.dtype),
+            _from_flat(vs, lead + [nv, n], A.dtype))
+
+
+class _Svd(Function):
+    @staticmethod
+    def forward(ctx, A, full_matrices):
+        ctx.set_materialize_grads(False)
+        U, S, Vh = _svd_values(A, full_matrices)
+        ctx.full_matrices = full_matrices
+        ctx.save_for_backward(U, S, Vh)
+        return U, S, Vh
+
+    @staticmethod
+    def backward(ctx, gU, gS, gVh):
+        U, S, Vh = ctx.saved_tensors
+        if ctx.full_matrices:
+            # The columns beyond min(m, n) are arbitrary: their gradients are dropped, as PyTorch.
+            k = S.shape[-1]
+            U, Vh = U.narrow(-1, 0, k), Vh.narrow(-2, 0, k)
+            gU = gU.narrow(-1, 0, k) if gU is not None else None
+            gVh = gVh.narrow(-2, 0, k) if gVh is not None else None
+        return _svd_backward(gU, gS, gVh, U, S, Vh), None
+
+
+_Svd._backward_name = "LinalgSvdBackward0"
+
+
+def _check_svd(A):
+    if A.dim() < 2:
+        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
+    if not A.is_floating_point():
+        raise NotImplementedError("linalg.svd: Expected a floating point or complex tensor as input. Got %s"
+                                  % _type_name(A))
+
+
+def _needs_grad(A):
+    return _core.is_grad_enabled() and A.requires_grad
+
+
+def svd(A, full_matrices=True, driver=None, out=None):
+    """U, S, Vh with S descending. Singular vector signs are pyrustgrad's choice (each right
+    singular vector's largest entry positive); PyTorch's are unspecified."""
+    _check_svd(A)
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+                           "cuSOLVER backend.")
+    U, S, Vh = _Svd.apply(A, bool(full_matrices))
+    return return_types.linalg_svd(U, S, Vh)
+
+
+def svdvals(A, driver=None, out=None):
+    _check_svd(A)
+    if _needs_grad(A):
+        return _Svd.apply(A, False)[1]
+    return _svd_values(A, False)[1]
+
+
+def _svd_legacy(input, some=True, compute_uv=True):
+    """``torch.svd``: V rather than Vh; with compute_uv=False, U and V are zero (m x m, n x n)."""
+    if input.dim() < 2:
+        raise RuntimeError("linalg.svd: input should have at least 2 dimensions, but has %d dimensions instead"
+                           % input.dim())
+    _check_svd(input)
+    if not compute_uv:
+        S = svdvals(input)
+        lead = list(input.shape[:-2])
+        m, n = input.shape[-2], input.shape[-1]
+        return return_types.svd(_core.full(lead + [m, m], 0.0, input.dtype, False), S,
+                                _core.full(lead + [n, n], 0.0, input.dtype, False))
+    U, S, Vh = svd(input, full_matrices=not some)
+    return return_types.svd(U, S, _mT(Vh))
+
+
+def _default_rtol(A, atol, rtol):
+    if rtol is not None:
+        return float(rtol)
+    if atol is not None and float(atol) > 0:
+        return 0.0
+    eps = 1.1920928955078125e-07 if A.dtype == _core.float32 else 2.220446049250313e-16
+    return eps * max(A.shape[-2], A.shape[-1])
+
+
+def _pinv_backward(G, P, A):
+    """Gradient of pinv for a constant rank: -P^T G P^T + (I - A P) G^T P P^T + P^T P G^T (I - P A)."""
+    Pt, Gt = _mT(P), _mT(G)
+    AP, PA = A.matmul(P), P.matmul(A)
+    return (-Pt.matmul(G).matmul(Pt) + (Gt.matmul(P) - AP.matmul(Gt).matmul(P)).matmul(Pt)
+            + Pt.matmul(P).matmul(Gt - Gt.matmul(PA)))
+
+
+def _pinv_values(A, atol, rtol, hermitian):
+    m, n = A.shape[-2], A.shape[-1]
+    mats, lead = _matrices(A)
+    out = []
+    for b, a in enumerate(mats):
+        if m == 0 or n == 0:
+            out.extend([0.0] * (m * n))
+            continue
+        if not hermitian and any(x != x for r in a for x in r):
+            raise LinAlgError("linalg.svd: %sThe algorithm failed to converge because the input matrix contained "
+                              "non-finite values." % ("(Batch element %d): " % b if lead else ""))
+        if hermitian:
+            w, V = _jacobi.eigh(_symmetric_from(a, False))
+            tol = max(atol, rtol * max(abs(x) for x in w))
+            inv_w = [1.0 / x if abs(x) > tol else 0.0 for x in w]
+            out.extend(math.fsum(V[i][k] * inv_w[k] * V[j][k] for k in range(n)) for i in range(n) for j in range(n))
+        else:
+            U, S, Vh = _jacobi.svd(a, False)
+            tol = max(atol, rtol * S[0])
+            inv_s = [1.0 / s if s > tol else 0.0 for s in S]
+            k = len(S)
+            out.extend(math.fsum(Vh[t][i] * inv_s[t] * U[j][t] for t in range(k)) for i in range(n) for j in range(m))
+    return _from_flat(out, lead + [n, m], A.dtype)
+
+
+class _Pinv(Function):
+    @staticmethod
+    def forward(ctx, A, atol, rtol, hermitian):
+        P = _pinv_values(A, atol, rtol, hermitian)
+        ctx.save_for_backward(A, P)
+        return P
+
+    @staticmethod
+    def backward(ctx, G):
+        A, P = ctx.saved_tensors
+        return _pinv_backward(G, P, A), None, None, None
+
+
+_Pinv._backward_name = "LinalgPinvBackward0"
+
+
+def _tol_value(t):
+    if t is None:
+        return None
+    return float(t.item()) if isinstance(t, _core._TensorBase) else float(t)
+
+
+def pinv(A, rcond=None, hermitian=False, atol=None, rtol=None, out=None):
+    """Moore-Penrose pseudo-inverse: singular values (|eigenvalues| when ``hermitian``) at or
+    below max(atol, rtol * largest) are dropped. ``rcond`` (positional) is the older name of rtol."""
+    if A.dim() < 2 or not A.is_floating_point():
+        raise RuntimeError("linalg.pinv(%s{%s}): expected a tensor with 2 or more dimensions of float, double, "
+                           "cfloat or cdouble types" % (_type_name(A), list(A.shape)))
+    if rcond is not None:
+        rtol = rcond
+    atol, rtol = _tol_value(atol), _tol_value(rtol)
+    rtol = _default_rtol(A, atol, rtol)
+    return _Pinv.apply(A, 0.0 if atol is None else atol, rtol, bool(hermitian))
+
+
+def pinverse(input, rcond=1e-15):
+    return pinv(input, rtol=rcond)
+
+
+def matrix_rank(A, tol=None, hermitian=False, atol=None, rtol=None, out=None):
+    if A.dim() < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    atol, rtol = _tol_value(atol), _tol_value(rtol)
+    rtol = _default_rtol(A, atol, rtol)
+    atol = 0.0 if atol is None else atol
+    with _NoGrad():
+        S = eigvalsh(A).abs() if hermitian else _svd_values(A, False)[1]
+        if S.shape[-1] == 0:
+            return _core.full(list(S.shape[:-1]), 0.0, _core.int64, False)
+        smax = S.amax(-1, True)
+        tol_t = (smax * rtol).clamp_min(atol)
+        return (S > tol_t).to(_core.int64).sum(-1)
+
+
+def cond(A, p=None):
+    if A.dim() < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    if p is None or p == 2 or p == -2:
+        S = svdvals(A)
+        hi, lo = S.amax(-1), S.amin(-1)
+        return lo / hi if p == -2 else hi / lo
+    if p not in ("fro", "nuc", 1, -1, float("inf"), -float("inf")):
+        raise ValueError("linalg.cond got an invalid norm type: %s" % (p,))
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError("linalg.cond(ord=%s): A must be batches of square matrices, but they are %d by %d matrices"
+                           % (p, A.shape[-2], A.shape[-1]))
+    Ai, info = inv_ex(A)
+    c = matrix_norm(A, p) * matrix_norm(Ai, p)
+    return _core.where_(info > 0, _scalar(float("inf"), c.dtype), c)
+
+
+_LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def _batch_broadcast(a, b):
+    """Broadcast batch shapes, with the message of PyTorch's elementwise broadcasting."""
+    nd = max(len(a), len(b))
+    a, b = [1] * (nd - len(a)) + a, [1] * (nd - len(b)) + b
+    out = []
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError("The size of tensor a (%d) must match the size of tensor b (%d) at non-singleton "
+                               "dimension %d" % (x, y, i))
+        out.append(y if x == 1 else x)
+    return out
+
+
+class _Lstsq(Function):
+    """The solution pinv(A) B (the minimum-norm least-squares solution, rank decided at
+    rcond) with PyTorch's gradient: through pinv(A) at its default tolerance."""
+
+    @staticmethod
+    def forward(ctx, A, B, rtol):
+        P = _pinv_values(A, 0.0, rtol, False)
+        ctx.save_for_backward(A, B)
+        return P.matmul(B), _core.full([0], 0.0, A.dtype, False)
+
+    @staticmethod
+    def backward(ctx, gX, gres):
+        A, B = ctx.saved_tensors
+        P = pinv(A)
+        gA = _pinv_backward(gX.matmul(_mT(B)), P, A) if ctx.needs_input_grad[0] else None
+        gB = _mT(P).matmul(gX) if ctx.needs_input_grad[1] else None
+        if gA is not None and list(gA.shape) != list(A.shape):
+            gA = gA.sum_to_size(*A.shape)
+        if gB is not None and list(gB.shape) != list(B.shape):
+            gB = gB.sum_to_size(*B.shape)
+        return gA, gB, None
+
+
+_Lstsq._backward_name = "LinalgLstsqBackward0"
+
+
+def lstsq(A, B, rcond=None, driver=None):
+    """Least squares as PyTorch on CPU: solution, residuals (only for drivers other than the
+    default 'gelsy', when m > n and A has full rank), rank (not for 'gels'), singular_values
+    (only 'gelsd'/'gelss')."""
+    if A.dim() < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    if not A.is_floating_point() or not B.is_floating_point():
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if A.dtype != B.dtype:
+        raise RuntimeError("torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
+                           "dtype %s and other's dtype %s" % (_type_name(A), _type_name(B)))
+    if driver is None:
+        driver = "gelsy"
+    if driver not in _LSTSQ_DRIVERS:
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    vector = B.dim() == A.dim() - 1
+    Bm = B.unsqueeze(-1) if vector else B
+    lead = _batch_broadcast(list(A.shape[:-2]), list(Bm.shape[:-2]))
+    if Bm.shape[-2] != A.shape[-2]:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    Ab = A.expand(*(lead + list(A.shape[-2:])))
+    Bb = Bm.expand(*(lead + list(Bm.shape[-2:])))
+    m, n = A.shape[-2], A.shape[-1]
+    rtol = _default_rtol(A, None, None) if rcond is None else float(rcond)
+    X, empty = _Lstsq.apply(Ab, Bb, rtol)
+    with _NoGrad():
+        S = _svd_values(Ab, False)[1] if m and n else _core.full(lead + [0], 0.0, A.dtype, False)
+        if S.shape[-1]:
+            rank = (S > S.amax(-1, True) * rtol).to(_core.int64).sum(-1)
+        else:
+            rank = _core.full(lead, 0.0, _core.int64, False)
+    residuals = empty
+    if driver != "gelsy" and m > n and bool((rank == n).all()):
+        residuals = (Ab.matmul(X) - Bb).pow(2).sum(-2)
+    if vector:
+        X = X.squeeze(-1)
+        if residuals.numel():
+            residuals = residuals.squeeze(-1)
+    if driver == "gels":
+        rank = _core.full([0], 0.0, _core.int64, False)
+    sv = S if driver in ("gelsd", "gelss") else _core.full([0], 0.0, A.dtype, False)
+    return return_types.linalg_lstsq(X, residuals, rank, sv)
+
+
 def _missing(name):
     def f(*args, **kwargs):
         raise NotImplementedError("torch.linalg.%s is not implemented in pyrustgrad yet" % name)
@@ -329,17 +812,9 @@ def _missing(name):
     return f
 
 
-svd = _missing("svd")
-svdvals = _missing("svdvals")
-eigh = _missing("eigh")
-eigvalsh = _missing("eigvalsh")
 eig = _missing("eig")
 eigvals = _missing("eigvals")
-lstsq = _missing("lstsq")
-pinv = _missing("pinv")
-matrix_rank = _missing("matrix_rank")
-cond = _missing("cond")
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "cross", "inv", "inv_ex", "det", "slogdet",
            "solve", "cholesky", "cholesky_ex", "qr", "matrix_power", "matrix_exp", "multi_dot", "vecdot", "matmul",
-           "diagonal"]
+           "diagonal", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_rank", "cond"]

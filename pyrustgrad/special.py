@@ -4,6 +4,7 @@ Must stay valid Python 3.6."""
 import math
 
 from . import _core
+from ._gamma import digamma, lgamma as gammaln, mvlgamma as multigammaln, polygamma
 from ._ops import erfinv, logit, logsumexp, sinc, _float
 
 erf = _core.erf
@@ -14,6 +15,7 @@ log1p = _core.log1p
 xlogy = _core.xlogy
 expit = _core.sigmoid
 round = _core.round
+psi = digamma
 
 
 def erfcx(input):
@@ -54,4 +56,5 @@ def log_softmax(input, dim, dtype=None):
 
 
 __all__ = ["erf", "erfc", "erfinv", "erfcx", "expm1", "exp2", "log1p", "xlogy", "xlog1py", "expit", "logit",
-           "logsumexp", "sinc", "round", "ndtr", "ndtri", "log_ndtr", "entr", "softmax", "log_softmax"]
+           "logsumexp", "sinc", "round", "ndtr", "ndtri", "log_ndtr", "entr", "softmax", "log_softmax",
+           "gammaln", "digamma", "psi", "polygamma", "multigammaln"]

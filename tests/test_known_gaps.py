@@ -65,3 +65,14 @@ def test_missing_layers_and_functions_say_so():
             getattr(torch.nn.functional, name)(torch.ones(1))
     # torch.save / torch.load are no longer gaps: see tests/test_serialization.py.
     assert torch.save.__module__ == torch.load.__module__ == "pyrustgrad.serialization"
+
+
+def test_linalg_eig_is_missing():
+    """The general (non-symmetric) eigendecomposition is not there: a NotImplementedError naming it."""
+    for name in ("eig", "eigvals"):
+        with pytest.raises(NotImplementedError, match=r"^torch\.linalg\.%s is not implemented in pyrustgrad yet$" % name):
+            getattr(torch.linalg, name)(torch.eye(2))
+    # svd, svdvals, eigh, eigvalsh, lstsq, pinv, matrix_rank and cond are no longer gaps: see
+    # tests/test_linalg_pytorch.py.
+    for name in ("svd", "svdvals", "eigh", "eigvalsh", "lstsq", "pinv", "matrix_rank", "cond"):
+        assert getattr(torch.linalg, name).__module__ == "pyrustgrad.linalg"

@@ -9,8 +9,19 @@ Must stay valid Python 3.6.
 """
 
 import functools
+import sys
 
 from .. import _core
+
+if sys.version_info < (3, 7):
+    # Python 3.6 creates the GIL lazily; the native engine calls back into Python from its
+    # own thread state (a Function's backward), which PyO3 0.15 refuses unless the GIL
+    # exists ("Python threading is not initalized"). 3.7+ always creates it.
+    try:
+        import ctypes
+        ctypes.pythonapi.PyEval_InitThreads()
+    except Exception:  # pragma: no cover - no ctypes: Functions' backward fails on 3.6 only
+        pass
 
 
 class FunctionCtx(object):

@@ -32,22 +32,68 @@ fn full(py: Python, size: Vec<i64>, value: f64, dtype: PyDType, requires_grad: b
     made(py, Tensor::full(&s, value, dtype.dt), requires_grad)
 }
 
-#[pyfunction]
-fn rand(py: Python, size: Vec<i64>, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
+#[pyfunction(generator = "0", low = "0.0", high = "1.0")]
+fn rand(py: Python, size: Vec<i64>, dtype: PyDType, requires_grad: bool, generator: usize, low: f64, high: f64) -> PyResult<PyObject> {
     let s = unsigned_sizes(&size)?;
-    made(py, ops::rand(&s, dtype.dt), requires_grad)
+    made(py, ops::rand(&s, dtype.dt, generator, low, high), requires_grad)
+}
+
+#[pyfunction(generator = "0", mean = "0.0", std = "1.0")]
+fn randn(py: Python, size: Vec<i64>, dtype: PyDType, requires_grad: bool, generator: usize, mean: f64, std: f64) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    made(py, ops::randn(&s, dtype.dt, generator, mean, std), requires_grad)
+}
+
+#[pyfunction(generator = "0")]
+fn randint(py: Python, low: i64, high: i64, size: Vec<i64>, dtype: PyDType, requires_grad: bool, generator: usize) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    made(py, ops::randint(low, high, &s, dtype.dt, generator), requires_grad)
+}
+
+/// exponential_(lambd) values of `size` from generator `generator`.
+#[pyfunction]
+fn _rand_exponential(py: Python, size: Vec<i64>, dtype: PyDType, lambd: f64, generator: usize) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    made(py, ops::rand_exponential(&s, dtype.dt, generator, lambd), false)
 }
 
 #[pyfunction]
-fn randn(py: Python, size: Vec<i64>, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
-    let s = unsigned_sizes(&size)?;
-    made(py, ops::randn(&s, dtype.dt), requires_grad)
+fn _randperm(py: Python, n: i64, dtype: PyDType, generator: usize) -> PyResult<PyObject> {
+    made(py, ops::randperm(n, dtype.dt, generator), false)
+}
+
+/// A new generator's id.
+#[pyfunction]
+fn _generator_new() -> usize {
+    pyrustgrad_core::random::new_generator()
 }
 
 #[pyfunction]
-fn randint(py: Python, low: i64, high: i64, size: Vec<i64>, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
-    let s = unsigned_sizes(&size)?;
-    made(py, ops::randint(low, high, &s, dtype.dt), requires_grad)
+fn _generator_manual_seed(id: usize, seed: u64) {
+    pyrustgrad_core::random::manual_seed_gen(id, seed);
+}
+
+#[pyfunction]
+fn _generator_initial_seed(id: usize) -> u64 {
+    pyrustgrad_core::random::with_gen(id, |r| r.initial_seed())
+}
+
+/// `n` raw 32-bit draws.
+#[pyfunction]
+fn _generator_u32(id: usize, n: usize) -> Vec<u32> {
+    pyrustgrad_core::random::with_gen(id, |r| (0..n).map(|_| r.next_u32()).collect())
+}
+
+#[pyfunction]
+fn _generator_get_state(id: usize) -> Vec<u8> {
+    pyrustgrad_core::random::with_gen(id, |r| r.state_bytes())
+}
+
+#[pyfunction]
+fn _generator_set_state(id: usize, state: Vec<u8>) -> PyResult<()> {
+    let r = pyrustgrad_core::random::Rng::from_state_bytes(&state).map_err(pyo3::exceptions::PyRuntimeError::new_err)?;
+    pyrustgrad_core::random::with_gen(id, |g| *g = r);
+    Ok(())
 }
 
 #[pyfunction]
@@ -193,6 +239,14 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rand, m)?)?;
     m.add_function(wrap_pyfunction!(randn, m)?)?;
     m.add_function(wrap_pyfunction!(randint, m)?)?;
+    m.add_function(wrap_pyfunction!(_rand_exponential, m)?)?;
+    m.add_function(wrap_pyfunction!(_randperm, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_new, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_initial_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_u32, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_get_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_set_state, m)?)?;
     m.add_function(wrap_pyfunction!(arange, m)?)?;
     m.add_function(wrap_pyfunction!(linspace, m)?)?;
     m.add_function(wrap_pyfunction!(eye, m)?)?;

@@ -4,7 +4,7 @@
 
 use crate::dtype::{promote, DType, Scalar};
 use crate::error::Result;
-use crate::random::with_rng;
+use crate::random::{self, with_gen};
 use crate::storage::Buffer;
 use crate::tensor::Tensor;
 use crate::bail;
@@ -81,21 +81,51 @@ pub fn eye(n: i64, m: i64, dtype: DType) -> Result<Tensor> {
     Ok(t)
 }
 
-pub fn rand(shape: &[usize], dtype: DType) -> Result<Tensor> {
-    with_rng(|r| from_fn(shape, dtype, |_| r.uniform()))
+/// uniform_(from, to) values with PyTorch's CPU stream from generator `gen`.
+pub fn rand(shape: &[usize], dtype: DType, gen: usize, from: f64, to: f64) -> Result<Tensor> {
+    let n = checked_random_numel(shape, dtype)?;
+    let v = with_gen(gen, |r| random::uniform_values(r, n, dtype == DType::F32, from, to));
+    from_fn(shape, dtype, |i| v[i])
 }
 
-pub fn randn(shape: &[usize], dtype: DType) -> Result<Tensor> {
-    with_rng(|r| from_fn(shape, dtype, |_| r.normal()))
+/// normal_(mean, std) values with PyTorch's CPU stream from generator `gen`.
+pub fn randn(shape: &[usize], dtype: DType, gen: usize, mean: f64, std: f64) -> Result<Tensor> {
+    let n = checked_random_numel(shape, dtype)?;
+    let v = with_gen(gen, |r| random::normal_values(r, n, dtype == DType::F32, mean, std));
+    from_fn(shape, dtype, |i| v[i])
 }
 
-pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType) -> Result<Tensor> {
+/// exponential_(lambd) values with PyTorch's CPU stream from generator `gen`.
+pub fn rand_exponential(shape: &[usize], dtype: DType, gen: usize, lambd: f64) -> Result<Tensor> {
+    let n = checked_random_numel(shape, dtype)?;
+    let v = with_gen(gen, |r| random::exponential_values(r, n, dtype == DType::F32, lambd));
+    from_fn(shape, dtype, |i| v[i])
+}
+
+/// randperm(n) with PyTorch's CPU algorithm.
+pub fn randperm(n: i64, dtype: DType, gen: usize) -> Result<Tensor> {
+    if n < 0 {
+        bail!(Runtime, "n must be non-negative, got{}", n);
+    }
+    let n = n as usize;
+    crate::shape::checked_storage_bytes(&[n], 8)?;
+    let v = with_gen(gen, |r| random::randperm_values(r, n));
+    let t = Tensor::from_buffer(Buffer::from_iter(n, v.into_iter())?, &[n][..]);
+    Ok(if dtype == DType::I64 { t } else { t.cast_raw(dtype) })
+}
+
+fn checked_random_numel(shape: &[usize], dtype: DType) -> Result<usize> {
+    crate::shape::checked_storage_bytes(shape, dtype.size_of())?;
+    Ok(crate::shape::numel(shape))
+}
+
+pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType, gen: usize) -> Result<Tensor> {
     if high <= low {
         bail!(Runtime, "random_ expects 'from' to be less than 'to', but got from={} >= to={}", low, high);
     }
     crate::shape::checked_storage_bytes(shape, 8)?;
     let n = crate::shape::numel(shape);
-    let buf = with_rng(|r| Buffer::from_iter(n, (0..n).map(|_| r.int_range(low, high))))?;
+    let buf = with_gen(gen, |r| Buffer::from_iter(n, (0..n).map(|_| r.int_range(low, high))))?;
     let t = Tensor::from_buffer(buf, shape);
     Ok(if dtype == DType::I64 { t } else { t.cast_raw(dtype) })
 }

@@ -26,6 +26,7 @@ _builtin_max = max
 _builtin_min = min
 _builtin_abs = abs
 _builtin_all = all  # the module-level name ``all`` becomes pyrustgrad.all below
+_builtin_any = any
 
 
 def _sizes(args):
@@ -36,7 +37,7 @@ def _sizes(args):
 
 
 def _default_float(dt):
-    return float32 if dt is None else dt
+    return _dtypes.get_default_dtype() if dt is None else dt
 
 
 # ---------------------------------------------------------------- creation
@@ -53,7 +54,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         if dtype is not None:
             out = out.to(dtype)
         return out.requires_grad_(requires_grad) if requires_grad else out
-    return _core.tensor(data, dtype, requires_grad)
+    out = _core.tensor(data, dtype, requires_grad)
+    if dtype is None and out.dtype == float32 and _dtypes.get_default_dtype() != float32:
+        out = _core.tensor(data, _dtypes.get_default_dtype(), requires_grad)  # Python floats: the default dtype
+    return out
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -64,7 +68,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
         elif isinstance(fill_value, int):
             dtype = int64
         else:
-            dtype = float32
+            dtype = _default_float(None)
     return _core.full(_sizes((size,)), _builtin_float(fill_value), dtype, requires_grad)
 
 
@@ -111,7 +115,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         start, end = 0, start
     if dtype is None:
         all_int = _builtin_all(isinstance(v, int) and not isinstance(v, _builtin_bool) for v in (start, end, step))
-        dtype = int64 if all_int else float32
+        dtype = int64 if all_int else _default_float(None)
     return _core.arange(_builtin_float(start), _builtin_float(end), _builtin_float(step), dtype, requires_grad)
 
 
@@ -125,31 +129,39 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _core.eye(int(n), int(n if m is None else m), _default_float(dtype), requires_grad)
 
 
-def zeros_like(input, dtype=None, requires_grad=False):
+def zeros_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return zeros(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False):
+def ones_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return ones(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def empty_like(input, dtype=None, requires_grad=False):
+def empty_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False):
+def randn_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return randn(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False):
+def rand_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_device(device)
     return rand(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def randint_like(input, low, high=None, dtype=None, requires_grad=False):
+def randint_like(input, low, high=None, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None):
+    _check_device(device)
     return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
@@ -206,8 +218,31 @@ def numel(input):
 
 # ---------------------------------------------------------------- function forms
 
+def _write_out(name, out, result, inputs):
+    """PyTorch's ``out=``: the result written into ``out`` (resized, with PyTorch's warning,
+    when its shape differs), refused when autograd would have to record it."""
+    if _core.is_grad_enabled() and _builtin_any(isinstance(a, Tensor) and a.requires_grad for a in inputs):
+        raise RuntimeError("%s(): functions with out=... arguments don't support automatic differentiation, but "
+                           "one of the arguments requires grad." % name)
+    if list(out.shape) != list(result.shape):
+        if out.numel():
+            import warnings
+            warnings.warn("An output with one or more elements was resized since it had shape %s, which does not "
+                          "match the required output shape %s. This behavior is deprecated, and in a future PyTorch "
+                          "release outputs will not be resized unless they have zero elements. You can explicitly "
+                          "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0)."
+                          % (list(out.shape), list(result.shape)), UserWarning, stacklevel=3)
+        out.data = result.to(out.dtype)
+    else:
+        out.copy_(result)
+    return out
+
+
 def _method(name):
     def f(input, *args, **kwargs):
+        out = kwargs.pop("out", None)
+        if out is not None:
+            return _write_out(name, out, getattr(input, name)(*args, **kwargs), (input,) + args)
         return getattr(input, name)(*args, **kwargs)
 
     f.__name__ = name
@@ -310,17 +345,38 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
                             None if sci_mode is None and not reset else (sci_mode,), reset)
 
 
+from . import _dtypes  # noqa: E402
+from ._dtypes import (finfo, iinfo, get_default_dtype, set_default_dtype, is_floating_point, is_complex,  # noqa: E402,F401
+                      is_nonzero, result_type, promote_types, can_cast, FloatTensor, DoubleTensor, LongTensor,
+                      BoolTensor, memory_format, preserve_format, contiguous_format, channels_last, channels_last_3d,
+                      set_default_tensor_type)
+from ._device import device, get_default_device, set_default_device  # noqa: E402,F401
+from . import cuda, backends  # noqa: E402,F401
+from ._inference import inference_mode, is_inference_mode_enabled, is_inference  # noqa: E402,F401
+from . import func  # noqa: E402,F401
 from . import autograd  # noqa: E402
 from . import nn  # noqa: E402
+from . import _ops  # noqa: E402
+from ._ops import *  # noqa: E402,F401,F403  (reductions, shape, indexing and product ops)
+from . import linalg  # noqa: E402
+from .linalg import det, slogdet, logdet, matrix_power, matrix_exp  # noqa: E402
+inverse = linalg.inv
+from . import special  # noqa: E402
 
 
-def save(obj, f, *args, **kwargs):
-    raise NotImplementedError("torch.save is not implemented in pyrustgrad yet (PyTorch's zip format is planned); "
-                              "pickle works for tensors and modules")
+def compile(model=None, **kwargs):
+    """``torch.compile``: pyrustgrad has no compiler; the model or function comes back
+    unchanged (also as a decorator, with or without arguments)."""
+    if model is None:
+        return lambda m: m
+    return model
+clip = clamp  # noqa: F405
+for _name, _fn in (("det", det), ("slogdet", slogdet), ("logdet", logdet), ("inverse", inverse),
+                   ("matrix_power", matrix_power), ("matrix_exp", matrix_exp)):
+    setattr(Tensor, _name, _fn)
 
 
-def load(f, *args, **kwargs):
-    raise NotImplementedError("torch.load is not implemented in pyrustgrad yet (PyTorch's zip format is planned)")
+from .serialization import load, save  # noqa: E402
 
 
 from . import utils  # noqa: E402

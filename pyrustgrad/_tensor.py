@@ -12,6 +12,8 @@ import collections as _collections
 import copy as _copy
 
 from . import _core
+from . import _device
+from ._device import _check_device
 
 _builtin_max = max
 
@@ -73,9 +75,6 @@ class _ReturnTypes(object):
 return_types = _ReturnTypes()
 
 
-def _check_device(device):
-    if device is not None and str(device) not in ("cpu", "cpu:0"):
-        raise RuntimeError("pyrustgrad runs on the CPU only; got device=%r" % (device,))
 
 
 def _legacy_data(args):
@@ -233,42 +232,36 @@ class Tensor(_core._TensorBase):
     # ------------------------------------------------------------ device and dtype
     @property
     def device(self):
-        return "cpu"
+        return _device.CPU
 
     @property
     def is_cuda(self):
         return False
 
-    def cpu(self):
-        return self
+    @property
+    def is_cpu(self):
+        return True
 
-    def to(self, *args, **kwargs):
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError("to() got an unexpected keyword argument '%s'" % next(iter(kwargs)))
-        for a in args:
-            if isinstance(a, _core.dtype):
-                dtype = a
-            elif isinstance(a, _core._TensorBase):
-                dtype = a.dtype
-            elif isinstance(a, bool):
-                pass  # non_blocking given positionally
-            else:
-                device = a
-        _check_device(device)
-        out = self if dtype is None else self._to_dtype(dtype)
-        if copy and out is self:
-            out = self.clone()
-        return out
+    # CPU-only: see pyrustgrad/_device.py
+    to = _device.to
+    cpu = _device.cpu
+    cuda = _device.cuda
+    get_device = _device.get_device
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """The type name (``pyrustgrad.FloatTensor``), or a conversion to a dtype, a legacy
+        class (``pyrustgrad.DoubleTensor``) or its name (``'torch.DoubleTensor'``)."""
+        names = {_core.float32: "FloatTensor", _core.float64: "DoubleTensor", _core.int64: "LongTensor",
+                 _core.bool: "BoolTensor"}
         if dtype is None:
-            return {_core.float32: "pyrustgrad.FloatTensor", _core.float64: "pyrustgrad.DoubleTensor",
-                    _core.int64: "pyrustgrad.LongTensor", _core.bool: "pyrustgrad.BoolTensor"}[self.dtype]
+            return "pyrustgrad." + names[self.dtype]
+        if isinstance(dtype, str):
+            by_name = {"%s.%s" % (pkg, n): d for d, n in names.items() for pkg in ("torch", "pyrustgrad")}
+            if dtype not in by_name:
+                raise ValueError("invalid type: '%s'" % dtype)
+            dtype = by_name[dtype]
+        elif not isinstance(dtype, _core.dtype) and isinstance(getattr(dtype, "dtype", None), _core.dtype):
+            dtype = dtype.dtype  # a legacy class such as pyrustgrad.DoubleTensor
         return self.to(dtype)
 
     # ------------------------------------------------------------ NumPy

@@ -103,12 +103,16 @@ def test_bad_indices_raise_pytorch_errors(call, exc, msg):
     assert str(e.value) == msg
 
 
-def test_writes_that_would_need_gradients_raise_instead_of_corrupting():
+def test_writes_through_masks_into_tracked_tensors_are_recorded():
+    # (Values and gradients against PyTorch: tests/test_ops_pytorch.py, setitem_* cases.)
     w = _x().requires_grad_()
     h = w * 1
-    with pytest.raises(RuntimeError, match="not differentiable in pyrustgrad"):
-        h[h > 3] = 0.0
-    assert h.tolist() == _x().tolist()
+    h[h > 3] = 0.0
+    assert h.reshape(-1).tolist() == [v if v <= 3 else 0.0 for v in _x().reshape(-1).tolist()]
+    h.sum().backward()
+    assert w.grad.reshape(-1).tolist() == [1.0 if v <= 3 else 0.0 for v in _x().reshape(-1).tolist()]
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
+        w[w > 3] = 0.0
 
 
 def test_a_nested_list_is_a_tuple_of_indices_with_pytorchs_warning():

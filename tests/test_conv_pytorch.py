@@ -12,10 +12,10 @@ Must stay valid Python 3.6.
 import json
 import os
 import sys
-import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_nn_pytorch import SETUP, _encode, _norm_str, _same  # noqa: E402
+from test_nn_pytorch import SETUP, _same  # noqa: E402
+from test_nn_pytorch import run_case as _run_case  # noqa: E402
 
 try:
     import pytest
@@ -251,15 +251,7 @@ CASES = {
 
 
 def run_case(torch, source):
-    ns = {"torch": torch}
-    exec(SETUP + MORE, ns)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            exec(source, ns)
-        except Exception as e:  # the error is the result
-            return {"error": type(e).__name__, "message": _norm_str(str(e))}
-    return _encode(ns.get("out"))
+    return _run_case(torch, source, SETUP + MORE)
 
 
 def _recorded():

@@ -187,6 +187,25 @@ def test_pythonpath_and_pythonhome_of_the_environment_are_ignored(tmp_path):
     assert "    smoke: PASSED (NumPy interop skipped: this wheelhouse has no NumPy)" in out
 
 
+def _wait_until_reading(sid, name, timeout=60.0):
+    """Waits until a process of session ``sid`` has ``name`` open (the checksum step has
+    begun), so the signal lands in that step however loaded the machine is."""
+    end = time.time() + timeout
+    while time.time() < end:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if os.getsid(int(pid)) != sid:
+                    continue
+                fds = os.listdir("/proc/%s/fd" % pid)
+                if any(os.readlink("/proc/%s/fd/%s" % (pid, fd)).endswith(name) for fd in fds):
+                    time.sleep(0.2)
+                    return
+            except OSError:
+                continue
+        time.sleep(0.05)
+    raise AssertionError("no process of the install opened %s within %ss" % (name, timeout))
+
+
 def test_ctrl_c_during_the_checksum_step_prints_no_traceback(tmp_path):
     wh = make_wheelhouse(tmp_path)
     with open(str(wh / "big.bin"), "wb") as f:
@@ -196,7 +215,7 @@ def test_ctrl_c_during_the_checksum_step_prints_no_traceback(tmp_path):
     p = subprocess.Popen(["sh", str(wh / "install.sh"), "--python", BASE, "--venv", str(tmp_path / "v")],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                          start_new_session=True)
-    time.sleep(1.0)
+    _wait_until_reading(p.pid, "big.bin")
     os.killpg(p.pid, signal.SIGINT)   # as a terminal's Ctrl-C does: the whole group
     out, err = p.communicate(timeout=30)
     assert p.returncode == 130

@@ -63,6 +63,5 @@ def test_missing_layers_and_functions_say_so():
     for name in missing_functions:
         with pytest.raises(NotImplementedError, match=r"^nn\.functional\.%s is not implemented" % name):
             getattr(torch.nn.functional, name)(torch.ones(1))
-    for fn in (torch.save, torch.load):
-        with pytest.raises(NotImplementedError, match=r"^torch\.(save|load) is not implemented in pyrustgrad"):
-            fn({}, "x.pt")
+    # torch.save / torch.load are no longer gaps: see tests/test_serialization.py.
+    assert torch.save.__module__ == torch.load.__module__ == "pyrustgrad.serialization"

@@ -466,9 +466,11 @@ def _floats(v):
     return v
 
 
-def run_case(torch, source):
+def run_case(torch, source, setup=SETUP):
+    """Runs ``setup`` then ``source`` with ``torch`` bound to either library; the encoded
+    ``out`` (or the error) is the result."""
     ns = {"torch": torch}
-    exec(SETUP, ns)
+    exec(setup, ns)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

@@ -17,12 +17,43 @@ def _as_list(x):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    if inputs is not None:
-        raise RuntimeError("backward(inputs=...) is not supported by pyrustgrad; use pyrustgrad.autograd.grad")
     tensors = _as_list(tensors)
+    if inputs is not None:
+        return _backward_into(tensors, _as_list(grad_tensors), retain_graph, create_graph, _as_list(inputs))
     if retain_graph is None:
         retain_graph = create_graph
     _core._backward(tensors, _as_list(grad_tensors), bool(retain_graph), bool(create_graph))
+
+
+def _backward_into(tensors, grad_tensors, retain_graph, create_graph, inputs):
+    """backward(..., inputs=): gradients accumulated into ``.grad`` of ``inputs`` only (leaves
+    or not); an input the outputs do not depend on keeps its ``.grad``."""
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    if retain_graph is None:
+        retain_graph = create_graph
+    gs = grad(tensors, inputs, grad_tensors, retain_graph=retain_graph, create_graph=create_graph, allow_unused=True)
+    prev = _core.is_grad_enabled()
+    _core._set_grad_enabled(bool(create_graph))
+    try:
+        for x, g in zip(inputs, gs):
+            if g is None:
+                continue
+            if x.grad is None:
+                x.grad = g
+            elif create_graph:
+                x.grad = x.grad + g
+            else:
+                x.grad.add_(g)  # in place, as PyTorch's AccumulateGrad
+    finally:
+        _core._set_grad_enabled(prev)
+
+
+def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    if inputs is None:
+        return _core._TensorBase.backward(self, gradient, retain_graph, create_graph)
+    return _backward_into([self], None if gradient is None else [gradient], retain_graph, create_graph,
+                          _as_list(inputs))
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
@@ -39,3 +70,39 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         from .. import zeros_like
         res = tuple(zeros_like(i) if g is None else g for g, i in zip(res, inputs))
     return res
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """The deprecated ``Variable(t, requires_grad=...)``: a new tensor sharing ``t``'s memory
+    (a leaf), as PyTorch's Variable is now a Tensor."""
+    if not isinstance(data, _core._TensorBase):
+        raise TypeError("Variable data has to be a tensor, but got %s" % type(data).__name__)
+    return data.detach().requires_grad_(bool(requires_grad))
+
+
+from . import functional  # noqa: E402,F401
+from .._tensor import Tensor as _Tensor  # noqa: E402
+
+_Tensor.backward = _tensor_backward
+
+
+class detect_anomaly(object):
+    """Accepted for PyTorch code; pyrustgrad records no forward traces, so it changes nothing."""
+
+    def __init__(self, check_nan=True):
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __call__(self, func):
+        return func
+
+
+class set_detect_anomaly(detect_anomaly):
+    def __init__(self, mode, check_nan=True):
+        detect_anomaly.__init__(self, check_nan)
+        self.mode = mode

@@ -858,8 +858,10 @@ from ._convolution import (  # noqa: E402
     conv_transpose2d, conv_transpose3d, fold, interpolate, lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_pool3d,
     pixel_shuffle, pixel_unshuffle, unfold, upsample, upsample_bilinear, upsample_nearest)
 
-_MISSING = ["ctc_loss", "scaled_dot_product_attention", "multi_head_attention_forward", "grid_sample", "affine_grid",
-            "embedding_bag"]
+from ._attention import (  # noqa: E402,F401
+    scaled_dot_product_attention, multi_head_attention_forward, _canonical_mask, _none_or_dtype)
+
+_MISSING = ["ctc_loss", "grid_sample", "affine_grid", "embedding_bag"]
 
 
 def _missing(name):

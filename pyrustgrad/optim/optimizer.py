@@ -61,8 +61,8 @@ def _get_value(x):
 
 
 def _scalar_dtype():
-    """The dtype PyTorch gives ``state['step']``: the default dtype (float32 here)."""
-    return _torch.float32
+    """The dtype PyTorch gives ``state['step']``: the default dtype."""
+    return _torch.get_default_dtype()
 
 
 # ---------------------------------------------------------------- update helpers

@@ -24,5 +24,9 @@ from .pooling import (  # noqa: F401
     ZeroPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
     ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d)
 from .sparse import Embedding, EmbeddingBag  # noqa: F401
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell  # noqa: F401
+from .transformer import (  # noqa: F401
+    MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder,
+    Transformer)
 from .missing import MISSING as _MISSING  # noqa: F401
 from .missing import *  # noqa: F401,F403  (each raises NotImplementedError naming itself)

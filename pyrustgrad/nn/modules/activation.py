@@ -4,6 +4,7 @@ Must stay valid Python 3.6."""
 from ... import _core
 from .. import functional as F
 from ..parameter import Parameter
+from ..._dtypes import get_default_dtype as _default_dtype
 from .module import Module
 
 
@@ -247,7 +248,7 @@ class PReLU(Module):
         self.num_parameters = num_parameters
         self.init = init
         self.weight = Parameter(_core.full([num_parameters], float(init),
-                                           _core.float32 if dtype is None else dtype, False))
+                                           _default_dtype() if dtype is None else dtype, False))
 
     def reset_parameters(self):
         from .. import init as init_

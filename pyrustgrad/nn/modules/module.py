@@ -429,7 +429,8 @@ class Module(object):
         return self
 
     def cuda(self, device=None):
-        raise RuntimeError("pyrustgrad runs on the CPU only; Module.cuda() is not available")
+        from ..._device import NO_CUDA
+        raise AssertionError(NO_CUDA)  # what a CPU-only PyTorch build raises
 
     def share_memory(self):
         return self

@@ -7,11 +7,12 @@ from ... import _core
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..._dtypes import get_default_dtype as _default_dtype
 from .module import Module
 
 
 def _dt(dtype):
-    return _core.float32 if dtype is None else dtype
+    return _default_dtype() if dtype is None else dtype
 
 
 class _NormBase(Module):

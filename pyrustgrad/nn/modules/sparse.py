@@ -4,6 +4,7 @@ from ... import _core
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..._dtypes import get_default_dtype as _default_dtype
 from .module import Module
 
 
@@ -29,7 +30,7 @@ class Embedding(Module):
             raise NotImplementedError("Embedding(scale_grad_by_freq=True) is not implemented in pyrustgrad")
         self.sparse = sparse
         if _weight is None:
-            dt = _core.float32 if dtype is None else dtype
+            dt = _default_dtype() if dtype is None else dtype
             self.weight = Parameter(_core.full([num_embeddings, embedding_dim], 0.0, dt, False),
                                     requires_grad=not _freeze)
             self.reset_parameters()
@@ -94,7 +95,7 @@ class EmbeddingBag(Module):
         self.include_last_offset = include_last_offset
         self.padding_idx = padding_idx
         if _weight is None:
-            dt = _core.float32 if dtype is None else dtype
+            dt = _default_dtype() if dtype is None else dtype
             self.weight = Parameter(_core.full([num_embeddings, embedding_dim], 0.0, dt, False))
             init.normal_(self.weight)
         else:

@@ -530,11 +530,7 @@ impl Tensor {
             let d = buf.as_mut_slice::<T>();
             match l.contiguous_range() {
                 Some(r) => d.copy_from_slice(&s[r]),
-                None => {
-                    for (o, i) in d.iter_mut().zip(l.offsets()) {
-                        *o = s[i];
-                    }
-                }
+                None => crate::ops::kernel::strided_copy(s, l, d),
             }
         }));
         Ok(Tensor::from_buffer(buf, self.shape()))

@@ -49,6 +49,7 @@ pub use dispatch::{available_paths, selected_path, SimdPath};
 use driver::{Opts, Problem};
 pub use params::BlockSizes;
 pub use threading::{get_num_threads, set_num_threads};
+pub(crate) use threading::pool as threading_pool;
 
 mod sealed {
     pub trait Sealed {}

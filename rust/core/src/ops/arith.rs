@@ -10,7 +10,16 @@ use crate::ops;
 use crate::tensor::Tensor;
 use crate::bail;
 
-fn zip_num(a: &Tensor, b: &Tensor, dt: DType, f32f: fn(f32, f32) -> f32, f64f: fn(f64, f64) -> f64, i64f: fn(i64, i64) -> i64, boolf: fn(bool, bool) -> bool) -> Result<Tensor> {
+/// Generic over the closures (not `fn` pointers) so each kernel loop inlines its operation.
+fn zip_num(
+    a: &Tensor,
+    b: &Tensor,
+    dt: DType,
+    f32f: impl Fn(f32, f32) -> f32,
+    f64f: impl Fn(f64, f64) -> f64,
+    i64f: impl Fn(i64, i64) -> i64,
+    boolf: impl Fn(bool, bool) -> bool,
+) -> Result<Tensor> {
     let (a, b) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
     match dt {
         DType::F32 => kernel::zip(&a, &b, f32f),

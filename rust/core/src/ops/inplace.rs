@@ -122,10 +122,70 @@ fn check_result(x: &Tensor, r: &Tensor) -> Result<()> {
 }
 
 pub fn add_(x: &Tensor, other: &Tensor, alpha: f64) -> Result<()> {
+    if axpy_in_place(x, other, alpha)? {
+        return Ok(());
+    }
     apply_inplace(x, &[other], false, |s| super::add_scaled(s, other, alpha).and_then(|r| cast_back(s, r)))
 }
 pub fn sub_(x: &Tensor, other: &Tensor, alpha: f64) -> Result<()> {
+    if axpy_in_place(x, other, -alpha)? {
+        return Ok(());
+    }
     apply_inplace(x, &[other], false, |s| super::add_scaled(s, other, -alpha).and_then(|r| cast_back(s, r)))
+}
+
+/// `x += alpha * other` written straight into `x`'s storage, without temporaries, when
+/// nothing is recorded (the optimizer's update under no_grad) and `x` and `other` are the
+/// same float dtype in different storages with `other` broadcasting to `x`'s shape. The
+/// arithmetic is the out-of-place path's (`alpha` rounded to the dtype, the product rounded,
+/// then the sum), so the values are the same. Returns false where it does not apply.
+fn axpy_in_place(x: &Tensor, other: &Tensor, alpha: f64) -> Result<bool> {
+    use crate::dtype::DType;
+    let recording = is_grad_enabled() && (x.requires_grad() || other.requires_grad() || x.base().map_or(false, |b| b.requires_grad()));
+    if recording
+        || !matches!(x.dtype(), DType::F32 | DType::F64)
+        || other.dtype() != x.dtype()
+        || std::sync::Arc::ptr_eq(x.storage(), other.storage())
+        || crate::shape::broadcast_shapes(x.shape(), other.shape()).map_or(true, |s| s[..] != x.shape()[..])
+    {
+        return Ok(false);
+    }
+    check_write_overlap(x, &[other])?;
+    if x.numel() == 0 {
+        return Ok(true);
+    }
+    fn run<T: crate::dtype::Float>(x: &Tensor, other: &Tensor, alpha: f64) -> Result<()> {
+        let (lx, lo) = (x.layout(), other.layout());
+        let so = crate::shape::broadcast_strides(&lo.shape, &lo.strides, &lx.shape);
+        let plan = super::kernel::Plan::new(&lx.shape, [lx.strides.to_vec(), so]);
+        let nd = plan.shape.len();
+        let (ix, io) = (plan.strides[0][nd - 1], plan.strides[1][nd - 1]);
+        let a = T::from_f64(alpha);
+        let unit = alpha == 1.0;
+        let go = other.storage().read();
+        let src = go.as_slice::<T>();
+        let mut gx = x.storage().write()?;
+        let dst = gx.as_mut_slice::<T>();
+        plan.for_each_row([lx.offset, lo.offset], |[ox, oo], len| match (ix, io, unit) {
+            (1, 1, true) => dst[ox..ox + len].iter_mut().zip(&src[oo..oo + len]).for_each(|(d, &v)| *d = *d + v),
+            (1, 1, false) => dst[ox..ox + len].iter_mut().zip(&src[oo..oo + len]).for_each(|(d, &v)| *d = *d + v * a),
+            (1, 0, _) => {
+                let v = if unit { src[oo] } else { src[oo] * a };
+                dst[ox..ox + len].iter_mut().for_each(|d| *d = *d + v)
+            }
+            _ => (0..len).for_each(|i| {
+                let v = if unit { src[oo + i * io] } else { src[oo + i * io] * a };
+                dst[ox + i * ix] = dst[ox + i * ix] + v;
+            }),
+        });
+        Ok(())
+    }
+    match x.dtype() {
+        DType::F32 => run::<f32>(x, other, alpha)?,
+        _ => run::<f64>(x, other, alpha)?,
+    }
+    x.storage().bump_version();
+    Ok(true)
 }
 pub fn mul_(x: &Tensor, other: &Tensor) -> Result<()> {
     apply_inplace(x, &[other], true, |s| super::mul(s, other).and_then(|r| cast_back(s, r)))

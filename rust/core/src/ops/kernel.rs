@@ -67,7 +67,84 @@ pub fn map_vmath(x: &Tensor, f: crate::vmath::Unary) -> Result<Tensor> {
     Ok(Tensor::from_buffer(buf, x.shape()))
 }
 
-/// `out = f(a, b)` with broadcasting; `a` and `b` must hold `T`.
+/// The loop plan of a strided, broadcast iteration (PyTorch's TensorIterator in small):
+/// each operand's strides broadcast to `shape` once, size-1 dims dropped and adjacent dims
+/// merged wherever every operand steps through them as one. The last dim is the inner loop.
+pub(crate) struct Plan<const K: usize> {
+    pub shape: Vec<usize>,
+    pub strides: [Vec<usize>; K],
+}
+
+impl<const K: usize> Plan<K> {
+    pub fn new(shape: &[usize], strides: [Vec<usize>; K]) -> Plan<K> {
+        let mut out_shape: Vec<usize> = Vec::with_capacity(shape.len());
+        let mut out_strides: [Vec<usize>; K] = std::array::from_fn(|_| Vec::with_capacity(shape.len()));
+        for d in 0..shape.len() {
+            if shape[d] == 1 {
+                continue;
+            }
+            // Merge into the previous kept dim when, for every operand, stepping the previous
+            // dim once is the same as stepping this one `shape[d]` times.
+            let merge = !out_shape.is_empty() && (0..K).all(|k| *out_strides[k].last().unwrap() == strides[k][d] * shape[d]);
+            if merge {
+                *out_shape.last_mut().unwrap() *= shape[d];
+                for k in 0..K {
+                    *out_strides[k].last_mut().unwrap() = strides[k][d];
+                }
+            } else {
+                out_shape.push(shape[d]);
+                for k in 0..K {
+                    out_strides[k].push(strides[k][d]);
+                }
+            }
+        }
+        if out_shape.is_empty() {
+            out_shape.push(1);
+            for k in 0..K {
+                out_strides[k].push(0);
+            }
+        }
+        Plan { shape: out_shape, strides: out_strides }
+    }
+
+    /// Calls `row(offsets, len)` for every inner row, in row-major order, with each operand's
+    /// storage offset of the row's first element (`base` added).
+    pub fn for_each_row(&self, base: [usize; K], mut row: impl FnMut([usize; K], usize)) {
+        let nd = self.shape.len();
+        let inner = self.shape[nd - 1];
+        if self.shape.contains(&0) {
+            return;
+        }
+        let mut idx = vec![0usize; nd - 1];
+        let mut off = base;
+        loop {
+            row(off, inner);
+            // Odometer over the outer dims.
+            let mut d = nd - 1;
+            loop {
+                if d == 0 {
+                    return;
+                }
+                d -= 1;
+                idx[d] += 1;
+                for k in 0..K {
+                    off[k] += self.strides[k][d];
+                }
+                if idx[d] < self.shape[d] {
+                    break;
+                }
+                for k in 0..K {
+                    off[k] -= self.strides[k][d] * self.shape[d];
+                }
+                idx[d] = 0;
+            }
+        }
+    }
+}
+
+/// `out = f(a, b)` with broadcasting; `a` and `b` must hold `T`. One pass over a loop plan;
+/// inner rows where each operand is contiguous or constant run as slice loops the compiler
+/// vectorises.
 pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U) -> Result<Tensor> {
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     let n = checked_numel(&shape)?;
@@ -75,27 +152,29 @@ pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U
     let gb = b.storage().read();
     let (sa, sb) = (ga.as_slice::<T>(), gb.as_slice::<T>());
     let (la, lb) = (a.layout(), b.layout());
-    // Each operand's run of storage when it is contiguous at the result's shape.
-    let run = |l: &crate::tensor::Layout| if l.shape[..] == shape[..] { l.contiguous_range() } else { None };
-    let (ra, rb) = (run(la), run(lb));
-    let v = match (ra, rb) {
-        (Some(ra), Some(rb)) => collect_n(n, sa[ra].iter().zip(&sb[rb]).map(|(&x, &y)| f(x, y)))?,
-        (Some(ra), None) if lb.numel() == 1 => {
-            let y = sb[lb.offset];
-            collect_n(n, sa[ra].iter().map(|&x| f(x, y)))?
-        }
-        (None, Some(rb)) if la.numel() == 1 => {
-            let x = sa[la.offset];
-            collect_n(n, sb[rb].iter().map(|&y| f(x, y)))?
-        }
-        _ => {
-            let sta = broadcast_strides(&la.shape, &la.strides, &shape);
-            let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
-            let ia = StridedOffsets::new(&shape, &sta, la.offset);
-            let ib = StridedOffsets::new(&shape, &stb, lb.offset);
-            collect_n(n, ia.zip(ib).map(|(i, j)| f(sa[i], sb[j])))?
-        }
-    };
+    let mut v: Vec<U> = Vec::new();
+    if n.checked_mul(std::mem::size_of::<U>()).is_none_or(|b| b > isize::MAX as usize) || v.try_reserve_exact(n).is_err() {
+        return Err(crate::storage::oom_error(n.saturating_mul(std::mem::size_of::<U>())));
+    }
+    if n > 0 {
+        let sta = broadcast_strides(&la.shape, &la.strides, &shape);
+        let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
+        let plan = Plan::new(&shape, [sta, stb]);
+        let (ia, ib) = (plan.strides[0][plan.shape.len() - 1], plan.strides[1][plan.shape.len() - 1]);
+        plan.for_each_row([la.offset, lb.offset], |[oa, ob], len| match (ia, ib) {
+            (1, 1) => v.extend(sa[oa..oa + len].iter().zip(&sb[ob..ob + len]).map(|(&x, &y)| f(x, y))),
+            (1, 0) => {
+                let y = sb[ob];
+                v.extend(sa[oa..oa + len].iter().map(|&x| f(x, y)))
+            }
+            (0, 1) => {
+                let x = sa[oa];
+                v.extend(sb[ob..ob + len].iter().map(|&y| f(x, y)))
+            }
+            _ => v.extend((0..len).map(|i| f(sa[oa + i * ia], sb[ob + i * ib]))),
+        });
+    }
+    debug_assert_eq!(v.len(), n);
     drop(ga);
     drop(gb);
     Ok(Tensor::from_vec(v, shape))
@@ -132,4 +211,86 @@ pub fn reduce_rows<T: Element, U>(x: &Tensor, outer: usize, inner: usize, f: imp
             collect_n(outer, s.chunks_exact(inner).map(&f))
         }
     })
+}
+
+/// PyTorch's grain: element loops below this many elements stay on the calling thread.
+pub const GRAIN: usize = 32768;
+
+/// Runs `f(out_row, in_row)` over the `width`-element rows of `out` and `src` (same length),
+/// on the thread pool when there are at least [`GRAIN`] elements and more than one thread.
+/// Each row is one unit of work whatever the thread count, so results are bit-identical.
+pub fn par_rows<T: Element, U: Element>(out: &mut [U], src: &[T], width: usize, f: impl Fn(&mut [U], &[T]) + Sync) {
+    let threads = crate::gemm::get_num_threads();
+    if width == 0 {
+        return;
+    }
+    if threads > 1 && out.len() >= GRAIN && out.len() / width > 1 {
+        if let Some(pool) = crate::gemm::threading_pool(threads) {
+            use rayon::prelude::*;
+            // Whole rows per task, at least a grain of elements each.
+            let rows_per = GRAIN.div_ceil(width).max(1);
+            pool.install(|| {
+                out.par_chunks_mut(rows_per * width).zip(src.par_chunks(rows_per * width)).for_each(|(o, s)| {
+                    for (or, sr) in o.chunks_exact_mut(width).zip(s.chunks_exact(width)) {
+                        f(or, sr);
+                    }
+                })
+            });
+            return;
+        }
+    }
+    for (or, sr) in out.chunks_exact_mut(width).zip(src.chunks_exact(width)) {
+        f(or, sr);
+    }
+}
+
+/// Copies the elements of layout `l` over `s` into `d` in row-major order. Rows contiguous
+/// in the source copy as slices; otherwise, with two or more dims left after coalescing,
+/// the last two are copied in 32x32 tiles so that reads and writes both stay in cache
+/// (the transpose case, `x.t().contiguous()`).
+pub fn strided_copy<T: Element>(s: &[T], l: &crate::tensor::Layout, d: &mut [T]) {
+    let n = l.numel();
+    if n == 0 {
+        return;
+    }
+    // Plan over (destination, source) strides; the destination is row-major.
+    let mut dst_strides = vec![0usize; l.shape.len()];
+    let mut acc = 1usize;
+    for i in (0..l.shape.len()).rev() {
+        dst_strides[i] = acc;
+        acc *= l.shape[i];
+    }
+    let plan = Plan::new(&l.shape, [dst_strides, l.strides.to_vec()]);
+    let nd = plan.shape.len();
+    let is = plan.strides[1][nd - 1];
+    if is == 1 || nd == 1 {
+        plan.for_each_row([0, l.offset], |[od, os], len| {
+            if is == 1 {
+                d[od..od + len].copy_from_slice(&s[os..os + len]);
+            } else {
+                for (i, o) in d[od..od + len].iter_mut().enumerate() {
+                    *o = s[os + i * is];
+                }
+            }
+        });
+        return;
+    }
+    // Tiles over the last two dims; the outer dims walk a plan of their own.
+    const B: usize = 8;
+    let (rows, cols) = (plan.shape[nd - 2], plan.shape[nd - 1]);
+    let (sr, sc) = (plan.strides[1][nd - 2], is);
+    let (dr, dc) = (plan.strides[0][nd - 2], plan.strides[0][nd - 1]);
+    let outer = Plan { shape: plan.shape[..nd - 2].iter().copied().chain([1]).collect(), strides: [plan.strides[0][..nd - 2].iter().copied().chain([0]).collect(), plan.strides[1][..nd - 2].iter().copied().chain([0]).collect()] };
+    outer.for_each_row([0, l.offset], |[od, os], _| {
+        for i0 in (0..rows).step_by(B) {
+            for j0 in (0..cols).step_by(B) {
+                for i in i0..(i0 + B).min(rows) {
+                    let (db, sb) = (od + i * dr, os + i * sr);
+                    for j in j0..(j0 + B).min(cols) {
+                        d[db + j * dc] = s[sb + j * sc];
+                    }
+                }
+            }
+        }
+    });
 }

@@ -4,6 +4,8 @@
 //! and the binding builds their methods and functions from that declaration.
 
 pub mod kernel;
+#[cfg(test)]
+mod kernel_tests;
 mod arith;
 mod conv;
 mod binary;

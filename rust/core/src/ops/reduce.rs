@@ -76,6 +76,18 @@ pub(crate) fn unreduce(g: &Tensor, in_shape: &[usize], dims: &[usize], keepdim: 
 pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     let reduce_all = dims.map_or(true, |d| d.is_empty());
     let dims_v: Vec<i64> = if reduce_all { all_dims(x) } else { dims.unwrap().to_vec() };
+    let fast = match x.dtype() {
+        DType::F32 => sum_contiguous::<f32>(x, &dims_v, keepdim)?,
+        DType::F64 => sum_contiguous::<f64>(x, &dims_v, keepdim)?,
+        _ => None,
+    };
+    if let Some((out, nd, out_shape)) = fast {
+        let out = Tensor::from_buffer(out, if reduce_all && !keepdim { Vec::new() } else { out_shape });
+        let in_shape = x.shape().to_vec();
+        let name = if reduce_all && dims.is_none() { "SumBackward0" } else { "SumBackward1" };
+        record(name, &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(unreduce(g, &in_shape, &nd, keepdim)?)]));
+        return Ok(out);
+    }
     let Rows { dims: nd, out_shape, moved, outer, inner } = reduction_rows(x, &dims_v, keepdim)?;
     let out_shape = if reduce_all && !keepdim { Vec::new() } else { out_shape };
     let out = match x.dtype() {
@@ -88,6 +100,98 @@ pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     let name = if reduce_all && dims.is_none() { "SumBackward0" } else { "SumBackward1" };
     record(name, &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(unreduce(g, &in_shape, &nd, keepdim)?)]));
     Ok(out)
+}
+
+/// A float sum over a consecutive run of dims of a contiguous `x`, read in place (no
+/// transposed copy): `x` is `[pre, red, post]`; with `post == 1` each row is summed along
+/// memory, otherwise whole rows of `post` values are accumulated (a loop that vectorises).
+/// Accumulation is in float64 and pairwise (blocks of rows or of elements, split in halves),
+/// so float32 sums of millions of elements keep float32 accuracy. The order depends only on
+/// the shape: the same result at any thread count. `None` when the layout does not fit.
+fn sum_contiguous<T: crate::dtype::Float>(x: &Tensor, dims: &[i64], keepdim: bool) -> Result<Option<(crate::storage::Buffer, Vec<usize>, Vec<usize>)>> {
+    if !x.is_contiguous() || x.ndim() == 0 {
+        return Ok(None);
+    }
+    let nd = normalize_dims(dims, x.ndim())?;
+    if nd.is_empty() || nd.windows(2).any(|w| w[1] != w[0] + 1) {
+        return Ok(None);
+    }
+    let shape = x.shape();
+    let (d0, d1) = (nd[0], nd[nd.len() - 1]);
+    let pre: usize = shape[..d0].iter().product();
+    let red: usize = shape[d0..=d1].iter().product();
+    let post: usize = shape[d1 + 1..].iter().product();
+    let mut out_shape = Vec::new();
+    for (i, &s) in shape.iter().enumerate() {
+        if !nd.contains(&i) {
+            out_shape.push(s);
+        } else if keepdim {
+            out_shape.push(1);
+        }
+    }
+    let mut buf = crate::storage::Buffer::zeroed(T::DTYPE, pre * post)?;
+    x.with_slice(|s: &[T], l| {
+        let s = &s[l.contiguous_range().expect("contiguous")];
+        let out = buf.as_mut_slice::<T>();
+        if red == 0 || out.is_empty() {
+            return; // zeros (an empty sum), or nothing to write
+        }
+        if post == 1 {
+            for (o, row) in out.iter_mut().zip(s.chunks_exact(red)) {
+                *o = T::from_f64(lane_sum(row));
+            }
+        } else {
+            let mut acc = vec![0.0f64; post];
+            for (o, block) in out.chunks_exact_mut(post).zip(s.chunks_exact(red * post)) {
+                acc.iter_mut().for_each(|a| *a = 0.0);
+                column_sum(block, red, post, &mut acc);
+                for (d, &a) in o.iter_mut().zip(&acc) {
+                    *d = T::from_f64(a);
+                }
+            }
+        }
+    });
+    Ok(Some((buf, nd, out_shape)))
+}
+
+/// The float64 sum of `r`: eight independent lanes (so the loop vectorises) over blocks of
+/// at most 1024, blocks combined pairwise.
+pub(crate) fn lane_sum<T: crate::dtype::Float>(r: &[T]) -> f64 {
+    if r.len() > 1024 {
+        let (a, b) = r.split_at(r.len() / 2);
+        return lane_sum(a) + lane_sum(b);
+    }
+    let mut acc = [0.0f64; 8];
+    let mut it = r.chunks_exact(8);
+    for c in &mut it {
+        for k in 0..8 {
+            acc[k] += c[k].to_f64();
+        }
+    }
+    for (k, &v) in it.remainder().iter().enumerate() {
+        acc[k] += v.to_f64();
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+}
+
+/// Adds the sums of the `red` rows (of `post` values each) of `x` into `acc`, rows summed in
+/// order within blocks of 16 and blocks combined pairwise.
+fn column_sum<T: crate::dtype::Float>(x: &[T], red: usize, post: usize, acc: &mut [f64]) {
+    if red <= 16 {
+        for row in x.chunks_exact(post).take(red) {
+            for (a, &v) in acc.iter_mut().zip(row) {
+                *a += v.to_f64();
+            }
+        }
+        return;
+    }
+    let h = red / 2;
+    let mut right = vec![0.0f64; post];
+    column_sum(&x[..h * post], h, post, acc);
+    column_sum(&x[h * post..], red - h, post, &mut right);
+    for (a, r) in acc.iter_mut().zip(right) {
+        *a += r;
+    }
 }
 
 fn pairwise_sum(r: &[f64]) -> f64 {
@@ -345,6 +449,62 @@ fn softmax_lane<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: bool) {
     }
 }
 
+/// Softmax (or log_softmax) along the last dim of a contiguous float tensor, fused per row
+/// and written into the result directly: one pass for the maximum, one computing
+/// `exp(v - max)` into the output (vectorised `exp`) and its float64 sum, one for the result.
+/// Rows of 32768 elements or more in total run on the thread pool, one row per task, so
+/// the values do not depend on the thread count.
+fn softmax_last<T: crate::dtype::Float>(x: &Tensor, log: bool, exp: impl Fn(&mut [T]) + Sync) -> Result<Tensor> {
+    let n = x.shape()[x.ndim() - 1];
+    let mut buf = crate::storage::Buffer::zeroed(T::DTYPE, x.numel())?;
+    if n > 0 && x.numel() > 0 {
+        x.with_slice(|s: &[T], l| {
+            let s = &s[l.contiguous_range().expect("contiguous")];
+            let out = buf.as_mut_slice::<T>();
+            kernel::par_rows(out, s, n, |o, r| softmax_row(r, o, log, &exp));
+        });
+    }
+    Ok(Tensor::from_buffer(buf, x.shape()))
+}
+
+pub(crate) fn softmax_row<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: bool, exp: &impl Fn(&mut [T])) {
+    // The maximum, NaN ignored: a NaN reaches every output through the sum anyway.
+    let mut lanes = [T::from_f64(f64::NEG_INFINITY); 8];
+    let mut it = s.chunks_exact(8);
+    for c in &mut it {
+        for k in 0..8 {
+            if c[k] > lanes[k] {
+                lanes[k] = c[k];
+            }
+        }
+    }
+    let mut m = T::from_f64(f64::NEG_INFINITY);
+    for &v in lanes.iter().chain(it.remainder()) {
+        if v > m {
+            m = v;
+        }
+    }
+    if m.to_f64() == f64::NEG_INFINITY {
+        m = T::from_f64(0.0);
+    }
+    for (o, &v) in d.iter_mut().zip(s) {
+        *o = v - m;
+    }
+    exp(d);
+    let total = lane_sum(d);
+    if log {
+        let lt = T::from_f64(total.ln());
+        for (o, &v) in d.iter_mut().zip(s) {
+            *o = v - m - lt;
+        }
+    } else {
+        let t = T::from_f64(total);
+        for o in d.iter_mut() {
+            *o = *o / t;
+        }
+    }
+}
+
 pub fn softmax(x: &Tensor, dim: i64) -> Result<Tensor> {
     softmax_impl(x, dim, false)
 }
@@ -356,7 +516,18 @@ pub fn log_softmax(x: &Tensor, dim: i64) -> Result<Tensor> {
 fn softmax_impl(x: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
     let d = normalize_dim(dim, x.ndim())?;
     let xf = if x.dtype().is_float() { x.clone() } else { x.cast_raw(DType::F32) };
-    let out = with_float_type!(xf.dtype(), T => map_lanes::<T>(&xf, d, |s, o| softmax_lane(s, o, log))?, other => unreachable!());
+    let fast = if xf.is_contiguous() && xf.ndim() > 0 && d == xf.ndim() - 1 {
+        Some(match xf.dtype() {
+            DType::F32 => softmax_last::<f32>(&xf, log, |v| crate::vmath::unary_f32_inplace(crate::vmath::Unary::Exp, v))?,
+            _ => softmax_last::<f64>(&xf, log, |v| crate::vmath::unary_f64_inplace(crate::vmath::Unary::Exp, v))?,
+        })
+    } else {
+        None
+    };
+    let out = match fast {
+        Some(out) => out,
+        None => with_float_type!(xf.dtype(), T => map_lanes::<T>(&xf, d, |s, o| softmax_lane(s, o, log))?, other => unreachable!()),
+    };
     let di = d as i64;
     if log {
         let mut saves = Saves::new();

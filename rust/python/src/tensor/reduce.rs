@@ -5,9 +5,18 @@
 
 use super::{wrap, PyTensor};
 use crate::convert::dims_arg;
+use crate::dtype::dtype_arg;
 use crate::errors::run;
 use pyo3::prelude::*;
-use pyrustgrad_core::{ops, Result as CoreResult, Tensor};
+use pyrustgrad_core::{ops, DType, Result as CoreResult, Tensor};
+
+/// `t` converted to `dtype=` first where one is given (PyTorch's `sum(dtype=)`, `mean(dtype=)`).
+fn cast(t: &Tensor, dtype: Option<DType>) -> CoreResult<Tensor> {
+    match dtype {
+        Some(dt) if dt != t.dtype() => ops::to_dtype(t, dt),
+        _ => Ok(t.clone()),
+    }
+}
 
 /// A binary matrix product run without the GIL.
 fn product(py: Python, a: Tensor, b: Tensor, f: fn(&Tensor, &Tensor) -> CoreResult<Tensor>) -> PyResult<PyObject> {
@@ -17,15 +26,17 @@ fn product(py: Python, a: Tensor, b: Tensor, f: fn(&Tensor, &Tensor) -> CoreResu
 
 #[pymethods]
 impl PyTensor {
-    #[args(dim = "None", keepdim = "false")]
-    fn sum(&self, py: Python, dim: Option<&PyAny>, keepdim: bool) -> PyResult<PyObject> {
+    #[args(dim = "None", keepdim = "false", "*", dtype = "None")]
+    fn sum(&self, py: Python, dim: Option<&PyAny>, keepdim: bool, dtype: Option<&PyAny>) -> PyResult<PyObject> {
         let d = dims_arg(dim)?;
-        wrap(py, run(|| ops::sum(&self.t, d.as_deref(), keepdim))?)
+        let dt = dtype_arg(dtype)?;
+        wrap(py, run(|| ops::sum(&cast(&self.t, dt)?, d.as_deref(), keepdim))?)
     }
-    #[args(dim = "None", keepdim = "false")]
-    fn mean(&self, py: Python, dim: Option<&PyAny>, keepdim: bool) -> PyResult<PyObject> {
+    #[args(dim = "None", keepdim = "false", "*", dtype = "None")]
+    fn mean(&self, py: Python, dim: Option<&PyAny>, keepdim: bool, dtype: Option<&PyAny>) -> PyResult<PyObject> {
         let d = dims_arg(dim)?;
-        wrap(py, run(|| ops::mean(&self.t, d.as_deref(), keepdim))?)
+        let dt = dtype_arg(dtype)?;
+        wrap(py, run(|| ops::mean(&cast(&self.t, dt)?, d.as_deref(), keepdim))?)
     }
     fn _max_all(&self, py: Python) -> PyResult<PyObject> {
         wrap(py, run(|| ops::max_all(&self.t, true))?)

@@ -1,0 +1,259 @@
+//! The loop engine's fast paths against naive references: broadcast/strided zip, in-place
+//! axpy, sums along dims read in place, fused softmax rows (every SIMD path of `exp`), the
+//! tiled strided copy; odd sizes, 0-d and empty operands, 1 and 2 threads.
+
+use crate::dtype::DType;
+use crate::ops;
+use crate::tensor::Tensor;
+
+/// A deterministic f64 sequence with varied magnitudes and signs.
+fn vals(n: usize, seed: u64) -> Vec<f64> {
+    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 8.0
+        })
+        .collect()
+}
+
+fn t32(shape: &[usize], seed: u64) -> Tensor {
+    let n = shape.iter().product();
+    Tensor::from_vec(vals(n, seed).into_iter().map(|v| v as f32).collect::<Vec<f32>>(), shape.to_vec())
+}
+
+/// Row-major multi-index of flat position `i` in `shape`.
+fn unravel(mut i: usize, shape: &[usize]) -> Vec<usize> {
+    let mut idx = vec![0; shape.len()];
+    for d in (0..shape.len()).rev() {
+        idx[d] = i % shape[d];
+        i /= shape[d];
+    }
+    idx
+}
+
+/// Naive element read of `t` at a broadcast multi-index of the result.
+fn at(t: &Tensor, idx: &[usize]) -> f32 {
+    let l = t.layout();
+    let off = idx.len() - l.shape.len();
+    let mut o = l.offset;
+    for d in 0..l.shape.len() {
+        if l.shape[d] != 1 {
+            o += idx[off + d] * l.strides[d];
+        }
+    }
+    t.with_slice(|s: &[f32], _| s[o])
+}
+
+/// Operands in several layouts: contiguous, transposed (permuted), sliced with a step.
+fn layouts(shape: &[usize], seed: u64) -> Vec<Tensor> {
+    let mut out = vec![t32(shape, seed)];
+    if shape.len() >= 2 {
+        let n = shape.len();
+        let mut rev: Vec<usize> = shape.to_vec();
+        rev.swap(n - 1, n - 2);
+        out.push(ops::transpose(&t32(&rev, seed + 1), -1, -2).unwrap());
+        let mut wide = shape.to_vec();
+        wide[n - 1] = wide[n - 1] * 2 + 1;
+        out.push(ops::slice(&t32(&wide, seed + 2), -1, Some(1), None, 2).unwrap().contiguous_raw_if_shape(shape));
+    }
+    out
+}
+
+trait ShapeFix {
+    fn contiguous_raw_if_shape(self, shape: &[usize]) -> Tensor;
+}
+impl ShapeFix for Tensor {
+    /// `x[..., 1::2]` of a `2k+1` dim has `k` elements: trims nothing, keeps the strided view.
+    fn contiguous_raw_if_shape(self, shape: &[usize]) -> Tensor {
+        assert_eq!(self.shape(), shape);
+        self
+    }
+}
+
+fn with_threads<R>(n: usize, f: impl FnOnce() -> R) -> R {
+    let before = crate::gemm::get_num_threads();
+    crate::gemm::set_num_threads(n);
+    let r = f();
+    crate::gemm::set_num_threads(before);
+    r
+}
+
+#[test]
+fn zip_matches_naive_broadcast_and_strided() {
+    let cases: &[(&[usize], &[usize])] = &[
+        (&[7, 13], &[13]),
+        (&[7, 13], &[7, 1]),
+        (&[7, 13], &[7, 13]),
+        (&[3, 1, 5], &[1, 4, 5]),
+        (&[2, 3, 4, 5], &[3, 1, 5]),
+        (&[], &[6, 3]),
+        (&[], &[]),
+        (&[0, 3], &[3]),
+        (&[4, 0], &[1]),
+        (&[129, 257], &[257]),
+    ];
+    for (i, &(sa, sb)) in cases.iter().enumerate() {
+        for a in layouts(sa, 10 + i as u64) {
+            for b in layouts(sb, 20 + i as u64) {
+                let r = ops::add(&a, &b).unwrap();
+                let m = ops::mul(&b, &a).unwrap();
+                let shape = r.shape().to_vec();
+                let (rv, mv) = (r.to_vec::<f32>(), m.to_vec::<f32>());
+                for k in 0..rv.len() {
+                    let idx = unravel(k, &shape);
+                    assert_eq!(rv[k], at(&a, &idx) + at(&b, &idx), "{sa:?}+{sb:?} at {idx:?}");
+                    assert_eq!(mv[k], at(&b, &idx) * at(&a, &idx));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn axpy_in_place_matches_out_of_place() {
+    for (sx, so) in [(&[5usize, 9][..], &[5usize, 9][..]), (&[5, 9], &[9]), (&[5, 9], &[]), (&[0, 2], &[2]), (&[], &[])] {
+        for x in layouts(sx, 1) {
+            for o in layouts(so, 2) {
+                for alpha in [1.0, -0.01, 2.5] {
+                    let want = ops::add_scaled(&x.contiguous_raw(), &o, alpha).unwrap().to_vec::<f32>();
+                    // a fresh storage laid out like x
+                    let y = if x.is_contiguous() { x.contiguous_raw() } else { ops::transpose(&ops::transpose(&x, -1, -2).unwrap().contiguous_raw(), -1, -2).unwrap() };
+                    if x.ndim() >= 2 && !x.is_contiguous() && y.is_contiguous() {
+                        continue;
+                    }
+                    ops::add_(&y, &o, alpha).unwrap();
+                    assert_eq!(y.to_vec::<f32>(), want, "{sx:?} += {alpha} * {so:?}");
+                }
+            }
+        }
+    }
+}
+
+/// The float64 reference sum of `x` over `dims` (sorted), as a flat vector.
+fn naive_sum(x: &Tensor, dims: &[usize]) -> Vec<f64> {
+    let shape = x.shape().to_vec();
+    let v = x.to_vec::<f32>();
+    let out_shape: Vec<usize> = (0..shape.len()).filter(|d| !dims.contains(d)).map(|d| shape[d]).collect();
+    let mut out = vec![0.0f64; out_shape.iter().product()];
+    for (k, &e) in v.iter().enumerate() {
+        let idx = unravel(k, &shape);
+        let mut o = 0;
+        for d in (0..shape.len()).filter(|d| !dims.contains(d)) {
+            o = o * shape[d] + idx[d];
+        }
+        out[o] += e as f64;
+    }
+    out
+}
+
+#[test]
+fn sums_along_dims_match_reference_and_threads() {
+    let cases: &[(&[usize], &[i64])] = &[
+        (&[128, 256], &[0]),
+        (&[128, 256], &[1]),
+        (&[7, 13], &[0]),
+        (&[7, 13], &[-1]),
+        (&[3, 5, 7], &[1]),
+        (&[3, 5, 7], &[0, 1]),
+        (&[3, 5, 7], &[1, 2]),
+        (&[3, 5, 7], &[0, 2]),
+        (&[1000, 3], &[0]),
+        (&[0, 4], &[0]),
+        (&[4, 0], &[1]),
+        (&[], &[0]),
+    ];
+    for &(shape, dims) in cases {
+        for x in layouts(shape, 3) {
+            let nd: Vec<usize> = dims.iter().map(|&d| if x.ndim() == 0 { 0 } else { d.rem_euclid(x.ndim() as i64) as usize }).collect();
+            let want = if x.ndim() == 0 { x.to_vec::<f32>().iter().map(|&v| v as f64).collect() } else { naive_sum(&x, &nd) };
+            let one = with_threads(1, || ops::sum(&x, Some(dims), false).unwrap().to_vec::<f32>());
+            let two = with_threads(2, || ops::sum(&x, Some(dims), false).unwrap().to_vec::<f32>());
+            assert_eq!(one.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), two.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+            assert_eq!(one.len(), want.len());
+            for (g, w) in one.iter().zip(&want) {
+                assert!((*g as f64 - w).abs() <= 1e-6 * w.abs().max(1.0), "{shape:?} {dims:?}: {g} vs {w}");
+            }
+            let kd = ops::sum(&x, Some(dims), true).unwrap();
+            assert_eq!(kd.numel(), want.len());
+        }
+    }
+}
+
+#[test]
+fn float32_sum_of_ten_million_is_accurate() {
+    let n = 10_000_000;
+    let v: Vec<f32> = vals(n, 7).into_iter().map(|x| (x.abs() + 0.1) as f32).collect();
+    let exact: f64 = v.iter().map(|&x| x as f64).sum();
+    let x = Tensor::from_vec(v, vec![n]);
+    let one = with_threads(1, || ops::sum(&x, None, false).unwrap().to_vec::<f32>()[0]);
+    let two = with_threads(2, || ops::sum(&x, None, false).unwrap().to_vec::<f32>()[0]);
+    assert_eq!(one.to_bits(), two.to_bits());
+    // within one float32 rounding of the exact sum
+    assert!(((one as f64) - exact).abs() <= exact * f32::EPSILON as f64, "{one} vs {exact}");
+    let m = ops::mean(&x, None, false).unwrap().to_vec::<f32>()[0];
+    assert!(((m as f64) - exact / n as f64).abs() <= 2.0 * (exact / n as f64) * f32::EPSILON as f64);
+}
+
+/// Softmax of one row in float64, plainly.
+fn naive_softmax(r: &[f32], log: bool) -> Vec<f64> {
+    let m = r.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v as f64));
+    let t: f64 = r.iter().map(|&v| (v as f64 - m).exp()).sum();
+    r.iter().map(|&v| if log { v as f64 - m - t.ln() } else { (v as f64 - m).exp() / t }).collect()
+}
+
+#[test]
+fn softmax_rows_every_simd_path() {
+    for path in crate::gemm::available_paths() {
+        for n in [1usize, 7, 8, 9, 31, 1000] {
+            let r: Vec<f32> = vals(n, n as u64).into_iter().map(|v| (v * 4.0) as f32).collect();
+            for log in [false, true] {
+                let mut d = vec![0.0f32; n];
+                super::reduce::softmax_row(&r, &mut d, log, &|v: &mut [f32]| crate::vmath::unary_f32_inplace_with(path, crate::vmath::Unary::Exp, v));
+                for (g, w) in d.iter().zip(naive_softmax(&r, log)) {
+                    assert!((*g as f64 - w).abs() <= 4e-7 * w.abs().max(1.0), "{path:?} n={n} log={log}: {g} vs {w}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn softmax_tensor_paths_agree_and_threads() {
+    for shape in [&[512usize, 1000][..], &[3, 7], &[5], &[0, 4], &[4, 0], &[2, 3, 65]] {
+        let x = t32(shape, 9);
+        for log in [false, true] {
+            let f = |x: &Tensor| if log { ops::log_softmax(x, -1) } else { ops::softmax(x, -1) };
+            let one = with_threads(1, || f(&x).unwrap().to_vec::<f32>());
+            let two = with_threads(2, || f(&x).unwrap().to_vec::<f32>());
+            assert_eq!(one.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), two.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+            // the strided path (softmax of a transposed copy along dim 0) gives the same values
+            if shape.len() == 2 {
+                let xt = ops::transpose(&x.contiguous_raw(), 0, 1).unwrap().contiguous_raw();
+                let xt = ops::transpose(&xt, 0, 1).unwrap();
+                let slow = f(&xt).unwrap().to_vec::<f32>();
+                for (a, b) in one.iter().zip(&slow) {
+                    assert!((a - b).abs() <= 4e-7 * b.abs().max(1.0), "{shape:?}: {a} vs {b}");
+                }
+            }
+        }
+    }
+    // special rows: -inf everywhere gives NaN; a NaN poisons its row; +inf
+    let x = Tensor::from_vec(vec![f32::NEG_INFINITY, f32::NEG_INFINITY, f32::NAN, 1.0, 0.0, 1.0], vec![3, 2]);
+    let s = ops::softmax(&x, 1).unwrap().to_vec::<f32>();
+    assert!(s[..4].iter().all(|v| v.is_nan()));
+    assert_eq!(&s[4..], &[1.0 / (1.0 + 1f32.exp()), 1f32.exp() / (1.0 + 1f32.exp())]);
+}
+
+#[test]
+fn strided_copy_matches_offsets() {
+    for (shape, perm) in [(&[1024usize, 1024][..], &[1i64, 0][..]), (&[33, 17], &[1, 0]), (&[3, 9, 11], &[2, 0, 1]), (&[2, 3, 4, 5], &[0, 3, 1, 2]), (&[1, 70, 1, 45], &[3, 2, 1, 0]), (&[8, 8], &[1, 0])] {
+        let x = ops::permute(&t32(shape, 4), perm).unwrap();
+        let want: Vec<f32> = x.with_slice(|s: &[f32], l| l.offsets().map(|i| s[i]).collect());
+        assert_eq!(x.contiguous_raw().to_vec::<f32>(), want, "{shape:?} {perm:?}");
+        let y = ops::slice(&x, 0, Some(0), None, 2).unwrap();
+        let want: Vec<f32> = y.with_slice(|s: &[f32], l| l.offsets().map(|i| s[i]).collect());
+        assert_eq!(y.contiguous_raw().to_vec::<f32>(), want);
+    }
+    let _ = DType::F32;
+}

@@ -35,19 +35,12 @@ def _run(name):
     return _encode(env["out"])
 
 
-# Not done yet on this branch: the Python random API (Generator, normal, randperm, bernoulli,
-# multinomial, get/set_rng_state), uniform_/normal_/bernoulli_/dropout/nn.init still drawing
-# through the old Python paths, and float32 randn of 16+ elements where PyTorch's AVX512
-# Box-Muller differs from the Cephes emulation by up to 2 ulp in about 1% of the values.
-_PENDING = ("bernoulli", "conv2d", "default_seed", "dropout", "exponential", "generator", "init",
-            "linear_big", "mixed", "multinomial", "normal", "randperm", "state_roundtrip", "uniform",
-            "randn_shapes", "seed_demo")
+# Cases that do not match PyTorch yet (name prefixes).
+_PENDING = ()
 
 
 def _pending(name):
-    if name.startswith("randn_") and not name.startswith("randn_shapes"):
-        return name.endswith("float32") and int(name.split("_")[2]) >= 16
-    return name.startswith(_PENDING)
+    return bool(_PENDING) and name.startswith(_PENDING)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -57,11 +50,9 @@ def test_matches_pytorch(name):
     assert _run(name) == REF[name]
 
 
-@pytest.mark.xfail(reason="torch.Generator not implemented yet", strict=True)
 def test_default_initial_seed():
     assert torch.Generator().initial_seed() == REF["_initial_seed_default"] == 67280421310721
 
 
-@pytest.mark.xfail(reason="get_rng_state not implemented yet", strict=True)
 def test_state_size():
     assert torch.get_rng_state().numel() == REF["_state_size"] == 5056

@@ -81,25 +81,50 @@ pub fn eye(n: i64, m: i64, dtype: DType) -> Result<Tensor> {
     Ok(t)
 }
 
-/// uniform_(from, to) values with PyTorch's CPU stream from generator `gen`.
-pub fn rand(shape: &[usize], dtype: DType, gen: usize, from: f64, to: f64) -> Result<Tensor> {
-    let n = checked_random_numel(shape, dtype)?;
-    let v = with_gen(gen, |r| random::uniform_values(r, n, dtype == DType::F32, from, to));
-    from_fn(shape, dtype, |i| v[i])
+/// A tensor of `shape` and `dtype` filled from `dist` by generator `gen`, in PyTorch's order
+/// (row-major: the values of a contiguous tensor). Allocated fallibly before any draw.
+pub fn random(shape: &[usize], dtype: DType, gen: usize, dist: random::Dist) -> Result<Tensor> {
+    crate::shape::checked_storage_bytes(shape, dtype.size_of())?;
+    let mut buf = Buffer::zeroed(dtype, crate::shape::numel(shape))?;
+    with_gen(gen, |r| random::fill(r, dist, out_of(&mut buf)))?;
+    Ok(Tensor::from_buffer(buf, shape))
 }
 
-/// normal_(mean, std) values with PyTorch's CPU stream from generator `gen`.
-pub fn randn(shape: &[usize], dtype: DType, gen: usize, mean: f64, std: f64) -> Result<Tensor> {
-    let n = checked_random_numel(shape, dtype)?;
-    let v = with_gen(gen, |r| random::normal_values(r, n, dtype == DType::F32, mean, std));
-    from_fn(shape, dtype, |i| v[i])
+fn out_of(buf: &mut Buffer) -> random::Out<'_> {
+    match buf.dtype() {
+        DType::F32 => random::Out::F32(buf.as_mut_slice()),
+        DType::F64 => random::Out::F64(buf.as_mut_slice()),
+        DType::I64 => random::Out::I64(buf.as_mut_slice()),
+        DType::Bool => random::Out::Bool(buf.as_mut_slice()),
+    }
 }
 
-/// exponential_(lambd) values with PyTorch's CPU stream from generator `gen`.
-pub fn rand_exponential(shape: &[usize], dtype: DType, gen: usize, lambd: f64) -> Result<Tensor> {
-    let n = checked_random_numel(shape, dtype)?;
-    let v = with_gen(gen, |r| random::exponential_values(r, n, dtype == DType::F32, lambd));
-    from_fn(shape, dtype, |i| v[i])
+/// `bernoulli_(p)` with a tensor of probabilities `p` (already of the output's shape): a
+/// tensor of `dtype` with one draw per element.
+pub fn bernoulli_tensor(p: &Tensor, dtype: DType, gen: usize) -> Result<Tensor> {
+    let shape = p.shape().to_vec();
+    crate::shape::checked_storage_bytes(&shape, dtype.size_of())?;
+    let mut buf = Buffer::zeroed(dtype, p.numel())?;
+    let pv = p.to_f64_vec();
+    let p64 = p.dtype() == DType::F64;
+    with_gen(gen, |r| random::fill_bernoulli_tensor(r, &pv, p64, out_of(&mut buf)))?;
+    Ok(Tensor::from_buffer(buf, &shape[..]))
+}
+
+/// `multinomial(probs, n, replacement=True)` for a 1-D or 2-D float tensor (int64 indices).
+pub fn multinomial_with_replacement(probs: &Tensor, n: usize, gen: usize) -> Result<Tensor> {
+    let (rows, cats) = match probs.shape() {
+        [c] => (1, *c),
+        [r, c] => (*r, *c),
+        _ => bail!(Runtime, "prob_dist must be 1 or 2 dim"),
+    };
+    crate::shape::checked_storage_bytes(&[rows, n], 8)?;
+    let pv = probs.to_f64_vec();
+    let f32_ = probs.dtype() == DType::F32;
+    let v = with_gen(gen, |r| random::multinomial_with_replacement(r, &pv, rows, cats, n, f32_))?
+        .map_err(crate::error::runtime)?;
+    let buf = Buffer::from_iter(v.len(), v.into_iter())?;
+    Ok(if probs.ndim() == 1 { Tensor::from_buffer(buf, &[n][..]) } else { Tensor::from_buffer(buf, &[rows, n][..]) })
 }
 
 /// randperm(n) with PyTorch's CPU algorithm.
@@ -109,25 +134,18 @@ pub fn randperm(n: i64, dtype: DType, gen: usize) -> Result<Tensor> {
     }
     let n = n as usize;
     crate::shape::checked_storage_bytes(&[n], 8)?;
-    let v = with_gen(gen, |r| random::randperm_values(r, n));
-    let t = Tensor::from_buffer(Buffer::from_iter(n, v.into_iter())?, &[n][..]);
+    let mut buf = Buffer::zeroed(DType::I64, n)?;
+    with_gen(gen, |r| random::randperm_fill(r, buf.as_mut_slice()))?;
+    let t = Tensor::from_buffer(buf, &[n][..]);
     Ok(if dtype == DType::I64 { t } else { t.cast_raw(dtype) })
 }
 
-fn checked_random_numel(shape: &[usize], dtype: DType) -> Result<usize> {
-    crate::shape::checked_storage_bytes(shape, dtype.size_of())?;
-    Ok(crate::shape::numel(shape))
-}
-
+/// randint(low, high, shape): random_(low, high) on a new tensor.
 pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType, gen: usize) -> Result<Tensor> {
     if high <= low {
         bail!(Runtime, "random_ expects 'from' to be less than 'to', but got from={} >= to={}", low, high);
     }
-    crate::shape::checked_storage_bytes(shape, 8)?;
-    let n = crate::shape::numel(shape);
-    let buf = with_gen(gen, |r| Buffer::from_iter(n, (0..n).map(|_| r.int_range(low, high))))?;
-    let t = Tensor::from_buffer(buf, shape);
-    Ok(if dtype == DType::I64 { t } else { t.cast_raw(dtype) })
+    random(shape, dtype, gen, random::Dist::IntFromTo { range: (high as i128 - low as i128) as u64, base: low })
 }
 
 /// PyTorch's limit on the nesting depth of `tensor()` data.

@@ -330,8 +330,9 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     return _core.randn(_sizes(size), dtype, requires_grad, _gid(generator, "randn"))
 
 
-def randint(low, high=None, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
+def randint(low=None, high=None, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
             pin_memory=False, requires_grad=False):
+    """randint(high, size), randint(low, high, size), randint(high=, size=)."""
     _device._check_device(device)
     if size is None:
         if isinstance(high, (tuple, list)) or type(high).__name__ == "Size":
@@ -340,6 +341,8 @@ def randint(low, high=None, size=None, generator=None, out=None, dtype=None, lay
             raise TypeError("randint() missing required argument 'size'")
     if high is None:
         low, high = 0, low
+    if low is None:
+        low = 0
     return _core.randint(int(low), int(high), _sizes((size,)), _core.int64 if dtype is None else dtype,
                          requires_grad, _gid(generator, "randint"))
 

@@ -193,68 +193,57 @@ impl Rng {
     }
 }
 
-// ------------------------------------------------------------------ experiment switches
-/// Which multiply-adds are fused (bit 0: the float32 Cephes kernels, bit 1: the float64
-/// block's `n * std + mean`, bit 2: the scalar normal's `n * std + mean`).
-pub static FUSE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(7);
-fn fused(bit: u32) -> bool {
-    FUSE.load(std::sync::atomic::Ordering::Relaxed) & (1 << bit) != 0
+// PyTorch 2.15's CPU kernels are built by GCC in GNU C++ mode, which contracts `a * b + c`
+// into one fused multiply-add wherever the target has FMA (its AVX2 and AVX512 kernels): in
+// the Box-Muller blocks (float32, intrinsics included, and float64), in the scalar normal's
+// `n * std + mean`, in the uniforms' `x * (to - from) + from`. `mul_add` reproduces each of
+// them bit for bit, with or without hardware FMA. Where two products feed one sum, GCC fuses
+// the first one in source order.
+
+#[inline(always)]
+fn fma64(a: f64, b: f64, c: f64) -> f64 {
+    a.mul_add(b, c)
 }
 
 #[inline(always)]
-fn madd64(a: f64, b: f64, c: f64, fuse: bool) -> f64 {
-    if fuse {
-        a.mul_add(b, c)
-    } else {
-        a * b + c
-    }
-}
-
-#[inline(always)]
-fn madd32(a: f32, b: f32, c: f32, fuse: bool) -> f32 {
-    if fuse {
-        a.mul_add(b, c)
-    } else {
-        a * b + c
-    }
+fn fma32(a: f32, b: f32, c: f32) -> f32 {
+    a.mul_add(b, c)
 }
 
 impl Rng {
     /// at::normal_distribution<double>(mean, std): Box-Muller with the second (unscaled) value
     /// cached; the scale is applied on the way out.
     pub fn normal_scaled(&mut self, mean: f64, std: f64) -> f64 {
-        let f = fused(2);
         if let Some(z) = self.next_double_normal.take() {
-            return madd64(z, std, mean, f);
+            return fma64(z, std, mean);
         }
         let u1 = self.uniform();
         let u2 = self.uniform();
         let r = (-2.0 * (-u2).ln_1p()).sqrt();
         let theta = 2.0 * std::f64::consts::PI * u1;
         self.next_double_normal = Some(r * theta.sin());
-        madd64(r * theta.cos(), std, mean, f)
+        fma64(r * theta.cos(), std, mean)
     }
 }
 
 /// Box-Muller on 16 uniforms in place: the first 8 give the radii, the last 8 the angles
 /// (PyTorch's scalar normal_fill_16, used for float64).
 fn normal_fill_16_f64(d: &mut [f64], mean: f64, std: f64) {
-    let f = fused(1);
     for j in 0..8 {
         let u1 = 1.0 - d[j];
         let u2 = d[j + 8];
         let radius = (-2.0 * u1.ln()).sqrt();
         let theta = 2.0 * std::f64::consts::PI * u2;
-        d[j] = madd64(radius * theta.cos(), std, mean, f);
-        d[j + 8] = madd64(radius * theta.sin(), std, mean, f);
+        d[j] = fma64(radius * theta.cos(), std, mean);
+        d[j + 8] = fma64(radius * theta.sin(), std, mean);
     }
 }
 
-/// The natural log as PyTorch's AVX2 `log256_ps` (Cephes' polynomial) computes it, for x in
-/// (0, 1]: bit for bit the same value.
+/// The natural log as PyTorch's AVX2 `log256_ps` (Cephes' polynomial, avx_mathfun.h) computes
+/// it once compiled, for x in (0, 1]: bit for bit the same value.
 #[allow(clippy::excessive_precision)]
 #[inline(always)]
-fn cephes_logf(x: f32, f: bool) -> f32 {
+fn cephes_logf(x: f32) -> f32 {
     let bits = x.to_bits();
     let mut e = ((bits >> 23) as i32 - 0x7f) as f32;
     let mut m = f32::from_bits((bits & !0x7f80_0000) | 0x3f00_0000);
@@ -269,19 +258,19 @@ fn cephes_logf(x: f32, f: bool) -> f32 {
     let z = m * m;
     let mut y = 7.037_683_629_2e-2f32;
     for c in [-1.151_461_031_0e-1f32, 1.167_699_874_0e-1, -1.242_014_084_6e-1, 1.424_932_278_7e-1, -1.666_805_766_5e-1, 2.000_071_476_5e-1, -2.499_999_399_3e-1, 3.333_333_117_4e-1].iter() {
-        y = madd32(y, m, *c, f);
+        y = fma32(y, m, *c);
     }
     y *= m;
-    y = if f { y.mul_add(z, e * -2.121_944_40e-4) } else { y * z + e * -2.121_944_40e-4 };
-    y = madd32(-z, 0.5, y, f);
+    y = fma32(y, z, e * -2.121_944_40e-4); // (y * z) + (e * q1): the first product fused
+    y = fma32(-z, 0.5, y);
     m += y;
-    madd32(e, 0.693_359_375, m, f)
+    fma32(e, 0.693_359_375, m)
 }
 
 /// (sin, cos) as PyTorch's AVX2 `sincos256_ps` (Cephes) computes them.
 #[allow(clippy::excessive_precision)]
 #[inline(always)]
-fn cephes_sincosf(x: f32, f: bool) -> (f32, f32) {
+fn cephes_sincosf(x: f32) -> (f32, f32) {
     let sign_sin = x.to_bits() & 0x8000_0000;
     let mut x = x.abs();
     let mut j = (x * 1.273_239_544_735_16f32) as i32; // truncation, as cvttps
@@ -289,38 +278,39 @@ fn cephes_sincosf(x: f32, f: bool) -> (f32, f32) {
     let y = j as f32;
     let swap_sin = ((j & 4) as u32) << 29;
     let poly_mask = (j & 2) == 0;
-    x = madd32(y, -0.785_156_25, x, f);
-    x = madd32(y, -2.418_756_484_985_351_562_5e-4, x, f);
-    x = madd32(y, -3.774_894_977_445_941_08e-8, x, f);
+    x = fma32(y, -0.785_156_25, x);
+    x = fma32(y, -2.418_756_484_985_351_562_5e-4, x);
+    x = fma32(y, -3.774_894_977_445_941_08e-8, x);
     let sign_cos = ((!(j - 2) & 4) as u32) << 29;
     let sign_sin = sign_sin ^ swap_sin;
     let z = x * x;
     let mut c = 2.443_315_711_809_948e-5f32;
-    c = madd32(c, z, -1.388_731_625_493_765e-3, f);
-    c = madd32(c, z, 4.166_664_568_298_827e-2, f);
+    c = fma32(c, z, -1.388_731_625_493_765e-3);
+    c = fma32(c, z, 4.166_664_568_298_827e-2);
     c *= z;
-    c = if f { c.mul_add(z, -(z * 0.5)) } else { c * z - z * 0.5 };
+    c = fma32(c, z, -(z * 0.5)); // as in the log: the first product fused
     c += 1.0;
     let mut s = -1.951_529_589_1e-4f32;
-    s = madd32(s, z, 8.332_160_873_6e-3, f);
-    s = madd32(s, z, -1.666_665_461_1e-1, f);
+    s = fma32(s, z, 8.332_160_873_6e-3);
+    s = fma32(s, z, -1.666_665_461_1e-1);
     s *= z;
-    s = madd32(s, x, x, f);
+    s = fma32(s, x, x);
     let (sv, cv) = if poly_mask { (s, c) } else { (c, s) };
     (f32::from_bits(sv.to_bits() ^ sign_sin), f32::from_bits(cv.to_bits() ^ sign_cos))
 }
 
-/// PyTorch's float32 Box-Muller block (normal_fill_16_AVX2): Cephes log and sincos, the
-/// result `n * std + mean` fused.
+/// PyTorch's float32 Box-Muller block (normal_fill_16_AVX2, which PyTorch runs on AVX2 and
+/// AVX512 CPUs alike: normal_ has no AVX512 kernel): Cephes log and sincos with the
+/// multiply-adds GCC fuses, the result `n * std + mean` fused (an explicit FMA there).
 #[inline(always)]
-fn normal_fill_16_f32_body(d: &mut [f32], mean: f32, std: f32, f: bool) {
+fn normal_fill_16_f32_body(d: &mut [f32], mean: f32, std: f32) {
     let two_pi = (2.0 * std::f64::consts::PI) as f32;
     for j in 0..8 {
         let u1 = 1.0 - d[j];
         let u2 = d[j + 8];
-        let radius = (-2.0 * cephes_logf(u1, f)).sqrt();
+        let radius = (-2.0 * cephes_logf(u1)).sqrt();
         let theta = two_pi * u2;
-        let (sin, cos) = cephes_sincosf(theta, f);
+        let (sin, cos) = cephes_sincosf(theta);
         d[j] = (radius * cos).mul_add(std, mean);
         d[j + 8] = (radius * sin).mul_add(std, mean);
     }
@@ -328,21 +318,20 @@ fn normal_fill_16_f32_body(d: &mut [f32], mean: f32, std: f32, f: bool) {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "fma")]
-unsafe fn normal_fill_16_f32_fma(d: &mut [f32], mean: f32, std: f32, f: bool) {
-    normal_fill_16_f32_body(d, mean, std, f)
+unsafe fn normal_fill_16_f32_fma(d: &mut [f32], mean: f32, std: f32) {
+    normal_fill_16_f32_body(d, mean, std)
 }
 
 fn normal_fill_16_f32(d: &mut [f32], mean: f32, std: f32) {
-    let f = fused(0);
     #[cfg(target_arch = "x86_64")]
     {
         if is_x86_feature_detected!("fma") {
             // SAFETY: the CPU has FMA (checked just above), the only feature the function enables.
-            unsafe { normal_fill_16_f32_fma(d, mean, std, f) };
+            unsafe { normal_fill_16_f32_fma(d, mean, std) };
             return;
         }
     }
-    normal_fill_16_f32_body(d, mean, std, f)
+    normal_fill_16_f32_body(d, mean, std)
 }
 
 // ------------------------------------------------------------------ distributions

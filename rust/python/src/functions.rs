@@ -116,12 +116,6 @@ fn _generator_set_state(id: usize, state: Vec<u8>) -> PyResult<()> {
     run(|| random::with_gen(id, |g| *g = r))
 }
 
-/// Which multiply-adds the random kernels fuse (an experiment switch; see random::FUSE).
-#[pyfunction]
-fn _random_fuse(bits: u32) {
-    random::FUSE.store(bits, std::sync::atomic::Ordering::Relaxed);
-}
-
 #[pyfunction]
 fn arange(py: Python, start: f64, end: f64, step: f64, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
     made(py, ops::arange(start, end, step, dtype.dt), requires_grad)
@@ -274,7 +268,6 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_generator_free, m)?)?;
     m.add_function(wrap_pyfunction!(_generator_manual_seed, m)?)?;
     m.add_function(wrap_pyfunction!(_generator_initial_seed, m)?)?;
-    m.add_function(wrap_pyfunction!(_random_fuse, m)?)?;
     m.add_function(wrap_pyfunction!(_generator_get_state, m)?)?;
     m.add_function(wrap_pyfunction!(_generator_set_state, m)?)?;
     m.add_function(wrap_pyfunction!(arange, m)?)?;

@@ -286,6 +286,8 @@ def random_(self, from_=None, to=None, generator=None, **kwargs):
         return _fill(self, lambda s, c: _draw(s, self.dtype, gid, "full"))
     if to is None:
         from_, to = 0, from_
+    if from_ is None:
+        from_ = 0
     from_, to = int(from_), int(to)
     if from_ >= to:
         raise RuntimeError("random_ expects 'from' to be less than 'to', but got from=%d >= to=%d" % (from_, to))

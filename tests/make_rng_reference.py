@@ -118,6 +118,13 @@ def cases():
             "g = torch.Generator().manual_seed(%d)\ntorch.randn(3, generator=g)\ns = g.get_state()\n"
             "h = torch.Generator().set_state(s)\nout = [torch.randn(5, generator=h), torch.randn(5, generator=g), s[-20:].long(),"
             " torch.tensor([g.initial_seed() %% 2**62])]" % s)
+        c["approx_rnn_dropout_%d" % s] = pre + (
+            "r = torch.nn.LSTM(2, 3, num_layers=3, dropout=0.5)\nx = torch.ones(4, 2, 2)\n"
+            "out = [r(x)[0].detach(), torch.nn.GRU(2, 2, num_layers=2, dropout=0.3, bidirectional=True)(x)[0].detach(), torch.rand(2)]")
+        c["methods_%d" % s] = pre + (
+            "p = torch.tensor([[0.2, 0.3, 0.5], [0.6, 0.2, 0.2]])\n"
+            "out = [p.bernoulli(), p.bernoulli(0.5), p.multinomial(2), p.multinomial(5, replacement=True),"
+            " torch.empty(4, dtype=torch.int64).random_(to=7), torch.empty(3).random_(**{'from': 2, 'to': 9})]")
     c["seed_demo"] = "torch.manual_seed(0)\nout = [torch.randn(10, 5), torch.randn(5, 6), torch.randn(2, 3), torch.randn(2, 3)]"
     c["normal_overloads"] = ("torch.manual_seed(3)\n"
                              "out = [torch.normal(torch.zeros(5), torch.ones(5)), torch.normal(torch.arange(4.), 2.0),"

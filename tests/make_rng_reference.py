@@ -97,7 +97,8 @@ def cases():
             "out = [F.dropout2d(torch.ones(2, 3, 2, 2), 0.4), F.dropout1d(torch.ones(2, 3, 4), 0.5), F.dropout3d(torch.ones(1, 4, 1, 2, 2), 0.5),"
             " F.alpha_dropout(torch.ones(10), 0.3, training=True), torch.nn.Dropout2d(0.5)(torch.ones(4, 3, 2, 2)),"
             " F.dropout(torch.full((3, 3), 2.5), 0.5, inplace=True), F.dropout(torch.arange(20.), 0.25), F.dropout(torch.ones(5), 1.0),"
-            " F.dropout(torch.ones(4, dtype=torch.float64), 0.7), torch.rand(2)]")
+            " F.dropout(torch.ones(4, dtype=torch.float64), 0.7), F.dropout(torch.ones(30), 0.42),"
+            " F.dropout2d(torch.ones(2, 8, 1, 1), 0.15), torch.rand(2)]")
         c["samplers_%d" % s] = pre + (
             "D = torch.utils.data\nds = list(range(10))\n"
             "out = [torch.tensor(list(D.RandomSampler(ds))), torch.tensor(list(D.RandomSampler(ds, replacement=True, num_samples=40))),"

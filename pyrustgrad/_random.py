@@ -53,7 +53,7 @@ class Generator(object):
 
     def __del__(self):
         gid = getattr(self, "_id", 0)
-        if gid:
+        if gid and _core is not None:  # (module globals may be gone at interpreter exit)
             self._id = 0
             _core._generator_free(gid)
 
@@ -109,10 +109,7 @@ default_generator = Generator._of_id(0)
 
 def manual_seed(seed):
     """Seeds the default generator; returns it."""
-    seed = int(seed) if not isinstance(seed, (str, bytes)) else seed
-    if isinstance(seed, (str, bytes)):
-        seed = int(seed)
-    return default_generator.manual_seed(seed)
+    return default_generator.manual_seed(int(seed))
 
 
 def seed():
@@ -153,6 +150,11 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="device
 
 
 # ---------------------------------------------------------------- helpers
+
+def _no_out(out, fn):
+    if out is not None:
+        raise NotImplementedError("pyrustgrad's %s() does not take out= yet" % fn)
+
 
 def _gid(generator, fn="rand"):
     if generator is None:
@@ -318,6 +320,7 @@ def _factory_dtype(dtype):
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
          requires_grad=False):
+    _no_out(out, "rand")
     _device._check_device(device)
     dtype = _factory_dtype(dtype)
     _float_only(dtype, "check_uniform_bounds")
@@ -326,6 +329,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
           requires_grad=False):
+    _no_out(out, "randn")
     _device._check_device(device)
     dtype = _factory_dtype(dtype)
     _float_only(dtype, "normal_kernel_cpu")
@@ -335,6 +339,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 def randint(low=None, high=None, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
             pin_memory=False, requires_grad=False):
     """randint(high, size), randint(low, high, size), randint(high=, size=)."""
+    _no_out(out, "randint")
     _device._check_device(device)
     if size is None:
         if isinstance(high, (tuple, list)) or type(high).__name__ == "Size":
@@ -351,6 +356,7 @@ def randint(low=None, high=None, size=None, generator=None, out=None, dtype=None
 
 def randperm(n, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
              requires_grad=False):
+    _no_out(out, "randperm")
     _device._check_device(device)
     n = int(n)
     if n < 0:
@@ -399,6 +405,7 @@ def normal(mean=None, std=1.0, size=None, generator=None, out=None, dtype=None, 
     """normal(Tensor mean, Tensor std), normal(Tensor mean, float std=1), normal(float mean,
     Tensor std), normal(float mean, float std, size): PyTorch's draws and arithmetic (the
     draws are N(0, 1) or N(0, std), then scaled and shifted as PyTorch does)."""
+    _no_out(out, "normal")
     T = _core._TensorBase
     gid = _gid(generator, "normal")
     if isinstance(mean, T) or isinstance(std, T):
@@ -438,6 +445,7 @@ def _new_normal(shape, dtype, gid, mean, std):
 def bernoulli(input, p=None, generator=None, out=None):
     """bernoulli(input): one draw per element with probability input[i]; bernoulli(input, p):
     a tensor like input of draws with probability p."""
+    _no_out(out, "bernoulli")
     gid = _gid(generator, "bernoulli")
     if p is not None:
         t = _core.full(list(input.shape), 0.0, input.dtype, False)
@@ -456,6 +464,7 @@ def multinomial(input, num_samples, replacement=False, generator=None, out=None)
     """PyTorch's CPU multinomial: with replacement a binary search in the cumulative
     distribution per 53-bit uniform; without (or for one sample) argmax / topk of
     p / q with q ~ Exp(1) drawn like the probabilities."""
+    _no_out(out, "multinomial")
     gid = _gid(generator, "multinomial")
     x = input.detach()
     if x.dim() not in (1, 2):

@@ -74,6 +74,10 @@ def _rows(torch):
         a = rnd(512, 1000)
         return lambda: a.log_softmax(1)
 
+    def softmax0():
+        a = rnd(512, 1000)
+        return lambda: a.softmax(0)
+
     def transpose():
         q = rnd(1024, 1024)
         return lambda: q.t().contiguous()
@@ -117,6 +121,7 @@ def _rows(torch):
         ("P.sub_(0.01*G) 784x256", 1e6, 5, sub_),
         ("softmax(1) 512x1000", 1e6, 3, softmax),
         ("log_softmax(1) 512x1000", 1e6, 3, log_softmax),
+        ("softmax(0) 512x1000", 1e6, 3, softmax0),
         ("Q.t().contiguous() 1024^2", 1e6, 3, transpose),
         ("MLP step 128x784-256-10 (ms)", 1e3, 2, mlp),
         ("CNN step 64x1x28x28 (ms)", 1e3, 1, cnn),

@@ -165,7 +165,8 @@ class memory_format(object):
         self._name = name
 
     def __repr__(self):
-        return "pyrustgrad." + self._name
+        from . import _names
+        return _names.prefix + "." + self._name
 
 
 preserve_format = memory_format("preserve_format")
@@ -187,7 +188,8 @@ def _typed_data(dt, args):
         return _core.full([0], 0.0, dt, False)
     if len(args) == 1 and isinstance(args[0], _core._TensorBase):
         if args[0].dtype != dt:
-            raise TypeError("expected %s (got %s)" % (_LEGACY[dt], args[0].type()))
+            from . import _names
+            raise TypeError("expected %s.%s (got %s)" % (_names.prefix, _LEGACY[dt], args[0].type()))
         return args[0]
     if len(args) == 1 and not isinstance(args[0], (int, Size)):
         if isinstance(args[0], (str, bytes)):
@@ -222,8 +224,7 @@ FloatTensor = _legacy("FloatTensor", _F32)
 DoubleTensor = _legacy("DoubleTensor", _F64)
 LongTensor = _legacy("LongTensor", _I64)
 BoolTensor = _legacy("BoolTensor", _BOOL)
-_LEGACY = {_F32: "pyrustgrad.FloatTensor", _F64: "pyrustgrad.DoubleTensor", _I64: "pyrustgrad.LongTensor",
-           _BOOL: "pyrustgrad.BoolTensor"}
+_LEGACY = {_F32: "FloatTensor", _F64: "DoubleTensor", _I64: "LongTensor", _BOOL: "BoolTensor"}
 
 
 # ---------------------------------------------------------------- Tensor.new_*

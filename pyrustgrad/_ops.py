@@ -16,6 +16,7 @@ import math
 import warnings
 
 from . import _core
+from . import _names
 from ._tensor import Size, Tensor, _return_type, return_types
 from .autograd.function import Function
 
@@ -27,10 +28,10 @@ for _rt in ("median", "nanmedian", "kthvalue", "mode", "cummax", "cummin"):
     setattr(type(return_types), _rt, _return_type(_rt))
 return_types.aminmax = type("aminmax", (collections.namedtuple("aminmax", ["min", "max"]),), {
     "__slots__": (), "__module__": "pyrustgrad.return_types",
-    "__repr__": lambda self: "pyrustgrad.return_types.aminmax(\nmin=%r,\nmax=%r)" % (self.min, self.max)})
+    "__repr__": lambda self: "%s.return_types.aminmax(\nmin=%r,\nmax=%r)" % (_names.prefix, self.min, self.max)})
 return_types.slogdet = type("slogdet", (collections.namedtuple("slogdet", ["sign", "logabsdet"]),), {
     "__slots__": (), "__module__": "pyrustgrad.return_types",
-    "__repr__": lambda self: "pyrustgrad.return_types.slogdet(\nsign=%r,\nlogabsdet=%r)" % (self.sign, self.logabsdet)})
+    "__repr__": lambda self: "%s.return_types.slogdet(\nsign=%r,\nlogabsdet=%r)" % (_names.prefix, self.sign, self.logabsdet)})
 
 
 # ---------------------------------------------------------------- helpers

@@ -85,7 +85,7 @@ class Generator(object):
         return (_rebuild_generator, (self.get_state().tolist(),))
 
     def __repr__(self):
-        return "<pyrustgrad.Generator object at 0x%x>" % id(self)
+        return "<%s.Generator object at 0x%x>" % (type(self).__module__, id(self))
 
 
 def _rebuild_generator(state):

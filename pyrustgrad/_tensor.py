@@ -15,6 +15,7 @@ from . import _core
 from . import _device
 from . import _random
 from ._device import _check_device
+from . import _names
 
 _builtin_max = max
 
@@ -25,7 +26,7 @@ class Size(tuple):
     __module__ = "pyrustgrad"
 
     def __repr__(self):
-        return "pyrustgrad.Size([%s])" % ", ".join(str(d) for d in self)
+        return "%s.Size([%s])" % (_names.prefix, ", ".join(str(d) for d in self))
 
     __str__ = __repr__
 
@@ -60,7 +61,7 @@ def _return_type(name):
     base = _collections.namedtuple(name, ["values", "indices"])
 
     def __repr__(self):
-        return "pyrustgrad.return_types.%s(\nvalues=%r,\nindices=%r)" % (name, self.values, self.indices)
+        return "%s.return_types.%s(\nvalues=%r,\nindices=%r)" % (_names.prefix, name, self.values, self.indices)
 
     return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__str__": __repr__,
                                 "__module__": "pyrustgrad.return_types"})
@@ -243,7 +244,7 @@ class Tensor(_core._TensorBase):
         names = {_core.float32: "FloatTensor", _core.float64: "DoubleTensor", _core.int64: "LongTensor",
                  _core.bool: "BoolTensor"}
         if dtype is None:
-            return "pyrustgrad." + names[self.dtype]
+            return _names.prefix + "." + names[self.dtype]
         if isinstance(dtype, str):
             by_name = {"%s.%s" % (pkg, n): d for d, n in names.items() for pkg in ("torch", "pyrustgrad")}
             if dtype not in by_name:

@@ -13,6 +13,7 @@ NotImplementedError naming it). Must stay valid Python 3.6.
 import math
 
 from . import _core
+from . import _names
 from ._ops import _NoGrad, _arange, _scalar, _zero, return_types
 from ._ops import linalg_cross as cross
 from ._ops import linalg_norm as norm
@@ -246,7 +247,7 @@ class _QR(tuple):
     R = property(lambda self: self[1])
 
     def __repr__(self):
-        return "pyrustgrad.return_types.linalg_qr(\nQ=%r,\nR=%r)" % (self[0], self[1])
+        return "%s.return_types.linalg_qr(\nQ=%r,\nR=%r)" % (_names.prefix, self[0], self[1])
 
 
 def matrix_power(A, n):

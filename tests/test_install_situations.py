@@ -405,3 +405,99 @@ def test_as_a_user_who_is_not_root(tmp_path):
         assert out == ["install.sh: cannot read %s: Permission denied" % PRG]
     finally:
         shutil.rmtree(top, ignore_errors=True)
+
+
+# ---- install.sh --provide-torch: the torch alias (tests/test_torch_alias.py tests the alias) ----
+
+# What the alias needs of pyrustgrad, on top of FAKE_PYRUSTGRAD.
+FAKE_NAMES = '''prefix = "pyrustgrad"
+def set_module_prefix(name):
+    global prefix
+    prefix = name
+def rename_classes(module):
+    pass
+'''
+FAKE_SIZE = '''
+__version__ = "0.1.0"
+class Size(tuple):
+    def __repr__(self):
+        from . import _names
+        return "%s.Size([%s])" % (_names.prefix, ", ".join(str(d) for d in self))
+'''
+ALIAS_LINE = "    torch alias: import torch runs pyrustgrad 0.1.0; torch.Size([2, 3])"
+
+
+def alias_wheelhouse(tmp_path, with_alias=True):
+    wh = make_wheelhouse(tmp_path, pyrustgrad_files={
+        "pyrustgrad/__init__.py": FAKE_PYRUSTGRAD + FAKE_SIZE, "pyrustgrad/_names.py": FAKE_NAMES})
+    if with_alias:   # as scripts/build-wheelhouse adds it: the real alias wheel, its own lock
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        whl = subprocess.run([sys.executable, os.path.join(root, "scripts", "build-torch-alias"), str(wh)],
+                             stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout.strip()
+        import hashlib
+        with open(whl, "rb") as f:
+            h = hashlib.sha256(f.read()).hexdigest()
+        (wh / "locks" / "torch-alias.txt").write_text(
+            "#\n# the torch alias\npyrustgrad-torch-alias==0.1.0 \\\n    --hash=sha256:%s\n" % h)
+        write_sums(wh)
+    return wh
+
+
+@pytest.mark.parametrize("way", ["pip", "own"])
+def test_provide_torch_installs_the_alias_and_import_torch_is_pyrustgrad(tmp_path, way):
+    wh = alias_wheelhouse(tmp_path)
+    venv = tmp_path / "venv"
+    rc, out, err = run_install(wh, "--venv", str(venv), "--provide-torch",
+                               *(["--own-installer"] if way == "own" else []))
+    assert rc == 0, err
+    assert ("install.sh: installing pyrustgrad 0.1.0, pyrustgrad-torch-alias 0.1.0 from locks/%s.txt "
+            "and locks/torch-alias.txt" % CP) in " ".join(out)
+    assert ALIAS_LINE in out
+    r = subprocess.run([str(venv / "bin" / "python"), "-c", "import torch; print(torch.__name__, torch.Size([1]))"],
+                       stdout=subprocess.PIPE, universal_newlines=True, cwd=str(tmp_path))
+    assert r.stdout == "pyrustgrad torch.Size([1])\n"
+    check = venv_pip(venv, "check")
+    assert check.returncode == 0, check.stdout
+    if way == "own":   # again into the same venv: the alias is its own, not a torch to protect
+        rc, out, err = run_install(wh, "--venv", str(venv), "--provide-torch", "--own-installer")
+        assert rc == 0, err
+        assert [l for l in out if "replacing the torch alias" in l] == [
+            "install.sh: replacing the torch alias an earlier run installed (%s)"
+            % glob.glob(str(venv / "lib" / "python*" / "site-packages" / "torch" / "__init__.py"))[0]]
+
+
+@pytest.mark.parametrize("mode", ["venv", "target"])
+def test_provide_torch_refuses_where_a_torch_is_importable(tmp_path, mode):
+    wh = alias_wheelhouse(tmp_path)
+    dest = tmp_path / "dest"
+    if mode == "venv":
+        subprocess.run([BASE, "-m", "venv", "--without-pip", str(dest)], check=True)
+        site = glob.glob(str(dest / "lib" / "python*" / "site-packages"))[0]
+        python = str(dest / "bin" / "python")
+    else:
+        site = str(dest)
+        os.makedirs(site)
+        python = BASE
+    os.makedirs(os.path.join(site, "torch"))
+    with open(os.path.join(site, "torch", "__init__.py"), "w") as f:
+        f.write("__version__ = '2.15.0'  # a stand-in for real PyTorch\n")
+    before = sorted(os.listdir(site))
+    rc, out, err = run_install(wh, "--" + mode, str(dest), "--provide-torch")
+    assert rc == 1
+    assert err[-1] == (
+        "install.sh: --provide-torch: %s already imports a torch that is not pyrustgrad's alias "
+        "(%s), which the alias would hide. Nothing was installed. Run without --provide-torch "
+        "(and use `import pyrustgrad as torch`), or install into a venv that has no PyTorch"
+        % (python, os.path.join(site, "torch", "__init__.py")))
+    assert sorted(os.listdir(site)) == before   # nothing of pyrustgrad went in
+    rc, out, err = run_install(wh, "--" + mode, str(dest))   # without it: installs
+    assert rc == 0, err
+
+
+def test_provide_torch_from_a_wheelhouse_without_the_alias_says_so(tmp_path):
+    wh = alias_wheelhouse(tmp_path, with_alias=False)
+    rc, out, err = run_install(wh, "--target", str(tmp_path / "t"), "--provide-torch")
+    assert rc == 1 and err == [
+        "install.sh: --provide-torch: this wheelhouse has no torch alias (locks/torch-alias.txt);",
+        "install.sh: it was built without one: run without --provide-torch and use: import pyrustgrad as torch"]
+    assert not os.path.exists(str(tmp_path / "t"))

@@ -317,8 +317,17 @@ def test_locks_of_a_built_wheelhouse_are_hashed_pins_made_by_pip_compile():
         for line in f:
             h, name = line.split()
             sums[h] = name
-    targets = sorted((n[:-4] for n in os.listdir(locks) if n.endswith(".txt")), key=lambda n: int(n[3:]))
-    assert sorted(os.listdir(locks)) == sorted([t + ".txt" for t in targets] + [t + ".in" for t in targets])
+    targets = sorted((n[:-4] for n in os.listdir(locks) if n.startswith("cp3") and n.endswith(".txt")),
+                     key=lambda n: int(n[2:]))
+    assert sorted(os.listdir(locks)) == sorted([t + ".txt" for t in targets] + [t + ".in" for t in targets]
+                                               + ["torch-alias.txt"])
+    # the torch alias's lock: its one wheel, hashed, in the wheelhouse
+    text = open(os.path.join(locks, "torch-alias.txt")).read()
+    assert "install.sh --provide-torch" in text
+    pins = [l.split(" ")[0] for l in text.splitlines() if "==" in l and not l.startswith("#")]
+    hashes = [l.split("sha256:")[1].split()[0] for l in text.splitlines() if "--hash=sha256:" in l]
+    assert len(pins) == 1 and pins[0].startswith("pyrustgrad-torch-alias==") and len(hashes) == 1
+    assert sums[hashes[0]].startswith("pyrustgrad_torch_alias-%s-py3-none-any" % pins[0].split("==")[1])
     for t in targets:
         text = open(os.path.join(locks, t + ".txt")).read()
         assert "Install with: sh install.sh" in text, t

@@ -9,6 +9,9 @@
 #            --break-system-packages    with --user on a Python marked externally managed
 #            --own-installer            use install.sh's own wheel installer even where
 #                                       pip can run
+#            --provide-torch            also install the torch alias, so that scripts
+#                                       saying `import torch` run pyrustgrad unchanged
+#                                       (refused where a real torch is importable)
 #            --smoke full|import|none   what to test afterwards (default: full; the other
 #                                       two are for developing the installer)
 #
@@ -37,7 +40,7 @@ shq() {
 }
 
 WH=$(cd "$(dirname "$0")" && pwd -P) || die "cannot find the wheelhouse folder"
-MODE="" DIR="" PY="" SMOKE=full BSP="" OWN=0
+MODE="" DIR="" PY="" SMOKE=full BSP="" OWN=0 TORCH=0
 usage() {
     sed -n -e '2s/^# //p' -e '4,/^#$/s/^# \{0,1\}//p' "$WH/install.sh"
 }
@@ -57,6 +60,7 @@ while [ $# -gt 0 ]; do
         --python=*) PY=${1#--python=} ;;
         --break-system-packages) BSP=--break-system-packages ;;
         --own-installer) OWN=1 ;;
+        --provide-torch) TORCH=1 ;;
         --smoke) [ $# -ge 2 ] || die "--smoke needs full, import or none"; SMOKE=$2; shift ;;
         --smoke=*) SMOKE=${1#--smoke=} ;;
         -*) usage >&2; die "unknown option: $1" ;;
@@ -245,7 +249,13 @@ sys.exit(0 if v(sys.argv[1]) >= v(sys.argv[2]) else 1)' "$GLIBC" "${NEED_GLIBC:-
 
 # installer.py run by interpreter $1 (its messages are install.sh's own)
 inst() { py=$1; shift; "$py" -s "$WH/installer.py" "$@"; }
-PLAN=$(inst "$PY" plan "$WH" "$LOCK" "$TMPD") || exit 1
+ALIAS_LOCK=""
+if [ "$TORCH" = 1 ]; then
+    ALIAS_LOCK=$WH/locks/torch-alias.txt
+    [ -f "$ALIAS_LOCK" ] || die "--provide-torch: this wheelhouse has no torch alias (locks/torch-alias.txt);" \
+        "it was built without one: run without --provide-torch and use: import pyrustgrad as torch"
+fi
+PLAN=$(inst "$PY" plan "$WH" "$LOCK" "$TMPD" $ALIAS_LOCK) || exit 1
 set -- $PLAN
 NPKG=$1 PIPVER=$2 STVER=$3 PIPWHL=$4
 
@@ -293,6 +303,15 @@ fi
 if [ "$MODE" = venv ]; then TPY=$ABS/bin/python; else TPY=$PY; fi
 TDIR=""
 [ "$MODE" = target ] && TDIR=$ABS
+
+# ---- --provide-torch: never hide a real torch ---------------------------------------------
+# Asked of the destination's interpreter as scripts will run it (no -s: user site counts).
+if [ "$TORCH" = 1 ]; then
+    if [ -n "$TDIR" ]; then TC=$("$TPY" "$WH/installer.py" torch-check "$TPY" "$TDIR") || exit 1
+    else TC=$("$TPY" "$WH/installer.py" torch-check "$TPY") || exit 1
+    fi
+    case $TC in alias*) say "replacing the torch alias an earlier run installed (${TC#alias })" ;; esac
+fi
 
 # ---- how: the destination's pip, the wheelhouse's pip, or installer.py ----------------------
 # pip runs through this launcher: from its wheel when asked, and told to use sysconfig
@@ -348,7 +367,9 @@ NEED_ST=0
 [ "$NEED_PIP" = 1 ] && [ "$NO_DISTUTILS" = 1 ] && [ "$STVER" != - ] && NEED_ST=1
 
 PINS=$(sed 's/ .*//; s/==/ /' "$TMPD/payload.txt" | tr '\n' ',' | sed 's/,$//; s/,/, /g')
-say "installing $PINS from locks/${LOCK##*/} (Python $PYFULL, glibc $GLIBC)"
+FROM=locks/${LOCK##*/}
+[ "$TORCH" = 1 ] && FROM="$FROM and locks/torch-alias.txt"
+say "installing $PINS from $FROM (Python $PYFULL, glibc $GLIBC)"
 ALSO=""
 [ "$NEED_PIP" = 1 ] && ALSO="; pip $PIPVER goes in too"
 [ "$NEED_ST" = 1 ] && ALSO="$ALSO, with setuptools $STVER (its copy of distutils lets pip run)"
@@ -425,6 +446,21 @@ if [ "$SMOKE" != none ]; then
     STATUS=$?
     sed 's/^/    /' "$TMPD/smoke.log"
     [ "$STATUS" = 0 ] || die "the smoke test failed: pyrustgrad does not work with $PY ($PYFULL) here"
+fi
+
+# ---- the torch alias works: `import torch` is pyrustgrad -----------------------------------
+if [ "$TORCH" = 1 ]; then
+    TCHECK='import sys, torch, pyrustgrad
+sys.exit("import torch gave %r, not pyrustgrad" % (torch,)) if torch is not pyrustgrad else None
+print("    torch alias: import torch runs pyrustgrad %s; %r" % (pyrustgrad.__version__, torch.Size([2, 3])))'
+    if [ "$MODE" = target ]; then
+        (cd "$TMPD" && PYTHONPATH="$ABS" "$TPY" -c "$TCHECK")
+    else
+        (cd "$TMPD" && "$TPY" -c "$TCHECK")
+    fi > "$TMPD/alias.log" 2>&1
+    STATUS=$?
+    sed 's/^/    /' "$TMPD/alias.log" | sed 's/^        torch alias/    torch alias/'
+    [ "$STATUS" = 0 ] || die "the torch alias does not work with $PY ($PYFULL) here (output above)"
 fi
 
 DONE=1

@@ -1,8 +1,12 @@
 """install.sh's helper, run by the target interpreter: everything install.sh needs that is
 easier to get right in Python than in POSIX sh.
 
-    python installer.py plan WH LOCK OUT        read LOCK, pick this interpreter's wheel for
-                                                each pin, write OUT/{payload,pip,setuptools}.txt
+    python installer.py plan WH LOCK OUT [LOCK2]
+                                                read LOCK (and LOCK2: locks/torch-alias.txt for
+                                                --provide-torch), pick this interpreter's wheel
+                                                for each pin, write OUT/{payload,pip,setuptools}.txt
+    python installer.py torch-check [DIR]       whether `import torch` finds a torch (DIR first
+                                                on sys.path) that is not pyrustgrad's alias
     python installer.py dest venv|user|target [DIR] WH
                                                 say whether the destination can be used
     python installer.py snapshot OUT ROOT...    remember what is under the ROOTs (--user:
@@ -151,9 +155,10 @@ def read_lock(path):
     return pins
 
 
-def cmd_plan(wh, lock, out):
-    """Pick, for every pin, the one wheel here whose sha256 the lock lists and that fits
-    this interpreter; write the requirement files install.sh hands to pip."""
+def cmd_plan(wh, lock, out, extra=None):
+    """Pick, for every pin, the one wheel here whose sha256 the lock (or the EXTRA lock)
+    lists and that fits this interpreter; write the requirement files install.sh hands
+    to pip."""
     glibc = glibc_version()
     files = {}
     for f in os.listdir(wh):
@@ -161,7 +166,10 @@ def cmd_plan(wh, lock, out):
         if parsed:
             files.setdefault((canonical(parsed[0]), parsed[1]), []).append(f)
     plan = []
-    for name, version, hashes in read_lock(lock):
+    pins = [(p, lock) for p in read_lock(lock)]
+    if extra:
+        pins += [(p, extra) for p in read_lock(extra)]
+    for (name, version, hashes), src in pins:
         chosen = None
         for f in sorted(files.get((canonical(name), version), [])):
             if wheel_fits(f, glibc=glibc) and sha256_of(os.path.join(wh, f)) in hashes:
@@ -170,7 +178,7 @@ def cmd_plan(wh, lock, out):
         if chosen is None:
             raise Failure("the lock %s pins %s==%s, but no wheel here has one of its hashes and "
                           "fits Python %d.%d (glibc %s): the wheelhouse is incomplete"
-                          % (os.path.basename(lock), name, version, sys.version_info[0],
+                          % (os.path.basename(src), name, version, sys.version_info[0],
                              sys.version_info[1], "%d.%d" % glibc if glibc else "none"))
         plan.append({"name": name, "version": version, "hashes": hashes, "file": chosen})
     groups = {"payload": [], "pip": [], "setuptools": []}
@@ -699,6 +707,41 @@ def cmd_install(out, mode, d, with_pip, with_setuptools):
     return 0
 
 
+# ---- the torch alias ---------------------------------------------------------------------------
+
+ALIAS_MARK = "_PYRUSTGRAD_TORCH_ALIAS = True"
+
+
+def cmd_torch_check(python, d=None):
+    """For --provide-torch: prints 'none' or 'alias PATH' (an earlier install of the alias);
+    fails when `import torch` would find another torch (real PyTorch), which the alias
+    must not hide. Looks without importing it (importing PyTorch takes seconds)."""
+    import importlib.util
+    if d:
+        sys.path.insert(0, os.path.abspath(d))
+    try:
+        spec = importlib.util.find_spec("torch")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        print("none")
+        return 0
+    origin = spec.origin if spec.origin not in (None, "namespace") else None
+    where = origin or ", ".join(list(spec.submodule_search_locations or [])) or "?"
+    if origin and os.path.basename(origin) == "__init__.py":
+        try:
+            with open(origin) as f:
+                if ALIAS_MARK in f.read():
+                    print("alias %s" % origin)
+                    return 0
+        except (IOError, OSError, UnicodeDecodeError):
+            pass
+    raise Failure("--provide-torch: %s already imports a torch that is not pyrustgrad's alias "
+                  "(%s), which the alias would hide. Nothing was installed. Run without "
+                  "--provide-torch (and use `import pyrustgrad as torch`), or install into a "
+                  "venv that has no PyTorch" % (python, where))
+
+
 # ---- pip where the interpreter has no distutils -------------------------------------------------
 
 # Written next to pip when this Python lacks distutils (Debian/Ubuntu without
@@ -826,8 +869,10 @@ def main(argv):
     if not argv:
         raise Failure("installer.py: no command (see its docstring)")
     cmd, args = argv[0], argv[1:]
-    if cmd == "plan" and len(args) == 3:
+    if cmd == "plan" and len(args) in (3, 4):
         return cmd_plan(*args)
+    if cmd == "torch-check" and len(args) in (1, 2):
+        return cmd_torch_check(*args)
     if cmd == "dest" and len(args) in (2, 3):
         mode = args[0]
         return cmd_dest(mode, args[1] if len(args) == 3 else "", args[-1])

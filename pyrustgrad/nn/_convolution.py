@@ -186,7 +186,7 @@ def _conv_checks(name, input, weight, bias, stride, padding, dilation, groups, t
 
 def _scalar_name(t):
     return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}.get(
-        str(t.dtype).replace("pyrustgrad.", ""), str(t.dtype))
+        str(t.dtype).split(".")[-1], str(t.dtype))
 
 
 def _same_padding(input, k, d, n):

@@ -14,6 +14,20 @@ pub const MAX_PRINT_DIMS: usize = 494;
 /// The largest precision the printer can honour.
 pub const MAX_PRINT_PRECISION: usize = u16::MAX as usize;
 
+/// Whether printed names say `torch.` (set by the `torch` alias distribution) rather than
+/// `pyrustgrad.` (the default): the one switch for every name the core prints.
+static TORCH_NAMES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The module name printed before dtypes and `Size`: `"pyrustgrad"` or `"torch"`.
+pub fn module_prefix() -> &'static str {
+    if TORCH_NAMES.load(std::sync::atomic::Ordering::Relaxed) { "torch" } else { "pyrustgrad" }
+}
+
+/// Print `torch.` (true) or `pyrustgrad.` (false) names from now on.
+pub fn set_torch_names(on: bool) {
+    TORCH_NAMES.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
 pub fn repr(t: &Tensor) -> Result<String> {
     repr_as(t, "tensor")
 }
@@ -30,7 +44,7 @@ pub fn repr_as(t: &Tensor, name: &str) -> Result<String> {
     let mut suffixes = Vec::new();
     let dt = t.dtype();
     if dtype_suffix_needed(dt == DType::F32, matches!(dt, DType::I64 | DType::Bool), t.numel()) {
-        suffixes.push(format!("dtype=pyrustgrad.{}", dt.name()));
+        suffixes.push(format!("dtype={}.{}", module_prefix(), dt.name()));
     }
     if let Some(f) = t.grad_fn() {
         suffixes.push(format!("grad_fn=<{}>", f.name()));

@@ -18,7 +18,7 @@ pub struct PyDType {
 #[pymethods]
 impl PyDType {
     fn __repr__(&self) -> String {
-        format!("pyrustgrad.{}", self.dt.name())
+        format!("{}.{}", pyrustgrad_core::print::module_prefix(), self.dt.name())
     }
     fn __str__(&self) -> String {
         self.__repr__()

@@ -251,7 +251,21 @@ fn _col2im(py: Python, cols: PyRef<PyTensor>, output_size: Vec<usize>, kernel: V
     wrap(py, run(|| ops::col2im(&cols.t, &output_size, &kernel, &dilation, &padding, &stride))?)
 }
 
+/// Printed names say `torch.` (`"torch"`, set by the torch alias) or `pyrustgrad.` (the
+/// default) from now on: dtypes, `dtype=` in tensor reprs, and the core's messages.
+#[pyfunction]
+fn _set_module_prefix(name: &str) -> PyResult<()> {
+    match name {
+        "torch" => pyrustgrad_core::print::set_torch_names(true),
+        "pyrustgrad" => pyrustgrad_core::print::set_torch_names(false),
+        _ => return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "_set_module_prefix: expected 'torch' or 'pyrustgrad', got '{}'", name))),
+    }
+    Ok(())
+}
+
 pub fn register(m: &PyModule) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_set_module_prefix, m)?)?;
     m.add_function(wrap_pyfunction!(_im2col, m)?)?;
     m.add_function(wrap_pyfunction!(_col2im, m)?)?;
     m.add_function(wrap_pyfunction!(tensor, m)?)?;

@@ -128,10 +128,12 @@ fn make_root_grads(tensors: &[Tensor], grads: Vec<Option<Tensor>>) -> Result<Vec
                 if g.shape() != t.shape() {
                     bail!(
                         Runtime,
-                        "Mismatch in shape: grad_output[{}] has a shape of pyrustgrad.Size({}) and output[{}] has a shape of pyrustgrad.Size({}).",
+                        "Mismatch in shape: grad_output[{}] has a shape of {}.Size({}) and output[{}] has a shape of {}.Size({}).",
                         i,
+                        crate::print::module_prefix(),
                         crate::shape::fmt_shape(g.shape()),
                         i,
+                        crate::print::module_prefix(),
                         crate::shape::fmt_shape(t.shape())
                     );
                 }
@@ -296,9 +298,11 @@ fn apply_hook(hook: &super::GradHook, grad: Tensor) -> Result<Tensor> {
             if new.dtype() != grad.dtype() {
                 bail!(
                     Runtime,
-                    "hook '{}' has changed the type of value (was pyrustgrad.{} got pyrustgrad.{})",
+                    "hook '{}' has changed the type of value (was {}.{} got {}.{})",
                     hook.name,
+                    crate::print::module_prefix(),
                     grad.dtype().tensor_type_name(),
+                    crate::print::module_prefix(),
                     new.dtype().tensor_type_name()
                 );
             }

@@ -256,7 +256,8 @@ impl Node {
                 };
                 bail!(
                     Runtime,
-                    "one of the variables needed for gradient computation has been modified by an inplace operation: [pyrustgrad.{} {}]{} is at version {}; expected version {} instead. Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!",
+                    "one of the variables needed for gradient computation has been modified by an inplace operation: [{}.{} {}]{} is at version {}; expected version {} instead. Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!",
+                    crate::print::module_prefix(),
                     kind,
                     crate::shape::fmt_shape(s.data.shape()),
                     producer,

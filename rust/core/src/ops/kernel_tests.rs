@@ -257,3 +257,64 @@ fn strided_copy_matches_offsets() {
     }
     let _ = DType::F32;
 }
+
+/// Softmax along `dim` of a contiguous f32 tensor, lane by lane with `naive_softmax`.
+fn naive_softmax_dim(x: &Tensor, dim: usize, log: bool) -> Vec<f64> {
+    let shape = x.shape().to_vec();
+    let (red, post) = (shape[dim], shape[dim + 1..].iter().product::<usize>());
+    let v = x.to_vec::<f32>();
+    let mut out = vec![0.0f64; v.len()];
+    for pre in 0..v.len() / (red * post).max(1) {
+        for j in 0..post {
+            let idx: Vec<usize> = (0..red).map(|r| pre * red * post + r * post + j).collect();
+            let lane: Vec<f32> = idx.iter().map(|&i| v[i]).collect();
+            for (&i, w) in idx.iter().zip(naive_softmax(&lane, log)) {
+                out[i] = w;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn softmax_inner_dims_match_naive_every_path_and_threads() {
+    for shape in [&[3usize, 7, 5][..], &[2, 1, 9], &[4, 33, 17], &[9, 2], &[1, 3, 1], &[2, 0, 3], &[64, 300, 8]] {
+        let x = t32(shape, 11);
+        for dim in 0..shape.len() {
+            for log in [false, true] {
+                let f = |x: &Tensor| if log { ops::log_softmax(x, dim as i64) } else { ops::softmax(x, dim as i64) };
+                let one = with_threads(1, || f(&x).unwrap().to_vec::<f32>());
+                let two = with_threads(2, || f(&x).unwrap().to_vec::<f32>());
+                assert_eq!(one.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), two.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "{shape:?} dim {dim}");
+                for (g, w) in one.iter().zip(naive_softmax_dim(&x, dim, log)) {
+                    assert!((*g as f64 - w).abs() <= 4e-7 * w.abs().max(1.0), "{shape:?} dim {dim} log={log}: {g} vs {w}");
+                }
+                // a strided input (a transposed copy seen back through a transpose)
+                if shape.len() == 3 {
+                    let xt = ops::transpose(&x, 0, 2).unwrap().contiguous_raw();
+                    let xs = ops::transpose(&xt, 0, 2).unwrap();
+                    assert!(!xs.is_contiguous() || x.numel() == 0 || shape[0] == 1 || shape[2] == 1);
+                    assert_eq!(f(&xs).unwrap().to_vec::<f32>(), one, "{shape:?} dim {dim} strided");
+                }
+            }
+        }
+    }
+    // every SIMD path of exp through one block
+    let (red, post) = (13usize, 11usize);
+    let s: Vec<f32> = vals(red * post, 5).into_iter().map(|v| (v * 3.0) as f32).collect();
+    let x = Tensor::from_vec(s.clone(), vec![red, post]);
+    for path in crate::gemm::available_paths() {
+        for log in [false, true] {
+            let mut d = vec![0.0f32; red * post];
+            super::reduce::softmax_block(&s, &mut d, post, log, &|v: &mut [f32]| crate::vmath::unary_f32_inplace_with(path, crate::vmath::Unary::Exp, v));
+            for (g, w) in d.iter().zip(naive_softmax_dim(&x, 0, log)) {
+                assert!((*g as f64 - w).abs() <= 4e-7 * w.abs().max(1.0), "{path:?} log={log}: {g} vs {w}");
+            }
+        }
+    }
+    // lanes: all -inf gives NaN, a NaN poisons only its own lane, +inf
+    let x = Tensor::from_vec(vec![f32::NEG_INFINITY, f32::NAN, 1.0, f32::NEG_INFINITY, 0.0, f32::INFINITY], vec![2, 3]);
+    let s = ops::softmax(&x, 0).unwrap().to_vec::<f32>();
+    assert!(s[0].is_nan() && s[3].is_nan() && s[1].is_nan() && s[4].is_nan());
+    assert!(s[2].is_nan() && s[5].is_nan()); // inf - inf in the lane's sum
+}

@@ -454,8 +454,9 @@ fn softmax_lane<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: bool) {
 /// `exp(v - max)` into the output (vectorised `exp`) and its float64 sum, one for the result.
 /// Rows of 32768 elements or more in total run on the thread pool, one row per task, so
 /// the values do not depend on the thread count.
-fn softmax_last<T: crate::dtype::Float>(x: &Tensor, log: bool, exp: impl Fn(&mut [T]) + Sync) -> Result<Tensor> {
-    let n = x.shape()[x.ndim() - 1];
+/// (`dim` may be followed by dims of size 1.)
+fn softmax_last<T: crate::dtype::Float>(x: &Tensor, dim: usize, log: bool, exp: impl Fn(&mut [T]) + Sync) -> Result<Tensor> {
+    let n = x.shape()[dim];
     let mut buf = crate::storage::Buffer::zeroed(T::DTYPE, x.numel())?;
     if n > 0 && x.numel() > 0 {
         x.with_slice(|s: &[T], l| {
@@ -505,6 +506,70 @@ pub(crate) fn softmax_row<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: boo
     }
 }
 
+/// Softmax (or log_softmax) along a dim that is not the last of a contiguous float tensor,
+/// seen as `[pre, red, post]` with `post > 1`: per `pre` block, the maxima, `exp(v - max)`
+/// and the float64 sums are kept for the `post` lanes at once, so every inner loop runs over
+/// `post` contiguous values (no transposed copies). Blocks of 32768 elements or more in
+/// total run on the thread pool, one block per task: values do not depend on the thread count.
+fn softmax_mid<T: crate::dtype::Float>(x: &Tensor, dim: usize, log: bool, exp: impl Fn(&mut [T]) + Sync) -> Result<Tensor> {
+    let red = x.shape()[dim];
+    let post: usize = x.shape()[dim + 1..].iter().product();
+    let mut buf = crate::storage::Buffer::zeroed(T::DTYPE, x.numel())?;
+    if red > 0 && post > 0 && x.numel() > 0 {
+        x.with_slice(|s: &[T], l| {
+            let s = &s[l.contiguous_range().expect("contiguous")];
+            let out = buf.as_mut_slice::<T>();
+            kernel::par_rows(out, s, red * post, |o, b| softmax_block(b, o, post, log, &exp));
+        });
+    }
+    Ok(Tensor::from_buffer(buf, x.shape()))
+}
+
+/// One `[red, post]` block of `softmax_mid`: `s` is read, `d` written, rows of `post` lanes.
+pub(crate) fn softmax_block<T: crate::dtype::Float>(s: &[T], d: &mut [T], post: usize, log: bool, exp: &impl Fn(&mut [T])) {
+    // The maxima per lane, NaN ignored (a NaN reaches the lane's outputs through its sum).
+    let mut m = vec![T::from_f64(f64::NEG_INFINITY); post];
+    for row in s.chunks_exact(post) {
+        for (mj, &v) in m.iter_mut().zip(row) {
+            if v > *mj {
+                *mj = v;
+            }
+        }
+    }
+    for mj in m.iter_mut() {
+        if mj.to_f64() == f64::NEG_INFINITY {
+            *mj = T::from_f64(0.0);
+        }
+    }
+    for (orow, row) in d.chunks_exact_mut(post).zip(s.chunks_exact(post)) {
+        for ((o, &v), &mj) in orow.iter_mut().zip(row).zip(&m) {
+            *o = v - mj;
+        }
+    }
+    exp(d);
+    let mut total = vec![0.0f64; post];
+    for orow in d.chunks_exact(post) {
+        for (t, &o) in total.iter_mut().zip(orow) {
+            *t += o.to_f64();
+        }
+    }
+    if log {
+        let lt: Vec<T> = total.iter().map(|&t| T::from_f64(t.ln())).collect();
+        for (orow, row) in d.chunks_exact_mut(post).zip(s.chunks_exact(post)) {
+            for (((o, &v), &mj), &l) in orow.iter_mut().zip(row).zip(&m).zip(&lt) {
+                *o = v - mj - l;
+            }
+        }
+    } else {
+        let t: Vec<T> = total.iter().map(|&t| T::from_f64(t)).collect();
+        for orow in d.chunks_exact_mut(post) {
+            for (o, &tj) in orow.iter_mut().zip(&t) {
+                *o = *o / tj;
+            }
+        }
+    }
+}
+
 pub fn softmax(x: &Tensor, dim: i64) -> Result<Tensor> {
     softmax_impl(x, dim, false)
 }
@@ -516,17 +581,20 @@ pub fn log_softmax(x: &Tensor, dim: i64) -> Result<Tensor> {
 fn softmax_impl(x: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
     let d = normalize_dim(dim, x.ndim())?;
     let xf = if x.dtype().is_float() { x.clone() } else { x.cast_raw(DType::F32) };
-    let fast = if xf.is_contiguous() && xf.ndim() > 0 && d == xf.ndim() - 1 {
-        Some(match xf.dtype() {
-            DType::F32 => softmax_last::<f32>(&xf, log, |v| crate::vmath::unary_f32_inplace(crate::vmath::Unary::Exp, v))?,
-            _ => softmax_last::<f64>(&xf, log, |v| crate::vmath::unary_f64_inplace(crate::vmath::Unary::Exp, v))?,
-        })
+    let out = if xf.ndim() == 0 {
+        with_float_type!(xf.dtype(), T => map_lanes::<T>(&xf, d, |s, o| softmax_lane(s, o, log))?, other => unreachable!())
     } else {
-        None
-    };
-    let out = match fast {
-        Some(out) => out,
-        None => with_float_type!(xf.dtype(), T => map_lanes::<T>(&xf, d, |s, o| softmax_lane(s, o, log))?, other => unreachable!()),
+        // One contiguous copy of a strided input, then the fused kernels.
+        let xc = if xf.is_contiguous() { xf } else { xf.contiguous_raw() };
+        let exp32 = |v: &mut [f32]| crate::vmath::unary_f32_inplace(crate::vmath::Unary::Exp, v);
+        let exp64 = |v: &mut [f64]| crate::vmath::unary_f64_inplace(crate::vmath::Unary::Exp, v);
+        let last = xc.shape()[d + 1..].iter().product::<usize>() == 1;
+        match (xc.dtype(), last) {
+            (DType::F32, true) => softmax_last::<f32>(&xc, d, log, exp32)?,
+            (DType::F32, false) => softmax_mid::<f32>(&xc, d, log, exp32)?,
+            (_, true) => softmax_last::<f64>(&xc, d, log, exp64)?,
+            (_, false) => softmax_mid::<f64>(&xc, d, log, exp64)?,
+        }
     };
     let di = d as i64;
     if log {

@@ -10,9 +10,12 @@ no dataclasses.
 import functools as _functools
 
 from . import _core
-from ._core import dtype, float32, float64, int64, manual_seed, is_grad_enabled
+from ._core import dtype, float32, float64, int64, is_grad_enabled
 from ._core import set_num_threads, get_num_threads
 from ._tensor import OutOfMemoryError, Size, Tensor, return_types, _check_device
+from ._random import (Generator, default_generator, manual_seed, seed, initial_seed, get_rng_state,  # noqa: F401
+                      set_rng_state, rand, randn, randint, randperm, normal, bernoulli, multinomial, rand_like,
+                      randn_like, randint_like)
 
 __version__ = "0.1.0"
 
@@ -87,28 +90,6 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
-    return _core.randn(_sizes(size), _default_float(dtype), requires_grad)
-
-
-def rand(*size, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
-    return _core.rand(_sizes(size), _default_float(dtype), requires_grad)
-
-
-def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
-    if size is None:
-        if isinstance(high, (tuple, list)):
-            low, high, size = 0, low, high
-        else:
-            raise TypeError("randint() missing required argument 'size'")
-    if high is None:
-        low, high = 0, low
-    return _core.randint(int(low), int(high), _sizes((size,)), int64 if dtype is None else dtype, requires_grad)
-
-
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     _check_device(device)
     if end is None:
@@ -147,22 +128,6 @@ def empty_like(input, dtype=None, layout=None, device=None, requires_grad=False,
 def full_like(input, fill_value, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     _check_device(device)
     return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
-
-
-def randn_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    _check_device(device)
-    return randn(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
-
-
-def rand_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    _check_device(device)
-    return rand(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
-
-
-def randint_like(input, low, high=None, dtype=None, layout=None, device=None, requires_grad=False,
-                 memory_format=None):
-    _check_device(device)
-    return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
 _NUMPY_DTYPES = ("float32", "float64", "int64", "bool")
@@ -351,7 +316,7 @@ from ._dtypes import (finfo, iinfo, get_default_dtype, set_default_dtype, is_flo
                       BoolTensor, memory_format, preserve_format, contiguous_format, channels_last, channels_last_3d,
                       set_default_tensor_type)
 from ._device import device, get_default_device, set_default_device  # noqa: E402,F401
-from . import cuda, backends  # noqa: E402,F401
+from . import cuda, backends, random  # noqa: E402,F401
 from ._inference import inference_mode, is_inference_mode_enabled, is_inference  # noqa: E402,F401
 from . import func  # noqa: E402,F401
 from . import autograd  # noqa: E402

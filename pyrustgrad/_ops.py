@@ -783,6 +783,8 @@ def chunk(input, chunks, dim=0):
     n = input.shape[d]
     size = (n + chunks - 1) // chunks
     if size == 0:
+        if chunks > 2 ** 60:  # more empty chunks than a std::vector<Tensor> can hold
+            raise RuntimeError("cannot create std::vector larger than max_size()")
         return tuple(input.narrow(d, 0, 0) for _ in range(chunks))
     return split(input, size, d)
 

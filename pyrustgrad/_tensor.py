@@ -13,6 +13,7 @@ import copy as _copy
 
 from . import _core
 from . import _device
+from . import _random
 from ._device import _check_device
 from . import _names
 
@@ -202,33 +203,21 @@ class Tensor(_core._TensorBase):
                                % {_core.int64: "Long", _core.bool: "Bool"}.get(self.dtype, str(self.dtype)))
         return self.dtype
 
-    def uniform_(self, a=0.0, b=1.0, generator=None):
-        """Fills with U(a, b) from the library's generator (not PyTorch's stream)."""
-        if a > b:
-            raise RuntimeError("uniform_ expects to return a [from, to) range, but found from=%s > to=%s" % (a, b))
-        u = _core.rand(list(self._shape()), self._random_dtype(), False)
-        return self._fill_from(u * (b - a) + a)
+    # PyTorch's CPU streams: see pyrustgrad/_random.py
+    uniform_ = _random.uniform_
+    normal_ = _random.normal_
+    bernoulli_ = _random.bernoulli_
+    exponential_ = _random.exponential_
+    cauchy_ = _random.cauchy_
+    log_normal_ = _random.log_normal_
+    geometric_ = _random.geometric_
+    random_ = _random.random_
 
-    def normal_(self, mean=0.0, std=1.0, generator=None):
-        """Fills with N(mean, std^2) from the library's generator (not PyTorch's stream)."""
-        if std < 0:
-            raise RuntimeError("normal expects std >= 0.0, but found std %s" % std)
-        n = _core.randn(list(self._shape()), self._random_dtype(), False)
-        return self._fill_from(n * std + mean)
+    def bernoulli(self, p=None, generator=None):
+        return _random.bernoulli(self, p, generator=generator)
 
-    def bernoulli_(self, p=0.5, generator=None):
-        u = _core.rand(list(self._shape()), _core.float64, False)
-        if isinstance(p, _core._TensorBase):
-            mask = u < p.double()
-        else:
-            if not 0 <= p <= 1:
-                raise RuntimeError("bernoulli_ expects p to be in [0, 1], but got p=%s" % p)
-            mask = u < p
-        return self._fill_from(mask._to_dtype(self.dtype))
-
-    def exponential_(self, lambd=1.0, generator=None):
-        u = _core.rand(list(self._shape()), self._random_dtype(), False)
-        return self._fill_from(-(1.0 - u).log() / lambd)
+    def multinomial(self, num_samples, replacement=False, generator=None):
+        return _random.multinomial(self, num_samples, replacement, generator=generator)
 
     # ------------------------------------------------------------ device and dtype
     @property

@@ -321,33 +321,37 @@ def pad(input, pad, mode="constant", value=None):
     return out
 
 
+def _dropout_noise(input, shape, p):
+    """PyTorch's dropout mask: bernoulli_(1 - p) on a new tensor of ``shape`` (the input's
+    dtype), divided by 1 - p (a float of the input's dtype)."""
+    pt = _pt()
+    noise = pt.empty(shape, dtype=input.dtype).bernoulli_(1.0 - p)
+    return noise / pt.tensor(1.0 - p, dtype=input.dtype)
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     if p < 0.0 or p > 1.0:
         raise ValueError("dropout probability has to be between 0 and 1, but got %s" % p)
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.numel() == 0:
         return input
     pt = _pt()
     if p == 1.0:
-        out = input * pt.zeros_like(input)
-    else:
-        mask = (pt.rand(input.shape, dtype=input.dtype if input.is_floating_point() else None) >= p)
-        out = input * mask.to(input.dtype) * (1.0 / (1.0 - p))
-    return _inplace_result(input, out, inplace)
+        return _inplace_result(input, input * pt.zeros((), dtype=input.dtype), inplace)
+    return _inplace_result(input, input * _dropout_noise(input, list(input.shape), p), inplace)
 
 
 def _feature_dropout(input, p, training, inplace, batched_dim):
     if p < 0.0 or p > 1.0:
         raise ValueError("dropout probability has to be between 0 and 1, but got %s" % p)
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.numel() == 0:
         return input
     pt = _pt()
     shape = list(input.shape)
     lead = 2 if input.dim() == batched_dim else 1
     mshape = shape[:lead] + [1] * (len(shape) - lead)
     if p == 1.0:
-        return _inplace_result(input, input * pt.zeros_like(input), inplace)
-    mask = (pt.rand(mshape, dtype=input.dtype) >= p).to(input.dtype) * (1.0 / (1.0 - p))
-    return _inplace_result(input, input * mask, inplace)
+        return _inplace_result(input, input * pt.zeros((), dtype=input.dtype), inplace)
+    return _inplace_result(input, input * _dropout_noise(input, mshape, p), inplace)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -362,17 +366,25 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     return _feature_dropout(input, p, training, inplace, 5)
 
 
+_ALPHA_DROPOUT_ALPHA = 1.7580993408473766
+
+
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """PyTorch's alpha dropout: noise = bernoulli_(1 - p); out = input * (noise * a) + b with
+    b = (noise - 1) * (alpha * a) + alpha * a * p."""
     if p < 0.0 or p > 1.0:
         raise ValueError("dropout probability has to be between 0 and 1, but got %s" % p)
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.numel() == 0:
         return input
     pt = _pt()
-    alpha_p = -_SELU_ALPHA * _SELU_SCALE
-    keep = (pt.rand(input.shape, dtype=input.dtype) >= p).to(input.dtype)
-    a = ((1 - p) * (1 + p * alpha_p ** 2)) ** -0.5
-    b = -a * alpha_p * p
-    return (input * keep + alpha_p * (1 - keep)) * a + b
+    if p == 1.0:
+        return _inplace_result(input, input * pt.zeros((), dtype=input.dtype), inplace)
+    alpha = _ALPHA_DROPOUT_ALPHA
+    a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    noise = pt.empty(input.shape, dtype=input.dtype).bernoulli_(1.0 - p)
+    b = (noise - 1) * (alpha * a) + alpha * a * p
+    noise = noise * a
+    return _inplace_result(input, input * noise + b, inplace)
 
 
 # ---------------------------------------------------------------- normalisation

@@ -1,5 +1,5 @@
-"""``nn.init``: PyTorch's weight initialisations (same distributions, fan rules and gains;
-the random numbers come from pyrustgrad's generator, not PyTorch's stream).
+"""``nn.init``: PyTorch's weight initialisations: the same distributions, fan rules and
+gains, and the same draws in the same order (so the same seed gives PyTorch's weights).
 Must stay valid Python 3.6."""
 
 import math
@@ -52,33 +52,63 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     with _no_grad():
-        return tensor.uniform_(a, b)
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     with _no_grad():
-        return tensor.normal_(mean, std)
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """N(mean, std^2) restricted to [a, b] (by rejection; PyTorch uses the inverse CDF)."""
+    """N(mean, std^2) restricted to [a, b], drawn as PyTorch 2.15 draws it: when [a, b] holds
+    more than 30% of the mass, normal_ and redraw (a whole tensor of normal_ per round) where
+    out of bounds; else uniform_ on [a, b] with acceptance log(u) <= -((x - mean)/std)^2/2 -
+    log_peak, redrawing the rejected ones."""
     import pyrustgrad
-    if mean < a - 2 * std or mean > b + 2 * std:
+
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may "
                       "be incorrect.", stacklevel=2)
     with _no_grad():
-        n = tensor.numel()
-        flat = pyrustgrad.empty(0, dtype=tensor.dtype)
-        got = []
-        count = 0
-        while count < n:
-            draw = pyrustgrad.randn(max(2 * (n - count), 16), dtype=tensor.dtype) * std + mean
-            keep = draw[(draw >= a) & (draw <= b)]
-            got.append(keep)
-            count += keep.numel()
-        flat = pyrustgrad.cat(got)[:n] if got else flat
-        tensor.copy_(flat.reshape(tensor.shape))
-    return tensor
+        p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+        if p > 0.3:
+            lo = pyrustgrad.tensor(a, dtype=tensor.dtype).item()
+            hi = pyrustgrad.tensor(b, dtype=tensor.dtype).item()
+            result = tensor.normal_(mean, std, generator=generator)
+            while True:
+                mask = (result < lo) | (result > hi)
+                if not mask.any():
+                    break
+                result = pyrustgrad.where(mask, pyrustgrad.empty_like(result).normal_(mean, std, generator=generator),
+                                          result)
+            if tensor is not result:
+                tensor.copy_(result)
+        else:
+            mode = max(a, min(mean, b))
+            log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+            def log_accept(x):
+                return ((x - mean) / std).pow(2) * -0.5 - log_peak
+
+            tensor.uniform_(a, b, generator=generator)
+            candidates = log_accept(tensor)
+            pending = pyrustgrad.empty_like(tensor).uniform_(generator=generator).log() > candidates
+            if pending.any():
+                result = tensor.clone()
+                while True:
+                    draw = pyrustgrad.empty_like(tensor).uniform_(a, b, generator=generator)
+                    result = pyrustgrad.where(pending, draw, result)
+                    candidates = log_accept(draw)
+                    accept = pyrustgrad.empty_like(tensor).uniform_(generator=generator).log() > candidates
+                    pending = pyrustgrad.where(pending, accept, pending)
+                    if not pending.any():
+                        break
+                tensor.copy_(result)
+        return tensor
 
 
 def constant_(tensor, val):
@@ -126,13 +156,13 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
-    return uniform_(tensor, -a, a)
+    return uniform_(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -143,7 +173,8 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     gain = calculate_gain(nonlinearity, a)
     std = gain / math.sqrt(fan)
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    with _no_grad():
+        return tensor.uniform_(-bound, bound, generator=generator)
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -153,45 +184,13 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
     std = gain / math.sqrt(fan)
-    return normal_(tensor, 0.0, std)
-
-
-def _householder_q(rows, cols, data):
-    """Q (rows x cols, orthonormal columns) and the signs of R's diagonal from a Householder
-    QR of the rows x cols matrix ``data`` (lists, rows >= cols)."""
-    a = [list(r) for r in data]
-    m, n = rows, cols
-    vs = []
-    for k in range(n):
-        x = [a[i][k] for i in range(k, m)]
-        norm = math.sqrt(sum(v * v for v in x))
-        if norm == 0.0:
-            vs.append(None)
-            continue
-        alpha = -norm if x[0] >= 0 else norm
-        v = list(x)
-        v[0] -= alpha
-        vn = math.sqrt(sum(t * t for t in v))
-        v = [t / vn for t in v]
-        vs.append(v)
-        for j in range(k, n):
-            dot = sum(v[i - k] * a[i][j] for i in range(k, m))
-            for i in range(k, m):
-                a[i][j] -= 2 * v[i - k] * dot
-    diag_sign = [1.0 if a[k][k] >= 0 else -1.0 for k in range(n)]
-    q = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(m)]
-    for k in reversed(range(n)):
-        v = vs[k]
-        if v is None:
-            continue
-        for j in range(n):
-            dot = sum(v[i - k] * q[i][j] for i in range(k, m))
-            for i in range(k, m):
-                q[i][j] -= 2 * v[i - k] * dot
-    return q, diag_sign
+    with _no_grad():
+        return tensor.normal_(0, std, generator=generator)
 
 
 def orthogonal_(tensor, gain=1, generator=None):
+    """PyTorch's orthogonal init: normal_ draws of shape (rows, cols) in the tensor's dtype
+    (transposed when rows < cols), Q of their QR with the signs of R's diagonal."""
     import pyrustgrad
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
@@ -199,16 +198,16 @@ def orthogonal_(tensor, gain=1, generator=None):
         return tensor
     rows = tensor.size(0)
     cols = tensor.numel() // rows
-    flat = pyrustgrad.randn(rows, cols, dtype=pyrustgrad.float64)
+    flattened = pyrustgrad.empty(rows, cols, dtype=tensor.dtype).normal_(0, 1, generator=generator)
     if rows < cols:
-        flat = flat.t()
-    m, n = flat.shape
-    q, d = _householder_q(m, n, flat.tolist())
-    q = pyrustgrad.tensor(q, dtype=pyrustgrad.float64) * pyrustgrad.tensor(d, dtype=pyrustgrad.float64)
+        flattened = flattened.t()
+    q, r = pyrustgrad.linalg.qr(flattened)
+    q = q * pyrustgrad.diag(r, 0).sign()
     if rows < cols:
         q = q.t()
     with _no_grad():
-        tensor.copy_((q * gain).reshape(tensor.shape).to(tensor.dtype))
+        tensor.view_as(q).copy_(q)
+        tensor.mul_(gain)
     return tensor
 
 
@@ -219,11 +218,11 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(sparsity * rows))
     with _no_grad():
-        tensor.normal_(0, std)
+        tensor.normal_(0, std, generator=generator)
         for col_idx in range(cols):
-            perm = pyrustgrad.randperm(rows) if hasattr(pyrustgrad, "randperm") else pyrustgrad.rand(rows).argsort()
-            for r in perm[:num_zeros].tolist():
-                tensor[r, col_idx] = 0
+            row_indices = pyrustgrad.randperm(rows)
+            zero_indices = row_indices[:num_zeros]
+            tensor[zero_indices, col_idx] = 0
     return tensor
 
 

@@ -1,7 +1,7 @@
 """``pyrustgrad.utils.data``: datasets, samplers and the DataLoader, as ``torch.utils.data``.
 
-Shuffling uses pyrustgrad's generator, so a shuffled order is not PyTorch's order for the
-same seed. ``num_workers > 0`` runs in the calling process, with a one-time warning.
+Shuffling, random_split and the weighted sampler draw what PyTorch draws, in its order, so
+the same seed gives PyTorch's order. ``num_workers > 0`` runs in the calling process, with a one-time warning.
 Must stay valid Python 3.6.
 """
 

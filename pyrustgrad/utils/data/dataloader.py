@@ -133,6 +133,13 @@ class DataLoader(object):
         return [self.dataset[i] for i in indices]
 
     def __iter__(self):
+        # As PyTorch's _BaseDataLoaderIter, every new iterator draws a base seed for the
+        # workers (from the loader's generator, else the default one), workers or not.
+        import pyrustgrad
+        self._base_seed = pyrustgrad.empty((), dtype=pyrustgrad.int64).random_(generator=self.generator).item()
+        return self._batches()
+
+    def _batches(self):
         if self._iterable:
             if self.batch_size is None:
                 for x in self.dataset:

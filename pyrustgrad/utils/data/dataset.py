@@ -123,11 +123,6 @@ class Subset(Dataset):
         return len(self.indices)
 
 
-def _randperm(n, generator):
-    import pyrustgrad
-    return pyrustgrad.rand(n, dtype=pyrustgrad.float64).argsort().tolist() if n else []
-
-
 def random_split(dataset, lengths, generator=None):
     """Splits into non-overlapping subsets of the given lengths, or fractions summing to 1
     (remainders given round-robin, as PyTorch)."""
@@ -147,7 +142,9 @@ def random_split(dataset, lengths, generator=None):
                 warnings.warn("Length of split at index %d is 0. This might result in an empty dataset." % i)
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    indices = _randperm(sum(lengths), generator)
+    import pyrustgrad
+    # PyTorch's default is the default generator itself: the same draws as None.
+    indices = pyrustgrad.randperm(sum(lengths), generator=generator).tolist()
     out = []
     offset = 0
     for length in lengths:

@@ -1,6 +1,5 @@
 """Samplers. Must stay valid Python 3.6."""
 
-import itertools
 
 
 class Sampler(object):
@@ -22,11 +21,6 @@ class SequentialSampler(Sampler):
         return len(self.data_source)
 
 
-def _perm(n):
-    import pyrustgrad
-    return pyrustgrad.rand(n, dtype=pyrustgrad.float64).argsort().tolist() if n else []
-
-
 class RandomSampler(Sampler):
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
         self.data_source = data_source
@@ -44,17 +38,29 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
+        # PyTorch's draws, in its order: without a generator, a new one seeded from the
+        # default generator's random_(); then randperm (or randint in chunks of 32).
         import pyrustgrad
         n = len(self.data_source)
+        if self.generator is None:
+            seed = int(pyrustgrad.empty((), dtype=pyrustgrad.int64).random_().item())
+            generator = pyrustgrad.Generator()
+            generator.manual_seed(seed)
+        else:
+            generator = self.generator
         if self.replacement:
-            for i in pyrustgrad.randint(0, n, (self.num_samples,)).tolist():
+            for _ in range(self.num_samples // 32):
+                for i in pyrustgrad.randint(high=n, size=(32,), dtype=pyrustgrad.int64, generator=generator).tolist():
+                    yield i
+            for i in pyrustgrad.randint(high=n, size=(self.num_samples % 32,), dtype=pyrustgrad.int64,
+                                        generator=generator).tolist():
                 yield i
-            return
-        for _ in range(self.num_samples // n):
-            for i in _perm(n):
+        else:
+            for _ in range(self.num_samples // n):
+                for i in pyrustgrad.randperm(n, generator=generator).tolist():
+                    yield i
+            for i in pyrustgrad.randperm(n, generator=generator).tolist()[:self.num_samples % n]:
                 yield i
-        for i in _perm(n)[:self.num_samples % n]:
-            yield i
 
     def __len__(self):
         return self.num_samples
@@ -66,7 +72,8 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        for i in _perm(len(self.indices)):
+        import pyrustgrad
+        for i in pyrustgrad.randperm(len(self.indices), generator=self.generator).tolist():
             yield self.indices[i]
 
     def __len__(self):
@@ -89,23 +96,10 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        import bisect
         import pyrustgrad
-        w = [float(v) for v in self.weights.tolist()]
-        if not self.replacement and self.num_samples > sum(1 for v in w if v > 0):
-            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-        out = []
-        for _ in range(self.num_samples):
-            cum = list(itertools.accumulate(w))
-            total = cum[-1]
-            u = float(pyrustgrad.rand(1, dtype=pyrustgrad.float64)) * total
-            i = min(bisect.bisect_right(cum, u), len(w) - 1)
-            while w[i] == 0:
-                i -= 1
-            out.append(i)
-            if not self.replacement:
-                w[i] = 0.0
-        return iter(out)
+        rand_tensor = pyrustgrad.multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        for i in rand_tensor.tolist():
+            yield i
 
     def __len__(self):
         return self.num_samples

@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyTuple, PyType};
 use pyo3::wrap_pyfunction;
 use pyrustgrad_core::ops::{self, factory_requires_grad};
+use pyrustgrad_core::random::{self, Dist};
 use pyrustgrad_core::{autograd, Tensor};
 
 fn made(py: Python, t: pyrustgrad_core::Result<Tensor>, requires_grad: bool) -> PyResult<PyObject> {
@@ -32,22 +33,87 @@ fn full(py: Python, size: Vec<i64>, value: f64, dtype: PyDType, requires_grad: b
     made(py, Tensor::full(&s, value, dtype.dt), requires_grad)
 }
 
-#[pyfunction]
-fn rand(py: Python, size: Vec<i64>, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
+#[pyfunction(generator = "0", low = "0.0", high = "1.0")]
+fn rand(py: Python, size: Vec<i64>, dtype: PyDType, requires_grad: bool, generator: usize, low: f64, high: f64) -> PyResult<PyObject> {
     let s = unsigned_sizes(&size)?;
-    made(py, ops::rand(&s, dtype.dt), requires_grad)
+    made(py, ops::random(&s, dtype.dt, generator, Dist::Uniform { from: low, to: high }), requires_grad)
+}
+
+#[pyfunction(generator = "0", mean = "0.0", std = "1.0")]
+fn randn(py: Python, size: Vec<i64>, dtype: PyDType, requires_grad: bool, generator: usize, mean: f64, std: f64) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    made(py, ops::random(&s, dtype.dt, generator, Dist::Normal { mean, std, blocked: true }), requires_grad)
+}
+
+#[pyfunction(generator = "0")]
+fn randint(py: Python, low: i64, high: i64, size: Vec<i64>, dtype: PyDType, requires_grad: bool, generator: usize) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    made(py, ops::randint(low, high, &s, dtype.dt, generator), requires_grad)
+}
+
+/// A new tensor of `size` drawn from the distribution `kind` with parameters `a`, `b`
+/// (`blocked`: normal_ of a contiguous tensor).
+#[pyfunction]
+fn _random(py: Python, size: Vec<i64>, dtype: PyDType, generator: usize, kind: &str, a: f64, b: f64, blocked: bool) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    let dist = run(|| Dist::named(kind, a, b, blocked))?;
+    made(py, ops::random(&s, dtype.dt, generator, dist), false)
+}
+
+/// random_(from, to): `base + draw % range`.
+#[pyfunction]
+fn _random_from_to(py: Python, size: Vec<i64>, dtype: PyDType, generator: usize, range: u64, base: i64) -> PyResult<PyObject> {
+    let s = unsigned_sizes(&size)?;
+    made(py, ops::random(&s, dtype.dt, generator, Dist::IntFromTo { range, base }), false)
 }
 
 #[pyfunction]
-fn randn(py: Python, size: Vec<i64>, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
-    let s = unsigned_sizes(&size)?;
-    made(py, ops::randn(&s, dtype.dt), requires_grad)
+fn _bernoulli_tensor(py: Python, p: PyRef<PyTensor>, dtype: PyDType, generator: usize) -> PyResult<PyObject> {
+    let p = p.tensor();
+    made(py, ops::bernoulli_tensor(&p, dtype.dt, generator), false)
 }
 
 #[pyfunction]
-fn randint(py: Python, low: i64, high: i64, size: Vec<i64>, dtype: PyDType, requires_grad: bool) -> PyResult<PyObject> {
-    let s = unsigned_sizes(&size)?;
-    made(py, ops::randint(low, high, &s, dtype.dt), requires_grad)
+fn _multinomial_with_replacement(py: Python, probs: PyRef<PyTensor>, n: usize, generator: usize) -> PyResult<PyObject> {
+    let p = probs.tensor();
+    made(py, ops::multinomial_with_replacement(&p, n, generator), false)
+}
+
+#[pyfunction]
+fn _randperm(py: Python, n: i64, dtype: PyDType, generator: usize) -> PyResult<PyObject> {
+    made(py, ops::randperm(n, dtype.dt, generator), false)
+}
+
+/// A new generator's id.
+#[pyfunction]
+fn _generator_new() -> usize {
+    random::new_generator()
+}
+
+#[pyfunction]
+fn _generator_free(id: usize) {
+    random::free_generator(id);
+}
+
+#[pyfunction]
+fn _generator_manual_seed(id: usize, seed: u64) -> PyResult<()> {
+    run(|| random::manual_seed_gen(id, seed))
+}
+
+#[pyfunction]
+fn _generator_initial_seed(id: usize) -> PyResult<u64> {
+    run(|| random::with_gen(id, |r| r.initial_seed()))
+}
+
+#[pyfunction]
+fn _generator_get_state(id: usize) -> PyResult<Vec<u8>> {
+    run(|| random::with_gen(id, |r| r.state_bytes()))
+}
+
+#[pyfunction]
+fn _generator_set_state(id: usize, state: Vec<u8>) -> PyResult<()> {
+    let r = random::Rng::from_state_bytes(&state).map_err(pyo3::exceptions::PyRuntimeError::new_err)?;
+    run(|| random::with_gen(id, |g| *g = r))
 }
 
 #[pyfunction]
@@ -67,7 +133,7 @@ fn eye(py: Python, n: i64, m: i64, dtype: PyDType, requires_grad: bool) -> PyRes
 
 #[pyfunction]
 fn manual_seed(seed: i64) {
-    pyrustgrad_core::random::manual_seed(seed as u64);
+    random::manual_seed(seed as u64);
 }
 
 #[pyfunction(dim = "0")]
@@ -207,6 +273,17 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rand, m)?)?;
     m.add_function(wrap_pyfunction!(randn, m)?)?;
     m.add_function(wrap_pyfunction!(randint, m)?)?;
+    m.add_function(wrap_pyfunction!(_random, m)?)?;
+    m.add_function(wrap_pyfunction!(_random_from_to, m)?)?;
+    m.add_function(wrap_pyfunction!(_bernoulli_tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(_multinomial_with_replacement, m)?)?;
+    m.add_function(wrap_pyfunction!(_randperm, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_new, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_free, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_initial_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_get_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_generator_set_state, m)?)?;
     m.add_function(wrap_pyfunction!(arange, m)?)?;
     m.add_function(wrap_pyfunction!(linspace, m)?)?;
     m.add_function(wrap_pyfunction!(eye, m)?)?;

@@ -4,7 +4,7 @@
 
 use crate::dtype::{promote, DType, Scalar};
 use crate::error::Result;
-use crate::random::with_rng;
+use crate::random::{self, with_gen};
 use crate::storage::Buffer;
 use crate::tensor::Tensor;
 use crate::bail;
@@ -81,23 +81,71 @@ pub fn eye(n: i64, m: i64, dtype: DType) -> Result<Tensor> {
     Ok(t)
 }
 
-pub fn rand(shape: &[usize], dtype: DType) -> Result<Tensor> {
-    with_rng(|r| from_fn(shape, dtype, |_| r.uniform()))
+/// A tensor of `shape` and `dtype` filled from `dist` by generator `gen`, in PyTorch's order
+/// (row-major: the values of a contiguous tensor). Allocated fallibly before any draw.
+pub fn random(shape: &[usize], dtype: DType, gen: usize, dist: random::Dist) -> Result<Tensor> {
+    crate::shape::checked_storage_bytes(shape, dtype.size_of())?;
+    let mut buf = Buffer::zeroed(dtype, crate::shape::numel(shape))?;
+    with_gen(gen, |r| random::fill(r, dist, out_of(&mut buf)))?;
+    Ok(Tensor::from_buffer(buf, shape))
 }
 
-pub fn randn(shape: &[usize], dtype: DType) -> Result<Tensor> {
-    with_rng(|r| from_fn(shape, dtype, |_| r.normal()))
+fn out_of(buf: &mut Buffer) -> random::Out<'_> {
+    match buf.dtype() {
+        DType::F32 => random::Out::F32(buf.as_mut_slice()),
+        DType::F64 => random::Out::F64(buf.as_mut_slice()),
+        DType::I64 => random::Out::I64(buf.as_mut_slice()),
+        DType::Bool => random::Out::Bool(buf.as_mut_slice()),
+    }
 }
 
-pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType) -> Result<Tensor> {
+/// `bernoulli_(p)` with a tensor of probabilities `p` (already of the output's shape): a
+/// tensor of `dtype` with one draw per element.
+pub fn bernoulli_tensor(p: &Tensor, dtype: DType, gen: usize) -> Result<Tensor> {
+    let shape = p.shape().to_vec();
+    crate::shape::checked_storage_bytes(&shape, dtype.size_of())?;
+    let mut buf = Buffer::zeroed(dtype, p.numel())?;
+    let pv = p.to_f64_vec();
+    let p64 = p.dtype() == DType::F64;
+    with_gen(gen, |r| random::fill_bernoulli_tensor(r, &pv, p64, out_of(&mut buf)))?;
+    Ok(Tensor::from_buffer(buf, &shape[..]))
+}
+
+/// `multinomial(probs, n, replacement=True)` for a 1-D or 2-D float tensor (int64 indices).
+pub fn multinomial_with_replacement(probs: &Tensor, n: usize, gen: usize) -> Result<Tensor> {
+    let (rows, cats) = match probs.shape() {
+        [c] => (1, *c),
+        [r, c] => (*r, *c),
+        _ => bail!(Runtime, "prob_dist must be 1 or 2 dim"),
+    };
+    crate::shape::checked_storage_bytes(&[rows, n], 8)?;
+    let pv = probs.to_f64_vec();
+    let f32_ = probs.dtype() == DType::F32;
+    let v = with_gen(gen, |r| random::multinomial_with_replacement(r, &pv, rows, cats, n, f32_))?
+        .map_err(crate::error::runtime)?;
+    let buf = Buffer::from_iter(v.len(), v.into_iter())?;
+    Ok(if probs.ndim() == 1 { Tensor::from_buffer(buf, &[n][..]) } else { Tensor::from_buffer(buf, &[rows, n][..]) })
+}
+
+/// randperm(n) with PyTorch's CPU algorithm.
+pub fn randperm(n: i64, dtype: DType, gen: usize) -> Result<Tensor> {
+    if n < 0 {
+        bail!(Runtime, "n must be non-negative, got{}", n);
+    }
+    let n = n as usize;
+    crate::shape::checked_storage_bytes(&[n], 8)?;
+    let mut buf = Buffer::zeroed(DType::I64, n)?;
+    with_gen(gen, |r| random::randperm_fill(r, buf.as_mut_slice()))?;
+    let t = Tensor::from_buffer(buf, &[n][..]);
+    Ok(if dtype == DType::I64 { t } else { t.cast_raw(dtype) })
+}
+
+/// randint(low, high, shape): random_(low, high) on a new tensor.
+pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType, gen: usize) -> Result<Tensor> {
     if high <= low {
         bail!(Runtime, "random_ expects 'from' to be less than 'to', but got from={} >= to={}", low, high);
     }
-    crate::shape::checked_storage_bytes(shape, 8)?;
-    let n = crate::shape::numel(shape);
-    let buf = with_rng(|r| Buffer::from_iter(n, (0..n).map(|_| r.int_range(low, high))))?;
-    let t = Tensor::from_buffer(buf, shape);
-    Ok(if dtype == DType::I64 { t } else { t.cast_raw(dtype) })
+    random(shape, dtype, gen, random::Dist::IntFromTo { range: (high as i128 - low as i128) as u64, base: low })
 }
 
 /// PyTorch's limit on the nesting depth of `tensor()` data.

@@ -1,6 +1,7 @@
 //! pyrustgrad-core: tensors, kernels and reverse-mode autograd in pure Rust, with PyTorch's
 //! semantics. No Python here: the binding crate converts arguments and maps errors.
 
+pub mod alloc_cache;
 pub mod autograd;
 pub mod display;
 pub mod dtype;
@@ -14,6 +15,12 @@ pub mod shape;
 pub mod storage;
 pub mod tensor;
 pub mod vmath;
+
+/// The core's own tests run on the caching allocator too (the binding crate declares it for
+/// the extension module).
+#[cfg(test)]
+#[global_allocator]
+static TEST_ALLOC: alloc_cache::CachingAlloc = alloc_cache::CachingAlloc::new();
 
 pub use dtype::DType;
 pub use error::{Error, ErrorKind, Result};

@@ -229,6 +229,19 @@ fn get_num_threads() -> usize {
     pyrustgrad_core::gemm::get_num_threads()
 }
 
+/// (hits, misses, cached bytes, limit) of the allocator's block cache.
+#[pyfunction]
+fn _alloc_cache_info() -> (u64, u64, usize, usize) {
+    let i = crate::ALLOC.info();
+    (i.hits, i.misses, i.cached_bytes, i.limit)
+}
+
+/// Sets the bytes the allocator's block cache may keep (0 turns it off), freeing what it holds.
+#[pyfunction]
+fn _alloc_cache_set_limit(bytes: usize) {
+    crate::ALLOC.set_limit(bytes)
+}
+
 /// `_rebuild(cls, storage, shape, strides, offset, requires_grad)`: unpickling's last step, a
 /// `cls` object viewing the 1-D `storage` tensor.
 #[pyfunction]
@@ -298,6 +311,8 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_set_printoptions, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(_alloc_cache_info, m)?)?;
+    m.add_function(wrap_pyfunction!(_alloc_cache_set_limit, m)?)?;
     m.add_function(wrap_pyfunction!(_rebuild, m)?)?;
     Ok(())
 }

@@ -28,8 +28,17 @@ mod tensor;
 
 use pyo3::prelude::*;
 
+/// Rust's allocations (tensor buffers, kernel results) keep their large blocks for reuse
+/// (see `pyrustgrad_core::alloc_cache`); Python's own memory is not affected.
+#[global_allocator]
+pub(crate) static ALLOC: pyrustgrad_core::alloc_cache::CachingAlloc = pyrustgrad_core::alloc_cache::CachingAlloc::new();
+
 #[pymodule]
 fn _core(_py: Python, m: &PyModule) -> PyResult<()> {
+    // PYRUSTGRAD_ALLOC_CACHE_MB: the bytes the allocator may keep (0: none).
+    if let Some(mb) = std::env::var("PYRUSTGRAD_ALLOC_CACHE_MB").ok().and_then(|v| v.trim().parse::<usize>().ok()) {
+        ALLOC.set_limit(mb.saturating_mul(1 << 20));
+    }
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<node::PyNode>()?;
     m.add_class::<hooks::RemovableHandle>()?;

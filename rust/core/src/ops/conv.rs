@@ -108,8 +108,10 @@ pub fn im2col(x: &Tensor, kernel: &[usize], dilation: &[usize], padding: &[usize
     let out_shape = [g.batch, g.channels.saturating_mul(kprod), lprod];
     crate::shape::checked_storage_bytes(&out_shape, x.dtype().size_of())?;
     let out = with_float_type!(x.dtype(), T => {
-        let src = x.contiguous_raw().to_vec::<T>();
-        Tensor::from_vec(im2col_kernel::<T>(&src, &g, pad_value as T), &out_shape[..])
+        let xc = if x.is_contiguous() { x.clone() } else { x.contiguous_raw() };
+        let mut buf = crate::storage::Buffer::zeroed(<T as crate::dtype::Element>::DTYPE, out_shape.iter().product())?;
+        xc.with_slice(|s: &[T], l| im2col_kernel::<T>(&s[l.contiguous_range().expect("contiguous")], &g, pad_value as T, buf.as_mut_slice::<T>()));
+        Tensor::from_buffer(buf, &out_shape[..])
     }, other => bail!(Runtime, "\"im2col\" not implemented for '{}'", x.dtype().scalar_name()));
     let (k, d, p, s) = (kernel.to_vec(), dilation.to_vec(), padding.to_vec(), stride.to_vec());
     let size = spatial.to_vec();
@@ -158,8 +160,10 @@ pub fn col2im(cols: &Tensor, output: &[usize], kernel: &[usize], dilation: &[usi
     out_shape.extend_from_slice(output);
     crate::shape::checked_storage_bytes(&out_shape, cols.dtype().size_of())?;
     let out = with_float_type!(cols.dtype(), T => {
-        let src = cols.contiguous_raw().to_vec::<T>();
-        Tensor::from_vec(col2im_kernel::<T>(&src, &g), &out_shape[..])
+        let cc = if cols.is_contiguous() { cols.clone() } else { cols.contiguous_raw() };
+        let mut buf = crate::storage::Buffer::zeroed(<T as crate::dtype::Element>::DTYPE, out_shape.iter().product())?;
+        cc.with_slice(|s: &[T], l| col2im_kernel::<T>(&s[l.contiguous_range().expect("contiguous")], &g, buf.as_mut_slice::<T>()));
+        Tensor::from_buffer(buf, &out_shape[..])
     }, other => bail!(Runtime, "\"col2im\" not implemented for '{}'", cols.dtype().scalar_name()));
     let (k, d, p, s) = (kernel.to_vec(), dilation.to_vec(), padding.to_vec(), stride.to_vec());
     record("Col2ImBackward0", &[cols], &out, Saves::none(), move |_, grad| Ok(vec![Some(im2col(grad, &k, &d, &p, &s, 0.0)?)]));
@@ -173,30 +177,38 @@ fn source_index(g: &Geometry, dim: usize, k: usize, b: usize) -> Option<usize> {
     pos.checked_sub(g.padding[dim]).filter(|&i| i < g.input[dim])
 }
 
-/// Calls `f(col_offset, input_offset)` for every (channel, kernel offset, block) of one
-/// image, in the order of the column buffer; `input_offset` is None in the padding.
+/// Calls `row(col_offset, input_row, lo, hi, off, stride)` for every row of `blocks[2]`
+/// columns of one image, in the order of the column buffer: for (channel, kernel offset,
+/// block along the first two dims). Columns `lo..hi` of the row read the input at
+/// `input_row + ow * stride + off` (`off` may be negative: only `lo..hi` are in bounds); the
+/// others, and whole rows whose source is in the padding (`input_row` None), are padding.
 /// Offsets are within one image (the callers add the batch offsets).
-fn for_each_block(g: &Geometry, mut f: impl FnMut(usize, Option<usize>)) {
+fn for_each_row(g: &Geometry, mut row: impl FnMut(usize, Option<usize>, usize, usize, isize, usize)) {
     let [ih, iw] = [g.input[1], g.input[2]];
     let [bd, bh, bw] = g.blocks;
     let plane = g.input[0] * ih * iw;
+    let s = g.stride[2];
     let mut col = 0;
     for c in 0..g.channels {
         for kd in 0..g.kernel[0] {
             for kh in 0..g.kernel[1] {
                 for kw in 0..g.kernel[2] {
+                    // the in-bounds block range along the last dim, the same for every row
+                    let off = (kw * g.dilation[2]) as isize - g.padding[2] as isize;
+                    let lo = if off >= 0 { 0 } else { ((-off) as usize).div_ceil(s) };
+                    let last = iw as isize - 1 - off;
+                    let hi = if last < 0 { 0 } else { bw.min(last as usize / s + 1) };
+                    let lo = lo.min(hi);
                     for od in 0..bd {
                         let sd = source_index(g, 0, kd, od);
                         for oh in 0..bh {
                             let sh = source_index(g, 1, kh, oh);
-                            for ow in 0..bw {
-                                let src = match (sd, sh, source_index(g, 2, kw, ow)) {
-                                    (Some(d), Some(h), Some(w)) => Some(c * plane + (d * ih + h) * iw + w),
-                                    _ => None,
-                                };
-                                f(col, src);
-                                col += 1;
-                            }
+                            let base = match (sd, sh) {
+                                (Some(d), Some(h)) => Some(c * plane + (d * ih + h) * iw),
+                                _ => None,
+                            };
+                            row(col, base, lo, hi, off, s);
+                            col += bw;
                         }
                     }
                 }
@@ -205,31 +217,61 @@ fn for_each_block(g: &Geometry, mut f: impl FnMut(usize, Option<usize>)) {
     }
 }
 
-fn im2col_kernel<T: Copy>(src: &[T], g: &Geometry, pad: T) -> Vec<T> {
-    let image = g.channels * g.input.iter().product::<usize>();
-    let cols_per_image = g.channels * g.kernel.iter().product::<usize>() * g.blocks.iter().product::<usize>();
-    let mut out = Vec::with_capacity(g.batch * cols_per_image);
-    for n in 0..g.batch {
-        let img = &src[n * image..(n + 1) * image];
-        for_each_block(g, |_, at| out.push(at.map_or(pad, |i| img[i])));
-    }
-    out
+/// The input index of column `ow` of a row (`ow` in the row's `lo..hi`, so in bounds).
+fn at(base: usize, ow: usize, off: isize, s: usize) -> usize {
+    (base as isize + (ow * s) as isize + off) as usize
 }
 
-fn col2im_kernel<T: Copy + Default + std::ops::AddAssign>(src: &[T], g: &Geometry) -> Vec<T> {
+fn im2col_kernel<T: Copy>(img_all: &[T], g: &Geometry, pad: T, out: &mut [T]) {
     let image = g.channels * g.input.iter().product::<usize>();
     let cols_per_image = g.channels * g.kernel.iter().product::<usize>() * g.blocks.iter().product::<usize>();
-    let mut out = vec![T::default(); g.batch * image];
-    for n in 0..g.batch {
-        let cols = &src[n * cols_per_image..(n + 1) * cols_per_image];
-        let img = &mut out[n * image..(n + 1) * image];
-        for_each_block(g, |c, at| {
-            if let Some(i) = at {
-                img[i] += cols[c];
+    let bw = g.blocks[2];
+    for (n, o) in out.chunks_exact_mut(cols_per_image).enumerate() {
+        let img = &img_all[n * image..(n + 1) * image];
+        for_each_row(g, |col, base, lo, hi, off, s| {
+            let r = &mut o[col..col + bw];
+            match base {
+                None => r.fill(pad),
+                Some(b) => {
+                    r[..lo].fill(pad);
+                    r[hi..].fill(pad);
+                    if hi > lo {
+                        if s == 1 {
+                            let start = at(b, lo, off, 1);
+                            r[lo..hi].copy_from_slice(&img[start..start + (hi - lo)]);
+                        } else {
+                            for (ow, v) in r[lo..hi].iter_mut().enumerate() {
+                                *v = img[at(b, ow + lo, off, s)];
+                            }
+                        }
+                    }
+                }
             }
         });
     }
-    out
+}
+
+fn col2im_kernel<T: Copy + std::ops::AddAssign>(src: &[T], g: &Geometry, out: &mut [T]) {
+    let image = g.channels * g.input.iter().product::<usize>();
+    let cols_per_image = g.channels * g.kernel.iter().product::<usize>() * g.blocks.iter().product::<usize>();
+    for (n, img) in out.chunks_exact_mut(image).enumerate() {
+        let cols = &src[n * cols_per_image..(n + 1) * cols_per_image];
+        for_each_row(g, |col, base, lo, hi, off, s| {
+            if let Some(b) = base {
+                let r = &cols[col + lo..col + hi];
+                if s == 1 {
+                    let start = at(b, lo, off, 1);
+                    for (d, &v) in img[start..start + r.len()].iter_mut().zip(r) {
+                        *d += v;
+                    }
+                } else {
+                    for (ow, &v) in r.iter().enumerate() {
+                        img[at(b, ow + lo, off, s)] += v;
+                    }
+                }
+            }
+        });
+    }
 }
 
 #[cfg(test)]
@@ -274,6 +316,60 @@ mod tests {
         let lhs: f64 = cols0.iter().zip(&y).map(|(a, b)| a * b).sum();
         let rhs: f64 = x.iter().zip(&folded).map(|(a, b)| a * b).sum();
         assert!((lhs - rhs).abs() < 1e-9 * lhs.abs().max(1.0), "{lhs} vs {rhs}");
+    }
+
+    /// The row kernels against the definition over many 2-d geometries: stride 1 (the
+    /// slice-copy path) and more, padding wider than the kernel's reach, dilation, a single
+    /// block; col2im as its adjoint.
+    #[test]
+    fn im2col_rows_match_the_definition_on_many_geometries() {
+        let (n, c) = (2usize, 2usize);
+        for &(h, w) in &[(5usize, 7usize), (1, 9), (6, 1)] {
+            for &(k, d, p, s) in &[
+                ([3usize, 3usize], [1usize, 1usize], [1usize, 1usize], [1usize, 1usize]),
+                ([1, 1], [1, 1], [0, 0], [1, 1]),
+                ([2, 3], [1, 2], [3, 4], [1, 1]),
+                ([1, 2], [1, 3], [0, 2], [2, 2]),
+                ([1, 1], [1, 1], [2, 3], [3, 1]),
+                ([2, 2], [1, 1], [1, 3], [2, 2]),
+            ] {
+                let bh = (h + 2 * p[0]).checked_sub(d[0] * (k[0] - 1) + 1).map(|v| v / s[0] + 1);
+                let bw = (w + 2 * p[1]).checked_sub(d[1] * (k[1] - 1) + 1).map(|v| v / s[1] + 1);
+                let (Some(bh), Some(bw)) = (bh, bw) else { continue };
+                let x: Vec<f64> = (0..n * c * h * w).map(|i| (i as f64 * 0.37).sin()).collect();
+                let xt = Tensor::from_vec(x.clone(), &[n, c, h, w][..]);
+                let got = im2col(&xt, &k, &d, &p, &s, -7.0).unwrap().to_vec::<f64>();
+                let mut want = Vec::new();
+                let mut folded_want = vec![0.0f64; x.len()];
+                let y: Vec<f64> = (0..n * c * k[0] * k[1] * bh * bw).map(|i| (i as f64 * 0.11).cos()).collect();
+                for b in 0..n {
+                    for ch in 0..c {
+                        for ki in 0..k[0] {
+                            for kj in 0..k[1] {
+                                for oi in 0..bh {
+                                    for oj in 0..bw {
+                                        let i = (oi * s[0] + ki * d[0]) as i64 - p[0] as i64;
+                                        let j = (oj * s[1] + kj * d[1]) as i64 - p[1] as i64;
+                                        let inside = i >= 0 && j >= 0 && (i as usize) < h && (j as usize) < w;
+                                        let src = ((b * c + ch) * h + i.max(0) as usize) * w + j.max(0) as usize;
+                                        want.push(if inside { x[src] } else { -7.0 });
+                                        if inside {
+                                            folded_want[src] += y[want.len() - 1];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                assert_eq!(got, want, "h={h} w={w} k={k:?} d={d:?} p={p:?} s={s:?}");
+                let yt = Tensor::from_vec(y, &[n, c * k[0] * k[1], bh * bw][..]);
+                let folded = col2im(&yt, &[h, w], &k, &d, &p, &s).unwrap().to_vec::<f64>();
+                for (a, b) in folded.iter().zip(&folded_want) {
+                    assert!((a - b).abs() < 1e-12, "col2im h={h} w={w} k={k:?} d={d:?} p={p:?} s={s:?}: {a} vs {b}");
+                }
+            }
+        }
     }
 
     #[test]

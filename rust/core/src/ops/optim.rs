@@ -16,6 +16,7 @@
 
 use super::kernel::{Plan, GRAIN};
 use crate::autograd::is_grad_enabled;
+use crate::dtype::num_like::Num;
 use crate::dtype::{DType, Element, Float};
 use crate::error::Result;
 use crate::tensor::{Layout, Tensor};
@@ -195,19 +196,35 @@ fn for_each_element<T: Float, const N: usize>(written: [&Tensor; N], read: &Tens
     Ok(())
 }
 
-/// The contiguous inner loop: `w[k]` and `g` have the same length.
+/// Elements per block of the contiguous loop.
+const BLOCK: usize = 64;
+
+/// The contiguous inner loop: `w[k]` and `g` have the same length. It runs over blocks
+/// copied into local arrays (padded with zeros), so the compiler knows the operands do not
+/// alias and vectorises the update (the same IEEE operations per element, so the same bits).
 #[inline(always)]
 fn contiguous_run<T: Float, const N: usize>(w: &mut [&mut [T]; N], g: &[T], f: &impl Fn(T, &mut [T; N])) {
     let len = g.len();
-    for s in w.iter() {
-        assert_eq!(s.len(), len);
-    }
-    for i in 0..len {
-        let mut v: [T; N] = std::array::from_fn(|k| w[k][i]);
-        f(g[i], &mut v);
+    let mut start = 0;
+    while start < len {
+        let m = (len - start).min(BLOCK);
+        let mut gb = [T::ZERO; BLOCK];
+        gb[..m].copy_from_slice(&g[start..start + m]);
+        let mut wb = [[T::ZERO; BLOCK]; N];
         for k in 0..N {
-            w[k][i] = v[k];
+            wb[k][..m].copy_from_slice(&w[k][start..start + m]);
         }
+        for i in 0..BLOCK {
+            let mut v: [T; N] = std::array::from_fn(|k| wb[k][i]);
+            f(gb[i], &mut v);
+            for k in 0..N {
+                wb[k][i] = v[k];
+            }
+        }
+        for k in 0..N {
+            w[k][start..start + m].copy_from_slice(&wb[k][..m]);
+        }
+        start += m;
     }
 }
 
@@ -362,13 +379,11 @@ fn adam_one<T: Float>(p: &Tensor, g: &Tensor, m: &Tensor, v: &Tensor, vmax: Opti
     let bc2_sqrt = T::from_f64(bias_correction2_sqrt);
     let eps = T::from_f64(o.eps);
     let neg_step_size = T::from_f64(-step_size);
+    // Value selects, no conditional stores: the block loop then vectorises.
     let moments = move |g: T, p: &mut T, m: &mut T, v: &mut T| {
-        let mut d = if maximize { -g } else { g };
-        if decoupled {
-            *p = *p * shrink;
-        } else if coupled {
-            d = d + *p * wd;
-        }
+        let d = if maximize { -g } else { g };
+        *p = if decoupled { *p * shrink } else { *p };
+        let d = if coupled { d + *p * wd } else { d };
         *m = if near_start { *m + (d - *m) * w_start } else { d - (d - *m) * w_end };
         *v = *v * beta2 + (d * one_minus_beta2) * d;
     };

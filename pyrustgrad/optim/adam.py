@@ -5,8 +5,8 @@ Must stay valid Python 3.6.
 
 import pyrustgrad as _torch
 
-from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_flags, _lerp_, _scalar_dtype,
-                        _to_scalar, _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_flags, _count_fused, _fused_applies,
+                        _lerp_, _scalar_dtype, _to_scalar, _use_grad_for_differentiable)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -80,9 +80,8 @@ class Adam(Optimizer):
             weight_decay = group["weight_decay"]
             eps = group["eps"]
             amsgrad = group["amsgrad"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            params = [p for p in group["params"] if p.grad is not None]
+            for p in params:
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _torch.tensor(0.0, dtype=_scalar_dtype())
@@ -90,6 +89,10 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = _torch.zeros_like(p)
                     if amsgrad:
                         state["max_exp_avg_sq"] = _torch.zeros_like(p)
+            if self._fused_step(group, params):
+                continue
+            for p in params:
+                state = self.state[p]
                 grad = p.grad if not group["maximize"] else -p.grad
                 exp_avg, exp_avg_sq, step_t = state["exp_avg"], state["exp_avg_sq"], state["step"]
                 step_t += 1
@@ -113,6 +116,29 @@ class Adam(Optimizer):
                     denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
                 _addcdiv_(p, exp_avg, denom, value=-step_size)
         return loss
+
+    def _fused_step(self, group, params):
+        """The group's step as one fused call; False (nothing done) where it does not apply."""
+        beta1, beta2 = group["betas"]
+        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        if not _fused_applies(group, (lr, beta1, beta2, eps, weight_decay)):
+            return False
+        amsgrad = bool(group["amsgrad"])
+        states = [self.state[p] for p in params]
+        try:
+            exp_avgs = [state["exp_avg"] for state in states]
+            exp_avg_sqs = [state["exp_avg_sq"] for state in states]
+            max_exp_avg_sqs = [state["max_exp_avg_sq"] for state in states] if amsgrad else []
+            steps = [state["step"] for state in states]
+        except KeyError:
+            return False
+        done = _torch._core._adam_step(params, [p.grad for p in params], exp_avgs, exp_avg_sqs,
+                                       max_exp_avg_sqs, steps, lr, beta1, beta2, eps, weight_decay,
+                                       amsgrad, bool(group["maximize"]),
+                                       bool(group["decoupled_weight_decay"]))
+        if done:
+            _count_fused()
+        return done
 
 
 class AdamW(Adam):

@@ -3,7 +3,8 @@
 keyed by the tensor object, ``zero_grad``, ``state_dict``/``load_state_dict`` in PyTorch's
 layout and PyTorch's ``repr``.
 
-Also the few small update helpers the optimizers share (``_addcmul_``, ``_addcdiv_``,
+Also the switch and counter of the fused steps (``_FUSED``, ``_fused_steps``) and the few
+small update helpers the optimizers share (``_addcmul_``, ``_addcdiv_``,
 ``_lerp_``): the tensor type has no such methods, and they stay private to optim.
 Everything here is plain Python over existing tensor ops; nothing here builds graphs (an
 update runs under ``no_grad``). Must stay valid Python 3.6.
@@ -87,6 +88,30 @@ def _lerp_(t, end, weight):
     return t.copy_(end - (end - t) * (1.0 - weight))
 
 
+# ---------------------------------------------------------------- fused steps
+# SGD, Adam and AdamW run each group's step as one fused Rust call (``_core._sgd_step``,
+# ``_core._adam_step``: in place, no temporaries, the same arithmetic as the op-by-op step, so
+# bit-identical results) where it applies: number options, no ``capturable``, float32/float64
+# parameters with gradients and state of their dtype and shape, nothing aliased. Elsewhere
+# (a tensor ``lr``, mixed dtypes, ...) the op-by-op step below runs.
+
+#: Set to False to run every step op by op (the tests compare the two paths).
+_FUSED = True
+#: How many group steps ran fused (the tests check that the fused path is taken).
+_fused_steps = 0
+
+
+def _fused_applies(group, numbers):
+    """Whether a fused step may be tried for ``group`` whose options ``numbers`` it reads."""
+    return (_FUSED and not group.get("differentiable") and not group.get("capturable")
+            and all(isinstance(x, (int, float)) for x in numbers))
+
+
+def _count_fused():
+    global _fused_steps
+    _fused_steps += 1
+
+
 def _use_grad_for_differentiable(func):
     """Runs ``step`` with grad mode off (PyTorch: on only for ``differentiable=True``,
     which pyrustgrad.optim does not support)."""
@@ -120,8 +145,10 @@ class Optimizer(object):
     for that group. ``defaults`` holds the options used where a group gives none.
 
     Differences from PyTorch 2.15: no step/state-dict hooks, no ``param_names`` (named
-    parameters); ``foreach``, ``fused`` and ``capturable`` are accepted and printed but every
-    optimizer runs one single-tensor CPU path; ``differentiable=True`` is refused. A tensor
+    parameters); ``foreach``, ``fused`` and ``capturable`` are accepted and printed but do not
+    choose the path: SGD, Adam and AdamW run each group's step as one fused Rust call where it
+    applies (see ``_FUSED`` below), with the single-tensor path's exact results, the other
+    optimizers op by op; ``differentiable=True`` is refused. A tensor
     ``lr`` is read as its Python value at each step, where PyTorch computes some step sizes in
     the tensor's own dtype (float32 for ``torch.tensor(0.1)``): results then agree to about
     float32 rounding (1e-8 relative), not to float64's.

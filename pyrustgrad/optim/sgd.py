@@ -5,7 +5,8 @@ Must stay valid Python 3.6.
 
 import pyrustgrad as _torch
 
-from .optimizer import Optimizer, _check_flags, _to_scalar, _use_grad_for_differentiable
+from .optimizer import (Optimizer, _check_flags, _count_fused, _fused_applies, _to_scalar,
+                        _use_grad_for_differentiable)
 
 __all__ = ["SGD"]
 
@@ -52,13 +53,14 @@ class SGD(Optimizer):
         """Performs a single optimization step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            if self._fused_step(group, params):
+                continue
             lr = _to_scalar(group["lr"])
             momentum = group["momentum"]
             dampening = group["dampening"]
             weight_decay = group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            for p in params:
                 grad = p.grad if not group["maximize"] else -p.grad
                 if weight_decay != 0:
                     grad = grad.add(p, alpha=weight_decay)
@@ -76,3 +78,24 @@ class SGD(Optimizer):
                         grad = buf
                 p.add_(grad, alpha=-lr)
         return loss
+
+    def _fused_step(self, group, params):
+        """The group's step as one fused call; False (nothing done) where it does not apply."""
+        lr, momentum = group["lr"], group["momentum"]
+        dampening, weight_decay = group["dampening"], group["weight_decay"]
+        if not _fused_applies(group, (lr, momentum, dampening, weight_decay)):
+            return False
+        if momentum != 0:
+            states = [self.state[p] for p in params]
+            bufs = [state.get("momentum_buffer") for state in states]
+        else:
+            bufs = []
+        out = _torch._core._sgd_step(params, [p.grad for p in params], bufs, lr, momentum, dampening,
+                                     weight_decay, bool(group["nesterov"]), bool(group["maximize"]))
+        if out is None:
+            return False
+        if momentum != 0:
+            for state, buf in zip(states, out):
+                state["momentum_buffer"] = buf
+        _count_fused()
+        return True

@@ -277,8 +277,83 @@ fn _set_module_prefix(name: &str) -> PyResult<()> {
     Ok(())
 }
 
+/// The tensors of a sequence; `None` if an item is not a tensor (or, with `allow_none`, is
+/// neither a tensor nor None): a fused optimizer step then does not apply.
+fn tensors_if_all(obj: &PyAny, allow_none: bool) -> PyResult<Option<Vec<Option<Tensor>>>> {
+    let seq = obj.downcast::<pyo3::types::PySequence>().map_err(|_| crate::errors::type_error("expected a sequence of Tensors"))?;
+    let mut out = Vec::with_capacity(seq.len()?);
+    for i in 0..seq.len()? {
+        let item = seq.get_item(i)?;
+        match tensor_of(item) {
+            Some(t) => out.push(Some(t)),
+            None if allow_none && item.is_none() => out.push(None),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(out))
+}
+
+fn all_tensors(obj: &PyAny) -> PyResult<Option<Vec<Tensor>>> {
+    Ok(tensors_if_all(obj, false)?.map(|v| v.into_iter().flatten().collect()))
+}
+
+/// `_sgd_step(params, grads, momentum_buffers, lr, momentum, dampening, weight_decay,
+/// nesterov, maximize)`: optim.SGD's fused step over one group (buffers None before the
+/// first step). Returns the momentum buffers (`[]` without momentum), or None, with nothing
+/// changed, where the fused step does not apply.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn _sgd_step(py: Python, params: &PyAny, grads: &PyAny, momentum_buffers: &PyAny, lr: f64, momentum: f64, dampening: f64, weight_decay: f64, nesterov: bool, maximize: bool) -> PyResult<PyObject> {
+    let (ps, gs, bs) = match (all_tensors(params)?, all_tensors(grads)?, tensors_if_all(momentum_buffers, true)?) {
+        (Some(p), Some(g), Some(b)) => (p, g, b),
+        _ => return Ok(py.None()),
+    };
+    let o = ops::SgdOptions { lr, momentum, dampening, weight_decay, nesterov, maximize };
+    match py.allow_threads(|| run(|| ops::sgd_step(&ps, &gs, &bs, &o)))? {
+        None => Ok(py.None()),
+        Some(bufs) => {
+            let objs = bufs.into_iter().map(|b| wrap(py, b)).collect::<PyResult<Vec<PyObject>>>()?;
+            Ok(pyo3::types::PyList::new(py, objs).into())
+        }
+    }
+}
+
+/// `_adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, lr, beta1,
+/// beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay)`: optim.Adam's (and
+/// AdamW's) fused step over one group, incrementing the step counters. False, with nothing
+/// changed, where the fused step does not apply.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn _adam_step(
+    py: Python,
+    params: &PyAny,
+    grads: &PyAny,
+    exp_avgs: &PyAny,
+    exp_avg_sqs: &PyAny,
+    max_exp_avg_sqs: &PyAny,
+    state_steps: &PyAny,
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
+    amsgrad: bool,
+    maximize: bool,
+    decoupled_weight_decay: bool,
+) -> PyResult<bool> {
+    let lists = [params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps].iter().map(|o| all_tensors(o)).collect::<PyResult<Option<Vec<Vec<Tensor>>>>>()?;
+    let l = match lists {
+        Some(l) => l,
+        None => return Ok(false),
+    };
+    let o = ops::AdamOptions { lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay };
+    py.allow_threads(|| run(|| ops::adam_step(&l[0], &l[1], &l[2], &l[3], &l[4], &l[5], &o)))
+}
+
 pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_set_module_prefix, m)?)?;
+    m.add_function(wrap_pyfunction!(_sgd_step, m)?)?;
+    m.add_function(wrap_pyfunction!(_adam_step, m)?)?;
     m.add_function(wrap_pyfunction!(_im2col, m)?)?;
     m.add_function(wrap_pyfunction!(_col2im, m)?)?;
     m.add_function(wrap_pyfunction!(tensor, m)?)?;

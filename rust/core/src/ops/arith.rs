@@ -219,7 +219,7 @@ fn max_min(a: &Tensor, b: &Tensor, is_max: bool) -> Result<Tensor> {
     Ok(out)
 }
 
-fn nan_max<T: Float>(x: T, y: T) -> T {
+pub(crate) fn nan_max<T: Float>(x: T, y: T) -> T {
     if x.is_nan() || y.is_nan() {
         if x.is_nan() { x } else { y }
     } else if x >= y {

@@ -96,7 +96,7 @@ def main():
             messages[name] = str(e)
     expected["_messages"] = messages
     with open(os.path.join(HERE, "expected.json"), "w") as f:
-        json.dump(expected, f, indent=0, sort_keys=True)
+        json.dump(expected, f, sort_keys=True)
 
 
 if __name__ == "__main__":

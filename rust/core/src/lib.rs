@@ -9,6 +9,7 @@ pub mod error;
 pub mod gemm;
 pub mod layout;
 pub mod ops;
+pub mod parallel;
 pub mod print;
 pub mod random;
 pub mod shape;

@@ -15,10 +15,10 @@ fn zip_num(
     a: &Tensor,
     b: &Tensor,
     dt: DType,
-    f32f: impl Fn(f32, f32) -> f32,
-    f64f: impl Fn(f64, f64) -> f64,
-    i64f: impl Fn(i64, i64) -> i64,
-    boolf: impl Fn(bool, bool) -> bool,
+    f32f: impl Fn(f32, f32) -> f32 + Sync,
+    f64f: impl Fn(f64, f64) -> f64 + Sync,
+    i64f: impl Fn(i64, i64) -> i64 + Sync,
+    boolf: impl Fn(bool, bool) -> bool + Sync,
 ) -> Result<Tensor> {
     let (a, b) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
     match dt {

@@ -166,6 +166,28 @@ fn axpy_in_place(x: &Tensor, other: &Tensor, alpha: f64) -> Result<bool> {
         let src = go.as_slice::<T>();
         let mut gx = x.storage().write()?;
         let dst = gx.as_mut_slice::<T>();
+        if let Some(r) = lx.contiguous_range() {
+            // `x` is dense: its flat positions are its storage positions from `lx.offset`, so
+            // the chunks of `for_chunks` are disjoint parts of it (threads above a grain).
+            super::kernel::for_chunks(&mut dst[r], |start, d| {
+                plan.for_each_segment([lx.offset, lo.offset], start, start + d.len(), |[_, oo], pos, len| {
+                    let d = &mut d[pos - start..pos - start + len];
+                    match (io, unit) {
+                        (1, true) => d.iter_mut().zip(&src[oo..oo + len]).for_each(|(d, &v)| *d = *d + v),
+                        (1, false) => d.iter_mut().zip(&src[oo..oo + len]).for_each(|(d, &v)| *d = *d + v * a),
+                        (0, _) => {
+                            let v = if unit { src[oo] } else { src[oo] * a };
+                            d.iter_mut().for_each(|d| *d = *d + v)
+                        }
+                        _ => d.iter_mut().enumerate().for_each(|(i, d)| {
+                            let v = if unit { src[oo + i * io] } else { src[oo + i * io] * a };
+                            *d = *d + v;
+                        }),
+                    }
+                })
+            });
+            return Ok(());
+        }
         plan.for_each_row([lx.offset, lo.offset], |[ox, oo], len| match (ix, io, unit) {
             (1, 1, true) => dst[ox..ox + len].iter_mut().zip(&src[oo..oo + len]).for_each(|(d, &v)| *d = *d + v),
             (1, 1, false) => dst[ox..ox + len].iter_mut().zip(&src[oo..oo + len]).for_each(|(d, &v)| *d = *d + v * a),

@@ -16,17 +16,59 @@ pub fn collect_n<U, I: Iterator<Item = U>>(n: usize, it: I) -> Result<Vec<U>> {
     Ok(v)
 }
 
-/// `out[i] = f(x[i])`; `x` must hold `T`.
-pub fn map<T: Element, U: Element>(x: &Tensor, f: impl Fn(T) -> U) -> Result<Tensor> {
+/// `out[i] = f(x[i])`; `x` must hold `T`. Contiguous (or coalescable) inputs run as slice
+/// loops; above [`GRAIN`] elements the output is split across the thread pool.
+pub fn map<T: Element, U: Element>(x: &Tensor, f: impl Fn(T) -> U + Sync) -> Result<Tensor> {
     let n = x.numel();
-    let v = x.with_slice(|s: &[T], l| {
-        if l.is_contiguous() {
-            collect_n(n, s[l.contiguous_range().expect("contiguous")].iter().map(|&a| f(a)))
-        } else {
-            collect_n(n, l.offsets().map(|i| f(s[i])))
-        }
-    })?;
+    let mut v: Vec<U> = reserve_exact(n)?;
+    if n > 0 {
+        let g = x.storage().read();
+        let s = g.as_slice::<T>();
+        let l = x.layout();
+        let plan = Plan::new(&l.shape, [l.strides.to_vec()]);
+        let is = plan.strides[0][plan.shape.len() - 1];
+        for_chunks(&mut v.spare_capacity_mut()[..n], |start, o| {
+            plan.for_each_segment([l.offset], start, start + o.len(), |[os], pos, len| {
+                let d = &mut o[pos - start..pos - start + len];
+                if is == 1 {
+                    d.iter_mut().zip(&s[os..os + len]).for_each(|(d, &a)| {
+                        d.write(f(a));
+                    });
+                } else {
+                    d.iter_mut().enumerate().for_each(|(i, d)| {
+                        d.write(f(s[os + i * is]));
+                    });
+                }
+            })
+        });
+        // SAFETY: the chunks of `for_chunks` cover `v[..n]` and `for_each_segment` visits each
+        // position of a chunk exactly once, so every element of `v[..n]` was written above.
+        unsafe { v.set_len(n) };
+    }
     Ok(Tensor::from_vec(v, x.shape().to_vec()))
+}
+
+/// An empty `Vec` with room for exactly `n` elements, or PyTorch's out-of-memory error.
+fn reserve_exact<U>(n: usize) -> Result<Vec<U>> {
+    let mut v: Vec<U> = Vec::new();
+    if n.checked_mul(std::mem::size_of::<U>()).is_none_or(|b| b > isize::MAX as usize) || v.try_reserve_exact(n).is_err() {
+        return Err(crate::storage::oom_error(n.saturating_mul(std::mem::size_of::<U>())));
+    }
+    Ok(v)
+}
+
+/// Runs `f(start, chunk)` over consecutive chunks of `out` (`start` is the chunk's first
+/// index): one chunk on the calling thread below [`GRAIN`] elements or with one thread, else
+/// as many chunks as threads (each at least a grain, as PyTorch's `parallel_for` splits).
+pub fn for_chunks<U: Send>(out: &mut [U], f: impl Fn(usize, &mut [U]) + Sync) {
+    let n = out.len();
+    let threads = crate::gemm::get_num_threads();
+    if threads > 1 && n > GRAIN {
+        let tasks = threads.min(n.div_ceil(GRAIN));
+        crate::parallel::for_chunks_mut(out, tasks, 1, threads, &f);
+        return;
+    }
+    f(0, out)
 }
 
 /// `out = f(x)` for a vectorised float function (`crate::vmath`); `x` must be float32 or
@@ -142,85 +184,164 @@ impl<const K: usize> Plan<K> {
     }
 }
 
+impl<const K: usize> Plan<K> {
+    /// Calls `seg(offsets, pos, len)` for the flat positions `start..end` of the row-major
+    /// iteration, cut at row ends: `pos` is the flat index of the segment's first element,
+    /// `offsets` each operand's storage offset of it (`base` added). A thread's share of a
+    /// parallel loop starts anywhere, mid-row included.
+    pub fn for_each_segment(&self, base: [usize; K], start: usize, end: usize, mut seg: impl FnMut([usize; K], usize, usize)) {
+        if start >= end {
+            return;
+        }
+        let nd = self.shape.len();
+        let inner = self.shape[nd - 1];
+        let mut idx = vec![0usize; nd];
+        let mut rem = start;
+        for d in (0..nd).rev() {
+            idx[d] = rem % self.shape[d];
+            rem /= self.shape[d];
+        }
+        let mut off = base;
+        for k in 0..K {
+            for d in 0..nd {
+                off[k] += idx[d] * self.strides[k][d];
+            }
+        }
+        let mut pos = start;
+        loop {
+            let col = idx[nd - 1];
+            let len = (inner - col).min(end - pos);
+            seg(off, pos, len);
+            pos += len;
+            if pos >= end {
+                return;
+            }
+            // The next row (one exists: pos < end <= numel): back to column 0, then the
+            // odometer over the outer dims as in `for_each_row`.
+            for k in 0..K {
+                off[k] -= col * self.strides[k][nd - 1];
+            }
+            idx[nd - 1] = 0;
+            let mut d = nd - 1;
+            loop {
+                d -= 1;
+                idx[d] += 1;
+                for k in 0..K {
+                    off[k] += self.strides[k][d];
+                }
+                if idx[d] < self.shape[d] {
+                    break;
+                }
+                for k in 0..K {
+                    off[k] -= self.strides[k][d] * self.shape[d];
+                }
+                idx[d] = 0;
+            }
+        }
+    }
+}
+
 /// `out = f(a, b)` with broadcasting; `a` and `b` must hold `T`. One pass over a loop plan;
 /// inner rows where each operand is contiguous or constant run as slice loops the compiler
-/// vectorises.
-pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U) -> Result<Tensor> {
+/// vectorises; above [`GRAIN`] elements the output is split across the thread pool.
+pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U + Sync) -> Result<Tensor> {
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     let n = checked_numel(&shape)?;
-    let ga = a.storage().read();
-    let gb = b.storage().read();
-    let (sa, sb) = (ga.as_slice::<T>(), gb.as_slice::<T>());
-    let (la, lb) = (a.layout(), b.layout());
-    let mut v: Vec<U> = Vec::new();
-    if n.checked_mul(std::mem::size_of::<U>()).is_none_or(|b| b > isize::MAX as usize) || v.try_reserve_exact(n).is_err() {
-        return Err(crate::storage::oom_error(n.saturating_mul(std::mem::size_of::<U>())));
-    }
+    let mut v: Vec<U> = reserve_exact(n)?;
     if n > 0 {
+        let ga = a.storage().read();
+        let gb = b.storage().read();
+        let (sa, sb) = (ga.as_slice::<T>(), gb.as_slice::<T>());
+        let (la, lb) = (a.layout(), b.layout());
         let sta = broadcast_strides(&la.shape, &la.strides, &shape);
         let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
         let plan = Plan::new(&shape, [sta, stb]);
         let (ia, ib) = (plan.strides[0][plan.shape.len() - 1], plan.strides[1][plan.shape.len() - 1]);
-        plan.for_each_row([la.offset, lb.offset], |[oa, ob], len| match (ia, ib) {
-            (1, 1) => v.extend(sa[oa..oa + len].iter().zip(&sb[ob..ob + len]).map(|(&x, &y)| f(x, y))),
-            (1, 0) => {
-                let y = sb[ob];
-                v.extend(sa[oa..oa + len].iter().map(|&x| f(x, y)))
-            }
-            (0, 1) => {
-                let x = sa[oa];
-                v.extend(sb[ob..ob + len].iter().map(|&y| f(x, y)))
-            }
-            _ => v.extend((0..len).map(|i| f(sa[oa + i * ia], sb[ob + i * ib]))),
+        for_chunks(&mut v.spare_capacity_mut()[..n], |start, o| {
+            plan.for_each_segment([la.offset, lb.offset], start, start + o.len(), |[oa, ob], pos, len| {
+                let d = &mut o[pos - start..pos - start + len];
+                match (ia, ib) {
+                    (1, 1) => d.iter_mut().zip(&sa[oa..oa + len]).zip(&sb[ob..ob + len]).for_each(|((d, &x), &y)| {
+                        d.write(f(x, y));
+                    }),
+                    (1, 0) => {
+                        let y = sb[ob];
+                        d.iter_mut().zip(&sa[oa..oa + len]).for_each(|(d, &x)| {
+                            d.write(f(x, y));
+                        })
+                    }
+                    (0, 1) => {
+                        let x = sa[oa];
+                        d.iter_mut().zip(&sb[ob..ob + len]).for_each(|(d, &y)| {
+                            d.write(f(x, y));
+                        })
+                    }
+                    _ => d.iter_mut().enumerate().for_each(|(i, d)| {
+                        d.write(f(sa[oa + i * ia], sb[ob + i * ib]));
+                    }),
+                }
+            })
         });
+        // SAFETY: the chunks of `for_chunks` cover `v[..n]` and `for_each_segment` visits each
+        // position of a chunk exactly once, so every element of `v[..n]` was written above.
+        unsafe { v.set_len(n) };
     }
-    debug_assert_eq!(v.len(), n);
-    drop(ga);
-    drop(gb);
     Ok(Tensor::from_vec(v, shape))
 }
 
 /// `out = f(c, a, b)` with broadcasting of all three; `c: C`, `a`/`b: T`. One pass over a
 /// loop plan, as `zip`: inner rows where every operand is contiguous or constant run as
-/// slice loops.
-pub fn zip3<C: Element, T: Element, U: Element>(c: &Tensor, a: &Tensor, b: &Tensor, f: impl Fn(C, T, T) -> U) -> Result<Tensor> {
+/// slice loops, split across the thread pool above [`GRAIN`] elements.
+pub fn zip3<C: Element, T: Element, U: Element>(c: &Tensor, a: &Tensor, b: &Tensor, f: impl Fn(C, T, T) -> U + Sync) -> Result<Tensor> {
     let shape = broadcast_shapes(&broadcast_shapes(c.shape(), a.shape())?, b.shape())?;
     let n = checked_numel(&shape)?;
-    let gc = c.storage().read();
-    let ga = a.storage().read();
-    let gb = b.storage().read();
-    let (sc, sa, sb) = (gc.as_slice::<C>(), ga.as_slice::<T>(), gb.as_slice::<T>());
-    let (lc, la, lb) = (c.layout(), a.layout(), b.layout());
-    let mut v: Vec<U> = Vec::new();
-    if n.checked_mul(std::mem::size_of::<U>()).is_none_or(|b| b > isize::MAX as usize) || v.try_reserve_exact(n).is_err() {
-        return Err(crate::storage::oom_error(n.saturating_mul(std::mem::size_of::<U>())));
-    }
+    let mut v: Vec<U> = reserve_exact(n)?;
     if n > 0 {
+        let gc = c.storage().read();
+        let ga = a.storage().read();
+        let gb = b.storage().read();
+        let (sc, sa, sb) = (gc.as_slice::<C>(), ga.as_slice::<T>(), gb.as_slice::<T>());
+        let (lc, la, lb) = (c.layout(), a.layout(), b.layout());
         let stc = broadcast_strides(&lc.shape, &lc.strides, &shape);
         let sta = broadcast_strides(&la.shape, &la.strides, &shape);
         let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
         let plan = Plan::new(&shape, [stc, sta, stb]);
         let last = plan.shape.len() - 1;
         let (ic, ia, ib) = (plan.strides[0][last], plan.strides[1][last], plan.strides[2][last]);
-        plan.for_each_row([lc.offset, la.offset, lb.offset], |[oc, oa, ob], len| match (ic, ia, ib) {
-            (1, 1, 1) => v.extend(sc[oc..oc + len].iter().zip(&sa[oa..oa + len]).zip(&sb[ob..ob + len]).map(|((&k, &x), &y)| f(k, x, y))),
-            (1, 1, 0) => {
-                let y = sb[ob];
-                v.extend(sc[oc..oc + len].iter().zip(&sa[oa..oa + len]).map(|(&k, &x)| f(k, x, y)))
-            }
-            (1, 0, 1) => {
-                let x = sa[oa];
-                v.extend(sc[oc..oc + len].iter().zip(&sb[ob..ob + len]).map(|(&k, &y)| f(k, x, y)))
-            }
-            (1, 0, 0) => {
-                let (x, y) = (sa[oa], sb[ob]);
-                v.extend(sc[oc..oc + len].iter().map(|&k| f(k, x, y)))
-            }
-            _ => v.extend((0..len).map(|i| f(sc[oc + i * ic], sa[oa + i * ia], sb[ob + i * ib]))),
+        for_chunks(&mut v.spare_capacity_mut()[..n], |start, o| {
+            plan.for_each_segment([lc.offset, la.offset, lb.offset], start, start + o.len(), |[oc, oa, ob], pos, len| {
+                let d = &mut o[pos - start..pos - start + len];
+                match (ic, ia, ib) {
+                    (1, 1, 1) => d.iter_mut().zip(&sc[oc..oc + len]).zip(&sa[oa..oa + len]).zip(&sb[ob..ob + len]).for_each(|(((d, &k), &x), &y)| {
+                        d.write(f(k, x, y));
+                    }),
+                    (1, 1, 0) => {
+                        let y = sb[ob];
+                        d.iter_mut().zip(&sc[oc..oc + len]).zip(&sa[oa..oa + len]).for_each(|((d, &k), &x)| {
+                            d.write(f(k, x, y));
+                        })
+                    }
+                    (1, 0, 1) => {
+                        let x = sa[oa];
+                        d.iter_mut().zip(&sc[oc..oc + len]).zip(&sb[ob..ob + len]).for_each(|((d, &k), &y)| {
+                            d.write(f(k, x, y));
+                        })
+                    }
+                    (1, 0, 0) => {
+                        let (x, y) = (sa[oa], sb[ob]);
+                        d.iter_mut().zip(&sc[oc..oc + len]).for_each(|(d, &k)| {
+                            d.write(f(k, x, y));
+                        })
+                    }
+                    _ => d.iter_mut().enumerate().for_each(|(i, d)| {
+                        d.write(f(sc[oc + i * ic], sa[oa + i * ia], sb[ob + i * ib]));
+                    }),
+                }
+            })
         });
+        // SAFETY: as in `zip`: every element of `v[..n]` was written exactly once above.
+        unsafe { v.set_len(n) };
     }
-    debug_assert_eq!(v.len(), n);
-    drop((gc, ga, gb));
     Ok(Tensor::from_vec(v, shape))
 }
 
@@ -248,20 +369,18 @@ pub fn par_rows<T: Element, U: Element>(out: &mut [U], src: &[T], width: usize, 
     if width == 0 {
         return;
     }
-    if threads > 1 && out.len() >= GRAIN && out.len() / width > 1 {
-        if let Some(pool) = crate::gemm::threading_pool(threads) {
-            use rayon::prelude::*;
-            // Whole rows per task, at least a grain of elements each.
-            let rows_per = GRAIN.div_ceil(width).max(1);
-            pool.install(|| {
-                out.par_chunks_mut(rows_per * width).zip(src.par_chunks(rows_per * width)).for_each(|(o, s)| {
-                    for (or, sr) in o.chunks_exact_mut(width).zip(s.chunks_exact(width)) {
-                        f(or, sr);
-                    }
-                })
-            });
-            return;
-        }
+    let rows = out.len() / width;
+    if threads > 1 && out.len() >= GRAIN && rows > 1 {
+        // Whole rows per task, at least a grain of elements each.
+        let rows_per = GRAIN.div_ceil(width).max(1);
+        let tasks = threads.min(rows.div_ceil(rows_per));
+        crate::parallel::for_chunks_mut(out, tasks, width, threads, &|start, o: &mut [U]| {
+            let s = &src[start..start + o.len()];
+            for (or, sr) in o.chunks_exact_mut(width).zip(s.chunks_exact(width)) {
+                f(or, sr);
+            }
+        });
+        return;
     }
     for (or, sr) in out.chunks_exact_mut(width).zip(src.chunks_exact(width)) {
         f(or, sr);

@@ -353,3 +353,86 @@ fn softmax_inner_dims_match_naive_every_path_and_threads() {
     assert!(s[0].is_nan() && s[3].is_nan() && s[1].is_nan() && s[4].is_nan());
     assert!(s[2].is_nan() && s[5].is_nan()); // inf - inf in the lane's sum
 }
+
+#[test]
+fn threaded_elementwise_matches_naive_at_odd_sizes() {
+    // Above the grain the output is split across threads: the split falls mid-row (odd row
+    // lengths), in 1-d runs, with broadcast, transposed and stepped operands. Every result is
+    // checked element by element against a naive read, at 1 and 2 threads.
+    let cases: &[(&[usize], &[usize])] = &[
+        (&[257, 131], &[131]),
+        (&[257, 131], &[257, 1]),
+        (&[257, 131], &[257, 131]),
+        (&[100_003], &[100_003]),
+        (&[100_003], &[]),
+        (&[3, 97, 129], &[97, 1]),
+    ];
+    for threads in [1, 2] {
+        with_threads(threads, || {
+            for (i, &(sa, sb)) in cases.iter().enumerate() {
+                for a in layouts(sa, 60 + i as u64) {
+                    for b in layouts(sb, 70 + i as u64) {
+                        let r = ops::mul(&a, &b).unwrap();
+                        let shape = r.shape().to_vec();
+                        let rv = r.to_vec::<f32>();
+                        let nv = ops::neg(&a).unwrap().to_vec::<f32>();
+                        let cond = ops::gt(&a, &Tensor::scalar(0.0f32)).unwrap();
+                        let w = ops::where_(&cond, &b, &a).unwrap().to_vec::<f32>();
+                        for k in 0..rv.len() {
+                            let idx = unravel(k, &shape);
+                            let (x, y) = (at(&a, &idx), at(&b, &idx));
+                            assert_eq!(rv[k], x * y, "{threads} threads: {sa:?}*{sb:?} at {idx:?}");
+                            assert_eq!(w[k], if x > 0.0 { y } else { x }, "{threads} threads: where {sa:?} {sb:?} at {idx:?}");
+                        }
+                        for (k, &v) in nv.iter().enumerate() {
+                            assert_eq!(v, -at(&a, &unravel(k, sa)), "{threads} threads: neg {sa:?}");
+                        }
+                        // in place: a dense copy of `a` += -0.5 * b
+                        let y = a.contiguous_raw();
+                        ops::add_(&y, &b, -0.5).unwrap();
+                        let yv = y.to_vec::<f32>();
+                        for (k, &v) in yv.iter().enumerate() {
+                            let idx = unravel(k, &shape);
+                            assert_eq!(v, at(&a, &idx) + at(&b, &idx) * -0.5f32, "{threads} threads: axpy {sa:?} {sb:?}");
+                        }
+                    }
+                }
+            }
+        })
+    }
+}
+
+#[test]
+fn float_sums_every_simd_path_same_bits_and_accurate() {
+    // lane_sum (rows along memory) and column_sum (rows of `post` values) on each available
+    // path: the same bits as the portable path, and within rounding of an exact-ish reference.
+    use crate::gemm::{available_paths, SimdPath};
+    use crate::ops::reduce::{column_sum_on, lane_sum_on};
+    for n in [0usize, 1, 7, 31, 32, 33, 1023, 1024, 1025, 4097, 100_001] {
+        let v = vals(n, n as u64 + 3);
+        let f: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+        let want: f64 = f.iter().map(|&x| x as f64).sum();
+        let base = lane_sum_on(SimdPath::Portable, &f);
+        assert!((base - want).abs() <= 1e-9 * (1.0 + want.abs()) * (n as f64).max(1.0), "n {n}: {base} vs {want}");
+        let base64 = lane_sum_on(SimdPath::Portable, &v);
+        for p in available_paths() {
+            assert_eq!(lane_sum_on(p, &f).to_bits(), base.to_bits(), "{p:?} f32 n {n}");
+            assert_eq!(lane_sum_on(p, &v).to_bits(), base64.to_bits(), "{p:?} f64 n {n}");
+        }
+    }
+    for (red, post) in [(1usize, 1usize), (5, 33), (16, 64), (17, 31), (128, 256), (129, 97), (40, 1)] {
+        let v = vals(red * post, (red * 1000 + post) as u64);
+        let f: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+        let mut base = vec![0.0f64; post];
+        column_sum_on(SimdPath::Portable, &f, red, post, &mut base);
+        for j in 0..post {
+            let want: f64 = (0..red).map(|r| f[r * post + j] as f64).sum();
+            assert!((base[j] - want).abs() <= 1e-12 * (1.0 + want.abs()) * red as f64, "col {j} of {red}x{post}");
+        }
+        for p in available_paths() {
+            let mut got = vec![0.0f64; post];
+            column_sum_on(p, &f, red, post, &mut got);
+            assert_eq!(got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), base.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), "{p:?} {red}x{post}");
+        }
+    }
+}

@@ -16,7 +16,6 @@
 
 use super::kernel::{Plan, GRAIN};
 use crate::autograd::is_grad_enabled;
-use crate::dtype::num_like::Num;
 use crate::dtype::{DType, Element, Float};
 use crate::error::Result;
 use crate::tensor::{Layout, Tensor};

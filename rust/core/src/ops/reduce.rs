@@ -154,44 +154,224 @@ fn sum_contiguous<T: crate::dtype::Float>(x: &Tensor, dims: &[i64], keepdim: boo
     Ok(Some((buf, nd, out_shape)))
 }
 
-/// The float64 sum of `r`: eight independent lanes (so the loop vectorises) over blocks of
-/// at most 1024, blocks combined pairwise.
+/// The float64 sum of `r`: 32 independent lanes (so the loop vectorises and four or more
+/// vector additions are in flight) over blocks of at most 1024, blocks combined pairwise.
+/// The order depends only on `r.len()`: every SIMD path gives the same bits.
 pub(crate) fn lane_sum<T: crate::dtype::Float>(r: &[T]) -> f64 {
+    lane_sum_on(crate::gemm::selected_path(), r)
+}
+
+/// [`lane_sum`] on a given SIMD path (which must be available: tests run each one).
+pub(crate) fn lane_sum_on<T: crate::dtype::Float>(path: crate::gemm::SimdPath, r: &[T]) -> f64 {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the caller's path is available on this CPU (`selected_path` or a test's check).
+        crate::gemm::SimdPath::Avx512 => unsafe { sum_x86::lane_sum_avx512(r) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { sum_x86::lane_sum_avx2(r) },
+        _ => lane_sum_portable(r),
+    }
+}
+
+fn lane_sum_portable<T: crate::dtype::Float>(r: &[T]) -> f64 {
     if r.len() > 1024 {
         let (a, b) = r.split_at(r.len() / 2);
-        return lane_sum(a) + lane_sum(b);
+        return lane_sum_portable(a) + lane_sum_portable(b);
     }
-    let mut acc = [0.0f64; 8];
-    let mut it = r.chunks_exact(8);
+    lane_block(r)
+}
+
+const LANES: usize = 32;
+
+/// The sum of at most 1024 values in [`LANES`] lanes, combined by a fixed tree.
+#[inline(always)]
+fn lane_block<T: crate::dtype::Float>(r: &[T]) -> f64 {
+    let mut acc = [0.0f64; LANES];
+    let mut it = r.chunks_exact(LANES);
     for c in &mut it {
-        for k in 0..8 {
+        for k in 0..LANES {
             acc[k] += c[k].to_f64();
         }
     }
     for (k, &v) in it.remainder().iter().enumerate() {
         acc[k] += v.to_f64();
     }
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+    lane_tree(acc)
+}
+
+/// The fixed combining tree of [`lane_block`]'s lanes.
+#[inline(always)]
+fn lane_tree(mut acc: [f64; LANES]) -> f64 {
+    let mut w = LANES;
+    while w > 1 {
+        w /= 2;
+        for k in 0..w {
+            acc[k] += acc[k + w];
+        }
+    }
+    acc[0]
 }
 
 /// Adds the sums of the `red` rows (of `post` values each) of `x` into `acc`, rows summed in
-/// order within blocks of 16 and blocks combined pairwise.
+/// order within blocks of 16 and blocks combined pairwise (the same order on every path).
 fn column_sum<T: crate::dtype::Float>(x: &[T], red: usize, post: usize, acc: &mut [f64]) {
+    column_sum_on(crate::gemm::selected_path(), x, red, post, acc)
+}
+
+pub(crate) fn column_sum_on<T: crate::dtype::Float>(path: crate::gemm::SimdPath, x: &[T], red: usize, post: usize, acc: &mut [f64]) {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the caller's path is available on this CPU.
+        crate::gemm::SimdPath::Avx512 => unsafe { sum_x86::column_sum_avx512(x, red, post, acc) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { sum_x86::column_sum_avx2(x, red, post, acc) },
+        _ => column_sum_portable(x, red, post, acc),
+    }
+}
+
+fn column_sum_portable<T: crate::dtype::Float>(x: &[T], red: usize, post: usize, acc: &mut [f64]) {
     if red <= 16 {
-        for row in x.chunks_exact(post).take(red) {
-            for (a, &v) in acc.iter_mut().zip(row) {
-                *a += v.to_f64();
-            }
-        }
-        return;
+        return column_leaf(x, red, post, acc);
     }
     let h = red / 2;
     let mut right = vec![0.0f64; post];
-    column_sum(&x[..h * post], h, post, acc);
-    column_sum(&x[h * post..], red - h, post, &mut right);
+    column_sum_portable(&x[..h * post], h, post, acc);
+    column_sum_portable(&x[h * post..], red - h, post, &mut right);
     for (a, r) in acc.iter_mut().zip(right) {
         *a += r;
     }
+}
+
+/// `acc[j] += x[0][j] + x[1][j] + ...` over at most 16 rows, in row order, 32 columns at a
+/// time held in registers.
+#[inline(always)]
+fn column_leaf<T: crate::dtype::Float>(x: &[T], red: usize, post: usize, acc: &mut [f64]) {
+    const C: usize = 32;
+    let mut j = 0;
+    while j + C <= post {
+        let mut a = [0.0f64; C];
+        a.copy_from_slice(&acc[j..j + C]);
+        for r in 0..red {
+            let row = &x[r * post + j..r * post + j + C];
+            for k in 0..C {
+                a[k] += row[k].to_f64();
+            }
+        }
+        acc[j..j + C].copy_from_slice(&a);
+        j += C;
+    }
+    for r in 0..red {
+        for (a, &v) in acc[j..].iter_mut().zip(&x[r * post + j..(r + 1) * post]) {
+            *a += v.to_f64();
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sum_x86 {
+    use super::{column_leaf, lane_block, lane_tree, LANES};
+    use crate::dtype::{DType, Float};
+    use std::arch::x86_64::*;
+
+    /// `r` as `&[f32]` when `T` is f32 (the compiler's own vectorisation of the widening sum
+    /// is poor there; the f64 one is fine).
+    fn as_f32<T: Float>(r: &[T]) -> Option<&[f32]> {
+        // SAFETY: `T::DTYPE == F32` holds only for `T = f32` (one Element impl per dtype), so
+        // the slice is reinterpreted as its own type.
+        (T::DTYPE == DType::F32).then(|| unsafe { std::slice::from_raw_parts(r.as_ptr() as *const f32, r.len()) })
+    }
+
+    /// [`lane_block`] for f32 with AVX-512: lane `k` of the 32 adds the elements `k mod 32`,
+    /// widened, in order; the same tree: the same bits.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn lane_block_f32_avx512(r: &[f32]) -> f64 {
+        let mut acc = [_mm512_setzero_pd(); 4];
+        let mut it = r.chunks_exact(LANES);
+        for c in &mut it {
+            for (g, a) in acc.iter_mut().enumerate() {
+                // SAFETY: `c` has 32 elements, so 8 are readable at 8g; AVX-512F is enabled.
+                *a = _mm512_add_pd(*a, _mm512_cvtps_pd(unsafe { _mm256_loadu_ps(c.as_ptr().add(8 * g)) }));
+            }
+        }
+        let mut lanes = [0.0f64; LANES];
+        for (g, a) in acc.iter().enumerate() {
+            // SAFETY: `lanes` has room for 8 f64 at 8g.
+            unsafe { _mm512_storeu_pd(lanes.as_mut_ptr().add(8 * g), *a) };
+        }
+        for (k, &v) in it.remainder().iter().enumerate() {
+            lanes[k] += v as f64;
+        }
+        lane_tree(lanes)
+    }
+
+    /// As [`lane_block_f32_avx512`] with AVX2 (eight 4-lane accumulators).
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn lane_block_f32_avx2(r: &[f32]) -> f64 {
+        let mut acc = [_mm256_setzero_pd(); 8];
+        let mut it = r.chunks_exact(LANES);
+        for c in &mut it {
+            for (g, a) in acc.iter_mut().enumerate() {
+                // SAFETY: `c` has 32 elements, so 4 are readable at 4g; AVX is enabled.
+                *a = _mm256_add_pd(*a, _mm256_cvtps_pd(unsafe { _mm_loadu_ps(c.as_ptr().add(4 * g)) }));
+            }
+        }
+        let mut lanes = [0.0f64; LANES];
+        for (g, a) in acc.iter().enumerate() {
+            // SAFETY: `lanes` has room for 4 f64 at 4g.
+            unsafe { _mm256_storeu_pd(lanes.as_mut_ptr().add(4 * g), *a) };
+        }
+        for (k, &v) in it.remainder().iter().enumerate() {
+            lanes[k] += v as f64;
+        }
+        lane_tree(lanes)
+    }
+
+    macro_rules! paths {
+        ($lane:ident, $col:ident, $block32:ident, $feat:literal) => {
+            /// [`super::lane_sum`] compiled for these features.
+            ///
+            /// # Safety
+            /// The CPU must have the features.
+            #[target_feature(enable = $feat)]
+            pub unsafe fn $lane<T: Float>(r: &[T]) -> f64 {
+                if r.len() > 1024 {
+                    let (a, b) = r.split_at(r.len() / 2);
+                    // SAFETY: same features as this call.
+                    return unsafe { $lane(a) + $lane(b) };
+                }
+                match as_f32(r) {
+                    // SAFETY: same features as this call.
+                    Some(f) => unsafe { $block32(f) },
+                    None => lane_block(r),
+                }
+            }
+
+            /// [`super::column_sum`] compiled for these features.
+            ///
+            /// # Safety
+            /// The CPU must have the features.
+            #[target_feature(enable = $feat)]
+            pub unsafe fn $col<T: Float>(x: &[T], red: usize, post: usize, acc: &mut [f64]) {
+                if red <= 16 {
+                    return column_leaf(x, red, post, acc);
+                }
+                let h = red / 2;
+                let mut right = vec![0.0f64; post];
+                // SAFETY: same features as this call.
+                unsafe {
+                    $col(&x[..h * post], h, post, acc);
+                    $col(&x[h * post..], red - h, post, &mut right);
+                }
+                for (a, r) in acc.iter_mut().zip(right) {
+                    *a += r;
+                }
+            }
+        };
+    }
+    paths!(lane_sum_avx512, column_sum_avx512, lane_block_f32_avx512, "avx512f");
+    paths!(lane_sum_avx2, column_sum_avx2, lane_block_f32_avx2, "avx2,fma");
 }
 
 fn pairwise_sum(r: &[f64]) -> f64 {

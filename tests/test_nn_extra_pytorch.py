@@ -1,0 +1,230 @@
+"""Losses, CTC, affine_grid/grid_sample and lazy modules compared with PyTorch 2.15: values,
+gradients, node names (``grad_fn`` and the names one level down), reprs and messages, from
+deterministic float64 data (tests/test_nn_pytorch.py's SETUP and comparison rules); gradients
+of the fused loss nodes of every order checked against finite differences.
+
+tests/data/nn_extra_pytorch215.json is written by running this file under PyTorch:
+
+    /opt/torch-venv/bin/python tests/test_nn_extra_pytorch.py --record
+
+Must stay valid Python 3.6.
+"""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_nn_pytorch import SETUP, _same  # noqa: E402
+from test_nn_pytorch import run_case as _run_case  # noqa: E402
+
+try:
+    import pytest
+except ImportError:  # recording under PyTorch needs no pytest
+    pytest = None
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "nn_extra_pytorch215.json")
+
+MORE = """
+def names(t):
+    f = t.grad_fn
+    if f is None:
+        return None
+    return (type(f).__name__, [None if n is None else type(n).__name__ for n, _ in f.next_functions])
+
+def L(fn, *args):
+    # Value, node names and first-order gradients of every argument that requires grad.
+    ins = [a.detach().clone().requires_grad_() if isinstance(a, torch.Tensor) and a.requires_grad else a
+           for a in args]
+    y = fn(*ins)
+    (y * data(*y.shape, k=0.9)).sum().backward()
+    return (y, names(y), [a.grad for a in ins if isinstance(a, torch.Tensor) and a.requires_grad])
+
+X = data(4, 3, requires_grad=True)
+X2 = data(4, 3, k=0.4, requires_grad=True)
+X3 = data(4, 3, k=2.2, requires_grad=True)
+T = data(4, 3, k=1.0)
+TG = data(4, 3, k=1.0, requires_grad=True)
+P = data(4, 3, k=2.0).sigmoid().detach().requires_grad_()
+PT = data(4, 3, k=0.5).sigmoid().detach()
+PTG = data(4, 3, k=0.5).sigmoid().detach().requires_grad_()
+PROB = data(4, 3, k=0.7).softmax(1).detach()
+IDX = torch.tensor([0, 2, 1, 2])
+IDX_IGN = torch.tensor([0, -100, 1, 2])
+W3 = torch.tensor([0.5, 1.5, 0.8], dtype=D)
+W43 = data(4, 3, k=3.0).abs().detach()
+SGN = torch.tensor([1.0, -1.0, -1.0, 1.0], dtype=D)
+SG43 = torch.tensor([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0], [1.0, 1.0, -1.0], [-1.0, 1.0, 1.0]], dtype=D)
+ML = torch.tensor([[0, -1, 1], [2, 1, -1], [1, 0, 2], [-1, 0, 1]])
+X4 = data(2, 3, 2, 2, requires_grad=True)
+T4 = torch.tensor([[[0, 2], [1, 1]], [[2, 0], [-100, 1]]])
+X3D = data(2, 3, 5, requires_grad=True)
+T3D = torch.tensor([[0, 1, 2, -100, 1], [2, 2, 0, 1, 0]])
+X5 = data(2, 3, 2, 1, 2, requires_grad=True)
+T5 = torch.tensor([[[[0, 2]], [[1, 1]]], [[[2, 0]], [[0, 1]]]])
+"""
+
+# name: (expression over R, the reduction, and the arguments a, b, ...; the arguments)
+LOSSES = {
+    "mse": ("F.mse_loss(a, b, reduction=R)", "X, T"),
+    "mse_target_grad": ("F.mse_loss(a, b, reduction=R)", "X, TG"),
+    "mse_broadcast": ("F.mse_loss(a, b, reduction=R)", "X, TG[0]"),
+    "mse_weight": ("F.mse_loss(a, b, reduction=R, weight=W43)", "X, T"),
+    "l1": ("F.l1_loss(a, b, reduction=R)", "X, TG"),
+    "l1_weight": ("F.l1_loss(a, b, reduction=R, weight=W43)", "X, T"),
+    "smooth_l1": ("F.smooth_l1_loss(a, b, reduction=R, beta=0.7)", "X, TG"),
+    "smooth_l1_beta0": ("F.smooth_l1_loss(a, b, reduction=R, beta=0.0)", "X, T"),
+    "huber": ("F.huber_loss(a, b, reduction=R, delta=0.8)", "X, TG"),
+    "huber_weight": ("F.huber_loss(a, b, reduction=R, weight=W43)", "X, T"),
+    "cross_entropy": ("F.cross_entropy(a, IDX, reduction=R)", "X"),
+    "cross_entropy_1d": ("F.cross_entropy(a[1], IDX[1], reduction=R)", "X"),
+    "cross_entropy_weight_ignore": ("F.cross_entropy(a, IDX_IGN, weight=W3, reduction=R)", "X"),
+    "cross_entropy_smoothing": ("F.cross_entropy(a, IDX_IGN, weight=W3, reduction=R, label_smoothing=0.2)", "X"),
+    "cross_entropy_probs": ("F.cross_entropy(a, PROB, reduction=R)", "X"),
+    "cross_entropy_probs_smoothing": ("F.cross_entropy(a, PROB, weight=W3, reduction=R, label_smoothing=0.1)", "X"),
+    "cross_entropy_4d": ("F.cross_entropy(a, T4, reduction=R)", "X4"),
+    "cross_entropy_3d": ("F.cross_entropy(a, T3D, weight=W3, reduction=R)", "X3D"),
+    "nll": ("F.nll_loss(a, IDX, reduction=R)", "X"),
+    "nll_weight_ignore": ("F.nll_loss(a, IDX_IGN, weight=W3, reduction=R)", "X"),
+    "nll_4d": ("F.nll_loss(a, T4, reduction=R)", "X4"),
+    "nll_3d": ("F.nll_loss(a, T3D, weight=W3, reduction=R)", "X3D"),
+    "nll_5d": ("F.nll_loss(a, T5, reduction=R)", "X5"),
+    "bce": ("F.binary_cross_entropy(a, b, reduction=R)", "P, PTG"),
+    "bce_weight": ("F.binary_cross_entropy(a, b, weight=W3, reduction=R)", "P, PT"),
+    "bce_logits": ("F.binary_cross_entropy_with_logits(a, b, reduction=R)", "X, PTG"),
+    "bce_logits_pos_weight": ("F.binary_cross_entropy_with_logits(a, b, weight=W43, pos_weight=W3, reduction=R)",
+                              "X, PTG"),
+    "kl_div": ("F.kl_div(a, b, reduction=R)", "X, PTG"),
+    "kl_div_log_target": ("F.kl_div(a, b, reduction=R, log_target=True)", "X, TG"),
+    "margin_ranking": ("F.margin_ranking_loss(a, b, SGN, margin=0.3, reduction=R)", "X[:, 0], X2[:, 1]"),
+    "hinge_embedding": ("F.hinge_embedding_loss(a, SG43, margin=0.5, reduction=R)", "X"),
+    "soft_margin": ("F.soft_margin_loss(a, SG43, reduction=R)", "X"),
+    "multi_margin": ("F.multi_margin_loss(a, IDX, reduction=R)", "X"),
+    "multi_margin_p2_weight": ("F.multi_margin_loss(a, IDX, p=2, margin=0.7, weight=W3, reduction=R)", "X"),
+    "multi_margin_1d": ("F.multi_margin_loss(a[2], IDX[2], reduction=R)", "X"),
+    "multilabel_soft_margin": ("F.multilabel_soft_margin_loss(a, (PT > 0.5).double(), weight=W3, reduction=R)", "X"),
+    "multilabel_margin": ("F.multilabel_margin_loss(a, ML, reduction=R)", "X"),
+    "multilabel_margin_1d": ("F.multilabel_margin_loss(a[1], ML[1], reduction=R)", "X"),
+    "triplet_margin": ("F.triplet_margin_loss(a, b, c, reduction=R)", "X, X2, X3"),
+    "triplet_margin_swap": ("F.triplet_margin_loss(a, b, c, p=1, swap=True, reduction=R)", "X, X2, X3"),
+    "cosine_embedding": ("F.cosine_embedding_loss(a, b, SGN, margin=0.1, reduction=R)", "X, X2"),
+    "poisson_nll": ("F.poisson_nll_loss(a, b, reduction=R)", "X, PT"),
+    "poisson_nll_full": ("F.poisson_nll_loss(a, b * 3, log_input=False, full=True, reduction=R)", "P, PT"),
+    "gaussian_nll": ("F.gaussian_nll_loss(a, b, c, reduction=R)", "X, TG, P"),
+}
+
+CASES = {}
+for _name, (_expr, _args) in LOSSES.items():
+    for _red in ("none", "mean", "sum"):
+        CASES["loss_%s_%s" % (_name, _red)] = "R = %r\nout = L(lambda a, b=None, c=None: %s, %s)" % (_red, _expr, _args)
+CASES.update({
+    "loss_kl_div_batchmean": "out = L(lambda a, b: F.kl_div(a, b, reduction='batchmean'), X, PTG)",
+    "loss_modules": (
+        "out = [L(m, X, IDX) for m in (nn.CrossEntropyLoss(), nn.MultiMarginLoss(), nn.NLLLoss(reduction='sum'))]"
+        " + [L(m, X, ML) for m in (nn.MultiLabelMarginLoss(), nn.MultiLabelMarginLoss(reduction='none'))]"
+        " + [L(m, X, T) for m in (nn.MSELoss(), nn.SmoothL1Loss(), nn.HuberLoss(reduction='sum'))]"
+        " + [repr(nn.MultiLabelMarginLoss())]"),
+    "loss_bad_reduction_mse": "F.mse_loss(X, T, reduction='avg')",
+    "loss_bad_reduction_weighted": "F.mse_loss(X, T, reduction='avg', weight=W43)",
+    "loss_bad_reduction_nll": "F.nll_loss(X, IDX, reduction='avg')",
+    "loss_bad_reduction_bce": "F.binary_cross_entropy(P, PT, reduction='avg')",
+    "loss_weight_size": "F.l1_loss(X, T, weight=W3)",
+    "loss_broadcast_error": "F.mse_loss(X, data(2, 3))",
+    "loss_double_backward_mse": (
+        "x = X.detach().clone().requires_grad_(); t = TG.detach().clone().requires_grad_()\n"
+        "g, = torch.autograd.grad(F.mse_loss(x, t), x, create_graph=True)\n"
+        "(g * data(4, 3, k=0.2)).sum().backward(); out = (x.grad, t.grad)"),
+    "loss_double_backward_ce": (
+        "x = X.detach().clone().requires_grad_()\n"
+        "g, = torch.autograd.grad(F.cross_entropy(x, IDX, weight=W3), x, create_graph=True)\n"
+        "(g * g).sum().backward(); out = x.grad"),
+    "loss_double_backward_bce_logits": (
+        "x = X.detach().clone().requires_grad_(); t = PTG.detach().clone().requires_grad_()\n"
+        "g = torch.autograd.grad(F.binary_cross_entropy_with_logits(x, t, pos_weight=W3), (x, t), create_graph=True)\n"
+        "(g[0] * g[0] + g[1] * data(4, 3, k=0.1)).sum().backward(); out = (x.grad, t.grad)"),
+    "linear_node_names": (
+        "W = data(5, 3, k=0.5, requires_grad=True); b = data(5, k=0.1, requires_grad=True)\n"
+        "out = [names(F.linear(X, W, b)), names(F.linear(X, W)), names(F.softmax(X, 1)), names(F.log_softmax(X, 1)),"
+        " names(nn.Linear(3, 2).double()(X))]"),
+    "linear_dtype_mismatch": "F.linear(X, torch.ones(2, 3), torch.ones(2))",
+    "linear_bias_dtype_mismatch": "F.linear(X, torch.ones(2, 3, dtype=D), torch.ones(2))",
+    "linear_bias_size": "F.linear(X, torch.ones(2, 3, dtype=D), torch.ones(3, dtype=D))",
+    "linear_addmm_gradients": (
+        "W = data(5, 3, k=0.5, requires_grad=True); b = data(5, k=0.1, requires_grad=True); x = X.detach().clone().requires_grad_()\n"
+        "y = F.linear(x, W, b); (y * data(4, 5, k=0.3)).sum().backward(); out = (y, x.grad, W.grad, b.grad)"),
+    "linear_addmm_double_backward": (
+        "W = data(5, 3, k=0.5, requires_grad=True); b = data(5, k=0.1, requires_grad=True); x = X.detach().clone().requires_grad_()\n"
+        "y = F.linear(x, W, b).tanh(); gs = torch.autograd.grad(y.sum(), (x, W, b), create_graph=True)\n"
+        "sum((q * q).sum() for q in gs).backward(); out = (x.grad, W.grad, b.grad)"),
+})
+
+
+def _recorded():
+    with open(DATA) as f:
+        return json.load(f)
+
+
+def run_case(torch, source):
+    return _run_case(torch, source, SETUP + MORE)
+
+
+def _parametrize(f):
+    return pytest.mark.parametrize("name", sorted(CASES))(f) if pytest else f
+
+
+@_parametrize
+def test_case_matches_pytorch(name):
+    import pyrustgrad
+    want = _recorded()["cases"].get(name)
+    assert want is not None, "case %s is not recorded: run this file with --record under PyTorch" % name
+    got = run_case(pyrustgrad, CASES[name])
+    assert _same(got, want), "%s\n  pyrustgrad: %s\n  PyTorch:    %s" % (CASES[name], got, want)
+
+
+def test_recording_is_current():
+    assert sorted(_recorded()["cases"]) == sorted(CASES)
+
+
+# The losses PyTorch computes in one fused node: their backward formulas are pyrustgrad's
+# own, so they are checked against finite differences to the second order.
+FUSED = [name for name in sorted(LOSSES) if name.split("_")[0] in (
+    "mse", "smooth", "huber", "cross", "nll", "bce", "soft", "multi", "margin", "triplet")]
+
+
+def _gradcheck_parametrize(f):
+    return pytest.mark.parametrize("red", ["none", "mean", "sum"])(
+        pytest.mark.parametrize("name", FUSED)(f)) if pytest else f
+
+
+@_gradcheck_parametrize
+def test_fused_loss_gradients_of_first_and_second_order(name, red):
+    import warnings
+    import pyrustgrad
+    from pyrustgrad.autograd import gradcheck, gradgradcheck
+    ns = {"torch": pyrustgrad}
+    exec(SETUP + MORE, ns)
+    expr, args = LOSSES[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs = eval("(%s,)" % args, ns)
+        diff = tuple(a.detach().clone().requires_grad_() for a in inputs if a.requires_grad)
+        loss = eval("lambda a, b=None, c=None: %s" % expr, dict(ns, R=red))
+
+        def fn(*d):
+            it = iter(d)
+            return loss(*[next(it) if a.requires_grad else a for a in inputs])
+
+        assert gradcheck(fn, diff)
+        assert gradgradcheck(fn, diff)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--record"]:
+        sys.exit("usage: python tests/test_nn_extra_pytorch.py --record   (under PyTorch)")
+    import torch
+    torch.manual_seed(0)
+    cases = {name: run_case(torch, src) for name, src in sorted(CASES.items())}
+    with open(DATA, "w") as f:
+        json.dump({"torch": torch.__version__, "cases": cases}, f, indent=0, sort_keys=True)
+        f.write("\n")
+    print("recorded %d cases from PyTorch %s into %s" % (len(cases), torch.__version__, DATA))

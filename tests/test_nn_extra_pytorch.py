@@ -61,6 +61,20 @@ T4 = torch.tensor([[[0, 2], [1, 1]], [[2, 0], [-100, 1]]])
 X3D = data(2, 3, 5, requires_grad=True)
 T3D = torch.tensor([[0, 1, 2, -100, 1], [2, 2, 0, 1, 0]])
 X5 = data(2, 3, 2, 1, 2, requires_grad=True)
+
+CX = data(6, 3, 4, k=0.2)
+CT = torch.tensor([[1, 2, 2], [3, 1, 0], [1, 0, 0]])
+CIL = torch.tensor([6, 5, 4])
+CTL = torch.tensor([3, 2, 0])
+
+def ctc(fn, x=None):
+    # Value, node names, the gradient with respect to the logits and to the log-probabilities.
+    x = (CX if x is None else x).detach().clone().requires_grad_()
+    lp = x.log_softmax(-1)
+    lp.retain_grad()
+    y = fn(lp)
+    (y * data(*y.shape, k=0.9)).sum().backward()
+    return (y, names(y), x.grad, lp.grad)
 T5 = torch.tensor([[[[0, 2]], [[1, 1]]], [[[2, 0]], [[0, 1]]]])
 """
 
@@ -117,7 +131,35 @@ CASES = {}
 for _name, (_expr, _args) in LOSSES.items():
     for _red in ("none", "mean", "sum"):
         CASES["loss_%s_%s" % (_name, _red)] = "R = %r\nout = L(lambda a, b=None, c=None: %s, %s)" % (_red, _expr, _args)
+for _red in ("none", "mean", "sum"):
+    CASES["ctc_padded_%s" % _red] = "out = ctc(lambda lp: F.ctc_loss(lp, CT, CIL, CTL, reduction=%r))" % _red
+    CASES["ctc_concatenated_tuples_%s" % _red] = (
+        "out = ctc(lambda lp: F.ctc_loss(lp, torch.tensor([1, 2, 2, 3, 1]), (6, 5, 4), (3, 2, 0), reduction=%r))" % _red)
+    CASES["ctc_zero_infinity_%s" % _red] = (
+        "out = ctc(lambda lp: F.ctc_loss(lp, torch.tensor([[1, 2, 1, 2], [3, 3, 3, 3], [2, 2, 0, 0]]), CIL,"
+        " torch.tensor([4, 4, 2]), reduction=%r, zero_infinity=True))" % _red)
 CASES.update({
+    "ctc_blank_last_repeats": (
+        "out = ctc(lambda lp: F.ctc_loss(lp, torch.tensor([[0, 0, 1], [2, 2, 2], [1, 0, 1]]), torch.tensor([6, 6, 5]),"
+        " torch.tensor([3, 3, 3]), blank=3, reduction='none'))"),
+    "ctc_impossible_alignment": (
+        "out = ctc(lambda lp: F.ctc_loss(lp, torch.tensor([[3, 3, 3, 3]]), [3], [4], reduction='sum'), data(6, 1, 4))"),
+    "ctc_unbatched": "out = ctc(lambda lp: F.ctc_loss(lp, torch.tensor([1, 2]), torch.tensor(5), torch.tensor(2)), data(6, 4))",
+    "ctc_float32": (
+        "x = data(5, 2, 3, dtype=torch.float32)\n"
+        "y = F.ctc_loss(x.log_softmax(2), torch.tensor([[1, 2], [2, 0]]), [5, 4], [2, 1])\n"
+        "out = (y.dtype, abs(y.item() - F.ctc_loss(x.double().log_softmax(2), torch.tensor([[1, 2], [2, 0]]), [5, 4],"
+        " [2, 1]).item()) < 1e-5)"),
+    "ctc_module": (
+        "m = nn.CTCLoss(blank=3, reduction='sum', zero_infinity=True)\n"
+        "out = (repr(m), repr(nn.CTCLoss()), ctc(lambda lp: m(lp, CT, CIL, CTL)), m.blank, m.zero_infinity, m.reduction)"),
+    "ctc_double_backward_is_an_error": (
+        "x = CX.detach().clone().requires_grad_()\n"
+        "g, = torch.autograd.grad(F.ctc_loss(x.log_softmax(2), CT, CIL, CTL), x, create_graph=True)\n"
+        "g.sum().backward()"),
+    "ctc_targets_too_short": "F.ctc_loss(CX.log_softmax(2), CT[:, :2], CIL, CTL)",
+    "ctc_input_length_too_long": "F.ctc_loss(CX.log_softmax(2), CT, torch.tensor([7, 5, 4]), CTL)",
+    "ctc_bad_reduction": "F.ctc_loss(CX.log_softmax(2), CT, CIL, CTL, reduction='avg')",
     "loss_kl_div_batchmean": "out = L(lambda a, b: F.kl_div(a, b, reduction='batchmean'), X, PTG)",
     "loss_modules": (
         "out = [L(m, X, IDX) for m in (nn.CrossEntropyLoss(), nn.MultiMarginLoss(), nn.NLLLoss(reduction='sum'))]"
@@ -216,6 +258,22 @@ def test_fused_loss_gradients_of_first_and_second_order(name, red):
 
         assert gradcheck(fn, diff)
         assert gradgradcheck(fn, diff)
+
+
+def test_ctc_gradient_with_respect_to_the_logits_matches_finite_differences():
+    # PyTorch's CTC gradient is the gradient through log_softmax (its formula adds exp(lp)),
+    # so finite differences are taken with respect to the logits.
+    import pyrustgrad as torch
+    from pyrustgrad.autograd import gradcheck
+    F = torch.nn.functional
+    torch.manual_seed(3)
+    x = torch.randn(7, 3, 5, dtype=torch.float64, requires_grad=True)
+    targets = torch.tensor([[1, 1, 2], [4, 3, 0], [2, 0, 0]])
+    for red in ("none", "mean", "sum"):
+        assert gradcheck(lambda x: F.ctc_loss(x.log_softmax(2), targets, [7, 6, 4], [3, 2, 1], reduction=red,
+                                              blank=0), (x,))
+        assert gradcheck(lambda x: F.ctc_loss(x.log_softmax(2), targets, [7, 6, 4], [3, 2, 1], reduction=red,
+                                              blank=4), (x,))
 
 
 if __name__ == "__main__":

@@ -1103,10 +1103,12 @@ from ._convolution import (  # noqa: E402
     conv_transpose2d, conv_transpose3d, fold, interpolate, lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_pool3d,
     pixel_shuffle, pixel_unshuffle, unfold, upsample, upsample_bilinear, upsample_nearest)
 
+from ._ctc import ctc_loss  # noqa: E402,F401
+
 from ._attention import (  # noqa: E402,F401
     scaled_dot_product_attention, multi_head_attention_forward, _canonical_mask, _none_or_dtype)
 
-_MISSING = ["ctc_loss", "grid_sample", "affine_grid", "embedding_bag"]
+_MISSING = ["grid_sample", "affine_grid", "embedding_bag"]
 
 
 def _missing(name):

@@ -138,7 +138,39 @@ for _red in ("none", "mean", "sum"):
     CASES["ctc_zero_infinity_%s" % _red] = (
         "out = ctc(lambda lp: F.ctc_loss(lp, torch.tensor([[1, 2, 1, 2], [3, 3, 3, 3], [2, 2, 0, 0]]), CIL,"
         " torch.tensor([4, 4, 2]), reduction=%r, zero_infinity=True))" % _red)
+GX = "data(2, 3, 4, 5)"
+GG = "data(2, 3, 4, 2, k=1.0) * 0.9"
+for _mode in ("bilinear", "nearest"):
+    for _pad in ("zeros", "border", "reflection"):
+        for _ac in (True, False):
+            CASES["grid_sample_%s_%s_%s" % (_mode, _pad, "aligned" if _ac else "unaligned")] = (
+                "out = L(lambda a, b: F.grid_sample(a, b, mode=%r, padding_mode=%r, align_corners=%r),"
+                " %s.requires_grad_(), (%s).requires_grad_())" % (_mode, _pad, _ac, GX, GG))
 CASES.update({
+    "grid_sample_default_align_and_float32": (
+        "x = data(1, 2, 3, 3, dtype=torch.float32); g = data(1, 2, 2, 2, k=2.0, dtype=torch.float32) * 0.7\n"
+        "y = F.grid_sample(x, g); out = (y.dtype, y.shape, bool((y.double() - F.grid_sample(x.double(), g.double(),"
+        " align_corners=False)).abs().max() < 1e-5))"),
+    "grid_sample_unit_image": "out = L(lambda a, b: F.grid_sample(a, b, padding_mode='reflection', align_corners=True), data(1, 1, 1, 1).requires_grad_(), (data(1, 2, 2, 2) * 0.5).requires_grad_())",
+    "grid_sample_identity_affine": (
+        "th = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]], dtype=D); x = data(1, 2, 3, 4)\n"
+        "out = [bool((F.grid_sample(x, F.affine_grid(th, (1, 2, 3, 4), align_corners=ac), align_corners=ac) - x).abs().max() < 1e-12) for ac in (True, False)]"),
+    "grid_sample_bad_mode": "F.grid_sample(data(1, 1, 2, 2), data(1, 2, 2, 2), mode='cubic')",
+    "grid_sample_bad_padding": "F.grid_sample(data(1, 1, 2, 2), data(1, 2, 2, 2), padding_mode='wrap')",
+    "grid_sample_batch_mismatch": "F.grid_sample(data(2, 1, 2, 2), data(1, 2, 2, 2), align_corners=False)",
+    "grid_sample_last_dim": "F.grid_sample(data(1, 1, 2, 2), data(1, 2, 2, 3), align_corners=False)",
+    "affine_grid_2d_aligned": "out = L(lambda t: F.affine_grid(t, (2, 3, 4, 5), align_corners=True), data(2, 2, 3, k=0.3, requires_grad=True))",
+    "affine_grid_2d_unaligned": "out = L(lambda t: F.affine_grid(t, torch.Size([2, 1, 3, 1]), align_corners=False), data(2, 2, 3, k=0.3, requires_grad=True))",
+    "affine_grid_3d": "out = L(lambda t: F.affine_grid(t, [1, 2, 2, 3, 4], align_corners=False), data(1, 3, 4, k=0.6, requires_grad=True))",
+    "affine_grid_3d_aligned": "out = L(lambda t: F.affine_grid(t, [2, 1, 3, 2, 2], align_corners=True), data(2, 3, 4, k=0.6, requires_grad=True))",
+    "affine_grid_double_backward": (
+        "t = data(2, 2, 3, k=0.3, requires_grad=True)\n"
+        "gr = F.affine_grid(t, (2, 1, 3, 4), align_corners=False); g, = torch.autograd.grad((gr * gr).sum(), t, create_graph=True)\n"
+        "(g * g).sum().backward(); out = t.grad"),
+    "affine_grid_bad_theta": "F.affine_grid(data(2, 3, 3), (2, 3, 4, 5), align_corners=False)",
+    "affine_grid_bad_size": "F.affine_grid(data(2, 2, 3), (2, 3, 4), align_corners=False)",
+    "affine_grid_int_theta": "F.affine_grid(torch.ones(1, 2, 3, dtype=torch.int64), (1, 1, 2, 2), align_corners=False)",
+    "affine_grid_zero_size": "F.affine_grid(data(1, 2, 3), (1, 1, 0, 2), align_corners=False)",
     "ctc_blank_last_repeats": (
         "out = ctc(lambda lp: F.ctc_loss(lp, torch.tensor([[0, 0, 1], [2, 2, 2], [1, 0, 1]]), torch.tensor([6, 6, 5]),"
         " torch.tensor([3, 3, 3]), blank=3, reduction='none'))"),
@@ -274,6 +306,40 @@ def test_ctc_gradient_with_respect_to_the_logits_matches_finite_differences():
                                               blank=0), (x,))
         assert gradcheck(lambda x: F.ctc_loss(x.log_softmax(2), targets, [7, 6, 4], [3, 2, 1], reduction=red,
                                               blank=4), (x,))
+
+
+def _params(*args):
+    return pytest.mark.parametrize(*args) if pytest else (lambda f: f)
+
+
+def _grid_sample_inputs(torch, seed):
+    torch.manual_seed(seed)
+    x = torch.randn(2, 2, 4, 5, dtype=torch.float64, requires_grad=True)
+    # Points inside and outside the image, away from the pixel lattice (kinks of bilinear).
+    g = (torch.rand(2, 3, 2, 2, dtype=torch.float64) * 2.6 - 1.3).requires_grad_()
+    return x, g
+
+
+@_params("padding_mode", ["zeros", "border", "reflection"])
+@_params("align_corners", [True, False])
+def test_grid_sample_bilinear_gradients_match_finite_differences(padding_mode, align_corners):
+    import pyrustgrad as torch
+    from pyrustgrad.autograd import gradcheck, gradgradcheck
+    F = torch.nn.functional
+    x, g = _grid_sample_inputs(torch, 5)
+    fn = lambda x, g: F.grid_sample(x, g, padding_mode=padding_mode, align_corners=align_corners)
+    assert gradcheck(fn, (x, g))
+    assert gradgradcheck(lambda x: fn(x, g.detach()), (x,))
+
+
+def test_grid_sample_nearest_gradient_to_the_input_matches_finite_differences():
+    import pyrustgrad as torch
+    from pyrustgrad.autograd import gradcheck, gradgradcheck
+    F = torch.nn.functional
+    x, g = _grid_sample_inputs(torch, 6)
+    g = g.detach()
+    fn = lambda x: F.grid_sample(x, g, mode="nearest", padding_mode="reflection", align_corners=False)
+    assert gradcheck(fn, (x,)) and gradgradcheck(fn, (x,))
 
 
 if __name__ == "__main__":

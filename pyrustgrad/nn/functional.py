@@ -1104,11 +1104,12 @@ from ._convolution import (  # noqa: E402
     pixel_shuffle, pixel_unshuffle, unfold, upsample, upsample_bilinear, upsample_nearest)
 
 from ._ctc import ctc_loss  # noqa: E402,F401
+from ._grid import affine_grid, grid_sample  # noqa: E402,F401
 
 from ._attention import (  # noqa: E402,F401
     scaled_dot_product_attention, multi_head_attention_forward, _canonical_mask, _none_or_dtype)
 
-_MISSING = ["grid_sample", "affine_grid", "embedding_bag"]
+_MISSING = ["embedding_bag"]
 
 
 def _missing(name):

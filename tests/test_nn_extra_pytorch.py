@@ -171,6 +171,34 @@ CASES.update({
     "affine_grid_bad_size": "F.affine_grid(data(2, 2, 3), (2, 3, 4), align_corners=False)",
     "affine_grid_int_theta": "F.affine_grid(torch.ones(1, 2, 3, dtype=torch.int64), (1, 1, 2, 2), align_corners=False)",
     "affine_grid_zero_size": "F.affine_grid(data(1, 2, 3), (1, 1, 0, 2), align_corners=False)",
+    "lazy_linear_before_and_after": (
+        "torch.manual_seed(0); m = nn.LazyLinear(4)\n"
+        "before = (repr(m), type(m.weight).__name__, repr(m.weight), m.has_uninitialized_params(),"
+        " isinstance(m.weight, nn.parameter.UninitializedParameter), isinstance(m.weight, nn.Parameter),"
+        " [type(p).__name__ for p in m.parameters()], list(m.state_dict().keys()), repr(m.state_dict()['weight']),"
+        " repr(nn.Sequential(m, nn.ReLU())))\n"
+        "w = m.weight; x = data(2, 3, dtype=torch.float32); y = m(x)\n"
+        "out = (before, repr(m), type(m).__name__, m.in_features, type(m.weight).__name__, m.weight is w, m.weight, m.bias,"
+        " y, names(y), m.has_uninitialized_params(), len(m._forward_pre_hooks), hasattr(m, '_initialize_hook'))"),
+    "lazy_linear_shape_error": "nn.LazyLinear(4).weight.shape",
+    "lazy_linear_no_bias_dtype": (
+        "torch.manual_seed(1); m = nn.LazyLinear(2, bias=False, dtype=D); r = repr(m); y = m(data(3))\n"
+        "out = (r, repr(m), m.weight, m.bias, y)"),
+    "lazy_linear_double_then_train": (
+        "torch.manual_seed(2); m = nn.LazyLinear(3).double(); r = (repr(m), m.has_uninitialized_params())\n"
+        "y = m(data(4, 5)); y.sum().backward(); out = (r, repr(m), m.weight.dtype, m.weight.grad, m.bias.grad)"),
+    "lazy_linear_load_state_dict": (
+        "src = fill(nn.Linear(3, 2).double()); m = nn.LazyLinear(2, dtype=D); m.load_state_dict(src.state_dict())\n"
+        "r = (repr(m), type(m).__name__, m.has_uninitialized_params(), m.weight)\n"
+        "y = m(data(1, 3)); out = (r, repr(m), y, m.in_features)"),
+    "lazy_conv2d": (
+        "torch.manual_seed(3); c = nn.LazyConv2d(4, 3, padding=1); r = repr(c); y = c(data(1, 2, 4, 4, dtype=torch.float32))\n"
+        "out = (r, repr(c), type(c).__name__, c.in_channels, c.weight.shape, c.bias, y.shape)"),
+    "lazy_conv1d_unbatched_groups": (
+        "torch.manual_seed(4); c = nn.LazyConv1d(4, 2, stride=2, groups=2, bias=False); r = repr(c); y = c(data(4, 6, dtype=torch.float32))\n"
+        "out = (r, repr(c), type(c).__name__, c.weight, y.shape)"),
+    "lazy_conv2d_groups_error": "nn.LazyConv2d(4, 3, groups=2)(data(1, 3, 5, 5, dtype=torch.float32))",
+    "lazy_conv2d_dims_error": "nn.LazyConv2d(4, 3)(data(5, 5, dtype=torch.float32))",
     "ctc_blank_last_repeats": (
         "out = ctc(lambda lp: F.ctc_loss(lp, torch.tensor([[0, 0, 1], [2, 2, 2], [1, 0, 1]]), torch.tensor([6, 6, 5]),"
         " torch.tensor([3, 3, 3]), blank=3, reduction='none'))"),

@@ -29,5 +29,6 @@ from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCel
 from .transformer import (  # noqa: F401
     MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder,
     Transformer)
+from .lazy import LazyModuleMixin, LazyLinear, LazyConv1d, LazyConv2d, LazyConv3d  # noqa: F401
 from .missing import MISSING as _MISSING  # noqa: F401
 from .missing import *  # noqa: F401,F403  (each raises NotImplementedError naming itself)

@@ -248,6 +248,19 @@ CASES.update({
         "W = data(5, 3, k=0.5, requires_grad=True); b = data(5, k=0.1, requires_grad=True)\n"
         "out = [names(F.linear(X, W, b)), names(F.linear(X, W)), names(F.softmax(X, 1)), names(F.log_softmax(X, 1)),"
         " names(nn.Linear(3, 2).double()(X))]"),
+    "linear_nd_node_names": (
+        "W = data(5, 3, k=0.5, requires_grad=True); b = data(5, k=0.1, requires_grad=True); x = data(2, 4, 3, requires_grad=True)\n"
+        "deep = lambda t: [type(n).__name__ if n is not None else None for n, _ in t.grad_fn.next_functions[0][0].next_functions]\n"
+        "out = [(names(y), deep(y)) for y in (F.linear(x, W, b), F.linear(x, W), F.linear(x[1, 2], W, b), F.linear(data(2, 4, 3), W, b))]"
+        " + [names(F.linear(x.transpose(0, 1), W, b))]"),
+    "linear_nd_gradients": (
+        "W = data(5, 3, k=0.5, requires_grad=True); b = data(5, k=0.1, requires_grad=True); x = data(2, 4, 3, requires_grad=True)\n"
+        "y = F.linear(x, W, b) + F.linear(x, W) + F.linear(x[1, 2], W, b); (y * data(2, 4, 5, k=0.3)).sum().backward()\n"
+        "out = (y, x.grad, W.grad, b.grad)"),
+    "linear_nd_double_backward": (
+        "W = data(5, 3, k=0.5, requires_grad=True); b = data(5, k=0.1, requires_grad=True); x = data(2, 4, 3, requires_grad=True)\n"
+        "y = F.linear(x, W, b).tanh() + F.linear(x, W).sin(); gs = torch.autograd.grad(y.sum(), (x, W, b), create_graph=True)\n"
+        "sum((q * q).sum() for q in gs).backward(); out = (x.grad, W.grad, b.grad)"),
     "linear_dtype_mismatch": "F.linear(X, torch.ones(2, 3), torch.ones(2))",
     "linear_bias_dtype_mismatch": "F.linear(X, torch.ones(2, 3, dtype=D), torch.ones(2))",
     "linear_bias_size": "F.linear(X, torch.ones(2, 3, dtype=D), torch.ones(3, dtype=D))",

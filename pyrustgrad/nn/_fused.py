@@ -57,6 +57,12 @@ def composite(name, inputs, fn):
     return out
 
 
+def unsafe_view(x, shape):
+    """``at::_unsafe_view``, PyTorch's reshape back after folding a matmul: ``UnsafeViewBackward0``."""
+    in_shape = list(x.shape)
+    return fused("UnsafeViewBackward0", [x], [], lambda: x.reshape(shape), lambda g, needs: (g.reshape(in_shape),))
+
+
 def _full(v, like):
     return _core.full([], float(v), like.dtype, False)
 

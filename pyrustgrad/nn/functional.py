@@ -221,8 +221,14 @@ def linear(input, weight, bias=None):
     if input.shape[-1] != weight.shape[-1]:
         raise RuntimeError("%smat1 and mat2 shapes cannot be multiplied (%s and %s)"
                            % ("addmm: " if bias is not None and input.dim() == 2 else "", "x".join(str(d) for d in _as_2d(input.shape)), "x".join(str(d) for d in w.shape)))
-    if bias is not None and input.dim() == 2 and weight.dim() == 2:
-        return _addmm(bias, input, w)
+    if weight.dim() == 2 and (input.dim() == 2 and bias is not None or input.dim() > 2 and input.is_contiguous()
+                              or input.dim() == 1 and bias is not None and bias.dim() == 1):
+        if input.dim() == 2:
+            return _addmm(bias, input, w)
+        # PyTorch folds the leading dims into one matrix product and views the result back.
+        flat = input.reshape(-1, input.shape[-1])
+        out = flat.mm(w) if bias is None else _addmm(bias, flat, w)
+        return _fused.unsafe_view(out, list(input.shape[:-1]) + [w.shape[1]])
     out = input.matmul(w)
     if bias is not None:
         out = out + bias

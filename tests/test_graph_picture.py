@@ -28,12 +28,11 @@ def test_dot_text_names_parameters_and_shapes():
         '\tn0 [label="()" fillcolor=darkolivegreen1]',
         '\tn1 [label="SumBackward0" fillcolor=lightgray]',
         '\tn2 [label="TanhBackward0" fillcolor=lightgray]',
-        '\tn3 [label="AddBackward0" fillcolor=lightgray]',
-        '\tn4 [label="MmBackward0" fillcolor=lightgray]',
-        '\tn5 [label="0.bias\\n (2)" fillcolor=lightblue]',
-        '\tn6 [label="TBackward0" fillcolor=lightgray]',
-        '\tn7 [label="0.weight\\n (2, 3)" fillcolor=lightblue]',
-        "\tn1 -> n0", "\tn2 -> n1", "\tn3 -> n2", "\tn4 -> n3", "\tn5 -> n3", "\tn6 -> n4", "\tn7 -> n6",
+        '\tn3 [label="AddmmBackward0" fillcolor=lightgray]',
+        '\tn4 [label="0.bias\\n (2)" fillcolor=lightblue]',
+        '\tn5 [label="TBackward0" fillcolor=lightgray]',
+        '\tn6 [label="0.weight\\n (2, 3)" fillcolor=lightblue]',
+        "\tn1 -> n0", "\tn2 -> n1", "\tn3 -> n2", "\tn4 -> n3", "\tn5 -> n3", "\tn6 -> n5",
         "}", ""])
     # Without names, leaves show their shape only.
     assert '[label="(2, 3)" fillcolor=lightblue]' in graph.to_dot(y).source

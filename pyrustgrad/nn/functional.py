@@ -1,8 +1,9 @@
 """``pyrustgrad.nn.functional``: activations, linear maps, dropout, normalisation and losses,
 built from the library's differentiable ops, with PyTorch's signatures, formulas and messages.
 
-Some results carry other node names than PyTorch's fused kernels (``F.mse_loss`` records
-its parts, not ``MseLossBackward0``); values and gradients are PyTorch's.
+Where PyTorch computes a loss in one fused kernel, the result carries that kernel's node
+(``MseLossBackward0``, ``NllLossBackward0``: see ``_fused``); other composites record their
+parts, as PyTorch's do.
 Must stay valid Python 3.6.
 """
 
@@ -11,6 +12,7 @@ import warnings
 
 from .. import _core
 from . import _convolution
+from . import _fused
 
 __all__ = []
 
@@ -219,10 +221,40 @@ def linear(input, weight, bias=None):
     if input.shape[-1] != weight.shape[-1]:
         raise RuntimeError("%smat1 and mat2 shapes cannot be multiplied (%s and %s)"
                            % ("addmm: " if bias is not None and input.dim() == 2 else "", "x".join(str(d) for d in _as_2d(input.shape)), "x".join(str(d) for d in w.shape)))
+    if weight.dim() == 2 and (input.dim() == 2 and bias is not None or input.dim() > 2 and input.is_contiguous()
+                              or input.dim() == 1 and bias is not None and bias.dim() == 1):
+        if input.dim() == 2:
+            return _addmm(bias, input, w)
+        # PyTorch folds the leading dims into one matrix product and views the result back.
+        flat = input.reshape(-1, input.shape[-1])
+        out = flat.mm(w) if bias is None else _addmm(bias, flat, w)
+        return _fused.unsafe_view(out, list(input.shape[:-1]) + [w.shape[1]])
     out = input.matmul(w)
     if bias is not None:
         out = out + bias
     return out
+
+
+def _addmm(bias, x, w):
+    """``bias + x @ w`` for matrices: PyTorch's one ``AddmmBackward0`` node (edges to the bias,
+    ``x`` and ``w``)."""
+    if x.dtype != w.dtype:
+        raise RuntimeError("mat1 and mat2 must have the same dtype, but got %s and %s" % (_type_label(x), _type_label(w)))
+    if bias.dtype != w.dtype:
+        raise RuntimeError("self and mat2 must have the same dtype, but got %s and %s"
+                           % (_type_label(bias), _type_label(w)))
+    if bias.dim() == 1 and bias.shape[0] not in (1, w.shape[1]):
+        raise RuntimeError("The expanded size of the tensor (%d) must match the existing size (%d) at non-singleton "
+                           "dimension 1.  Target sizes: [%d, %d].  Tensor sizes: [%d]"
+                           % (w.shape[1], bias.shape[0], x.shape[0], w.shape[1], bias.shape[0]))
+
+    def backward(g, needs, x, w):
+        gb = None
+        if needs[0]:
+            gb = g.sum(0) if bias.dim() == 1 else g.sum_to_size(*bias.shape)
+        return (gb, g.mm(w.t()) if needs[1] else None, x.t().mm(g) if needs[2] else None)
+
+    return _fused.fused("AddmmBackward0", [bias, x, w], [x, w], lambda: x.mm(w) + bias, backward)
 
 
 def _as_2d(shape):
@@ -544,54 +576,134 @@ def _reduce(x, reduction):
 
 
 def _check_sizes(input, target):
-    if tuple(target.shape) != tuple(input.shape):
+    """Warns, as PyTorch does, when the shapes differ; says whether they agree."""
+    same = tuple(target.shape) == tuple(input.shape)
+    if not same:
         warnings.warn("Using a target size (%r) that is different to the input size (%r). This will likely lead "
                       "to incorrect results due to broadcasting. Please ensure they have the same size."
                       % (target.shape, input.shape), stacklevel=3)
+    return same
+
+
+def _broadcast_pair(a, b, same):
+    """``torch.broadcast_tensors(a, b)``: the same tensors when the shapes agree (no node)."""
+    if same:
+        return a, b
+    sa, sb = tuple(a.shape), tuple(b.shape)
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    shape = []
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            raise RuntimeError("The size of tensor a (%d) must match the size of tensor b (%d) at non-singleton "
+                               "dimension %d" % (pa[i], pb[i], i))
+    shape = [pb[i] if pa[i] == 1 else pa[i] for i in range(n)]
+    return (a if list(sa) == shape else a.expand(shape)), (b if list(sb) == shape else b.expand(shape))
+
+
+def _grad_scale(g, reduction, n):
+    """The incoming gradient per element of a fused loss: ``g`` (elementwise for 'none',
+    a 0-d tensor for 'sum'), divided by the element count for 'mean'."""
+    return g / float(n) if reduction == "mean" else g
+
+
+def _weighted_reduce(loss, weight, reduction):
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.sum() / weight.sum()
+    raise ValueError("Invalid reduction mode: %s. Expected one of 'none', 'mean', 'sum'." % reduction)
+
+
+def _check_weight(weight, input):
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError("%s is not a valid value for reduction" % reduction)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction(size_average, reduce, reduction)
-    _check_sizes(input, target)
-    d = input - target
-    loss = d * d
+    x, y = _broadcast_pair(input, target, _check_sizes(input, target))
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+        _check_weight(weight, input)
+        return _weighted_reduce((x - y).pow(2) * weight, weight, reduction)
+
+    # The difference is recorded (a native SubBackward0 node, cheap): saved, it carries the
+    # graph of both inputs, so the backward below is differentiable again.
+    d = x - y
+
+    def backward(g, needs, d):
+        gx = d * (g * (2.0 / d.numel()) if reduction == "mean" else g * 2.0)
+        return (gx if needs[0] else None, -gx if needs[1] else None)
+
+    return _fused.fused("MseLossBackward0", [x, y], [d], lambda: _reduce(d * d, reduction), backward)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction(size_average, reduce, reduction)
-    _check_sizes(input, target)
-    loss = (input - target).abs()
+    x, y = _broadcast_pair(input, target, _check_sizes(input, target))
+    loss = (x - y).abs()
     if weight is not None:
-        loss = loss * weight
+        _check_weight(weight, input)
+        return _weighted_reduce(loss * weight, weight, reduction)
     return _reduce(loss, reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     pt = _pt()
     reduction = _reduction(size_average, reduce, reduction)
-    _check_sizes(input, target)
+    same = _check_sizes(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    d = (input - target).abs()
+    x, y = _broadcast_pair(input, target, same)
     if beta == 0.0:
-        return _reduce(d, reduction)
-    loss = pt.where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta)
-    return _reduce(loss, reduction)
+        return l1_loss(x, y, reduction=reduction)
+
+    def forward():
+        d = (x - y).abs()
+        return _reduce(pt.where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction)
+
+    def backward(g, needs, x, y):
+        d = x - y
+        gx = pt.where(d.abs() < beta, d / beta, d.sign()) * _grad_scale(g, reduction, x.numel())
+        return (gx if needs[0] else None, -gx if needs[1] else None)
+
+    return _fused.fused("SmoothL1LossBackward0", [x, y], [x, y], forward, backward)
+
+
+def _huber(x, y, reduction, delta):
+    pt = _pt()
+
+    def forward():
+        d = (x - y).abs()
+        return _reduce(pt.where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
+
+    def backward(g, needs, x, y):
+        d = x - y
+        gx = pt.where(d.abs() < delta, d, d.sign() * delta) * _grad_scale(g, reduction, x.numel())
+        return (gx if needs[0] else None, -gx if needs[1] else None)
+
+    return _fused.fused("HuberLossBackward0", [x, y], [x, y], forward, backward)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    pt = _pt()
-    _check_sizes(input, target)
+    same = _check_sizes(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    d = (input - target).abs()
-    loss = pt.where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    x, y = _broadcast_pair(input, target, same)
+    if weight is None:
+            return _huber(x, y, reduction, delta)
+    _check_weight(weight, input)
+    loss = _huber(x, y, "none", delta) * weight
+    if reduction == "mean":
+        return loss.mean()
+    return _weighted_reduce(loss, weight, reduction)
 
 
 def _type_label(t):
@@ -608,42 +720,63 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if input.dim() == 1:
         if target.dim() != 0:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        x, t = input.unsqueeze(0), target.unsqueeze(0)
     else:
         target_batch = target.shape[0] if target.dim() > 0 else 0
         if input.shape[0] != target_batch:
             raise ValueError("Expected input batch_size (%d) to match target batch_size (%d)."
                              % (input.shape[0], target_batch))
-        x, t = input, target
-        if x.dim() > 2:
-            if tuple(t.shape[1:]) != tuple(x.shape[2:]):
+        if input.dim() > 2:
+            if tuple(target.shape[1:]) != tuple(input.shape[2:]):
                 raise RuntimeError("size mismatch (got input: %s , target: %s)"
-                                   % ("x".join(str(d) for d in x.shape), "x".join(str(d) for d in t.shape)))
-        elif t.dim() != 1:
+                                   % ("x".join(str(d) for d in input.shape), "x".join(str(d) for d in target.shape)))
+        elif target.dim() != 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    c = x.shape[1]
+    c = input.shape[0 if input.dim() == 1 else 1]
     if weight is not None and (weight.dim() != 1 or weight.numel() != c):
         raise RuntimeError("weight tensor should be defined either for all %d classes or no classes but got weight "
                            "tensor of shape: %s" % (c, list(weight.shape)))
-    valid = t != ignore_index
-    safe_t = pt.where(valid, t, pt.zeros_like(t))
+    _check_reduction(reduction)
+    valid = target != ignore_index
+    safe_t = pt.where(valid, target, pt.zeros_like(target))
     if safe_t.numel():
         bad = (safe_t < 0) | (safe_t >= c)
         if bool(bad.any()):
             raise IndexError("Target %d is out of bounds." % int(safe_t[bad].reshape(-1)[0]))
-    picked = x.gather(1, safe_t.unsqueeze(1)).squeeze(1)
-    w = valid.to(x.dtype) if weight is None else weight[safe_t.reshape(-1)].reshape(safe_t.shape) * valid.to(x.dtype)
-    loss = -picked * w
-    loss = pt.where(valid, loss, pt.zeros_like(loss))
-    if input.dim() == 1:
-        loss, w = loss.squeeze(0), w.squeeze(0)
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "mean":
-        return loss.sum() / w.sum()
-    raise ValueError("%s is not a valid value for reduction" % reduction)
+    if input.dim() in (1, 2, 4):
+        return _nll(input, safe_t, valid, weight, reduction, "NllLoss2DBackward0" if input.dim() == 4
+                    else "NllLossBackward0")
+    # 3-D and 5-D+ inputs go through the 2-d kernel as (N, C, 1, rest), as PyTorch does.
+    n, rest = input.shape[0], list(input.shape[2:])
+    k = 1
+    for d in rest:
+        k *= d
+    out = _nll(input.reshape(n, c, 1, k), safe_t.reshape(n, 1, k), valid.reshape(n, 1, k), weight, reduction,
+               "NllLoss2DBackward0")
+    return out.view([n] + rest) if reduction == "none" else out
+
+
+def _nll(x, safe_t, valid, weight, reduction, name):
+    """The negative log likelihood node over ``x`` (C,) or (N, C, ...): ``safe_t`` holds the
+    target classes (0 where ignored), ``valid`` marks the targets not ignored."""
+    pt = _pt()
+    cdim = 0 if x.dim() == 1 else 1
+    vw = valid.to(x.dtype)
+    w_t = vw if weight is None else weight[safe_t.reshape(-1)].reshape(safe_t.shape) * vw
+    total = w_t.sum() if reduction == "mean" else None
+
+    def forward():
+        picked = x.gather(cdim, safe_t.unsqueeze(cdim)).squeeze(cdim)
+        loss = pt.where(valid, -picked * w_t, _scalar(0.0, x))
+        if reduction == "none":
+            return loss
+        return loss.sum() / total if reduction == "mean" else loss.sum()
+
+    def backward(g, needs, x):
+        scale = g / total if reduction == "mean" else g
+        coef = pt.where(valid, -w_t * scale, _scalar(0.0, g))
+        return (pt.zeros_like(x).scatter(cdim, safe_t.unsqueeze(cdim), coef.unsqueeze(cdim)),)
+
+    return _fused.fused(name, [x], [x], forward, backward)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
@@ -665,10 +798,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         prod = logp * target
         if weight is not None:
             prod = prod * weight.reshape(wshape)
-        loss = -prod.sum(class_dim)
+        if reduction == "none":
+            return -prod.sum(class_dim)
+        if reduction == "sum":
+            return -prod.sum()
         if reduction == "mean":
-            return loss.sum() / (input.numel() / c) if input.numel() else loss.sum() / 0.0
-        return _reduce(loss, reduction)
+            return _fused.div_scalar(-prod.sum(), input.numel() / c if c else 0.0)
+        raise ValueError("%s is not a valid value for reduction" % reduction)
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if label_smoothing == 0.0:
         return nll
@@ -689,7 +825,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         ret = smooth.sum()
     else:
         ret = smooth
-    return nll * (1 - label_smoothing) + ret * (label_smoothing / c)
+    return _fused.mul_scalar(nll, 1 - label_smoothing) + _fused.mul_scalar(ret, label_smoothing / c)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -700,12 +836,29 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if input.numel():
         if bool(((input < 0) | (input > 1)).any()):
             raise RuntimeError("all elements of input should be between 0 and 1")
-    log_x = input.log().clamp(min=-100.0)
-    log_1mx = (1.0 - input).log().clamp(min=-100.0)
-    loss = -(target * log_x + (1.0 - target) * log_1mx)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+
+    def forward():
+        log_x = input.log().clamp(min=-100.0)
+        log_1mx = (1.0 - input).log().clamp(min=-100.0)
+        loss = -(target * log_x + (1.0 - target) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        return _reduce(loss, reduction)
+
+    def backward(g, needs, x, y, w):
+        s = _grad_scale(g, reduction, x.numel())
+        if w is not None:
+            s = s * w
+        gx = (x - y) / ((1.0 - x) * x).clamp(min=1e-12) * s if needs[0] else None
+        gy = ((1.0 - x).log() - x.log()) * s if needs[1] else None
+        return (gx, gy)
+
+    return _fused.fused("BinaryCrossEntropyBackward0", [input, target], [input, target, weight], forward, backward)
+
+
+def _softplus_neg(x):
+    """log(1 + exp(-x)), stable: max(-x, 0) + log1p(exp(-|x|))."""
+    return (-x).clamp(min=0.0) + (-x.abs()).exp().log1p()
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -713,16 +866,33 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError("Target size (%r) must be the same as input size (%r)" % (target.shape, input.shape))
-    # -log(sigmoid(x)) = max(-x, 0) + log1p(exp(-|x|))
-    neg_log_sig = (-input).clamp(min=0.0) + (-input.abs()).exp().log1p()
-    if pos_weight is not None:
-        log_weight = (pos_weight - 1.0) * target + 1.0
-        loss = (1.0 - target) * input + log_weight * neg_log_sig
-    else:
-        loss = (1.0 - target) * input + neg_log_sig
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+
+    def forward():
+        neg_log_sig = _softplus_neg(input)
+        if pos_weight is not None:
+            loss = (1.0 - target) * input + ((pos_weight - 1.0) * target + 1.0) * neg_log_sig
+        else:
+            loss = (1.0 - target) * input + neg_log_sig
+        if weight is not None:
+            loss = loss * weight
+        return _reduce(loss, reduction)
+
+    def backward(g, needs, x, y, w, pw):
+        s = _grad_scale(g, reduction, x.numel())
+        if w is not None:
+            s = s * w
+        gx = gy = None
+        if needs[0]:
+            if pw is not None:
+                gx = (((pw - 1.0) * y + 1.0) * x.sigmoid() - pw * y) * s
+            else:
+                gx = (x.sigmoid() - y) * s
+        if needs[1]:
+            gy = ((pw - 1.0) * _softplus_neg(x) - x) * s if pw is not None else -x * s
+        return (gx, gy)
+
+    return _fused.fused("BinaryCrossEntropyWithLogitsBackward0", [input, target], [input, target, weight, pos_weight],
+                        forward, backward)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -784,7 +954,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
-    loss = (-target * (input1 - input2) + margin).clamp(min=0.0)
+    loss = _fused.clamp_min(_fused.add_scalar(-target * (input1 - input2), margin), 0.0)
     return _reduce(loss, reduction)
 
 
@@ -800,7 +970,13 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
-    return _reduce((-target * input).exp().log1p(), reduction)
+
+    def backward(g, needs, x, y):
+        z = (-y * x).exp()
+        return (-y * z / (z + 1.0) * _grad_scale(g, reduction, x.numel()),)
+
+    return _fused.fused("SoftMarginLossBackward0", [input], [input, target],
+                        lambda: _reduce((-target * input).exp().log1p(), reduction), backward)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -812,26 +988,89 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _reduce(loss, reduction)
 
 
+def _per_sample_scale(g, reduction, n):
+    """The incoming gradient of a loss over ``n`` samples as an (n, 1) column."""
+    if reduction == "none":
+        return g.reshape(n, 1)
+    return g / float(n) if reduction == "mean" else g
+
+
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
     pt = _pt()
     reduction = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
-    x = input if input.dim() > 1 else input.unsqueeze(0)
     t = target.reshape(-1)
-    c = x.shape[1]
-    xy = x.gather(1, t.unsqueeze(1))
-    z = (x - xy + margin).clamp(min=0.0)
-    if p == 2:
-        z = z * z
-    if weight is not None:
-        z = z * weight[t].unsqueeze(1)
+    x2 = input if input.dim() > 1 else input.unsqueeze(0)
+    c = x2.shape[1]
     notself = pt.arange(c).unsqueeze(0) != t.unsqueeze(1)
-    z = pt.where(notself, z, pt.zeros_like(z))
-    loss = z.sum(1) / c
-    if input.dim() <= 1:
-        loss = loss.squeeze(0) if input.dim() == 1 else loss
-    return _reduce(loss, reduction)
+    w_t = None if weight is None else weight[t].unsqueeze(1)
+
+    def margins(x):
+        x = x if x.dim() > 1 else x.unsqueeze(0)
+        return x, x - x.gather(1, t.unsqueeze(1)) + margin
+
+    def forward():
+        _, z = margins(input)
+        z = z.clamp(min=0.0)
+        if p == 2:
+            z = z * z
+        if w_t is not None:
+            z = z * w_t
+        loss = pt.where(notself, z, pt.zeros_like(z)).sum(1) / c
+        if input.dim() <= 1:
+            loss = loss.squeeze(0) if input.dim() == 1 else loss
+        return _reduce(loss, reduction)
+
+    def backward(g, needs, x):
+        xx, z = margins(x)
+        on = notself & (z > 0)
+        coef = pt.where(on, z * 2.0 if p == 2 else _scalar(1.0, z), _scalar(0.0, z))
+        if w_t is not None:
+            coef = coef * w_t
+        coef = coef * (_per_sample_scale(g, reduction, xx.shape[0]) / c)
+        gx = pt.where(notself, coef, -coef.sum(1, keepdim=True))
+        return (gx.reshape(x.shape),)
+
+    return _fused.fused("MultiMarginLossBackward0", [input], [input], forward, backward)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    pt = _pt()
+    reduction = _reduction(size_average, reduce, reduction)
+    if input.dim() > 2 or tuple(target.shape) != tuple(input.shape) or (input.dim() == 2 and input.shape[1] == 0):
+        raise RuntimeError("inconsistent target size: %s for input of size: %s"
+                           % (list(target.shape), list(input.shape)))
+    if target.dtype != _core.int64:
+        raise RuntimeError("expected scalar type Long but found %s" % _type_label(target))
+    _check_reduction(reduction)
+    t2 = target.reshape(1, -1) if input.dim() < 2 else target
+    n, c = t2.shape
+    # The targets of a sample are its entries before the first negative one.
+    listed = (t2 < 0).to(_core.int64).cumsum(1) == 0
+    safe = pt.where(listed, t2, pt.zeros_like(t2))
+    if safe.numel() and bool(((safe >= c) & listed).any()):
+        raise RuntimeError("target index out of bounds")
+    is_target = ((safe.unsqueeze(2) == pt.arange(c)) & listed.unsqueeze(2)).sum(1) > 0
+    pairs = listed.unsqueeze(2) & ~is_target.unsqueeze(1)  # (n, target slot, class)
+
+    def margins(x):
+        x = x.reshape(n, c)
+        return 1.0 - x.gather(1, safe).unsqueeze(2) + x.unsqueeze(1)
+
+    def forward():
+        z = margins(input)
+        loss = pt.where(pairs, z.clamp(min=0.0), pt.zeros_like(z)).sum((1, 2)) / c
+        loss = loss.reshape(input.shape[:-1]) if input.dim() else loss.reshape([])
+        return _reduce(loss, reduction)
+
+    def backward(g, needs, x):
+        h = (pairs & (margins(x) > 0)).to(x.dtype)
+        s = _per_sample_scale(g, reduction, n) / c
+        gx = h.sum(1) * s - pt.zeros_like(safe, dtype=x.dtype).scatter_add(1, safe, h.sum(2)) * s
+        return (gx.reshape(x.shape),)
+
+    return _fused.fused("MultilabelMarginLossBackward0", [input], [input], forward, backward)
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
@@ -858,7 +1097,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     if swap:
         d_s = pairwise_distance(positive, negative, p, eps)
         d_neg = pt.minimum(d_neg, d_s)
-    loss = (d_pos - d_neg + margin).clamp(min=0.0)
+    loss = _fused.clamp_min(_fused.add_scalar(d_pos, margin) - d_neg, 0.0)
     return _reduce(loss, reduction)
 
 
@@ -870,10 +1109,13 @@ from ._convolution import (  # noqa: E402
     conv_transpose2d, conv_transpose3d, fold, interpolate, lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_pool3d,
     pixel_shuffle, pixel_unshuffle, unfold, upsample, upsample_bilinear, upsample_nearest)
 
+from ._ctc import ctc_loss  # noqa: E402,F401
+from ._grid import affine_grid, grid_sample  # noqa: E402,F401
+
 from ._attention import (  # noqa: E402,F401
     scaled_dot_product_attention, multi_head_attention_forward, _canonical_mask, _none_or_dtype)
 
-_MISSING = ["ctc_loss", "grid_sample", "affine_grid", "embedding_bag"]
+_MISSING = ["embedding_bag"]
 
 
 def _missing(name):

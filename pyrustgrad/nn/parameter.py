@@ -48,3 +48,50 @@ class Buffer(object):
     def __init__(self, data=None, persistent=True):
         self.data = data
         self.persistent = persistent
+
+
+_UNINITIALIZED_SHAPE = ("Can't access the shape of an uninitialized parameter or buffer. This error usually happens "
+                        "in `load_state_dict` when trying to load an uninitialized parameter into an initialized one. "
+                        "Call `forward` to initialize the parameters before accessing their attributes.")
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet (the lazy modules' ``weight``): it holds no
+    values, refuses to tell its shape, and ``materialize(shape)`` turns it, in place (the
+    same object), into a ``Parameter`` of that shape."""
+
+    __module__ = "pyrustgrad.nn.parameter"
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        from .._dtypes import get_default_dtype
+        data = _core.full([0], 0.0, get_default_dtype() if dtype is None else dtype, False)
+        return _core._TensorBase._make_subclass(cls, data, bool(requires_grad))
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+    def materialize(self, shape, device=None, dtype=None):
+        dtype = self.dtype if dtype is None else dtype
+        self.data = _core.full([int(s) for s in shape], 0.0, dtype, False)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(_UNINITIALIZED_SHAPE)
+
+    def size(self, dim=None):
+        raise RuntimeError(_UNINITIALIZED_SHAPE)
+
+    def detach(self):
+        return UninitializedParameter(False, None, self.dtype)
+
+    def __repr__(self):
+        return "<UninitializedParameter>"
+
+    __str__ = __repr__
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self.requires_grad, None, self.dtype)
+        return memo[id(self)]

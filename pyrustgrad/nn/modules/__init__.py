@@ -12,7 +12,8 @@ from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout  # n
 from .loss import (  # noqa: F401
     L1Loss, MSELoss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
     PoissonNLLLoss, GaussianNLLLoss, MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss,
-    MultiLabelSoftMarginLoss, MultiMarginLoss, CosineEmbeddingLoss, TripletMarginLoss)
+    MultiLabelSoftMarginLoss, MultiMarginLoss, MultiLabelMarginLoss, CosineEmbeddingLoss, TripletMarginLoss,
+    CTCLoss)
 from .normalization import (  # noqa: F401
     BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, GroupNorm,
     RMSNorm)
@@ -28,5 +29,6 @@ from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCel
 from .transformer import (  # noqa: F401
     MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder,
     Transformer)
+from .lazy import LazyModuleMixin, LazyLinear, LazyConv1d, LazyConv2d, LazyConv3d  # noqa: F401
 from .missing import MISSING as _MISSING  # noqa: F401
 from .missing import *  # noqa: F401,F403  (each raises NotImplementedError naming itself)

@@ -1,0 +1,88 @@
+"""One graph node with PyTorch's name for an op PyTorch computes in one fused kernel
+(``MseLossBackward0``, ``NllLossBackward0``, ``ClampMinBackward0`` ...), where pyrustgrad
+computes the value from several tensor ops.
+
+``fused`` runs the forward without recording, then records its result as the output of a
+single node whose edges are PyTorch's differentiable inputs of that op. The backward is a
+formula written with differentiable tensor ops over the saved inputs, so ``create_graph=True``
+gives gradients of every order. It must never record the forward's inner ops (that would
+give the composite's names back) nor save an intermediate computed without recording (its
+gradient would be lost in double backward): formulas read the saved inputs, or an
+intermediate computed with recording (which carries their graph).
+Must stay valid Python 3.6.
+"""
+
+from .. import _core
+
+
+def fused(name, edges, saved, forward, backward):
+    """``forward()`` computed without recording; when grad mode is on and a tensor of
+    ``edges`` requires grad, the result becomes the output of one node called ``name``.
+    ``backward(g, needs, *saved)`` returns one gradient (or None) per edge; ``needs`` says
+    which edges require grad. ``saved`` is a list of tensors (or None)."""
+    if _core.is_grad_enabled():
+        needs = [e.requires_grad for e in edges]
+        if True in needs:
+            _core._set_grad_enabled(False)
+            try:
+                out = forward()
+            finally:
+                _core._set_grad_enabled(True)
+            # A node with one output runs only once its gradient arrived: grads[0] is a tensor.
+            _core._record_function(name, edges, (out,), saved, lambda grads, s: backward(grads[0], needs, *s))
+            return out
+    return forward()
+
+
+def composite(name, inputs, fn):
+    """``fn()``, an op composed of recorded tensor ops over ``inputs``, shown as one node
+    called ``name`` (edges to ``inputs``): the composite's graph is kept aside and the node's
+    backward runs it with ``autograd.grad`` (``create_graph`` when the engine asks, so every
+    order works). Dearer than ``fused`` (a second graph walk per backward): for heavier ops
+    whose gradient formula is the composite's own."""
+    needs = [t.requires_grad for t in inputs]
+    if not (True in needs and _core.is_grad_enabled()):
+        return fn()
+    inner = fn()
+    out = inner.detach()
+    diff = [t for t, n in zip(inputs, needs) if n]
+
+    def backward(grads, saved):
+        from .. import autograd
+        got = iter(autograd.grad([inner], diff, [grads[0]], retain_graph=True,
+                                 create_graph=_core.is_grad_enabled(), allow_unused=True))
+        return tuple(next(got) if n else None for n in needs)
+
+    _core._record_function(name, inputs, [out], [], backward)
+    return out
+
+
+def unsafe_view(x, shape):
+    """``at::_unsafe_view``, PyTorch's reshape back after folding a matmul: ``UnsafeViewBackward0``."""
+    in_shape = list(x.shape)
+    return fused("UnsafeViewBackward0", [x], [], lambda: x.reshape(shape), lambda g, needs: (g.reshape(in_shape),))
+
+
+def _full(v, like):
+    return _core.full([], float(v), like.dtype, False)
+
+
+def clamp_min(x, m):
+    """``torch.clamp_min(x, m)`` with a number ``m``: ``ClampMinBackward0``."""
+    return fused("ClampMinBackward0", [x], [x], lambda: x.clamp(min=m),
+                 lambda g, needs, x: (_core.where_(x >= m, g, _full(0.0, g)),))
+
+
+def mul_scalar(x, s):
+    """``x * s`` by a C++ Scalar in PyTorch: ``MulBackward1``."""
+    return fused("MulBackward1", [x], [], lambda: x * s, lambda g, needs: (g * s,))
+
+
+def div_scalar(x, s):
+    """``x / s`` by a C++ Scalar in PyTorch: ``DivBackward1``."""
+    return fused("DivBackward1", [x], [], lambda: x / s, lambda g, needs: (g / s,))
+
+
+def add_scalar(x, s):
+    """``x + s`` by a C++ Scalar in PyTorch: ``AddBackward1``."""
+    return fused("AddBackward1", [x], [], lambda: x + s, lambda g, needs: (g,))

@@ -365,24 +365,33 @@ def randperm(n, generator=None, out=None, dtype=None, layout=None, device=None, 
     return _finish(t, requires_grad)
 
 
+def _like(input, fill, requires_grad, memory_format):
+    from . import _like as like
+    return like(input, fill, None, requires_grad, memory_format)
+
+
 def rand_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
               generator=None):
-    return rand(input.shape, dtype=input.dtype if dtype is None else dtype, device=device,
-                requires_grad=requires_grad, generator=generator)
+    _device._check_device(device)
+    dtype = input.dtype if dtype is None else dtype
+    return _like(input, lambda shape: rand(shape, dtype=dtype, generator=generator), requires_grad, memory_format)
 
 
 def randn_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
                generator=None):
-    return randn(input.shape, dtype=input.dtype if dtype is None else dtype, device=device,
-                 requires_grad=requires_grad, generator=generator)
+    _device._check_device(device)
+    dtype = input.dtype if dtype is None else dtype
+    return _like(input, lambda shape: randn(shape, dtype=dtype, generator=generator), requires_grad, memory_format)
 
 
 def randint_like(input, low=0, high=None, dtype=None, layout=None, device=None, requires_grad=False,
                  memory_format=None, generator=None):
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype, device=device,
-                   requires_grad=requires_grad, generator=generator)
+    _device._check_device(device)
+    dtype = input.dtype if dtype is None else dtype
+    return _like(input, lambda shape: randint(low, high, shape, dtype=dtype, generator=generator), requires_grad,
+                 memory_format)
 
 
 def _check_std_tensor(std):

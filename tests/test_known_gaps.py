@@ -13,14 +13,6 @@ def test_integer_matrix_products():
     assert (a @ torch.tensor([1, 1])).tolist() == [3, 7]
 
 
-@pytest.mark.xfail(strict=True, reason="rdiv is computed as a division (DivBackward0), not reciprocal * c")
-def test_scalar_divided_by_tensor_grad_fn_is_mul_of_reciprocal():
-    x = torch.ones(2, requires_grad=True)
-    f = (2 / x).grad_fn
-    assert f.name() == "MulBackward0"
-    assert f.next_functions[0][0].name() == "ReciprocalBackward0"
-
-
 @pytest.mark.filterwarnings("ignore:pyrustgrad has no int32 dtype")
 @pytest.mark.xfail(strict=True, reason="no int32/int16/uint8 dtypes: from_numpy widens integers to int64")
 def test_from_numpy_keeps_int32():

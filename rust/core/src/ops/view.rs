@@ -376,7 +376,8 @@ pub fn alias(x: &Tensor) -> Result<Tensor> {
 /// (non-overlapping, gap-free) tensor keeps its strides, any other gets contiguous ones.
 pub fn clone_preserving_strides(x: &Tensor) -> Result<Tensor> {
     let l = x.layout();
-    if l.is_contiguous() || !l.is_non_overlapping_and_dense() {
+    // Dense strides are kept exactly, even those of size-1 dims ((1, 1) for a 1x3 view).
+    if l.strides[..] == crate::shape::contiguous_strides(&l.shape)[..] || !l.is_non_overlapping_and_dense() {
         return clone(x);
     }
     // Dense: read in memory order (dims by decreasing stride) into a contiguous copy, whose

@@ -434,7 +434,7 @@ def normal(mean=None, std=1.0, size=None, generator=None, out=None, dtype=None, 
             m, s = mean.detach(), std.detach()
             shape = list((m + s).shape)
             res = _new_normal(shape, m.dtype, gid, 0.0, 1.0) * s + m
-        return res
+        return _record_normal(res, mean, std)
     if mean is None or size is None:
         got = ", ".join(type(v).__name__ for v in (mean, std) if v is not None)
         raise TypeError(_NORMAL_OVERLOADS % got)
@@ -445,6 +445,23 @@ def normal(mean=None, std=1.0, size=None, generator=None, out=None, dtype=None, 
     _float_only(dtype, "normal_kernel_cpu")
     t = _core.randn(_sizes((size,)), dtype, False, gid, float(mean), float(std))
     return _finish(t, requires_grad)
+
+
+def _record_normal(res, mean, std):
+    """PyTorch's NormalBackward1/2/3 (tensor mean, tensor std, or both): the sample's
+    derivative in mean and std is defined as zero, so each tensor gets zeros of its shape."""
+    T = _core._TensorBase
+    inputs = [t for t in (mean, std) if isinstance(t, T)]
+    if not _core.is_grad_enabled() or not any(t.requires_grad for t in inputs):
+        return res
+    name = "NormalBackward3" if len(inputs) == 2 else "NormalBackward1" if isinstance(mean, T) else "NormalBackward2"
+    shapes = [(list(t.shape), t.dtype) for t in inputs]
+
+    def backward(grads, saved):
+        return tuple(_core.full(shape, 0.0, dtype, False) for shape, dtype in shapes)
+
+    _core._record_function(name, inputs, [res], [], backward)
+    return res
 
 
 def _new_normal(shape, dtype, gid, mean, std):

@@ -903,6 +903,18 @@ def _diag_of_matrix(input, offset):
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """The last dim of input on the diagonal of two new dims (DiagEmbedBackward0, whose
+    formula is the diagonal)."""
+    out = _diag_embed(input.detach(), offset, dim1, dim2)
+    if input.requires_grad and _core.is_grad_enabled():
+        nd = input.dim() + 1
+        d1, d2 = _wrap(dim1, nd), _wrap(dim2, nd)
+        _core._record_function("DiagEmbedBackward0", [input], [out], [],
+                               lambda grads, saved: (grads[0].diagonal(offset, d1, d2),))
+    return out
+
+
+def _diag_embed(input, offset, dim1, dim2):
     n = input.shape[-1] if input.dim() else 1
     m = n + _builtin_abs(offset)
     nd = input.dim() + 1

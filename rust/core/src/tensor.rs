@@ -257,9 +257,24 @@ impl Tensor {
         self.meta().no_grad_view
     }
     pub(crate) fn mark_no_grad_view(&self) {
+        let version = self.version();
         let mut meta = self.meta();
         self.store_requires_grad(&meta, true);
         meta.no_grad_view = true;
+        meta.history_version = version;
+    }
+    /// PyTorch's refusal to give the history of a no-grad view (its grad_fn) once it or its
+    /// base was modified in place: which history it should have is ambiguous.
+    pub fn check_no_grad_view_unchanged(&self) -> Result<()> {
+        let version = self.version();
+        let meta = self.meta();
+        if meta.no_grad_view && meta.grad_fn.is_none() && meta.history_version != version {
+            bail!(
+                Runtime,
+                "A view was created in no_grad mode and its base or another view of its base has been modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+            );
+        }
+        Ok(())
     }
     /// Undoes [`Self::mark_no_grad_view`] for a view the core made for its own use under a
     /// no-grad guard (not the user's no-grad mode).

@@ -48,7 +48,10 @@ pub fn check_inplace_allowed(x: &Tensor) -> Result<()> {
     if x.is_leaf() && x.requires_grad() && base.is_none() {
         bail!(Runtime, "a leaf Variable that requires grad is being used in an in-place operation.");
     }
-    if (x.is_leaf() && x.requires_grad()) || base.as_ref().map_or(false, |b| b.is_leaf() && b.requires_grad()) {
+    // PyTorch asks whether the view requires grad and its base is a leaf (whether or not the
+    // base requires grad: `y.view(2).requires_grad_()` is refused too). The core's own views
+    // (set_index's) do not carry requires_grad: their base's counts.
+    if base.as_ref().map_or(false, |b| b.is_leaf() && (x.requires_grad() || b.requires_grad())) {
         bail!(Runtime, "a view of a leaf Variable that requires grad is being used in an in-place operation.");
     }
     Ok(())

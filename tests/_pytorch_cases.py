@@ -11,9 +11,12 @@ A file uses it as::
 
     from _pytorch_cases import SETUP, case_tests, record
     CASES = {...}
+    DATA = os.path.join(DATA_DIR, "<name>_pytorch215.json")
     test_case_matches_pytorch, test_recording_is_current = case_tests(CASES, DATA, SETUP + MORE)
     if __name__ == "__main__":
         record(CASES, DATA, SETUP + MORE, __file__)
+
+A file with its own encoding passes ``run`` (and ``same``) instead.
 
 Never imports torch unless recording. Must stay valid Python 3.6.
 """
@@ -75,6 +78,23 @@ def loss_case(fn, inp, *rest):
     else:
         y.sum().backward()
     return (y, x.grad)
+"""
+
+# Gradients at SETUP's data: g gives a value and its first-order gradients, gg the gradient
+# of |dL/dx|^2 with respect to every input (second order).
+GRADS = """
+def g(fn, *shapes):
+    xs = [data(*s, k=0.3 * i, requires_grad=True) for i, s in enumerate(shapes)]
+    y = fn(*xs)
+    y.backward(data(*y.shape, k=0.9))
+    return (y, [x.grad for x in xs])
+
+def gg(fn, *shapes):
+    xs = [data(*s, k=0.3 * i, requires_grad=True) for i, s in enumerate(shapes)]
+    y = fn(*xs)
+    gs = torch.autograd.grad((y * data(*y.shape, k=0.9)).sum(), xs, create_graph=True)
+    sum(((q * q).sum() for q in gs), torch.zeros((), dtype=D)).backward()
+    return [x.grad for x in xs]
 """
 
 
@@ -153,16 +173,20 @@ def load(path):
         return json.load(f)
 
 
-def case_tests(cases, path, setup=SETUP):
-    """The two tests of a case file: each case matches its recording, and the recording holds
-    exactly the cases."""
+def case_tests(cases, path, setup=SETUP, run=None, same=_same):
+    """The two tests of a case file: each case (run by ``run(torch, source)``, by default
+    ``run_case`` after ``setup``) matches its recording, and the recording holds exactly the
+    cases."""
+    if run is None:
+        def run(torch, source):
+            return run_case(torch, source, setup)
 
     def test_case_matches_pytorch(name):
         import pyrustgrad
         want = load(path)["cases"].get(name)
         assert want is not None, "case %s is not recorded: run this file with --record under PyTorch" % name
-        got = run_case(pyrustgrad, cases[name], setup)
-        assert _same(got, want), "%s\n  pyrustgrad: %s\n  PyTorch:    %s" % (cases[name], got, want)
+        got = run(pyrustgrad, cases[name])
+        assert same(got, want), "%s\n  pyrustgrad: %s\n  PyTorch:    %s" % (cases[name], got, want)
 
     def test_recording_is_current():
         assert sorted(load(path)["cases"]) == sorted(cases)
@@ -172,13 +196,18 @@ def case_tests(cases, path, setup=SETUP):
     return test_case_matches_pytorch, test_recording_is_current
 
 
-def record(cases, path, setup, script, seed=0):
-    """``python <script> --record`` under PyTorch: runs every case and writes the recording."""
+def record(cases, path, setup, script, seed=0, run=None):
+    """``python <script> --record`` under PyTorch: runs every case in name order (after
+    ``torch.manual_seed(seed)`` unless seed is None) and writes the recording."""
     if sys.argv[1:] != ["--record"]:
-        sys.exit("usage: python %s --record   (under PyTorch)" % os.path.relpath(script))
+        sys.exit("usage: python tests/%s --record   (under PyTorch)" % os.path.basename(script))
     import torch
-    torch.manual_seed(seed)
-    results = {name: run_case(torch, src, setup) for name, src in sorted(cases.items())}
+    if seed is not None:
+        torch.manual_seed(seed)
+    if run is None:
+        def run(torch, source):
+            return run_case(torch, source, setup)
+    results = {name: run(torch, src) for name, src in sorted(cases.items())}
     with open(path, "w") as f:
         json.dump({"torch": torch.__version__, "cases": results}, f, indent=0, sort_keys=True)
         f.write("\n")

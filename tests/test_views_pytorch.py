@@ -17,7 +17,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _pytorch_cases import DATA_DIR, SETUP, case_tests, record  # noqa: E402
+from _pytorch_cases import DATA_DIR, GRADS, SETUP, case_tests, record  # noqa: E402
 
 try:
     import pytest
@@ -26,7 +26,7 @@ except ImportError:  # recording under PyTorch needs no pytest
 
 DATA = os.path.join(DATA_DIR, "views_pytorch215.json")
 
-MORE = """
+MORE = GRADS + """
 def nm(t):
     return None if t.grad_fn is None else t.grad_fn.name()
 
@@ -42,13 +42,8 @@ def at(t, base):
     # Where t's first element sits in base's storage (elements), when they share it.
     return (t.data_ptr() - base.data_ptr()) // t.element_size()
 
-def g(fn, *shapes):
-    xs = [data(*s, k=0.3 * i, requires_grad=True) for i, s in enumerate(shapes)]
-    y = fn(*xs)
-    y.backward(data(*y.shape, k=0.9))
-    return (y, [x.grad for x in xs])
-
-def gg(fn, *shapes):
+def gg3(fn, *shapes):
+    # Third order too: the gradient of sum((dL/dx)^3), whose own gradient reads the second.
     xs = [data(*s, k=0.3 * i, requires_grad=True) for i, s in enumerate(shapes)]
     y = fn(*xs)
     gs = torch.autograd.grad((y * data(*y.shape, k=0.9)).sum(), xs, create_graph=True)
@@ -107,7 +102,7 @@ CASES = {
     "diagonal_1d": "torch.diagonal(data(3))",
     "diagonal_grad": "out = g(lambda x: x.diagonal(1), (3, 4))",
     "diagonal_grad_3d": "out = g(lambda x: torch.diagonal(x, -1, 2, 0), (3, 2, 4))",
-    "diagonal_gradgrad": "out = gg(lambda x: sq(x.diagonal(-1)), (4, 3))",
+    "diagonal_gradgrad": "out = (gg(lambda x: sq(x.diagonal(-1)), (4, 3)), gg3(lambda x: sq(x.diagonal(-1)), (4, 3)))",
     "diagonal_grad_names": (
         "x = data(3, 4, requires_grad=True); d = x.diagonal(1); gx, = torch.autograd.grad(sq(d).sum(), x, create_graph=True);"
         "ggx, = torch.autograd.grad(sq(gx).sum(), x, create_graph=True);"
@@ -121,7 +116,7 @@ CASES = {
     "diag_of_matrix_is_a_copy": "x = data(3, 4, requires_grad=True); d = torch.diag(x, 1); out = (d, info(d), nexts(d), g(lambda t: torch.diag(t, -1), (4, 3)))",
     "diag_of_vector": "out = g(lambda t: torch.diag(t, 1), (3,))",
     "diag_3d": "torch.diag(data(2, 2, 2))",
-    "trace": "x = data(3, 4, requires_grad=True); t = torch.trace(x); t.backward(); out = (t, nm(t), x.grad, gg(lambda t: sq(torch.trace(t)), (3, 3)))",
+    "trace": "x = data(3, 4, requires_grad=True); t = torch.trace(x); t.backward(); out = (t, nm(t), x.grad, gg3(lambda t: sq(torch.trace(t)), (3, 3)))",
     "diag_embed": "out = (g(lambda t: torch.diag_embed(t, 1), (2, 3)), nm(torch.diag_embed(data(2, requires_grad=True))))",
     # ---------------------------------------------------------------- as_strided
     "as_strided_view": "a = torch.arange(10.0); s = a.as_strided((2, 3), (1, 2), 1); out = (s, info(s), s._base is a, at(s, a))",
@@ -133,7 +128,7 @@ CASES = {
     "as_strided_grad_of_view": (
         "a = torch.arange(10.0, dtype=D).requires_grad_(); s = a[2:].as_strided((2,), (3,)); s.backward(torch.ones(2, dtype=D));"
         "out = (a.grad, nm(s))"),
-    "as_strided_gradgrad": "out = gg(lambda x: sq(x.as_strided((3, 2), (2, 3), 1)), (4, 3))",
+    "as_strided_gradgrad": "out = (gg(lambda x: sq(x.as_strided((3, 2), (2, 3), 1)), (4, 3)), gg3(lambda x: sq(x.as_strided((3, 2), (2, 3), 1)), (4, 3)))",
     "as_strided_names": (
         "x = data(10, requires_grad=True); s = x.as_strided((2, 3), (1, 2), 1); gx, = torch.autograd.grad(sq(s).sum(), x, create_graph=True);"
         "out = (nm(s), nexts(s), gx)"),
@@ -191,7 +186,7 @@ CASES = {
     "scalar_divided_by_tensor": (
         "x = data(2, requires_grad=True); y = 2 / x; y.backward(torch.ones(2, dtype=D));"
         "out = (y, nm(y), nexts(y), y.grad_fn.next_functions[0][0].name(), x.grad, nm(2.5 / x), nm(torch.tensor(2.0, dtype=D) / x),"
-        " 2 / torch.tensor([1, 2]), 3 / torch.tensor([2.0, 0.0, -0.0]), 2 / torch.tensor([True, False]), gg(lambda t: 3.0 / t, (3,)))"),
+        " 2 / torch.tensor([1, 2]), 3 / torch.tensor([2.0, 0.0, -0.0]), 2 / torch.tensor([True, False]), gg3(lambda t: 3.0 / t, (3,)))"),
     "vector_matrix_matmul_names": (
         "x = data(3, requires_grad=True); m = data(3, 2, k=0.5, requires_grad=True); y = x @ m;"
         "out = (nm(y), nexts(y), nm(m @ data(2, requires_grad=True)), g(lambda a, b: a @ b, (3,), (3, 2)))"),

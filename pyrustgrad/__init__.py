@@ -110,24 +110,53 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _core.eye(int(n), int(n if m is None else m), _default_float(dtype), requires_grad)
 
 
+def _preserved_strides(input, memory_format):
+    """The strides a ``*_like`` result takes with ``memory_format`` (``preserve_format`` by
+    default): input's own when they are dense (a permutation of contiguous strides: PyTorch's
+    is_non_overlapping_and_dense, which ignores dims of size 0 and 1), else None (contiguous)."""
+    if memory_format is not None and repr(memory_format).split(".")[-1] != "preserve_format":
+        return None
+    shape, strides = list(input.shape), list(input.stride())
+    expect = 1
+    for d in sorted((d for d in range(len(shape)) if shape[d] >= 2), key=lambda d: strides[d]):
+        if strides[d] != expect:
+            return None
+        expect *= shape[d]
+    return strides
+
+
+def _like(input, fill, dtype, requires_grad, memory_format):
+    """A new tensor shaped as input, with input's dense strides when preserved; ``fill(shape)``
+    makes the values (a 1-D tensor laid out in memory order when the strides are kept)."""
+    strides = _preserved_strides(input, memory_format)
+    if strides is None:
+        out = fill(list(input.shape))
+    else:
+        out = _core._rebuild(Tensor, fill([input.numel()]), list(input.shape), strides, 0, False)
+    return out.requires_grad_() if requires_grad else out
+
+
 def zeros_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     _check_device(device)
-    return zeros(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    dtype = input.dtype if dtype is None else dtype
+    return _like(input, lambda shape: zeros(shape, dtype=dtype), dtype, requires_grad, memory_format)
 
 
 def ones_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     _check_device(device)
-    return ones(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    dtype = input.dtype if dtype is None else dtype
+    return _like(input, lambda shape: ones(shape, dtype=dtype), dtype, requires_grad, memory_format)
 
 
 def empty_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     _check_device(device)
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad, memory_format=memory_format)
 
 
 def full_like(input, fill_value, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     _check_device(device)
-    return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    dtype = input.dtype if dtype is None else dtype
+    return _like(input, lambda shape: full(shape, fill_value, dtype=dtype), dtype, requires_grad, memory_format)
 
 
 _NUMPY_DTYPES = ("float32", "float64", "int64", "bool")

@@ -236,6 +236,9 @@ def polygamma(n, input):
 def mvlgamma(input, p):
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
+    if p * input.element_size() >= 1 << 63:
+        # PyTorch builds arange(p) in input's dtype: its storage size overflows.
+        raise RuntimeError("Storage size calculation overflowed with sizes=[%d]" % p)
     return _Mvlgamma.apply(input, p)
 
 

@@ -872,19 +872,49 @@ def _arange(n):
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    nd = input.dim()
-    d1, d2 = _wrap(dim1, nd), _wrap(dim2, nd)
-    if d1 == d2:
-        raise RuntimeError("diagonal dimensions cannot be identical %d, %d" % (dim1, dim2))
-    rest = [i for i in range(nd) if i not in (d1, d2)]
-    x = input.permute(rest + [d1, d2])
-    n1, n2 = input.shape[d1], input.shape[d2]
-    r0, c0 = _builtin_max(-offset, 0), _builtin_max(offset, 0)
-    length = _builtin_max(_builtin_min(n1 - r0, n2 - c0), 0)
-    return x[..., _arange(length) + r0, _arange(length) + c0]
+    """A view of the diagonal (DiagonalBackward0): dim1 and dim2 go, the diagonal is the last dim."""
+    return _core._TensorBase.diagonal(input, offset, dim1, dim2)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of input's storage with the given sizes, strides and storage offset (in
+    elements of the storage; input's own offset when None), AsStridedBackward0."""
+    return _core._TensorBase.as_strided(input, size, stride, storage_offset)
+
+
+def _diagonal_copy_backward(shape, offset):
+    def backward(grads, saved):
+        g = grads[0]
+        out = _core.full(list(shape), 0.0, g.dtype, False)
+        if g is not None:
+            out.diagonal(offset).copy_(g)
+        return (out,)
+    return backward
+
+
+def _diag_of_matrix(input, offset):
+    """diag() of a matrix: a copy of the diagonal, as PyTorch's (DiagonalBackward0_copy)."""
+    x = input.detach()
+    out = _core._TensorBase.diagonal(x, offset, 0, 1).clone()
+    if input.requires_grad and _core.is_grad_enabled():
+        _core._record_function("DiagonalBackward0_copy", [input], [out], [],
+                               _diagonal_copy_backward(tuple(input.shape), offset))
+    return out
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """The last dim of input on the diagonal of two new dims (DiagEmbedBackward0, whose
+    formula is the diagonal)."""
+    out = _diag_embed(input.detach(), offset, dim1, dim2)
+    if input.requires_grad and _core.is_grad_enabled():
+        nd = input.dim() + 1
+        d1, d2 = _wrap(dim1, nd), _wrap(dim2, nd)
+        _core._record_function("DiagEmbedBackward0", [input], [out], [],
+                               lambda grads, saved: (grads[0].diagonal(offset, d1, d2),))
+    return out
+
+
+def _diag_embed(input, offset, dim1, dim2):
     n = input.shape[-1] if input.dim() else 1
     m = n + _builtin_abs(offset)
     nd = input.dim() + 1
@@ -912,14 +942,20 @@ def diag(input, diagonal=0):
     if input.dim() == 1:
         return diag_embed(input, diagonal)
     if input.dim() == 2:
-        return globals()["diagonal"](input, diagonal)
+        return _diag_of_matrix(input, diagonal)
     raise RuntimeError("diag(): Supports 1D or 2D tensors. Got %dD" % input.dim())
 
 
 def trace(input):
     if input.dim() != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim %d" % input.dim())
-    return diagonal(input).sum()
+    out = diagonal(input.detach()).sum()
+    if input.requires_grad and _core.is_grad_enabled():
+        n = _builtin_min(input.shape[0], input.shape[1])
+        diag_grad = _diagonal_copy_backward(tuple(input.shape), 0)
+        _core._record_function("TraceBackward0", [input], [out], [],
+                               lambda grads, saved: diag_grad((grads[0].expand(n),), saved))
+    return out
 
 
 def movedim(input, source, destination):
@@ -1969,8 +2005,8 @@ PUBLIC = [
     "dist", "renorm", "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "nan_to_num", "lerp", "logit", "clamp", "clamp_min",
     "clamp_max", "deg2rad", "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split",
-    "hsplit", "vsplit", "dsplit", "unbind", "tril", "triu", "diagonal", "diag_embed", "diag", "trace", "movedim",
-    "moveaxis", "swapaxes", "swapdims", "unflatten", "broadcast_shapes", "broadcast_to", "broadcast_tensors",
+    "hsplit", "vsplit", "dsplit", "unbind", "tril", "triu", "diagonal", "as_strided", "diag_embed", "diag", "trace",
+    "movedim", "moveaxis", "swapaxes", "swapdims", "unflatten", "broadcast_shapes", "broadcast_to", "broadcast_tensors",
     "meshgrid", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "row_stack", "dstack", "column_stack",
     "roll", "rot90", "tile", "repeat_interleave", "take", "take_along_dim", "masked_fill", "index_add", "index_copy",
     "index_fill", "nonzero", "argwhere", "where", "unique", "unique_consecutive", "bincount", "histc",

@@ -365,24 +365,33 @@ def randperm(n, generator=None, out=None, dtype=None, layout=None, device=None, 
     return _finish(t, requires_grad)
 
 
+def _like(input, fill, requires_grad, memory_format):
+    from . import _like as like
+    return like(input, fill, None, requires_grad, memory_format)
+
+
 def rand_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
               generator=None):
-    return rand(input.shape, dtype=input.dtype if dtype is None else dtype, device=device,
-                requires_grad=requires_grad, generator=generator)
+    _device._check_device(device)
+    dtype = input.dtype if dtype is None else dtype
+    return _like(input, lambda shape: rand(shape, dtype=dtype, generator=generator), requires_grad, memory_format)
 
 
 def randn_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
                generator=None):
-    return randn(input.shape, dtype=input.dtype if dtype is None else dtype, device=device,
-                 requires_grad=requires_grad, generator=generator)
+    _device._check_device(device)
+    dtype = input.dtype if dtype is None else dtype
+    return _like(input, lambda shape: randn(shape, dtype=dtype, generator=generator), requires_grad, memory_format)
 
 
 def randint_like(input, low=0, high=None, dtype=None, layout=None, device=None, requires_grad=False,
                  memory_format=None, generator=None):
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype, device=device,
-                   requires_grad=requires_grad, generator=generator)
+    _device._check_device(device)
+    dtype = input.dtype if dtype is None else dtype
+    return _like(input, lambda shape: randint(low, high, shape, dtype=dtype, generator=generator), requires_grad,
+                 memory_format)
 
 
 def _check_std_tensor(std):
@@ -425,7 +434,7 @@ def normal(mean=None, std=1.0, size=None, generator=None, out=None, dtype=None, 
             m, s = mean.detach(), std.detach()
             shape = list((m + s).shape)
             res = _new_normal(shape, m.dtype, gid, 0.0, 1.0) * s + m
-        return res
+        return _record_normal(res, mean, std)
     if mean is None or size is None:
         got = ", ".join(type(v).__name__ for v in (mean, std) if v is not None)
         raise TypeError(_NORMAL_OVERLOADS % got)
@@ -436,6 +445,23 @@ def normal(mean=None, std=1.0, size=None, generator=None, out=None, dtype=None, 
     _float_only(dtype, "normal_kernel_cpu")
     t = _core.randn(_sizes((size,)), dtype, False, gid, float(mean), float(std))
     return _finish(t, requires_grad)
+
+
+def _record_normal(res, mean, std):
+    """PyTorch's NormalBackward1/2/3 (tensor mean, tensor std, or both): the sample's
+    derivative in mean and std is defined as zero, so each tensor gets zeros of its shape."""
+    T = _core._TensorBase
+    inputs = [t for t in (mean, std) if isinstance(t, T)]
+    if not _core.is_grad_enabled() or not any(t.requires_grad for t in inputs):
+        return res
+    name = "NormalBackward3" if len(inputs) == 2 else "NormalBackward1" if isinstance(mean, T) else "NormalBackward2"
+    shapes = [(list(t.shape), t.dtype) for t in inputs]
+
+    def backward(grads, saved):
+        return tuple(_core.full(shape, 0.0, dtype, False) for shape, dtype in shapes)
+
+    _core._record_function(name, inputs, [res], [], backward)
+    return res
 
 
 def _new_normal(shape, dtype, gid, mean, std):

@@ -9,13 +9,11 @@ tests/data/conv_pytorch215.json is written by running this file under PyTorch:
 Must stay valid Python 3.6.
 """
 
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_nn_pytorch import SETUP, _same  # noqa: E402
-from test_nn_pytorch import run_case as _run_case  # noqa: E402
+from _pytorch_cases import GRADS, SETUP, case_tests, record  # noqa: E402
 
 try:
     import pytest
@@ -24,22 +22,7 @@ except ImportError:  # recording under PyTorch needs no pytest
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "conv_pytorch215.json")
 
-MORE = """
-def g(fn, *shapes):
-    # Value and first-order gradients of fn at data of the given shapes.
-    xs = [data(*s, k=0.3 * i, requires_grad=True) for i, s in enumerate(shapes)]
-    y = fn(*xs)
-    y.backward(data(*y.shape, k=0.9))
-    return (y, [x.grad for x in xs])
-
-def gg(fn, *shapes):
-    # Second order: the gradient of |dL/dx|^2 with respect to every input.
-    xs = [data(*s, k=0.3 * i, requires_grad=True) for i, s in enumerate(shapes)]
-    y = fn(*xs)
-    gs = torch.autograd.grad((y * data(*y.shape, k=0.9)).sum(), xs, create_graph=True)
-    sum(((q * q).sum() for q in gs), torch.zeros((), dtype=D)).backward()
-    return [x.grad for x in xs]
-
+MORE = GRADS + """
 def mod(m, *shape):
     fill(m.double())
     x = data(*shape, requires_grad=True)
@@ -250,26 +233,7 @@ CASES = {
 }
 
 
-def run_case(torch, source):
-    return _run_case(torch, source, SETUP + MORE)
-
-
-def _recorded():
-    with open(DATA) as f:
-        return json.load(f)
-
-
-def _parametrize(f):
-    return pytest.mark.parametrize("name", sorted(CASES))(f) if pytest else f
-
-
-@_parametrize
-def test_case_matches_pytorch(name):
-    import pyrustgrad
-    want = _recorded()["cases"].get(name)
-    assert want is not None, "case %s is not recorded: run this file with --record under PyTorch" % name
-    got = run_case(pyrustgrad, CASES[name])
-    assert _same(got, want), "%s\n  pyrustgrad: %s\n  PyTorch:    %s" % (CASES[name], got, want)
+test_case_matches_pytorch, test_recording_is_current = case_tests(CASES, DATA, SETUP + MORE)
 
 
 def test_absurd_block_geometry_is_an_error_not_a_crash():
@@ -287,17 +251,5 @@ def test_absurd_block_geometry_is_an_error_not_a_crash():
         _core._col2im(pyrustgrad.zeros(1, 4, 4), [big, big], [2, 2], [1, 1], [0, 0], [1, 1])
 
 
-def test_recording_is_current():
-    assert sorted(_recorded()["cases"]) == sorted(CASES)
-
-
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--record"]:
-        sys.exit("usage: python tests/test_conv_pytorch.py --record   (under PyTorch)")
-    import torch
-    torch.manual_seed(0)
-    cases = {name: run_case(torch, src) for name, src in sorted(CASES.items())}
-    with open(DATA, "w") as f:
-        json.dump({"torch": torch.__version__, "cases": cases}, f, indent=0, sort_keys=True)
-        f.write("\n")
-    print("recorded %d cases from PyTorch %s into %s" % (len(cases), torch.__version__, DATA))
+    record(CASES, DATA, SETUP + MORE, __file__)

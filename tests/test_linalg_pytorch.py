@@ -17,14 +17,12 @@ tests/data/linalg_pytorch215.json is written by running this file under PyTorch:
 Must stay valid Python 3.6.
 """
 
-import json
 import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_nn_pytorch import SETUP, _same  # noqa: E402
-from test_nn_pytorch import run_case as _run_case  # noqa: E402
+from _pytorch_cases import SETUP, case_tests, load, record, run_case  # noqa: E402
 from test_ops_pytorch import MORE  # noqa: E402
 
 try:
@@ -196,30 +194,7 @@ CASES = {
 }
 
 
-def run_case(torch, source):
-    return _run_case(torch, source, SETUP + MORE + LINALG)
-
-
-def _recorded():
-    with open(DATA) as f:
-        return json.load(f)
-
-
-def _parametrize(f):
-    return pytest.mark.parametrize("name", sorted(CASES))(f) if pytest else f
-
-
-@_parametrize
-def test_case_matches_pytorch(name):
-    import pyrustgrad
-    want = _recorded()["cases"].get(name)
-    assert want is not None, "case %s is not recorded: run this file with --record under PyTorch" % name
-    got = run_case(pyrustgrad, CASES[name])
-    assert _same(got, want), "%s\n  pyrustgrad: %s\n  PyTorch:    %s" % (CASES[name], got, want)
-
-
-def test_recording_is_current():
-    assert sorted(_recorded()["cases"]) == sorted(CASES)
+test_case_matches_pytorch, test_recording_is_current = case_tests(CASES, DATA, SETUP + MORE + LINALG)
 
 
 # ---------------------------------------------------------------- finite differences (no reference library)
@@ -329,8 +304,8 @@ def test_gamma_family_is_accurate_to_float64(name):
     far tighter than the 1e-7 of the case comparison. (PyTorch's polygamma is good to about
     1e-9 only, so polygamma is checked against exact values below.)"""
     import pyrustgrad
-    want = _recorded()["cases"][name]["seq"]
-    got = run_case(pyrustgrad, CASES[name])["seq"]
+    want = load(DATA)["cases"][name]["seq"]
+    got = run_case(pyrustgrad, CASES[name], SETUP + MORE + LINALG)["seq"]
     checked = 0
     for g, w in zip(got, want):
         if w.get("dtype") == "float64":
@@ -396,18 +371,6 @@ def test_function_backward_runs_on_python_36():
     assert p.stdout.strip() == "[4.0, 2.0, 2.0, 6.0]"  # d sum(w^2) / dA = 2 A
 
 
-if __name__ == "__main__":
-    if sys.argv[1:] != ["--record"]:
-        sys.exit("usage: python tests/test_linalg_pytorch.py --record   (under PyTorch)")
-    import torch
-    torch.manual_seed(0)
-    cases = {name: run_case(torch, src) for name, src in sorted(CASES.items())}
-    with open(DATA, "w") as f:
-        json.dump({"torch": torch.__version__, "cases": cases}, f, indent=0, sort_keys=True)
-        f.write("\n")
-    print("recorded %d cases from PyTorch %s into %s" % (len(cases), torch.__version__, DATA))
-
-
 def test_slogdet_return_type_names_as_pytorch():
     """PyTorch 2.15: torch.slogdet and Tensor.slogdet give return_types.slogdet,
     torch.linalg.slogdet gives return_types.linalg_slogdet (same fields)."""
@@ -418,3 +381,7 @@ def test_slogdet_return_type_names_as_pytorch():
     r = torch.linalg.slogdet(a)
     assert type(r).__name__ == "linalg_slogdet"
     assert repr(r).startswith("pyrustgrad.return_types.linalg_slogdet(\nsign=tensor(1.),\nlogabsdet=tensor(1.6094))")
+
+
+if __name__ == "__main__":
+    record(CASES, DATA, SETUP + MORE + LINALG, __file__)

@@ -9,35 +9,15 @@ tests/data/ops_pytorch215.json is written by running this file under PyTorch:
 Must stay valid Python 3.6.
 """
 
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_nn_pytorch import SETUP, _same  # noqa: E402
-from test_nn_pytorch import run_case as _run_case  # noqa: E402
-
-try:
-    import pytest
-except ImportError:  # recording under PyTorch needs no pytest
-    pytest = None
+from _pytorch_cases import GRADS, SETUP, case_tests, record  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "ops_pytorch215.json")
 
-MORE = """
-def g(fn, *shapes):
-    xs = [data(*s, k=0.3 * i, requires_grad=True) for i, s in enumerate(shapes)]
-    y = fn(*xs)
-    y.backward(data(*y.shape, k=0.9))
-    return (y, [x.grad for x in xs])
-
-def gg(fn, *shapes):
-    xs = [data(*s, k=0.3 * i, requires_grad=True) for i, s in enumerate(shapes)]
-    y = fn(*xs)
-    gs = torch.autograd.grad((y * data(*y.shape, k=0.9)).sum(), xs, create_graph=True)
-    sum(((q * q).sum() for q in gs), torch.zeros((), dtype=D)).backward()
-    return [x.grad for x in xs]
-
+MORE = GRADS + """
 def gt(fn, *tensors):
     xs = [t.detach().clone().requires_grad_() for t in tensors]
     y = fn(*xs)
@@ -280,39 +260,8 @@ CASES = {
 }
 
 
-def run_case(torch, source):
-    return _run_case(torch, source, SETUP + MORE)
-
-
-def _recorded():
-    with open(DATA) as f:
-        return json.load(f)
-
-
-def _parametrize(f):
-    return pytest.mark.parametrize("name", sorted(CASES))(f) if pytest else f
-
-
-@_parametrize
-def test_case_matches_pytorch(name):
-    import pyrustgrad
-    want = _recorded()["cases"].get(name)
-    assert want is not None, "case %s is not recorded: run this file with --record under PyTorch" % name
-    got = run_case(pyrustgrad, CASES[name])
-    assert _same(got, want), "%s\n  pyrustgrad: %s\n  PyTorch:    %s" % (CASES[name], got, want)
-
-
-def test_recording_is_current():
-    assert sorted(_recorded()["cases"]) == sorted(CASES)
+test_case_matches_pytorch, test_recording_is_current = case_tests(CASES, DATA, SETUP + MORE)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--record"]:
-        sys.exit("usage: python tests/test_ops_pytorch.py --record   (under PyTorch)")
-    import torch
-    torch.manual_seed(0)
-    cases = {name: run_case(torch, src) for name, src in sorted(CASES.items())}
-    with open(DATA, "w") as f:
-        json.dump({"torch": torch.__version__, "cases": cases}, f, indent=0, sort_keys=True)
-        f.write("\n")
-    print("recorded %d cases from PyTorch %s into %s" % (len(cases), torch.__version__, DATA))
+    record(CASES, DATA, SETUP + MORE, __file__)

@@ -10,15 +10,12 @@ tests/data/pytorch_cases_pytorch215.json is written by running this file with Py
 Add a case, record again, and the test compares it. Must stay valid Python 3.6.
 """
 
-import json
 import math
 import os
 import sys
 
-try:
-    import pytest
-except ImportError:  # recording under PyTorch needs no pytest
-    pytest = None
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _pytorch_cases import _floats, case_tests, record  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "pytorch_cases_pytorch215.json")
 
@@ -141,14 +138,6 @@ def _encode(obj):
     return {"value": obj}
 
 
-def _floats(v):
-    if isinstance(v, list):
-        return [_floats(e) for e in v]
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return repr(v)
-    return v
-
-
 def run_case(torch, source):
     ns = {"torch": torch}
     exec(SETUP, ns)
@@ -180,34 +169,8 @@ def _same(got, want):
     return got == want
 
 
-def _recorded():
-    with open(DATA) as f:
-        return json.load(f)
-
-
-def _parametrize(f):
-    return pytest.mark.parametrize("name", sorted(CASES))(f) if pytest else f
-
-
-@_parametrize
-def test_case_matches_pytorch(name):
-    import pyrustgrad
-    want = _recorded()["cases"].get(name)
-    assert want is not None, "case %s is not recorded: run this file with --record under PyTorch" % name
-    got = run_case(pyrustgrad, CASES[name])
-    assert _same(got, want), "%s\n  pyrustgrad: %s\n  PyTorch:    %s" % (CASES[name], got, want)
-
-
-def test_recording_is_current():
-    assert sorted(_recorded()["cases"]) == sorted(CASES)
+test_case_matches_pytorch, test_recording_is_current = case_tests(CASES, DATA, run=run_case, same=_same)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--record"]:
-        sys.exit("usage: python tests/test_pytorch_cases.py --record   (under PyTorch)")
-    import torch
-    cases = {name: run_case(torch, src) for name, src in sorted(CASES.items())}
-    with open(DATA, "w") as f:
-        json.dump({"torch": torch.__version__, "cases": cases}, f, indent=0, sort_keys=True)
-        f.write("\n")
-    print("recorded %d cases from PyTorch %s into %s" % (len(cases), torch.__version__, DATA))
+    record(CASES, DATA, None, __file__, seed=None, run=run_case)

@@ -11,18 +11,11 @@ tests/data/rnn_pytorch215.json is written by running this file under PyTorch:
 Must stay valid Python 3.6.
 """
 
-import json
 import os
 import sys
-import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_nn_pytorch import SETUP, _encode, _norm_str, _same  # noqa: E402
-
-try:
-    import pytest
-except ImportError:  # recording under PyTorch needs no pytest
-    pytest = None
+from _pytorch_cases import SETUP, case_tests, record  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "rnn_pytorch215.json")
 
@@ -428,38 +421,7 @@ CASES = {
 }
 
 
-def run_case(torch, source):
-    ns = {"torch": torch}
-    exec(SETUP + MORE, ns)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            exec(source, ns)
-        except Exception as e:  # the error is the result
-            return {"error": type(e).__name__, "message": _norm_str(str(e))}
-    return _encode(ns.get("out"))
-
-
-def _recorded():
-    with open(DATA) as f:
-        return json.load(f)
-
-
-def _parametrize(f):
-    return pytest.mark.parametrize("name", sorted(CASES))(f) if pytest else f
-
-
-@_parametrize
-def test_case_matches_pytorch(name):
-    import pyrustgrad
-    want = _recorded()["cases"].get(name)
-    assert want is not None, "case %s is not recorded: run this file with --record under PyTorch" % name
-    got = run_case(pyrustgrad, CASES[name])
-    assert _same(got, want), "%s\n  pyrustgrad: %s\n  PyTorch:    %s" % (CASES[name], got, want)
-
-
-def test_recording_is_current():
-    assert sorted(_recorded()["cases"]) == sorted(CASES)
+test_case_matches_pytorch, test_recording_is_current = case_tests(CASES, DATA, SETUP + MORE)
 
 
 def _fd_inputs(torch, *shapes):
@@ -530,12 +492,4 @@ def test_fully_masked_rows_have_finite_gradients():
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--record"]:
-        sys.exit("usage: python tests/test_rnn_attention.py --record   (under PyTorch)")
-    import torch
-    torch.manual_seed(0)
-    cases = {name: run_case(torch, src) for name, src in sorted(CASES.items())}
-    with open(DATA, "w") as f:
-        json.dump({"torch": torch.__version__, "cases": cases}, f, indent=0, sort_keys=True)
-        f.write("\n")
-    print("recorded %d cases from PyTorch %s into %s" % (len(cases), torch.__version__, DATA))
+    record(CASES, DATA, SETUP + MORE, __file__)

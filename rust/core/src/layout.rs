@@ -163,9 +163,10 @@ impl Layout {
     }
 
     /// Whether the strides are a permutation of contiguous strides (PyTorch's
-    /// is_non_overlapping_and_dense): every element exactly once, no gaps.
+    /// is_non_overlapping_and_dense): every element exactly once, no gaps. Dims of size 0 and
+    /// 1 do not count, as in PyTorch.
     pub fn is_non_overlapping_and_dense(&self) -> bool {
-        let mut dims: Vec<usize> = (0..self.shape.len()).filter(|&d| self.shape[d] != 1).collect();
+        let mut dims: Vec<usize> = (0..self.shape.len()).filter(|&d| self.shape[d] >= 2).collect();
         dims.sort_by_key(|&d| self.strides[d]);
         let mut expected = 1usize;
         for d in dims {

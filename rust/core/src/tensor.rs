@@ -31,6 +31,10 @@ pub struct AutogradMeta {
     /// Storage version when `grad_fn` was set: a view whose storage changed since then
     /// (an in-place op through its base or another view) gets its history regenerated.
     pub history_version: u64,
+    /// A view made in no-grad mode of a tensor that requires grad: it requires grad, has no
+    /// history, sends no gradient anywhere, and refuses in-place ops in grad mode
+    /// (PyTorch's CreationMeta::NO_GRAD_MODE).
+    pub no_grad_view: bool,
 }
 
 /// What PyTorch calls the variable: the autograd identity of a tensor, shared by the tensors
@@ -248,6 +252,44 @@ impl Tensor {
     pub fn is_view(&self) -> bool {
         self.meta().base.is_some()
     }
+    /// Whether this is a view made in no-grad mode of a tensor requiring grad.
+    pub fn is_no_grad_view(&self) -> bool {
+        self.meta().no_grad_view
+    }
+    pub(crate) fn mark_no_grad_view(&self) {
+        let version = self.version();
+        let mut meta = self.meta();
+        self.store_requires_grad(&meta, true);
+        meta.no_grad_view = true;
+        meta.history_version = version;
+    }
+    /// PyTorch's refusal to give the history of a no-grad view (its grad_fn) once it or its
+    /// base was modified in place: which history it should have is ambiguous.
+    pub fn check_no_grad_view_unchanged(&self) -> Result<()> {
+        let version = self.version();
+        let meta = self.meta();
+        if meta.no_grad_view && meta.grad_fn.is_none() && meta.history_version != version {
+            bail!(
+                Runtime,
+                "A view was created in no_grad mode and its base or another view of its base has been modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+            );
+        }
+        Ok(())
+    }
+    /// Undoes [`Self::mark_no_grad_view`] for a view the core made for its own use under a
+    /// no-grad guard (not the user's no-grad mode).
+    pub(crate) fn clear_no_grad_view(&self) {
+        let mut meta = self.meta();
+        if meta.no_grad_view && meta.grad_fn.is_none() {
+            self.store_requires_grad(&meta, false);
+            meta.no_grad_view = false;
+        }
+    }
+    /// The grad_fn and output number as recorded (no regeneration of a view's history).
+    pub(crate) fn history(&self) -> Option<(Arc<Node>, usize)> {
+        let meta = self.meta();
+        meta.grad_fn.clone().map(|f| (f, meta.output_nr))
+    }
     /// The root tensor this one is a view of.
     pub fn base(&self) -> Option<Tensor> {
         self.meta().base.clone()
@@ -369,6 +411,7 @@ impl Tensor {
         let version = self.version();
         let mut meta = self.meta();
         self.store_requires_grad(&meta, true);
+        meta.no_grad_view = false;
         meta.grad_fn = Some(node);
         meta.output_nr = output_nr;
         meta.history_version = version;

@@ -435,7 +435,7 @@ pub fn gradient_edge(t: &Tensor) -> Option<Edge> {
     if let Some(f) = &meta.grad_fn {
         return Some(Edge { node: f.clone(), input_nr: meta.output_nr });
     }
-    if !t.requires_grad() {
+    if !t.requires_grad() || meta.no_grad_view {
         return None;
     }
     if let Some(acc) = meta.grad_accumulator.upgrade() {

@@ -62,6 +62,8 @@ pub fn set_index(x: &Tensor, items: &[IndexItem], value: &Tensor) -> Result<()> 
         let _g = crate::autograd::GradModeGuard::new(false);
         plan(x, items)?
     };
+    // Made under the core's own guard, not the user's no_grad: a plain view of `x`.
+    plan.view.clear_no_grad_view();
     if plan.adv.is_empty() {
         // `view` is a view of `x`: copy_ into it is differentiable (CopySlices).
         return super::copy_(&plan.view, value);

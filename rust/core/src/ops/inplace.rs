@@ -32,19 +32,39 @@ pub fn check_write_overlap(out: &Tensor, inputs: &[&Tensor]) -> Result<()> {
     Ok(())
 }
 
+/// PyTorch's refusals of an in-place op on `x` in grad mode: on a leaf that requires grad, on
+/// a view of one, and on a view made in no-grad mode of a tensor that requires grad.
+pub fn check_inplace_allowed(x: &Tensor) -> Result<()> {
+    if !is_grad_enabled() {
+        return Ok(());
+    }
+    if x.is_no_grad_view() {
+        bail!(
+            Runtime,
+            "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+        );
+    }
+    let base = x.base();
+    if x.is_leaf() && x.requires_grad() && base.is_none() {
+        bail!(Runtime, "a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+    // PyTorch asks whether the view requires grad and its base is a leaf (whether or not the
+    // base requires grad: `y.view(2).requires_grad_()` is refused too). The core's own views
+    // (set_index's) do not carry requires_grad: their base's counts.
+    if base.as_ref().map_or(false, |b| b.is_leaf() && (x.requires_grad() || b.requires_grad())) {
+        bail!(Runtime, "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+    Ok(())
+}
+
 /// Applies `compute` to (a stand-in for) `x` and stores the result in `x`.
 /// With `needs_old_value`, the stand-in is a copy, so formulas that saved it stay valid.
 pub fn apply_inplace(x: &Tensor, others: &[&Tensor], needs_old_value: bool, compute: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<()> {
     check_write_overlap(x, others)?;
+    check_inplace_allowed(x)?;
     let base = x.base();
     let base_requires_grad = base.as_ref().map_or(false, |b| b.requires_grad());
     let recording = is_grad_enabled() && (x.requires_grad() || base_requires_grad || others.iter().any(|t| t.requires_grad()));
-    if is_grad_enabled() && x.is_leaf() && x.requires_grad() && base.is_none() {
-        bail!(Runtime, "a leaf Variable that requires grad is being used in an in-place operation.");
-    }
-    if is_grad_enabled() && ((x.is_leaf() && x.requires_grad()) || base.as_ref().map_or(false, |b| b.is_leaf() && b.requires_grad())) {
-        bail!(Runtime, "a view of a leaf Variable that requires grad is being used in an in-place operation.");
-    }
     if !recording {
         let _g = GradModeGuard::new(false);
         let r = compute(x)?;

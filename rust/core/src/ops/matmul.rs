@@ -216,7 +216,8 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             if a.shape()[0] != b.shape()[0] {
                 bail!(Runtime, "mm: mat1 and mat2 shapes cannot be multiplied (1x{} and {}x{})", a.shape()[0], b.shape()[0], b.shape()[1]);
             }
-            squeeze_dim(&mm(&unsqueeze(a, 0)?, b)?, 0)
+            // PyTorch squeezes in place here: SqueezeBackward4.
+            super::view::squeeze_dim_inplace_named(&mm(&unsqueeze(a, 0)?, b)?, 0)
         }
         (2, 2) => mm(a, b),
         _ => {

@@ -1,22 +1,32 @@
 //! View ops: results share storage with their input (transpose, permute, view/reshape,
-//! squeeze/unsqueeze, expand, select/slice for indexing). Backward of each is the inverse
-//! re-arrangement of the gradient.
+//! squeeze/unsqueeze, expand, diagonal, as_strided, select/slice for indexing). Backward of
+//! each is the inverse re-arrangement of the gradient. The in-place view ops (`squeeze_`,
+//! `t_`, `as_strided_`, ...) give the tensor a new layout: [`inplace_view`].
 
-use super::{clone, sum_to};
-use crate::autograd::{record, Saves};
+use super::{clone, gather, scatter_add, sum_to};
+use crate::autograd::{is_grad_enabled, record, Saves};
 use crate::error::Result;
 use crate::shape::{fmt_shape, infer_shape, normalize_dim, view_strides, Dims};
 use crate::tensor::{Layout, Tensor};
 use crate::bail;
 
 /// A view of `x` with `layout`, remembering `x` as its base.
+/// Made in no-grad mode from a tensor that requires grad, the view requires grad too and has
+/// no history, as PyTorch's (an in-place op on it with grad mode on is then refused).
 fn make_view(x: &Tensor, layout: Layout) -> Tensor {
     let out = x.alias_with(layout);
     out.set_base(x.clone());
+    if x.requires_grad() && (!is_grad_enabled() || x.is_no_grad_view()) {
+        out.mark_no_grad_view();
+    }
     out
 }
 
 pub fn transpose(x: &Tensor, d0: i64, d1: i64) -> Result<Tensor> {
+    transpose_named(x, d0, d1, "TransposeBackward0")
+}
+
+fn transpose_named(x: &Tensor, d0: i64, d1: i64, name: &'static str) -> Result<Tensor> {
     let n = x.ndim();
     let (a, b) = (normalize_dim(d0, n)?, normalize_dim(d1, n)?);
     let mut l = x.layout().clone();
@@ -25,25 +35,26 @@ pub fn transpose(x: &Tensor, d0: i64, d1: i64) -> Result<Tensor> {
         l.strides.swap(a, b);
     }
     let out = make_view(x, l);
-    record("TransposeBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(transpose(g, a as i64, b as i64)?)]));
+    record(name, &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(transpose(g, a as i64, b as i64)?)]));
     Ok(out)
 }
 
 /// `t()`: transpose of a tensor with at most 2 dims.
 pub fn t(x: &Tensor) -> Result<Tensor> {
+    t_named(x, "t", "TBackward0")
+}
+
+fn t_named(x: &Tensor, fname: &str, name: &'static str) -> Result<Tensor> {
     if x.ndim() > 2 {
-        bail!(Runtime, "t() expects a tensor with <= 2 dimensions, but self is {}D", x.ndim());
-    }
-    if x.ndim() < 2 {
-        let out = make_view(x, x.layout().clone());
-        record("TBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(t(g)?)]));
-        return Ok(out);
+        bail!(Runtime, "{}() expects a tensor with <= 2 dimensions, but self is {}D", fname, x.ndim());
     }
     let mut l = x.layout().clone();
-    l.shape.swap(0, 1);
-    l.strides.swap(0, 1);
+    if x.ndim() == 2 {
+        l.shape.swap(0, 1);
+        l.strides.swap(0, 1);
+    }
     let out = make_view(x, l);
-    record("TBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(t(g)?)]));
+    record(name, &[x], &out, Saves::none(), |_, g| Ok(vec![Some(t(g)?)]));
     Ok(out)
 }
 
@@ -127,39 +138,174 @@ pub fn flatten(x: &Tensor, start_dim: i64, end_dim: i64) -> Result<Tensor> {
 }
 
 pub fn unsqueeze(x: &Tensor, dim: i64) -> Result<Tensor> {
+    unsqueeze_named(x, dim, "UnsqueezeBackward0")
+}
+
+fn unsqueeze_named(x: &Tensor, dim: i64, name: &'static str) -> Result<Tensor> {
     let d = normalize_dim(dim, x.ndim() + 1)?;
     let mut l = x.layout().clone();
     let stride = if d < l.shape.len() { l.strides[d] * l.shape[d] } else { 1 };
     l.shape.insert(d, 1);
     l.strides.insert(d, stride);
     let out = make_view(x, l);
-    record("UnsqueezeBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(squeeze_dim(g, d as i64)?)]));
+    record(name, &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(squeeze_dim(g, d as i64)?)]));
     Ok(out)
+}
+
+/// Which size-1 dims a squeeze removes.
+#[derive(Clone, Copy)]
+enum SqueezeDims<'a> {
+    All,
+    These(&'a [i64]),
 }
 
 /// Removes every size-1 dim.
 pub fn squeeze(x: &Tensor) -> Result<Tensor> {
-    let l = x.layout();
-    let keep: Vec<usize> = (0..l.shape.len()).filter(|&i| l.shape[i] != 1).collect();
-    let layout = Layout::new(keep.iter().map(|&i| l.shape[i]).collect::<Dims>(), keep.iter().map(|&i| l.strides[i]).collect::<Dims>(), l.offset);
-    let out = make_view(x, layout);
-    let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
-    record("SqueezeBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
-    Ok(out)
+    squeeze_named(x, SqueezeDims::All, "SqueezeBackward0")
 }
 
 /// Removes `dim` if it has size 1; otherwise returns a view of the same shape.
 pub fn squeeze_dim(x: &Tensor, dim: i64) -> Result<Tensor> {
-    let d = normalize_dim(dim, x.ndim())?;
-    let mut l = x.layout().clone();
-    if !l.shape.is_empty() && l.shape[d] == 1 {
-        l.shape.remove(d);
-        l.strides.remove(d);
-    }
-    let out = make_view(x, l);
+    squeeze_named(x, SqueezeDims::These(&[dim]), "SqueezeBackward1")
+}
+
+/// `squeeze(dims)` with a tuple of dims: removes those of them that have size 1.
+pub fn squeeze_dims(x: &Tensor, dims: &[i64]) -> Result<Tensor> {
+    squeeze_named(x, SqueezeDims::These(dims), "SqueezeBackward2")
+}
+
+/// `squeeze_dim` under the name PyTorch's matmul gives it (SqueezeBackward4: it squeezes in
+/// place).
+pub(crate) fn squeeze_dim_inplace_named(x: &Tensor, dim: i64) -> Result<Tensor> {
+    squeeze_named(x, SqueezeDims::These(&[dim]), "SqueezeBackward4")
+}
+
+fn squeeze_named(x: &Tensor, dims: SqueezeDims, name: &'static str) -> Result<Tensor> {
+    let l = x.layout();
+    let remove: Vec<usize> = match dims {
+        SqueezeDims::All => (0..l.shape.len()).filter(|&i| l.shape[i] == 1).collect(),
+        SqueezeDims::These(ds) => {
+            let ds = crate::shape::normalize_dims(ds, x.ndim())?;
+            ds.into_iter().filter(|&d| d < l.shape.len() && l.shape[d] == 1).collect()
+        }
+    };
+    let keep: Vec<usize> = (0..l.shape.len()).filter(|i| !remove.contains(i)).collect();
+    let layout = Layout::new(keep.iter().map(|&i| l.shape[i]).collect::<Dims>(), keep.iter().map(|&i| l.strides[i]).collect::<Dims>(), l.offset);
+    let out = make_view(x, layout);
     let in_shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
-    record("SqueezeBackward1", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
+    record(name, &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(reshape(g, &in_shape)?)]));
     Ok(out)
+}
+
+/// The diagonal of `l` at `offset` between dims `d1` and `d2` (distinct, in range): those two
+/// dims go, the diagonal becomes the last dim, with stride the sum of theirs.
+fn diagonal_layout(l: &Layout, offset: i64, d1: usize, d2: usize) -> Layout {
+    let (n1, n2) = (l.shape[d1] as i64, l.shape[d2] as i64);
+    let len = if offset >= 0 { n1.min(n2.saturating_sub(offset)) } else { n1.saturating_add(offset).min(n2) }.max(0) as usize;
+    let mut start = l.offset;
+    if len > 0 {
+        // In range: |offset| < the size of the dim it moves along.
+        start += if offset >= 0 { offset as usize * l.strides[d2] } else { offset.unsigned_abs() as usize * l.strides[d1] };
+    }
+    let rest = (0..l.shape.len()).filter(|&i| i != d1 && i != d2);
+    let mut shape: Dims = rest.clone().map(|i| l.shape[i]).collect();
+    let mut strides: Dims = rest.map(|i| l.strides[i]).collect();
+    shape.push(len);
+    strides.push(l.strides[d1] + l.strides[d2]);
+    Layout::new(shape, strides, start)
+}
+
+/// `diagonal(offset, dim1, dim2)`: a view of the diagonal (DiagonalBackward0).
+pub fn diagonal(x: &Tensor, offset: i64, dim1: i64, dim2: i64) -> Result<Tensor> {
+    let n = x.ndim();
+    let (a, b) = (normalize_dim(dim1, n)?, normalize_dim(dim2, n)?);
+    if a == b {
+        bail!(Runtime, "diagonal dimensions cannot be identical {}, {}", dim1, dim2);
+    }
+    let out = make_view(x, diagonal_layout(x.layout(), offset, a, b));
+    let in_shape = x.shape().to_vec();
+    record("DiagonalBackward0", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(diagonal_backward(g, &in_shape, offset, a, b)?)]));
+    Ok(out)
+}
+
+/// Zeros of `shape` with `g` on the diagonal (DiagonalBackwardBackward0, whose own backward
+/// is the diagonal again).
+fn diagonal_backward(g: &Tensor, shape: &[usize], offset: i64, a: usize, b: usize) -> Result<Tensor> {
+    let out = Tensor::zeros(shape, g.dtype())?;
+    out.alias_with(diagonal_layout(out.layout(), offset, a, b)).write_from_raw(g)?;
+    record("DiagonalBackwardBackward0", &[g], &out, Saves::none(), move |_, gg| Ok(vec![Some(diagonal(gg, offset, a as i64, b as i64)?)]));
+    Ok(out)
+}
+
+/// `as_strided(size, stride, storage_offset)`: a view of `x`'s storage with any layout inside
+/// it (offsets in elements of the storage, not of `x`; `x`'s own offset by default).
+pub fn as_strided(x: &Tensor, size: &[usize], stride: &[usize], storage_offset: Option<usize>) -> Result<Tensor> {
+    as_strided_named(x, size, stride, storage_offset, "AsStridedBackward0")
+}
+
+fn as_strided_named(x: &Tensor, size: &[usize], stride: &[usize], storage_offset: Option<usize>, name: &'static str) -> Result<Tensor> {
+    let offset = storage_offset.unwrap_or_else(|| x.offset());
+    let layout = Layout::checked(size, stride, offset, x.storage().len(), x.dtype().size_of())?;
+    let out = make_view(x, layout.clone());
+    let input = x.layout().clone();
+    record(name, &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(as_strided_backward(g, &input, &layout)?)]));
+    Ok(out)
+}
+
+/// The gradient of `x` (layout `input`) from that of its `as_strided` view (layout `view`):
+/// every view element's gradient is added at its storage element, and `x` reads its own
+/// elements from there (so overlapping views sum). Differentiable.
+fn as_strided_backward(g: &Tensor, input: &Layout, view: &Layout) -> Result<Tensor> {
+    let in_shape: Vec<i64> = input.shape.iter().map(|&d| d as i64).collect();
+    if input.numel() == 0 || view.numel() == 0 {
+        return Tensor::zeros(&input.shape, g.dtype());
+    }
+    let (ri, rv) = (input.storage_range(), view.storage_range());
+    let lo = ri.start.min(rv.start);
+    let hi = ri.end.max(rv.end);
+    let at = |l: &Layout| Tensor::from_vec::<i64>(l.offsets().map(|o| (o - lo) as i64).collect(), [l.numel()].as_slice());
+    let flat = Tensor::zeros(&[hi - lo], g.dtype())?;
+    let summed = scatter_add(&flat, 0, &at(view), &reshape(g, &[-1])?)?;
+    reshape(&gather(&summed, 0, &at(input))?, &in_shape)
+}
+
+/// An in-place view op (`squeeze_`, `t_`, `as_strided_`, ...): `op` makes the view out of
+/// place; the result is `x`'s variable (the same object, `.grad`, hooks and base) with the
+/// view's layout and history, for the binding's object to adopt in place of `x`. The version
+/// counter moves, as for any in-place op. PyTorch's checks on leaves and no-grad views first.
+pub fn inplace_view(x: &Tensor, op: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    super::check_inplace_allowed(x)?;
+    let v = op(x)?;
+    let history = v.history();
+    x.storage().bump_version();
+    let out = x.set_data(&v)?;
+    if let Some((f, nr)) = history {
+        out.set_history(f, nr);
+    }
+    Ok(out)
+}
+
+pub fn squeeze_(x: &Tensor) -> Result<Tensor> {
+    inplace_view(x, |x| squeeze_named(x, SqueezeDims::All, "SqueezeBackward3"))
+}
+pub fn squeeze_dim_(x: &Tensor, dim: i64) -> Result<Tensor> {
+    inplace_view(x, |x| squeeze_named(x, SqueezeDims::These(&[dim]), "SqueezeBackward4"))
+}
+pub fn squeeze_dims_(x: &Tensor, dims: &[i64]) -> Result<Tensor> {
+    inplace_view(x, |x| squeeze_named(x, SqueezeDims::These(dims), "SqueezeBackward5"))
+}
+pub fn unsqueeze_(x: &Tensor, dim: i64) -> Result<Tensor> {
+    inplace_view(x, |x| unsqueeze_named(x, dim, "UnsqueezeBackward1"))
+}
+pub fn t_(x: &Tensor) -> Result<Tensor> {
+    inplace_view(x, |x| t_named(x, "t_", "TBackward1"))
+}
+/// `transpose_`, `swapdims_` and `swapaxes_`.
+pub fn transpose_(x: &Tensor, d0: i64, d1: i64) -> Result<Tensor> {
+    inplace_view(x, |x| transpose_named(x, d0, d1, "TransposeBackward1"))
+}
+pub fn as_strided_(x: &Tensor, size: &[usize], stride: &[usize], storage_offset: Option<usize>) -> Result<Tensor> {
+    inplace_view(x, |x| as_strided_named(x, size, stride, storage_offset, "AsStridedBackward1"))
 }
 
 /// `expand(sizes)`: -1 keeps a dim; new leading dims may be added; size-1 dims repeat (stride 0).
@@ -223,6 +369,25 @@ fn fmt_i64(v: &[i64]) -> String {
 pub fn alias(x: &Tensor) -> Result<Tensor> {
     let out = make_view(x, x.layout().clone());
     record("AliasBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
+    Ok(out)
+}
+
+/// `clone()` with PyTorch's default `memory_format=torch.preserve_format`: a dense
+/// (non-overlapping, gap-free) tensor keeps its strides, any other gets contiguous ones.
+pub fn clone_preserving_strides(x: &Tensor) -> Result<Tensor> {
+    let l = x.layout();
+    // Dense strides are kept exactly, even those of size-1 dims ((1, 1) for a 1x3 view).
+    if l.strides[..] == crate::shape::contiguous_strides(&l.shape)[..] || !l.is_non_overlapping_and_dense() {
+        return clone(x);
+    }
+    // Dense: read in memory order (dims by decreasing stride) into a contiguous copy, whose
+    // storage then holds every element where the same strides from offset 0 put it.
+    let mut order: Vec<usize> = (0..l.shape.len()).collect();
+    order.sort_by(|&a, &b| l.strides[b].cmp(&l.strides[a]));
+    let in_memory_order = Layout::new(order.iter().map(|&d| l.shape[d]).collect::<Dims>(), order.iter().map(|&d| l.strides[d]).collect::<Dims>(), l.offset);
+    let copy = x.alias_with(in_memory_order).try_contiguous_raw()?;
+    let out = copy.alias_with(Layout::new(l.shape.clone(), l.strides.clone(), 0));
+    record("CloneBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
     Ok(out)
 }
 

@@ -84,8 +84,16 @@ impl PyTensor {
     fn __truediv__(&self, o: &PyAny) -> PyResult<PyObject> {
         binop(o.py(), &self.t, o, ops::div, false)
     }
+    /// `number / x` is `reciprocal(x) * number`, as PyTorch computes it (MulBackward0 over
+    /// ReciprocalBackward0); a tensor on the left divides.
     fn __rtruediv__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.t, o, ops::div, true)
+        let t = &self.t;
+        if tensor_ref(o).is_none() {
+            if let Some(c) = operand(o, t.dtype())? {
+                return wrap(o.py(), run(|| ops::mul(&ops::reciprocal(t)?, &c))?);
+            }
+        }
+        binop(o.py(), t, o, ops::div, true)
     }
     fn __mod__(&self, o: &PyAny) -> PyResult<PyObject> {
         binop(o.py(), &self.t, o, ops::remainder, false)

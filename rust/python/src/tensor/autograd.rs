@@ -33,6 +33,7 @@ impl PyTensor {
     }
     #[getter]
     fn grad_fn(&self, py: Python) -> PyResult<PyObject> {
+        run(|| self.tensor().check_no_grad_view_unchanged())?;
         match self.tensor().grad_fn() {
             Some(n) => wrap_node(py, n),
             None => Ok(py.None()),

@@ -70,8 +70,16 @@ impl PyTensor {
     fn bool(&self, py: Python) -> PyResult<PyObject> {
         wrap(py, run(|| ops::to_dtype(&self.t, DType::Bool))?)
     }
-    fn clone(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::clone(&self.t))?)
+    /// `clone(memory_format=torch.preserve_format)`: dense strides are kept unless
+    /// `torch.contiguous_format` is asked for.
+    #[args("*", memory_format = "None")]
+    fn clone(&self, py: Python, memory_format: Option<&PyAny>) -> PyResult<PyObject> {
+        let keep = match memory_format {
+            None => true,
+            Some(m) if m.is_none() => true,
+            Some(m) => m.getattr("_name").and_then(|n| n.extract::<String>()).map_or(true, |n| n == "preserve_format"),
+        };
+        wrap(py, run(|| if keep { ops::clone_preserving_strides(&self.t) } else { ops::clone(&self.t) })?)
     }
     /// The tensor itself when already contiguous (as PyTorch), else a contiguous copy.
     fn contiguous(slf: PyRef<Self>, py: Python) -> PyResult<PyObject> {

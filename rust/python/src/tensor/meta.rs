@@ -56,6 +56,14 @@ impl PyTensor {
     fn _is_view(&self) -> bool {
         self.tensor().is_view()
     }
+    /// The tensor this one is a view of (its root), or None.
+    #[getter]
+    fn _base(&self, py: Python) -> PyResult<PyObject> {
+        match self.tensor().base() {
+            Some(b) => super::wrap(py, b),
+            None => Ok(py.None()),
+        }
+    }
     fn data_ptr(&self) -> usize {
         let t = &self.t;
         let p = t.storage().read().as_ptr() as usize;

@@ -35,7 +35,8 @@ use std::sync::atomic::Ordering;
 
 #[pyclass(name = "_TensorBase", module = "pyrustgrad._core", subclass)]
 pub struct PyTensor {
-    /// The tensor. Replaced only by `x.data = y` (the same variable, new data), which needs
+    /// The tensor. Replaced only by `x.data = y` and the in-place view ops (`squeeze_`, ...:
+    /// the same variable, a new layout or new data), which need
     /// the object's exclusive borrow: methods use it by reference while they run.
     pub(crate) t: Tensor,
     /// This object's address, to release the variable's slot when it dies (0: not yet set).

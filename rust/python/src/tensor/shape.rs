@@ -65,6 +65,41 @@ fn is_sequence_index(o: &PyAny) -> bool {
     o.is_instance::<PyList>().unwrap_or(false) || o.is_instance::<PyTuple>().unwrap_or(false) || o.get_type().name().map_or(false, |n| n == "range")
 }
 
+/// What `squeeze(dim)` was given: nothing, one dim, or a tuple or list of dims.
+enum SqueezeArg {
+    All,
+    Dim(i64),
+    Dims(Vec<i64>),
+}
+
+fn squeeze_dims_arg(dim: Option<&PyAny>) -> PyResult<SqueezeArg> {
+    Ok(match dim {
+        None => SqueezeArg::All,
+        Some(d) if d.is_none() => SqueezeArg::All,
+        Some(d) => match d.extract::<i64>() {
+            Ok(i) => SqueezeArg::Dim(i),
+            Err(_) => SqueezeArg::Dims(d.extract::<Vec<i64>>().map_err(|_| type_error(format!("squeeze(): argument 'dim' must be tuple of ints, not {}", d.get_type().name().unwrap_or("object"))))?),
+        },
+    })
+}
+
+/// `as_strided`'s sizes, strides and offset, with PyTorch's refusals of negative values.
+fn as_strided_args(size: &PyAny, stride: &PyAny, storage_offset: Option<i64>) -> PyResult<(Vec<usize>, Vec<usize>, Option<usize>)> {
+    let size: Vec<i64> = size.extract().map_err(|_| type_error(format!("as_strided(): argument 'size' must be tuple of ints, not {}", size.get_type().name().unwrap_or("object"))))?;
+    let stride: Vec<i64> = stride.extract().map_err(|_| type_error(format!("as_strided(): argument 'stride' must be tuple of ints, not {}", stride.get_type().name().unwrap_or("object"))))?;
+    let list = |v: &[i64]| format!("[{}]", v.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "));
+    if stride.iter().any(|&s| s < 0) {
+        return Err(PyRuntimeError::new_err(format!("as_strided: Negative strides are not supported at the moment, got strides: {}", list(&stride))));
+    }
+    if let Some(&n) = size.iter().find(|&&n| n < 0) {
+        return Err(PyRuntimeError::new_err(format!("Trying to create tensor with negative dimension {}: {}", n, list(&size))));
+    }
+    if let Some(o) = storage_offset.filter(|&o| o < 0) {
+        return Err(PyRuntimeError::new_err(format!("Tensor: invalid storage offset {}", o)));
+    }
+    Ok((size.into_iter().map(|d| d as usize).collect(), stride.into_iter().map(|d| d as usize).collect(), storage_offset.map(|o| o as usize)))
+}
+
 fn shape_of(t: &Tensor) -> Vec<i64> {
     t.shape().iter().map(|&d| d as i64).collect()
 }
@@ -119,12 +154,64 @@ impl PyTensor {
         wrap(py, run(|| ops::unsqueeze(&self.t, dim))?)
     }
     #[args(dim = "None")]
-    fn squeeze(&self, py: Python, dim: Option<i64>) -> PyResult<PyObject> {
+    fn squeeze(&self, py: Python, dim: Option<&PyAny>) -> PyResult<PyObject> {
         let t = &self.t;
-        wrap(py, run(|| match dim {
-            None => ops::squeeze(&t),
-            Some(d) => ops::squeeze_dim(&t, d),
+        let dims = squeeze_dims_arg(dim)?;
+        wrap(py, run(|| match &dims {
+            SqueezeArg::All => ops::squeeze(&t),
+            SqueezeArg::Dim(d) => ops::squeeze_dim(&t, *d),
+            SqueezeArg::Dims(ds) => ops::squeeze_dims(&t, ds),
         })?)
+    }
+    // The in-place view ops: this object takes the tensor the core makes (the same variable
+    // with the new layout), as `x.data = y` does.
+    #[args(dim = "None")]
+    fn squeeze_<'p>(mut slf: PyRefMut<'p, Self>, dim: Option<&PyAny>) -> PyResult<PyRefMut<'p, Self>> {
+        let dims = squeeze_dims_arg(dim)?;
+        let t = slf.t.clone();
+        slf.t = run(|| match &dims {
+            SqueezeArg::All => ops::squeeze_(&t),
+            SqueezeArg::Dim(d) => ops::squeeze_dim_(&t, *d),
+            SqueezeArg::Dims(ds) => ops::squeeze_dims_(&t, ds),
+        })?;
+        Ok(slf)
+    }
+    fn unsqueeze_(mut slf: PyRefMut<Self>, dim: i64) -> PyResult<PyRefMut<Self>> {
+        let t = slf.t.clone();
+        slf.t = run(|| ops::unsqueeze_(&t, dim))?;
+        Ok(slf)
+    }
+    fn t_(mut slf: PyRefMut<Self>) -> PyResult<PyRefMut<Self>> {
+        let t = slf.t.clone();
+        slf.t = run(|| ops::t_(&t))?;
+        Ok(slf)
+    }
+    fn transpose_(mut slf: PyRefMut<Self>, dim0: i64, dim1: i64) -> PyResult<PyRefMut<Self>> {
+        let t = slf.t.clone();
+        slf.t = run(|| ops::transpose_(&t, dim0, dim1))?;
+        Ok(slf)
+    }
+    fn swapdims_(slf: PyRefMut<Self>, dim0: i64, dim1: i64) -> PyResult<PyRefMut<Self>> {
+        Self::transpose_(slf, dim0, dim1)
+    }
+    fn swapaxes_(slf: PyRefMut<Self>, axis0: i64, axis1: i64) -> PyResult<PyRefMut<Self>> {
+        Self::transpose_(slf, axis0, axis1)
+    }
+    #[args(storage_offset = "None")]
+    fn as_strided(&self, py: Python, size: &PyAny, stride: &PyAny, storage_offset: Option<i64>) -> PyResult<PyObject> {
+        let (sz, st, off) = as_strided_args(size, stride, storage_offset)?;
+        wrap(py, run(|| ops::as_strided(&self.t, &sz, &st, off))?)
+    }
+    #[args(storage_offset = "None")]
+    fn as_strided_<'p>(mut slf: PyRefMut<'p, Self>, size: &PyAny, stride: &PyAny, storage_offset: Option<i64>) -> PyResult<PyRefMut<'p, Self>> {
+        let (sz, st, off) = as_strided_args(size, stride, storage_offset)?;
+        let t = slf.t.clone();
+        slf.t = run(|| ops::as_strided_(&t, &sz, &st, off))?;
+        Ok(slf)
+    }
+    #[args(offset = "0", dim1 = "0", dim2 = "1")]
+    fn diagonal(&self, py: Python, offset: i64, dim1: i64, dim2: i64) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::diagonal(&self.t, offset, dim1, dim2))?)
     }
     #[args(sizes = "*")]
     fn expand(&self, py: Python, sizes: &PyTuple) -> PyResult<PyObject> {

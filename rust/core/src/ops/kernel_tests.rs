@@ -244,10 +244,15 @@ fn softmax_rows_every_simd_path() {
             let r: Vec<f32> = vals(n, n as u64).into_iter().map(|v| (v * 4.0) as f32).collect();
             for log in [false, true] {
                 let mut d = vec![0.0f32; n];
-                super::reduce::softmax_row(&r, &mut d, log, &|v: &mut [f32]| crate::vmath::unary_f32_inplace_with(path, crate::vmath::Unary::Exp, v));
+                let exp = |v: &mut [f32]| crate::vmath::unary_f32_inplace_with(path, crate::vmath::Unary::Exp, v);
+                super::reduce::softmax_row_on(path, &r, &mut d, log, &exp);
                 for (g, w) in d.iter().zip(naive_softmax(&r, log)) {
                     assert!((*g as f64 - w).abs() <= 4e-7 * w.abs().max(1.0), "{path:?} n={n} log={log}: {g} vs {w}");
                 }
+                // the passes around exp: the same bits as the portable build of the row
+                let mut p = vec![0.0f32; n];
+                super::reduce::softmax_row_on(crate::gemm::SimdPath::Portable, &r, &mut p, log, &exp);
+                assert_eq!(d.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), p.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), "{path:?} n={n}");
             }
         }
     }
@@ -341,10 +346,14 @@ fn softmax_inner_dims_match_naive_every_path_and_threads() {
     for path in crate::gemm::available_paths() {
         for log in [false, true] {
             let mut d = vec![0.0f32; red * post];
-            super::reduce::softmax_block(&s, &mut d, post, log, &|v: &mut [f32]| crate::vmath::unary_f32_inplace_with(path, crate::vmath::Unary::Exp, v));
+            let exp = |v: &mut [f32]| crate::vmath::unary_f32_inplace_with(path, crate::vmath::Unary::Exp, v);
+            super::reduce::softmax_block_on(path, &s, &mut d, post, log, &exp);
             for (g, w) in d.iter().zip(naive_softmax_dim(&x, 0, log)) {
                 assert!((*g as f64 - w).abs() <= 4e-7 * w.abs().max(1.0), "{path:?} log={log}: {g} vs {w}");
             }
+            let mut p = vec![0.0f32; red * post];
+            super::reduce::softmax_block_on(crate::gemm::SimdPath::Portable, &s, &mut p, post, log, &exp);
+            assert_eq!(d.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), p.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), "{path:?} block");
         }
     }
     // lanes: all -inf gives NaN, a NaN poisons only its own lane, +inf

@@ -370,6 +370,29 @@ mod sum_x86 {
             }
         };
     }
+    macro_rules! softmax_paths {
+        ($row:ident, $block:ident, $feat:literal) => {
+            /// [`super::softmax_row`] compiled for these features.
+            ///
+            /// # Safety
+            /// The CPU must have the features.
+            #[target_feature(enable = $feat)]
+            pub unsafe fn $row<T: Float>(s: &[T], d: &mut [T], log: bool, exp: &impl Fn(&mut [T])) {
+                super::softmax_row_body(s, d, log, exp)
+            }
+
+            /// [`super::softmax_block`] compiled for these features.
+            ///
+            /// # Safety
+            /// The CPU must have the features.
+            #[target_feature(enable = $feat)]
+            pub unsafe fn $block<T: Float>(s: &[T], d: &mut [T], post: usize, log: bool, exp: &impl Fn(&mut [T])) {
+                super::softmax_block_body(s, d, post, log, exp)
+            }
+        };
+    }
+    softmax_paths!(softmax_row_avx512, softmax_block_avx512, "avx512f");
+    softmax_paths!(softmax_row_avx2, softmax_block_avx2, "avx2,fma");
     paths!(lane_sum_avx512, column_sum_avx512, lane_block_f32_avx512, "avx512f");
     paths!(lane_sum_avx2, column_sum_avx2, lane_block_f32_avx2, "avx2,fma");
 }
@@ -649,6 +672,26 @@ fn softmax_last<T: crate::dtype::Float>(x: &Tensor, dim: usize, log: bool, exp: 
 }
 
 pub(crate) fn softmax_row<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: bool, exp: &impl Fn(&mut [T])) {
+    softmax_row_on(crate::gemm::selected_path(), s, d, log, exp)
+}
+
+/// [`softmax_row`] compiled for a SIMD path (which must be available): the passes around
+/// `exp` (maximum, subtraction, sum, division) vectorise to the path's width; they are the
+/// same IEEE operations in the same order on every path, so only `exp` can differ.
+pub(crate) fn softmax_row_on<T: crate::dtype::Float>(path: crate::gemm::SimdPath, s: &[T], d: &mut [T], log: bool, exp: &impl Fn(&mut [T])) {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the caller's path is available on this CPU.
+        crate::gemm::SimdPath::Avx512 => unsafe { sum_x86::softmax_row_avx512(s, d, log, exp) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { sum_x86::softmax_row_avx2(s, d, log, exp) },
+        _ => softmax_row_body(s, d, log, exp),
+    }
+}
+
+#[inline(always)]
+fn softmax_row_body<T: crate::dtype::Float>(s: &[T], d: &mut [T], log: bool, exp: &impl Fn(&mut [T])) {
     // The maximum, NaN ignored: a NaN reaches every output through the sum anyway.
     let mut lanes = [T::from_f64(f64::NEG_INFINITY); 8];
     let mut it = s.chunks_exact(8);
@@ -707,6 +750,24 @@ fn softmax_mid<T: crate::dtype::Float>(x: &Tensor, dim: usize, log: bool, exp: i
 
 /// One `[red, post]` block of `softmax_mid`: `s` is read, `d` written, rows of `post` lanes.
 pub(crate) fn softmax_block<T: crate::dtype::Float>(s: &[T], d: &mut [T], post: usize, log: bool, exp: &impl Fn(&mut [T])) {
+    softmax_block_on(crate::gemm::selected_path(), s, d, post, log, exp)
+}
+
+/// [`softmax_block`] compiled for a SIMD path, as [`softmax_row_on`].
+pub(crate) fn softmax_block_on<T: crate::dtype::Float>(path: crate::gemm::SimdPath, s: &[T], d: &mut [T], post: usize, log: bool, exp: &impl Fn(&mut [T])) {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the caller's path is available on this CPU.
+        crate::gemm::SimdPath::Avx512 => unsafe { sum_x86::softmax_block_avx512(s, d, post, log, exp) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { sum_x86::softmax_block_avx2(s, d, post, log, exp) },
+        _ => softmax_block_body(s, d, post, log, exp),
+    }
+}
+
+#[inline(always)]
+fn softmax_block_body<T: crate::dtype::Float>(s: &[T], d: &mut [T], post: usize, log: bool, exp: &impl Fn(&mut [T])) {
     // The maxima per lane, NaN ignored (a NaN reaches the lane's outputs through its sum).
     let mut m = vec![T::from_f64(f64::NEG_INFINITY); post];
     for row in s.chunks_exact(post) {

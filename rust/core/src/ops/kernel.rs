@@ -392,6 +392,13 @@ pub fn par_rows<T: Element, U: Element>(out: &mut [U], src: &[T], width: usize, 
 /// the last two are copied in 32x32 tiles so that reads and writes both stay in cache
 /// (the transpose case, `x.t().contiguous()`).
 pub fn strided_copy<T: Element>(s: &[T], l: &crate::tensor::Layout, d: &mut [T]) {
+    strided_copy_on(crate::gemm::selected_path(), s, l, d)
+}
+
+/// [`strided_copy`] on a given SIMD path (which must be available): on x86-64 with AVX,
+/// full 8x8 tiles of 4-byte elements whose source runs along the tile's rows are
+/// transposed in registers (bit moves only: any 4-byte type, NaN payloads kept).
+pub fn strided_copy_on<T: Element>(path: crate::gemm::SimdPath, s: &[T], l: &crate::tensor::Layout, d: &mut [T]) {
     let n = l.numel();
     if n == 0 {
         return;
@@ -426,7 +433,36 @@ pub fn strided_copy<T: Element>(s: &[T], l: &crate::tensor::Layout, d: &mut [T])
     let (sr, sc) = (plan.strides[1][nd - 2], is);
     let (dr, dc) = (plan.strides[0][nd - 2], plan.strides[0][nd - 1]);
     let outer = Plan { shape: plan.shape[..nd - 2].iter().copied().chain([1]).collect(), strides: [plan.strides[0][..nd - 2].iter().copied().chain([0]).collect(), plan.strides[1][..nd - 2].iter().copied().chain([0]).collect()] };
+    #[cfg(target_arch = "x86_64")]
+    let simd = std::mem::size_of::<T>() == 4 && sr == 1 && dc == 1 && path != crate::gemm::SimdPath::Portable;
+    #[cfg(not(target_arch = "x86_64"))]
+    let simd = false;
+    let _ = path;
     outer.for_each_row([0, l.offset], |[od, os], _| {
+        #[cfg(target_arch = "x86_64")]
+        if simd {
+            let (r8, c8) = (rows / 8 * 8, cols / 8 * 8);
+            if r8 > 0 && c8 > 0 {
+                // Every index a full tile touches is below these (checked once per matrix).
+                assert!(os + (c8 - 1) * sc + r8 <= s.len() && od + (r8 - 1) * dr + c8 <= d.len());
+                // SAFETY: T is 4 bytes (checked above), so the slices are 4-byte words; the
+                // tiles read s[os + j*sc + i] and write d[od + i*dr + j] for i < r8, j < c8,
+                // in bounds by the assert; the CPU has AVX (a non-portable x86 path).
+                unsafe { transpose_tiles_4byte(s.as_ptr() as *const f32, d.as_mut_ptr() as *mut f32, r8, c8, sc, dr, os, od) };
+            }
+            // The edges: rows below r8 past column c8, then the rows from r8.
+            for i in 0..r8 {
+                for j in c8..cols {
+                    d[od + i * dr + j] = s[os + i + j * sc];
+                }
+            }
+            for i in r8..rows {
+                for j in 0..cols {
+                    d[od + i * dr + j] = s[os + i + j * sc];
+                }
+            }
+            return;
+        }
         for i0 in (0..rows).step_by(b) {
             for j0 in (0..cols).step_by(b) {
                 for i in i0..(i0 + b).min(rows) {
@@ -438,4 +474,55 @@ pub fn strided_copy<T: Element>(s: &[T], l: &crate::tensor::Layout, d: &mut [T])
             }
         }
     });
+}
+
+/// Transposes the full 8x8 tiles of a `rows x cols` block (both multiples of 8): destination
+/// row `i` (at `od + i*dr`, contiguous) gets source column `i` (`s[os + j*sc + i]` for each
+/// `j`). Eight source rows are loaded, transposed with unpack/shuffle/permute, stored.
+///
+/// # Safety
+/// The CPU has AVX; `s[os + j*sc + i]` is readable and `d[od + i*dr + j]` writable for
+/// `i < rows`, `j < cols`; the two do not overlap.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn transpose_tiles_4byte(s: *const f32, d: *mut f32, rows: usize, cols: usize, sc: usize, dr: usize, os: usize, od: usize) {
+    use std::arch::x86_64::*;
+    for i0 in (0..rows).step_by(8) {
+        for j0 in (0..cols).step_by(8) {
+            // SAFETY (all loads and stores below): the indices are those of the contract.
+            unsafe {
+                let r: [__m256; 8] = std::array::from_fn(|j| _mm256_loadu_ps(s.add(os + (j0 + j) * sc + i0)));
+                let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+                let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+                let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+                let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+                let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+                let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+                let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+                let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+                let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+                let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+                let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+                let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+                let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+                let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+                let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+                let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+                let out = [
+                    _mm256_permute2f128_ps::<0x20>(u0, u4),
+                    _mm256_permute2f128_ps::<0x20>(u1, u5),
+                    _mm256_permute2f128_ps::<0x20>(u2, u6),
+                    _mm256_permute2f128_ps::<0x20>(u3, u7),
+                    _mm256_permute2f128_ps::<0x31>(u0, u4),
+                    _mm256_permute2f128_ps::<0x31>(u1, u5),
+                    _mm256_permute2f128_ps::<0x31>(u2, u6),
+                    _mm256_permute2f128_ps::<0x31>(u3, u7),
+                ];
+                for (k, v) in out.iter().enumerate() {
+                    _mm256_storeu_ps(d.add(od + (i0 + k) * dr + j0), *v);
+                }
+            }
+        }
+    }
 }

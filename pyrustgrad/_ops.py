@@ -99,7 +99,8 @@ def _check_float(x, what):
 
 
 def _dtype_name(dt):
-    return {_core.float32: "Float", _core.float64: "Double", _core.int64: "Long", _core.bool: "Bool"}[dt]
+    from ._dtypes import _SCALAR_NAME
+    return _SCALAR_NAME[dt]
 
 
 # ---------------------------------------------------------------- reductions

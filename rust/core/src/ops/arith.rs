@@ -110,7 +110,13 @@ pub fn rsub_scalar(x: &Tensor, c: &Tensor) -> Result<Tensor> {
 
 /// `x ** p` for a constant exponent (PowBackward0).
 pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
-    let dt = if x.dtype().is_float() || p.fract() != 0.0 { if x.dtype().is_float() { x.dtype() } else { DType::F32 } } else { DType::I64 };
+    let dt = if x.dtype().is_float() || p.fract() != 0.0 {
+        if x.dtype().is_float() { x.dtype() } else { DType::F32 }
+    } else if x.dtype() == DType::Bool {
+        DType::I64
+    } else {
+        x.dtype()
+    };
     let xc = x.to_dtype_raw(dt.compute());
     let out = match dt.compute() {
         DType::F32 => kernel::map(&xc, move |v: f32| v.powf(p as f32))?,

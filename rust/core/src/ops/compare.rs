@@ -78,7 +78,7 @@ pub fn bitwise(a: &Tensor, b: &Tensor, op: BitOp) -> Result<Tensor> {
         return kernel::zip(&as_bool(a), &as_bool(b), lf);
     }
     if dt.is_float() {
-        crate::bail!(Runtime, "\"{}_cpu\" not implemented for '{}'", name, dt.scalar_name());
+        crate::bail!(NotImplemented, "\"{}_cpu\" not implemented for '{}'", name, dt.scalar_name());
     }
     Ok(kernel::zip(&a.to_dtype_raw(DType::I64), &b.to_dtype_raw(DType::I64), f)?.to_dtype_raw(dt))
 }

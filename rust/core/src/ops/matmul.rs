@@ -22,7 +22,7 @@ fn check_float_pair(a: &Tensor, b: &Tensor, what: &str) -> Result<DType> {
         );
     }
     if a.dtype() == DType::Bool {
-        bail!(Runtime, "\"addmm_impl_cpu_\" not implemented for '{}'", a.dtype().scalar_name());
+        bail!(NotImplemented, "\"addmm_impl_cpu_\" not implemented for '{}'", a.dtype().scalar_name());
     }
     Ok(a.dtype())
 }

@@ -75,7 +75,7 @@ class Generator(object):
         return _core._generator_initial_seed(self._id)
 
     def get_state(self):
-        return _core.tensor(_core._generator_get_state(self._id), _core.int64, False)
+        return _core.tensor(_core._generator_get_state(self._id), _core.uint8, False)
 
     def set_state(self, new_state):
         _core._generator_set_state(self._id, _state_bytes(new_state))
@@ -89,19 +89,16 @@ class Generator(object):
 
 
 def _rebuild_generator(state):
-    return Generator().set_state(_core.tensor(state, _core.int64, False))
+    return Generator().set_state(_core.tensor(state, _core.uint8, False))
 
 
 def _state_bytes(state):
-    """The bytes of an RNG state tensor (int64 byte values, as get_state returns)."""
+    """The bytes of an RNG state tensor (a uint8 tensor, as get_state returns)."""
     if not isinstance(state, _core._TensorBase):
         raise TypeError("expected a torch.ByteTensor, but got %s" % type(state).__name__)
-    if state.dtype != _core.int64 or state.dim() != 1:
+    if state.dtype != _core.uint8 or state.dim() != 1:
         raise TypeError("RNG state must be a torch.ByteTensor")
-    vals = state.tolist()
-    if any(v < 0 or v > 255 for v in vals):
-        raise RuntimeError("RNG state must hold byte values (0 to 255)")
-    return vals
+    return state.tolist()
 
 
 default_generator = Generator._of_id(0)
@@ -125,7 +122,7 @@ def get_rng_state():
 
 
 def set_rng_state(new_state):
-    if not isinstance(new_state, _core._TensorBase) or new_state.dtype != _core.int64:
+    if not isinstance(new_state, _core._TensorBase) or new_state.dtype != _core.uint8:
         raise TypeError("RNG state must be a torch.ByteTensor")
     default_generator.set_state(new_state)
 

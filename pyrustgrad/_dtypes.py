@@ -20,6 +20,8 @@ _INTS = (_U8, _I8, _I16, _I32, _I64)
 _RANK = {_BOOL: 0, _U8: 1, _I8: 1, _I16: 2, _I32: 3, _I64: 4, _F16: 5, _BF16: 5, _F32: 6, _F64: 7}
 _SCALAR_NAME = {_F32: "Float", _F64: "Double", _F16: "Half", _BF16: "BFloat16", _I64: "Long", _I32: "Int",
                 _I16: "Short", _I8: "Char", _U8: "Byte", _BOOL: "Bool"}
+_C_NAME = {_F32: "float", _F64: "double", _F16: "c10::Half", _BF16: "c10::BFloat16", _I64: "long int", _I32: "int",
+           _I16: "short int", _I8: "signed char", _U8: "unsigned char", _BOOL: "bool"}
 _default = [_F32]
 
 

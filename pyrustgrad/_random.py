@@ -161,12 +161,10 @@ def _gid(generator, fn="rand"):
     return generator._id
 
 
-_KERNEL_DTYPE_NAMES = {_core.int64: "Long", _core.bool: "Bool"}
-
-
 def _float_only(dtype, kernel):
-    if dtype not in (_core.float32, _core.float64):
-        raise NotImplementedError("\"%s\" not implemented for '%s'" % (kernel, _KERNEL_DTYPE_NAMES.get(dtype, dtype)))
+    if dtype not in (_core.float32, _core.float64, _core.float16, _core.bfloat16):
+        from ._dtypes import _SCALAR_NAME
+        raise NotImplementedError("\"%s\" not implemented for '%s'" % (kernel, _SCALAR_NAME.get(dtype, dtype)))
 
 
 def _sizes(size):

@@ -86,6 +86,11 @@ pub fn eye(n: i64, m: i64, dtype: DType) -> Result<Tensor> {
 /// (row-major: the values of a contiguous tensor). Allocated fallibly before any draw.
 pub fn random(shape: &[usize], dtype: DType, gen: usize, dist: random::Dist) -> Result<Tensor> {
     crate::shape::checked_storage_bytes(shape, dtype.size_of())?;
+    if dtype.compute() != dtype {
+        // Drawn as the compute dtype (int64, float32) and cast: PyTorch's stream for these
+        // dtypes may differ.
+        return Ok(random(shape, dtype.compute(), gen, dist)?.cast_raw(dtype));
+    }
     let mut buf = Buffer::zeroed(dtype, crate::shape::numel(shape))?;
     with_gen(gen, |r| random::fill(r, dist, out_of(&mut buf)))?;
     Ok(Tensor::from_buffer(buf, shape))
@@ -106,6 +111,9 @@ fn out_of(buf: &mut Buffer) -> random::Out<'_> {
 pub fn bernoulli_tensor(p: &Tensor, dtype: DType, gen: usize) -> Result<Tensor> {
     let shape = p.shape().to_vec();
     crate::shape::checked_storage_bytes(&shape, dtype.size_of())?;
+    if dtype.compute() != dtype {
+        return Ok(bernoulli_tensor(p, dtype.compute(), gen)?.cast_raw(dtype));
+    }
     let mut buf = Buffer::zeroed(dtype, p.numel())?;
     let pv = p.to_f64_vec();
     let p64 = p.dtype() == DType::F64;

@@ -177,7 +177,7 @@ pub fn frac(x: &Tensor) -> Result<Tensor> {
     if !x.dtype().is_float() {
         bail!(Runtime, "\"frac_cpu\" not implemented for '{}'", x.dtype().scalar_name());
     }
-    let out = crate::with_float_type!(x.dtype(), T => kernel::map(x, |v: T| v - v.trunc())?, other => unreachable!());
+    let out = crate::with_float_type!(x.dtype(), T => kernel::map(x, |v: T| v - v.trunc())?, other => computed(x, frac)?);
     record("FracBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
     Ok(out)
 }

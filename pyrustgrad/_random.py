@@ -448,7 +448,7 @@ def bernoulli(input, p=None, generator=None, out=None):
     x = input.detach()
     if not x.is_floating_point():
         raise NotImplementedError("\"bernoulli_tensor_cpu_p_\" not implemented for '%s'"
-                                  % _KERNEL_DTYPE_NAMES.get(x.dtype, x.dtype))
+                                  % __import__("pyrustgrad._dtypes", fromlist=["_SCALAR_NAME"])._SCALAR_NAME[x.dtype])
     if x.numel() and not bool(((x >= 0) & (x <= 1)).all()):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
                            "be improved?  If so, please report an enhancement request to PyTorch.)")
@@ -466,7 +466,7 @@ def multinomial(input, num_samples, replacement=False, generator=None, out=None)
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if not x.is_floating_point():
         raise RuntimeError("multinomial only supports floating-point dtypes for input, got: %s"
-                           % _KERNEL_DTYPE_NAMES.get(x.dtype, x.dtype))
+                           % __import__("pyrustgrad._dtypes", fromlist=["_SCALAR_NAME"])._SCALAR_NAME[x.dtype])
     n = int(num_samples)
     if n <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")

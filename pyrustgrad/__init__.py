@@ -11,6 +11,7 @@ import functools as _functools
 
 from . import _core
 from ._core import dtype, float32, float64, int64, is_grad_enabled
+from ._core import int32, int16, int8, uint8, float16, bfloat16
 from ._core import set_num_threads, get_num_threads
 from ._tensor import OutOfMemoryError, Size, Tensor, return_types, _check_device
 from ._random import (Generator, default_generator, manual_seed, seed, initial_seed, get_rng_state,  # noqa: F401
@@ -22,8 +23,12 @@ __version__ = "0.1.0"
 float = float32
 double = float64
 long = int64
+int = int32
+short = int16
+half = float16
 bool = _core.bool
 _builtin_float = __builtins__["float"] if isinstance(__builtins__, dict) else __builtins__.float
+_builtin_int = __builtins__["int"] if isinstance(__builtins__, dict) else __builtins__.int
 _builtin_bool = __builtins__["bool"] if isinstance(__builtins__, dict) else __builtins__.bool
 _builtin_max = max
 _builtin_min = min
@@ -35,8 +40,8 @@ _builtin_any = any
 def _sizes(args):
     """Sizes given as varargs or as one sequence."""
     if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
-        return [int(d) for d in args[0]]
-    return [int(d) for d in args]
+        return [_builtin_int(d) for d in args[0]]
+    return [_builtin_int(d) for d in args]
 
 
 def _default_float(dt):
@@ -68,7 +73,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         if isinstance(fill_value, _builtin_bool):
             dtype = bool
-        elif isinstance(fill_value, int):
+        elif isinstance(fill_value, _builtin_int):
             dtype = int64
         else:
             dtype = _default_float(None)
@@ -95,19 +100,19 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if end is None:
         start, end = 0, start
     if dtype is None:
-        all_int = _builtin_all(isinstance(v, int) and not isinstance(v, _builtin_bool) for v in (start, end, step))
+        all_int = _builtin_all(isinstance(v, _builtin_int) and not isinstance(v, _builtin_bool) for v in (start, end, step))
         dtype = int64 if all_int else _default_float(None)
     return _core.arange(_builtin_float(start), _builtin_float(end), _builtin_float(step), dtype, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     _check_device(device)
-    return _core.linspace(_builtin_float(start), _builtin_float(end), int(steps), _default_float(dtype), requires_grad)
+    return _core.linspace(_builtin_float(start), _builtin_float(end), _builtin_int(steps), _default_float(dtype), requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     _check_device(device)
-    return _core.eye(int(n), int(n if m is None else m), _default_float(dtype), requires_grad)
+    return _core.eye(_builtin_int(n), _builtin_int(n if m is None else m), _default_float(dtype), requires_grad)
 
 
 def _preserved_strides(input, memory_format):
@@ -159,10 +164,9 @@ def full_like(input, fill_value, dtype=None, layout=None, device=None, requires_
     return _like(input, lambda shape: full(shape, fill_value, dtype=dtype), dtype, requires_grad, memory_format)
 
 
-_NUMPY_DTYPES = ("float32", "float64", "int64", "bool")
+_NUMPY_DTYPES = ("float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool")
 # NumPy dtypes PyTorch accepts that pyrustgrad does not have yet: converted (a copy).
-_NUMPY_WIDENED = {"int32": "int64", "int16": "int64", "int8": "int64", "uint8": "int64", "uint16": "int64",
-                  "uint32": "int64", "uint64": "int64", "float16": "float32"}
+_NUMPY_WIDENED = {"uint16": "int64", "uint32": "int64", "uint64": "int64"}
 
 
 def from_numpy(ndarray):
@@ -343,7 +347,8 @@ from . import _dtypes  # noqa: E402
 from ._dtypes import (finfo, iinfo, get_default_dtype, set_default_dtype, is_floating_point, is_complex,  # noqa: E402,F401
                       is_nonzero, result_type, promote_types, can_cast, FloatTensor, DoubleTensor, LongTensor,
                       BoolTensor, memory_format, preserve_format, contiguous_format, channels_last, channels_last_3d,
-                      set_default_tensor_type)
+                      set_default_tensor_type, HalfTensor, BFloat16Tensor, IntTensor, ShortTensor, CharTensor,
+                      ByteTensor)
 from ._device import device, get_default_device, set_default_device  # noqa: E402,F401
 from . import cuda, backends, random  # noqa: E402,F401
 from ._inference import inference_mode, is_inference_mode_enabled, is_inference  # noqa: E402,F401

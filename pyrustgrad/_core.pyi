@@ -10,6 +10,7 @@ Dims = Union[int, Sequence[int], None]
 
 class dtype:
     is_floating_point: bool
+    is_signed: bool
     itemsize: int
     def __reduce__(self) -> str: ...
     def __hash__(self) -> int: ...
@@ -25,6 +26,12 @@ class dtype:
 float32: dtype
 float64: dtype
 int64: dtype
+int32: dtype
+int16: dtype
+int8: dtype
+uint8: dtype
+float16: dtype
+bfloat16: dtype
 bool: dtype
 
 class _NodeBase:

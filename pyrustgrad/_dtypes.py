@@ -2,7 +2,8 @@
 dtype (``get_default_dtype``/``set_default_dtype``), ``promote_types``/``result_type``/
 ``can_cast``, ``is_floating_point``/``is_complex``/``is_nonzero``, the legacy typed
 constructors (``FloatTensor`` ...), ``Tensor.new_*`` and the memory-format constants.
-pyrustgrad's dtypes are float32, float64, int64 and bool; there is no complex dtype.
+pyrustgrad's dtypes are float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8
+and bool; there is no complex dtype.
 Python 3.6.
 """
 
@@ -10,9 +11,17 @@ from . import _core
 from ._tensor import Size, Tensor
 
 _F32, _F64, _I64, _BOOL = _core.float32, _core.float64, _core.int64, _core.bool
-_FLOATS = (_F32, _F64)
-# promotion order of pyrustgrad's dtypes (PyTorch's lattice restricted to them is a chain)
-_RANK = {_BOOL: 0, _I64: 1, _F32: 2, _F64: 3}
+_I32, _I16, _I8, _U8 = _core.int32, _core.int16, _core.int8, _core.uint8
+_F16, _BF16 = _core.float16, _core.bfloat16
+_FLOATS = (_F32, _F64, _F16, _BF16)
+_INTS = (_U8, _I8, _I16, _I32, _I64)
+# PyTorch's promotion lattice: a chain but for uint8/int8 (-> int16) and float16/bfloat16
+# (-> float32)
+_RANK = {_BOOL: 0, _U8: 1, _I8: 1, _I16: 2, _I32: 3, _I64: 4, _F16: 5, _BF16: 5, _F32: 6, _F64: 7}
+_SCALAR_NAME = {_F32: "Float", _F64: "Double", _F16: "Half", _BF16: "BFloat16", _I64: "Long", _I32: "Int",
+                _I16: "Short", _I8: "Char", _U8: "Byte", _BOOL: "Bool"}
+_C_NAME = {_F32: "float", _F64: "double", _F16: "c10::Half", _BF16: "c10::BFloat16", _I64: "long int", _I32: "int",
+           _I16: "short int", _I8: "signed char", _U8: "unsigned char", _BOOL: "bool"}
 _default = [_F32]
 
 
@@ -59,6 +68,11 @@ class finfo(object):
         if type == _F32:
             self.bits, self.eps, self.max, self.tiny, self.resolution = \
                 32, 2.0 ** -23, 3.4028234663852886e+38, 2.0 ** -126, 1e-06
+        elif type == _F16:
+            self.bits, self.eps, self.max, self.tiny, self.resolution = 16, 2.0 ** -10, 65504.0, 2.0 ** -14, 0.001
+        elif type == _BF16:
+            self.bits, self.eps, self.max, self.tiny, self.resolution = \
+                16, 2.0 ** -7, 3.3895313892515355e+38, 2.0 ** -126, 0.01
         else:
             self.bits, self.eps, self.max, self.tiny, self.resolution = \
                 64, 2.0 ** -52, 1.7976931348623157e+308, 2.0 ** -1022, 1e-15
@@ -74,17 +88,19 @@ class finfo(object):
 
 
 class iinfo(object):
-    """Limits of an integer dtype (int64 is pyrustgrad's only one)."""
+    """Limits of an integer dtype."""
 
     __module__ = "pyrustgrad"
 
     def __init__(self, type):
         if type == _BOOL:
             raise TypeError("torch.bool is not supported by torch.iinfo")
-        if type != _I64:
+        if type not in _INTS:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
                             "'torch.iinfo'")
-        self.bits, self.min, self.max, self.dtype = 64, -2 ** 63, 2 ** 63 - 1, "int64"
+        self.bits = 8 * type.itemsize
+        self.min, self.max = (0, 255) if type == _U8 else (-2 ** (self.bits - 1), 2 ** (self.bits - 1) - 1)
+        self.dtype = _short(type)
 
     def __repr__(self):
         return "iinfo(min=%g, max=%g, dtype=%s)" % (self.min, self.max, self.dtype)
@@ -116,6 +132,12 @@ def is_nonzero(input):
 
 
 def promote_types(type1, type2):
+    if type1 == type2:
+        return type1
+    if set((type1, type2)) == set((_U8, _I8)):
+        return _I16
+    if set((type1, type2)) == set((_F16, _BF16)):
+        return _F32
     return type1 if _RANK[type1] >= _RANK[type2] else type2
 
 
@@ -222,9 +244,17 @@ def _legacy(name, dt):
 
 FloatTensor = _legacy("FloatTensor", _F32)
 DoubleTensor = _legacy("DoubleTensor", _F64)
+HalfTensor = _legacy("HalfTensor", _F16)
+BFloat16Tensor = _legacy("BFloat16Tensor", _BF16)
 LongTensor = _legacy("LongTensor", _I64)
+IntTensor = _legacy("IntTensor", _I32)
+ShortTensor = _legacy("ShortTensor", _I16)
+CharTensor = _legacy("CharTensor", _I8)
+ByteTensor = _legacy("ByteTensor", _U8)
 BoolTensor = _legacy("BoolTensor", _BOOL)
-_LEGACY = {_F32: "FloatTensor", _F64: "DoubleTensor", _I64: "LongTensor", _BOOL: "BoolTensor"}
+_LEGACY = {_F32: "FloatTensor", _F64: "DoubleTensor", _F16: "HalfTensor", _BF16: "BFloat16Tensor",
+           _I64: "LongTensor", _I32: "IntTensor", _I16: "ShortTensor", _I8: "CharTensor", _U8: "ByteTensor",
+           _BOOL: "BoolTensor"}
 
 
 # ---------------------------------------------------------------- Tensor.new_*
@@ -259,4 +289,17 @@ def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=Fals
 
 for _name in ("new_tensor", "new_zeros", "new_ones", "new_empty", "new_full"):
     setattr(Tensor, _name, globals()[_name])
+
+
+def _caster(name, dt):
+    def cast(self, memory_format=None):
+        return self.to(dt)
+    cast.__name__ = name
+    cast.__doc__ = "``self.to(%s)``" % _short(dt)
+    return cast
+
+
+for _name, _dt in (("int", _I32), ("short", _I16), ("char", _I8), ("byte", _U8), ("half", _F16),
+                   ("bfloat16", _BF16)):
+    setattr(Tensor, _name, _caster(_name, _dt))
 Tensor.is_complex = _is_complex_method

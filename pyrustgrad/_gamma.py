@@ -246,7 +246,7 @@ def _inplace(fn):
     def method(self, *args):
         if not self.is_floating_point():
             raise RuntimeError("result type Float can't be cast to the desired output type %s"
-                               % {_core.int64: "Long", _core.bool: "Bool"}[self.dtype])
+                               % __import__("pyrustgrad._dtypes", fromlist=["_SCALAR_NAME"])._SCALAR_NAME[self.dtype])
         return self.copy_(fn(self.clone(), *args))
 
     return method

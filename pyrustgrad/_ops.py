@@ -99,7 +99,8 @@ def _check_float(x, what):
 
 
 def _dtype_name(dt):
-    return {_core.float32: "Float", _core.float64: "Double", _core.int64: "Long", _core.bool: "Bool"}[dt]
+    from ._dtypes import _SCALAR_NAME
+    return _SCALAR_NAME[dt]
 
 
 # ---------------------------------------------------------------- reductions
@@ -1204,7 +1205,7 @@ def take_along_dim(input, indices, dim=None):
 def masked_fill(input, mask, value):
     if mask.dtype != _core.bool:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype %s"
-                           % {_core.int64: "long int", _core.float32: "float", _core.float64: "double"}[mask.dtype])
+                           % __import__("pyrustgrad._dtypes", fromlist=["_C_NAME"])._C_NAME[mask.dtype])
     if isinstance(value, _core._TensorBase):
         if value.dim() != 0:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with %d "
@@ -1803,7 +1804,7 @@ def type_as(self, other):
 def masked_scatter(input, mask, source):
     if mask.dtype != _core.bool:
         raise RuntimeError("masked_scatter_ only supports boolean masks, but got mask with dtype %s"
-                           % {_core.int64: "long int", _core.float32: "float", _core.float64: "double"}[mask.dtype])
+                           % __import__("pyrustgrad._dtypes", fromlist=["_C_NAME"])._C_NAME[mask.dtype])
     m = mask.expand(*broadcast_shapes(mask.shape, input.shape))
     x = input.expand(*m.shape) if list(m.shape) != list(input.shape) else input
     n = int(m.sum().item())

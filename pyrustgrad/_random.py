@@ -75,7 +75,7 @@ class Generator(object):
         return _core._generator_initial_seed(self._id)
 
     def get_state(self):
-        return _core.tensor(_core._generator_get_state(self._id), _core.int64, False)
+        return _core.tensor(_core._generator_get_state(self._id), _core.uint8, False)
 
     def set_state(self, new_state):
         _core._generator_set_state(self._id, _state_bytes(new_state))
@@ -89,19 +89,16 @@ class Generator(object):
 
 
 def _rebuild_generator(state):
-    return Generator().set_state(_core.tensor(state, _core.int64, False))
+    return Generator().set_state(_core.tensor(state, _core.uint8, False))
 
 
 def _state_bytes(state):
-    """The bytes of an RNG state tensor (int64 byte values, as get_state returns)."""
+    """The bytes of an RNG state tensor (a uint8 tensor, as get_state returns)."""
     if not isinstance(state, _core._TensorBase):
         raise TypeError("expected a torch.ByteTensor, but got %s" % type(state).__name__)
-    if state.dtype != _core.int64 or state.dim() != 1:
+    if state.dtype != _core.uint8 or state.dim() != 1:
         raise TypeError("RNG state must be a torch.ByteTensor")
-    vals = state.tolist()
-    if any(v < 0 or v > 255 for v in vals):
-        raise RuntimeError("RNG state must hold byte values (0 to 255)")
-    return vals
+    return state.tolist()
 
 
 default_generator = Generator._of_id(0)
@@ -125,7 +122,7 @@ def get_rng_state():
 
 
 def set_rng_state(new_state):
-    if not isinstance(new_state, _core._TensorBase) or new_state.dtype != _core.int64:
+    if not isinstance(new_state, _core._TensorBase) or new_state.dtype != _core.uint8:
         raise TypeError("RNG state must be a torch.ByteTensor")
     default_generator.set_state(new_state)
 
@@ -164,12 +161,10 @@ def _gid(generator, fn="rand"):
     return generator._id
 
 
-_KERNEL_DTYPE_NAMES = {_core.int64: "Long", _core.bool: "Bool"}
-
-
 def _float_only(dtype, kernel):
-    if dtype not in (_core.float32, _core.float64):
-        raise NotImplementedError("\"%s\" not implemented for '%s'" % (kernel, _KERNEL_DTYPE_NAMES.get(dtype, dtype)))
+    if dtype not in (_core.float32, _core.float64, _core.float16, _core.bfloat16):
+        from ._dtypes import _SCALAR_NAME
+        raise NotImplementedError("\"%s\" not implemented for '%s'" % (kernel, _SCALAR_NAME.get(dtype, dtype)))
 
 
 def _sizes(size):
@@ -479,7 +474,7 @@ def bernoulli(input, p=None, generator=None, out=None):
     x = input.detach()
     if not x.is_floating_point():
         raise NotImplementedError("\"bernoulli_tensor_cpu_p_\" not implemented for '%s'"
-                                  % _KERNEL_DTYPE_NAMES.get(x.dtype, x.dtype))
+                                  % __import__("pyrustgrad._dtypes", fromlist=["_SCALAR_NAME"])._SCALAR_NAME[x.dtype])
     if x.numel() and not bool(((x >= 0) & (x <= 1)).all()):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
                            "be improved?  If so, please report an enhancement request to PyTorch.)")
@@ -497,7 +492,7 @@ def multinomial(input, num_samples, replacement=False, generator=None, out=None)
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if not x.is_floating_point():
         raise RuntimeError("multinomial only supports floating-point dtypes for input, got: %s"
-                           % _KERNEL_DTYPE_NAMES.get(x.dtype, x.dtype))
+                           % __import__("pyrustgrad._dtypes", fromlist=["_SCALAR_NAME"])._SCALAR_NAME[x.dtype])
     n = int(num_samples)
     if n <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")

@@ -199,8 +199,8 @@ class Tensor(_core._TensorBase):
 
     def _random_dtype(self):
         if not self.is_floating_point():
-            raise RuntimeError("\"check_uniform_bounds\" not implemented for '%s'"
-                               % {_core.int64: "Long", _core.bool: "Bool"}.get(self.dtype, str(self.dtype)))
+            from ._dtypes import _SCALAR_NAME
+            raise RuntimeError("\"check_uniform_bounds\" not implemented for '%s'" % _SCALAR_NAME[self.dtype])
         return self.dtype
 
     # PyTorch's CPU streams: see pyrustgrad/_random.py
@@ -241,8 +241,7 @@ class Tensor(_core._TensorBase):
     def type(self, dtype=None, non_blocking=False, **kwargs):
         """The type name (``pyrustgrad.FloatTensor``), or a conversion to a dtype, a legacy
         class (``pyrustgrad.DoubleTensor``) or its name (``'torch.DoubleTensor'``)."""
-        names = {_core.float32: "FloatTensor", _core.float64: "DoubleTensor", _core.int64: "LongTensor",
-                 _core.bool: "BoolTensor"}
+        from ._dtypes import _LEGACY as names
         if dtype is None:
             return _names.prefix + "." + names[self.dtype]
         if isinstance(dtype, str):

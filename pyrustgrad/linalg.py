@@ -62,7 +62,7 @@ def _check_square(A, fn):
                            % (fn, A.shape[-2], A.shape[-1]))
     if not A.is_floating_point():
         raise RuntimeError("linalg.%s: Expected a floating point or complex tensor as input. Got %s"
-                           % (fn, {_core.int64: "Long", _core.bool: "Bool"}[A.dtype]))
+                           % (fn, __import__("pyrustgrad._dtypes", fromlist=["_SCALAR_NAME"])._SCALAR_NAME[A.dtype]))
 
 
 def _per_matrix(A, f):
@@ -359,7 +359,7 @@ def diagonal(A, offset=0, dim1=-2, dim2=-1):
 
 
 def _type_name(A):
-    return {_core.float32: "Float", _core.float64: "Double", _core.int64: "Long", _core.bool: "Bool"}[A.dtype]
+    return __import__("pyrustgrad._dtypes", fromlist=["_SCALAR_NAME"])._SCALAR_NAME[A.dtype]
 
 
 def _matrices(A):

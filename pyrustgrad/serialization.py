@@ -48,16 +48,18 @@ def _dtype_table():
         "DoubleStorage": (8, "d", _core.float64, None),
         "LongStorage": (8, "q", _core.int64, None),
         "BoolStorage": (1, "?", _core.bool, None),
-        "HalfStorage": (2, "e", _core.float32, "float16"),
-        "BFloat16Storage": (2, None, _core.float32, "bfloat16"),
-        "IntStorage": (4, "i", _core.int64, "int32"),
-        "ShortStorage": (2, "h", _core.int64, "int16"),
-        "CharStorage": (1, "b", _core.int64, "int8"),
-        "ByteStorage": (1, "B", _core.int64, "uint8"),
+        "HalfStorage": (2, "e", _core.float16, None),
+        "BFloat16Storage": (2, "H", _core.bfloat16, None),
+        "IntStorage": (4, "i", _core.int32, None),
+        "ShortStorage": (2, "h", _core.int16, None),
+        "CharStorage": (1, "b", _core.int8, None),
+        "ByteStorage": (1, "B", _core.uint8, None),
     }
 
 
-_STORAGE_NAME = {"float32": "FloatStorage", "float64": "DoubleStorage", "int64": "LongStorage", "bool": "BoolStorage"}
+_STORAGE_NAME = {"float32": "FloatStorage", "float64": "DoubleStorage", "int64": "LongStorage", "bool": "BoolStorage",
+                 "float16": "HalfStorage", "bfloat16": "BFloat16Storage", "int32": "IntStorage",
+                 "int16": "ShortStorage", "int8": "CharStorage", "uint8": "ByteStorage"}
 
 
 def _dtype_name(dtype):

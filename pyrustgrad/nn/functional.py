@@ -707,7 +707,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 def _type_label(t):
-    return {_core.float32: "Float", _core.float64: "Double", _core.int64: "Long", _core.bool: "Bool"}[t.dtype]
+    return __import__("pyrustgrad._dtypes", fromlist=["_SCALAR_NAME"])._SCALAR_NAME[t.dtype]
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):

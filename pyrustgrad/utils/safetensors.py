@@ -20,14 +20,15 @@ _DTYPES = {
     "F64": (8, "d", "float64", None),
     "I64": (8, "q", "int64", None),
     "BOOL": (1, "?", "bool", None),
-    "F16": (2, "e", "float32", "float16"),
-    "BF16": (2, None, "float32", "bfloat16"),
-    "I32": (4, "i", "int64", "int32"),
-    "I16": (2, "h", "int64", "int16"),
-    "I8": (1, "b", "int64", "int8"),
-    "U8": (1, "B", "int64", "uint8"),
+    "F16": (2, "e", "float16", None),
+    "BF16": (2, "H", "bfloat16", None),
+    "I32": (4, "i", "int32", None),
+    "I16": (2, "h", "int16", None),
+    "I8": (1, "b", "int8", None),
+    "U8": (1, "B", "uint8", None),
 }
-_NAMES = {"float32": "F32", "float64": "F64", "int64": "I64", "bool": "BOOL"}
+_NAMES = {"float32": "F32", "float64": "F64", "int64": "I64", "bool": "BOOL", "float16": "F16", "bfloat16": "BF16",
+          "int32": "I32", "int16": "I16", "int8": "I8", "uint8": "U8"}
 
 
 def _dtype_name(dtype):

@@ -3,10 +3,20 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DType {
     Bool,
+    U8,
+    I8,
+    I16,
+    I32,
     I64,
+    F16,
+    BF16,
     F32,
     F64,
 }
+
+/// Every dtype, in promotion order.
+pub const ALL_DTYPES: [DType; 10] =
+    [DType::Bool, DType::U8, DType::I8, DType::I16, DType::I32, DType::I64, DType::F16, DType::BF16, DType::F32, DType::F64];
 
 /// Category for promotion: bool < integral < floating.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -18,20 +28,39 @@ pub enum Category {
 
 impl DType {
     pub fn is_float(self) -> bool {
-        matches!(self, DType::F32 | DType::F64)
+        matches!(self, DType::F16 | DType::BF16 | DType::F32 | DType::F64)
+    }
+    pub fn is_signed(self) -> bool {
+        !matches!(self, DType::Bool | DType::U8)
     }
     pub fn category(self) -> Category {
         match self {
             DType::Bool => Category::Bool,
-            DType::I64 => Category::Int,
-            DType::F32 | DType::F64 => Category::Float,
+            DType::U8 | DType::I8 | DType::I16 | DType::I32 | DType::I64 => Category::Int,
+            _ => Category::Float,
+        }
+    }
+    /// The dtype whose kernels compute this one's ops: the narrow integers compute in int64
+    /// and the 16-bit floats in float32, their results cast back (wrapping, or rounding to
+    /// nearest even, as PyTorch's CPU kernels do); the others compute in themselves.
+    pub fn compute(self) -> DType {
+        match self {
+            DType::U8 | DType::I8 | DType::I16 | DType::I32 => DType::I64,
+            DType::F16 | DType::BF16 => DType::F32,
+            d => d,
         }
     }
     /// Name as in `pyrustgrad.float32`.
     pub fn name(self) -> &'static str {
         match self {
             DType::Bool => "bool",
+            DType::U8 => "uint8",
+            DType::I8 => "int8",
+            DType::I16 => "int16",
+            DType::I32 => "int32",
             DType::I64 => "int64",
+            DType::F16 => "float16",
+            DType::BF16 => "bfloat16",
             DType::F32 => "float32",
             DType::F64 => "float64",
         }
@@ -40,7 +69,13 @@ impl DType {
     pub fn scalar_name(self) -> &'static str {
         match self {
             DType::Bool => "Bool",
+            DType::U8 => "Byte",
+            DType::I8 => "Char",
+            DType::I16 => "Short",
+            DType::I32 => "Int",
             DType::I64 => "Long",
+            DType::F16 => "Half",
+            DType::BF16 => "BFloat16",
             DType::F32 => "Float",
             DType::F64 => "Double",
         }
@@ -49,7 +84,13 @@ impl DType {
     pub fn tensor_type_name(self) -> &'static str {
         match self {
             DType::Bool => "BoolTensor",
+            DType::U8 => "ByteTensor",
+            DType::I8 => "CharTensor",
+            DType::I16 => "ShortTensor",
+            DType::I32 => "IntTensor",
             DType::I64 => "LongTensor",
+            DType::F16 => "HalfTensor",
+            DType::BF16 => "BFloat16Tensor",
             DType::F32 => "FloatTensor",
             DType::F64 => "DoubleTensor",
         }
@@ -58,16 +99,34 @@ impl DType {
     pub fn c_name(self) -> &'static str {
         match self {
             DType::Bool => "bool",
+            DType::U8 => "unsigned char",
+            DType::I8 => "signed char",
+            DType::I16 => "short int",
+            DType::I32 => "int",
             DType::I64 => "long int",
+            DType::F16 => "c10::Half",
+            DType::BF16 => "c10::BFloat16",
             DType::F32 => "float",
             DType::F64 => "double",
         }
     }
     pub fn size_of(self) -> usize {
         match self {
-            DType::Bool => 1,
+            DType::Bool | DType::U8 | DType::I8 => 1,
+            DType::I16 | DType::F16 | DType::BF16 => 2,
+            DType::I32 | DType::F32 => 4,
             DType::I64 | DType::F64 => 8,
-            DType::F32 => 4,
+        }
+    }
+    /// The range of an integer dtype (None for the others).
+    pub fn int_range(self) -> Option<(i64, i64)> {
+        match self {
+            DType::U8 => Some((0, u8::MAX as i64)),
+            DType::I8 => Some((i8::MIN as i64, i8::MAX as i64)),
+            DType::I16 => Some((i16::MIN as i64, i16::MAX as i64)),
+            DType::I32 => Some((i32::MIN as i64, i32::MAX as i64)),
+            DType::I64 => Some((i64::MIN, i64::MAX)),
+            _ => None,
         }
     }
 }
@@ -117,6 +176,20 @@ impl Scalar {
 /// out-of-range number for int64, a finite number beyond float32's range); floats truncate
 /// toward zero for integers, bools are `value != 0`.
 pub fn checked_cast(value: f64, dtype: DType) -> crate::error::Result<f64> {
+    checked_cast_named(value, dtype, "_t")
+}
+
+/// As [`checked_cast`]; `suffix` follows the C type name in the message ("uint8_t" from
+/// `full`, "uint8" from `tensor`). Narrow integers take PyTorch's range check: a signed one
+/// its own range, uint8 anything from -255 to 255 (negatives wrap).
+pub fn checked_cast_named(value: f64, dtype: DType, suffix: &str) -> crate::error::Result<f64> {
+    if let (Some((lo, hi)), true) = (dtype.int_range(), matches!(dtype, DType::U8 | DType::I8 | DType::I16 | DType::I32)) {
+        let lo = if dtype == DType::U8 { -(hi as f64) } else { lo as f64 };
+        if !(value.trunc() >= lo && value.trunc() <= hi as f64) {
+            crate::bail!(Runtime, "value cannot be converted to type {}{} without overflow", dtype.name(), suffix);
+        }
+        return Ok(value);
+    }
     match dtype {
         DType::I64 if !(value >= -9.223372036854775808e18 && value < 9.223372036854775808e18) => {
             crate::bail!(Runtime, "value cannot be converted to type int64_t without overflow")
@@ -128,9 +201,15 @@ pub fn checked_cast(value: f64, dtype: DType) -> crate::error::Result<f64> {
     }
 }
 
-/// The larger of two dtypes in the lattice bool < int64 < float32 < float64.
+/// PyTorch's promote_types: the larger of two dtypes in the order bool < uint8, int8 <
+/// int16 < int32 < int64 < float16, bfloat16 < float32 < float64, except that uint8 with
+/// int8 gives int16 and float16 with bfloat16 gives float32.
 pub fn promote(a: DType, b: DType) -> DType {
-    a.max(b)
+    match (a.min(b), a.max(b)) {
+        (DType::U8, DType::I8) => DType::I16,
+        (DType::F16, DType::BF16) => DType::F32,
+        (_, hi) => hi,
+    }
 }
 
 /// PyTorch's result_type for two tensor operands: zero-dim tensors only decide the result
@@ -158,6 +237,29 @@ pub trait Element: Copy + Send + Sync + PartialOrd + std::fmt::Debug + 'static {
     fn from_i64(v: i64) -> Self;
     fn from_bool(v: bool) -> Self;
     fn is_nonzero(self) -> bool;
+    /// `x` converted as PyTorch's casts do: from a float through f64, from anything else
+    /// through int64 (so integers wrap).
+    #[inline(always)]
+    fn cast_from<S: Element>(x: S) -> Self {
+        if S::DTYPE.is_float() {
+            Self::from_f64(x.to_f64())
+        } else {
+            Self::from_i64(x.to_i64())
+        }
+    }
+}
+
+/// A float truncated to int32 as x86's conversion does (what PyTorch's CPU casts give):
+/// NaN and out-of-range values become i32::MIN. int8/int16 take the low bits of this.
+#[inline(always)]
+pub fn f64_to_i32_like_x86(v: f64) -> i32 {
+    if v > -2147483649.0 && v < 2147483648.0 { v as i32 } else { i32::MIN }
+}
+
+/// As [`f64_to_i32_like_x86`], to int64 (uint8 takes the low bits of this).
+#[inline(always)]
+pub fn f64_to_i64_like_x86(v: f64) -> i64 {
+    if v >= -9.223372036854775808e18 && v < 9.223372036854775808e18 { v as i64 } else { i64::MIN }
 }
 
 macro_rules! impl_element {
@@ -197,6 +299,12 @@ macro_rules! impl_element {
 impl_element!(f32, DType::F32, |x| to_f64 x as f64, |v| from_f64 v as f32, |x| to_i64 x as i64, |v| from_i64 v as f32, |b| from_bool if b { 1.0 } else { 0.0 });
 impl_element!(f64, DType::F64, |x| to_f64 x, |v| from_f64 v, |x| to_i64 x as i64, |v| from_i64 v as f64, |b| from_bool if b { 1.0 } else { 0.0 });
 impl_element!(i64, DType::I64, |x| to_f64 x as f64, |v| from_f64 v as i64, |x| to_i64 x, |v| from_i64 v, |b| from_bool b as i64);
+impl_element!(i32, DType::I32, |x| to_f64 x as f64, |v| from_f64 f64_to_i32_like_x86(v), |x| to_i64 x as i64, |v| from_i64 v as i32, |b| from_bool b as i32);
+impl_element!(i16, DType::I16, |x| to_f64 x as f64, |v| from_f64 f64_to_i32_like_x86(v) as i16, |x| to_i64 x as i64, |v| from_i64 v as i16, |b| from_bool b as i16);
+impl_element!(i8, DType::I8, |x| to_f64 x as f64, |v| from_f64 f64_to_i32_like_x86(v) as i8, |x| to_i64 x as i64, |v| from_i64 v as i8, |b| from_bool b as i8);
+impl_element!(u8, DType::U8, |x| to_f64 x as f64, |v| from_f64 f64_to_i64_like_x86(v) as u8, |x| to_i64 x as i64, |v| from_i64 v as u8, |b| from_bool b as u8);
+impl_element!(crate::half::F16, DType::F16, |x| to_f64 x.to_f32() as f64, |v| from_f64 crate::half::F16::from_f32(v as f32), |x| to_i64 x.to_f32() as i64, |v| from_i64 crate::half::F16::from_f32(v as f32), |b| from_bool crate::half::F16::from_f32(b as u8 as f32));
+impl_element!(crate::half::BF16, DType::BF16, |x| to_f64 x.to_f32() as f64, |v| from_f64 crate::half::BF16::from_f32(v as f32), |x| to_i64 x.to_f32() as i64, |v| from_i64 crate::half::BF16::from_f32(v as f32), |b| from_bool crate::half::BF16::from_f32(b as u8 as f32));
 impl_element!(bool, DType::Bool, |x| to_f64 if x { 1.0 } else { 0.0 }, |v| from_f64 v != 0.0, |x| to_i64 x as i64, |v| from_i64 v != 0, |b| from_bool b);
 
 /// Floating element types: the math the differentiable ops need.

@@ -5,6 +5,7 @@ pub mod alloc_cache;
 pub mod autograd;
 pub mod display;
 pub mod dtype;
+pub mod half;
 pub mod error;
 pub mod gemm;
 pub mod layout;

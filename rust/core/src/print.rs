@@ -53,8 +53,9 @@ pub fn repr_as(t: &Tensor, name: &str) -> Result<String> {
     }
     let opts = get_print_options();
     Ok(match dt {
-        DType::F32 | DType::F64 => format_tensor_as(&prefix, Values::Float(&t.to_f64_vec()), t.shape(), &suffixes, &opts),
+        DType::F32 | DType::F64 | DType::F16 | DType::BF16 => format_tensor_as(&prefix, Values::Float(&t.to_f64_vec()), t.shape(), &suffixes, &opts),
         DType::I64 => format_tensor_as(&prefix, Values::Int(&t.to_vec::<i64>()), t.shape(), &suffixes, &opts),
         DType::Bool => format_tensor_as(&prefix, Values::Bool(&t.to_vec::<bool>()), t.shape(), &suffixes, &opts),
+        _ => format_tensor_as(&prefix, Values::Int(&t.cast_raw(DType::I64).to_vec::<i64>()), t.shape(), &suffixes, &opts),
     })
 }

@@ -161,6 +161,7 @@ impl Tensor {
                 DType::F64 => Buffer::filled(n, value)?,
                 DType::I64 => Buffer::filled(n, value as i64)?,
                 DType::Bool => Buffer::filled(n, value != 0.0)?,
+                other => crate::with_any_type!(other, T => Buffer::filled(n, T::from_f64(value))?),
             }
         };
         Ok(Tensor::from_buffer(buf, shape))
@@ -453,6 +454,7 @@ impl Tensor {
         Ok(match self.dtype() {
             DType::I64 => Scalar::Int(self.to_vec::<i64>()[0]),
             DType::Bool => Scalar::Bool(self.to_vec::<bool>()[0]),
+            d if d.category() == crate::dtype::Category::Int => Scalar::Int(self.cast_raw(DType::I64).to_vec::<i64>()[0]),
             _ => Scalar::Float(self.to_f64_vec()[0]),
         })
     }
@@ -500,7 +502,7 @@ impl Tensor {
 
     /// `operator.index(t)`: only for one-element integer tensors.
     pub fn to_index(&self) -> Result<i64> {
-        if self.numel() != 1 || self.dtype() != DType::I64 {
+        if self.numel() != 1 || self.dtype().category() != crate::dtype::Category::Int {
             bail!(Type, "only integer tensors of a single element can be converted to an index");
         }
         Ok(self.item()?.to_i64())
@@ -539,6 +541,7 @@ impl Tensor {
             DType::F64 => self.to_vec::<f64>(),
             DType::I64 => self.to_vec::<i64>().into_iter().map(|x| x as f64).collect(),
             DType::Bool => self.to_vec::<bool>().into_iter().map(|x| x as u8 as f64).collect(),
+            other => crate::with_any_type!(other, T => self.to_vec::<T>().into_iter().map(|x| x.to_f64()).collect()),
         }
     }
 
@@ -552,6 +555,7 @@ impl Tensor {
                 DType::F64 => map(t, |x: S| x.to_f64()),
                 DType::I64 => map(t, |x: S| x.to_i64()),
                 DType::Bool => map(t, |x: S| x.is_nonzero()),
+                other => crate::with_any_type!(other, D => map(t, |x: S| D::cast_from(x))),
             }
         }
         crate::with_any_type!(self.dtype(), S => conv::<S>(self, dtype))

@@ -195,7 +195,7 @@ pub fn nested_walk(data: &PyAny) -> PyResult<Vec<Nested>> {
             }
             let v = match t.dtype() {
                 DType::Bool => Scalar::Bool(t.to_vec::<bool>()[0]),
-                DType::I64 => Scalar::Int(t.to_vec::<i64>()[0]),
+                d if d.category() == pyrustgrad_core::dtype::Category::Int => Scalar::Int(t.cast_raw(DType::I64).to_vec::<i64>()[0]),
                 _ => Scalar::Float(t.to_f64_vec()[0]),
             };
             out.push(Nested::Value(v, Some(t.dtype())));
@@ -255,6 +255,7 @@ pub fn to_pylist(py: Python, t: &Tensor) -> PyResult<PyObject> {
     let mut level: Vec<PyObject> = crate::errors::run(|| {
         Ok(match t.dtype() {
             DType::I64 => t.to_vec::<i64>().into_iter().map(|v| v.into_py(py)).collect(),
+            d if d.category() == pyrustgrad_core::dtype::Category::Int => t.cast_raw(DType::I64).to_vec::<i64>().into_iter().map(|v| v.into_py(py)).collect(),
             DType::Bool => t.to_vec::<bool>().into_iter().map(|v| v.into_py(py)).collect(),
             _ => t.to_f64_vec().into_iter().map(|v| v.into_py(py)).collect(),
         })

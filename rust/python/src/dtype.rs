@@ -44,6 +44,10 @@ impl PyDType {
         self.dt.is_float()
     }
     #[getter]
+    fn is_signed(&self) -> bool {
+        self.dt.is_signed()
+    }
+    #[getter]
     fn itemsize(&self) -> usize {
         self.dt.size_of()
     }
@@ -65,7 +69,7 @@ pub fn dtype_arg(d: Option<&PyAny>) -> PyResult<Option<DType>> {
 /// name finds the same object).
 static DTYPES: GILOnceCell<Vec<(DType, Py<PyDType>)>> = GILOnceCell::new();
 
-const ALL: [DType; 4] = [DType::F32, DType::F64, DType::I64, DType::Bool];
+const ALL: [DType; 10] = pyrustgrad_core::dtype::ALL_DTYPES;
 
 /// The Python object of `dt`.
 pub fn dtype_object(py: Python, dt: DType) -> PyObject {

@@ -25,6 +25,11 @@ pub fn dtype_of_typestr(ts: &str) -> Option<DType> {
         "f4" => Some(DType::F32),
         "f8" => Some(DType::F64),
         "i8" => Some(DType::I64),
+        "i4" => Some(DType::I32),
+        "i2" => Some(DType::I16),
+        "i1" => Some(DType::I8),
+        "u1" => Some(DType::U8),
+        "f2" => Some(DType::F16),
         "b1" => Some(DType::Bool),
         _ => None,
     }
@@ -36,6 +41,13 @@ fn typestr(dt: DType) -> &'static str {
         DType::F64 => "<f8",
         DType::I64 => "<i8",
         DType::Bool => "|b1",
+        DType::I32 => "<i4",
+        DType::I16 => "<i2",
+        DType::I8 => "|i1",
+        DType::U8 => "|u1",
+        DType::F16 => "<f2",
+        // NumPy has no bfloat16: `numpy()` refuses it before asking for a typestr.
+        DType::BF16 => "<V2",
     }
 }
 
@@ -117,6 +129,9 @@ impl PyTensor {
         let t = &self.t;
         if let Some(e) = t.numpy_export_error() {
             return Err(pyo3::exceptions::PyRuntimeError::new_err(e));
+        }
+        if t.dtype() == DType::BF16 {
+            return Err(PyTypeError::new_err("Got unsupported ScalarType BFloat16"));
         }
         let size = t.dtype().size_of();
         let g = t.storage().read();

@@ -20,13 +20,16 @@ fn zip_num(
     i64f: impl Fn(i64, i64) -> i64 + Sync,
     boolf: impl Fn(bool, bool) -> bool + Sync,
 ) -> Result<Tensor> {
-    let (a, b) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
-    match dt {
+    let c = dt.compute();
+    let (a, b) = (a.to_dtype_raw(c), b.to_dtype_raw(c));
+    let out = match c {
         DType::F32 => kernel::zip(&a, &b, f32f),
         DType::F64 => kernel::zip(&a, &b, f64f),
         DType::I64 => kernel::zip(&a, &b, i64f),
         DType::Bool => kernel::zip(&a, &b, boolf),
-    }
+        _ => unreachable!("compute dtypes have kernels"),
+    }?;
+    Ok(out.to_dtype_raw(dt))
 }
 
 pub fn add(a: &Tensor, b: &Tensor) -> Result<Tensor> {
@@ -107,9 +110,15 @@ pub fn rsub_scalar(x: &Tensor, c: &Tensor) -> Result<Tensor> {
 
 /// `x ** p` for a constant exponent (PowBackward0).
 pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
-    let dt = if x.dtype().is_float() || p.fract() != 0.0 { if x.dtype().is_float() { x.dtype() } else { DType::F32 } } else { DType::I64 };
-    let xc = x.to_dtype_raw(dt);
-    let out = match dt {
+    let dt = if x.dtype().is_float() || p.fract() != 0.0 {
+        if x.dtype().is_float() { x.dtype() } else { DType::F32 }
+    } else if x.dtype() == DType::Bool {
+        DType::I64
+    } else {
+        x.dtype()
+    };
+    let xc = x.to_dtype_raw(dt.compute());
+    let out = match dt.compute() {
         DType::F32 => kernel::map(&xc, move |v: f32| v.powf(p as f32))?,
         DType::F64 => kernel::map(&xc, move |v: f64| v.powf(p))?,
         DType::I64 => {
@@ -119,7 +128,9 @@ pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
             kernel::map(&xc, move |v: i64| v.wrapping_pow(p as u32))?
         }
         DType::Bool => bail!(Runtime, "pow is not implemented for bool tensors"),
-    };
+        _ => unreachable!("compute dtypes have kernels"),
+    }
+    .to_dtype_raw(dt);
     let mut saves = Saves::new();
     let self_ = saves.input(x);
     record("PowBackward0", &[x], &out, saves, move |ctx, g| {

@@ -23,16 +23,18 @@ fn float_dtype(a: &Tensor, b: &Tensor) -> DType {
 }
 
 fn zip_float(a: &Tensor, b: &Tensor, dt: DType, f32f: fn(f32, f32) -> f32, f64f: fn(f64, f64) -> f64) -> Result<Tensor> {
-    let (a, b) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
-    match dt {
+    let c = dt.compute();
+    let (a, b) = (a.to_dtype_raw(c), b.to_dtype_raw(c));
+    Ok(match c {
         DType::F32 => kernel::zip(&a, &b, f32f),
         _ => kernel::zip(&a, &b, f64f),
-    }
+    }?
+    .to_dtype_raw(dt))
 }
 
 /// A division-like op on integers: PyTorch's error for a zero divisor.
 fn check_int_divisor(b: &Tensor, dt: DType) -> Result<()> {
-    if dt == DType::I64 && b.to_dtype_raw(DType::I64).to_vec::<i64>().contains(&0) {
+    if dt.compute() == DType::I64 && b.to_dtype_raw(DType::I64).to_vec::<i64>().contains(&0) {
         bail!(Runtime, "ZeroDivisionError");
     }
     Ok(())
@@ -82,13 +84,15 @@ pub fn hypot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 pub fn fmod(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let dt = binary_dtype(a, b);
     check_int_divisor(b, dt)?;
-    let (ac, bc) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
-    let out = match dt {
+    let (ac, bc) = (a.to_dtype_raw(dt.compute()), b.to_dtype_raw(dt.compute()));
+    let out = match dt.compute() {
         DType::F32 => kernel::zip(&ac, &bc, |x: f32, y: f32| x % y)?,
         DType::F64 => kernel::zip(&ac, &bc, |x: f64, y: f64| x % y)?,
         DType::I64 => kernel::zip(&ac, &bc, |x: i64, y: i64| x.wrapping_rem(y))?,
         DType::Bool => bail!(Runtime, "\"fmod_cpu\" not implemented for 'Bool'"),
-    };
+        _ => unreachable!("compute dtypes have kernels"),
+    }
+    .to_dtype_raw(dt);
     let mut s = Saves::new();
     let (x, y) = (s.input_if(b.requires_grad(), a), s.input_if(b.requires_grad(), b));
     record("FmodBackward0", &[a, b], &out, s, move |ctx, g| {
@@ -112,8 +116,8 @@ pub fn remainder(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             r
         }
     }
-    let (ac, bc) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
-    let out = match dt {
+    let (ac, bc) = (a.to_dtype_raw(dt.compute()), b.to_dtype_raw(dt.compute()));
+    let out = match dt.compute() {
         DType::F32 => kernel::zip(&ac, &bc, frem::<f32>)?,
         DType::F64 => kernel::zip(&ac, &bc, frem::<f64>)?,
         DType::I64 => kernel::zip(&ac, &bc, |x: i64, y: i64| {
@@ -121,7 +125,9 @@ pub fn remainder(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             if r != 0 && (r < 0) != (y < 0) { r + y } else { r }
         })?,
         DType::Bool => bail!(Runtime, "\"remainder_cpu\" not implemented for 'Bool'"),
-    };
+        _ => unreachable!("compute dtypes have kernels"),
+    }
+    .to_dtype_raw(dt);
     let mut s = Saves::new();
     let (x, y) = (s.input_if(b.requires_grad(), a), s.input_if(b.requires_grad(), b));
     record("RemainderBackward0", &[a, b], &out, s, move |ctx, g| {
@@ -147,7 +153,7 @@ pub fn rremainder_scalar(x: &Tensor, c: &Tensor) -> Result<Tensor> {
 pub fn floor_divide(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let dt = binary_dtype(a, b);
     check_int_divisor(b, dt)?;
-    let (ac, bc) = (a.to_dtype_raw(dt), b.to_dtype_raw(dt));
+    let (ac, bc) = (a.to_dtype_raw(dt.compute()), b.to_dtype_raw(dt.compute()));
     /// PyTorch's div_floor_floating: exact for quotients that floor(x / y) would round.
     fn floor_div<T: crate::dtype::Float + std::ops::Rem<Output = T>>(a: T, b: T) -> T {
         let zero = T::from_f64(0.0);
@@ -170,7 +176,7 @@ pub fn floor_divide(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             (a / b).signum() * zero
         }
     }
-    let out = match dt {
+    let out = match dt.compute() {
         DType::F32 => kernel::zip(&ac, &bc, floor_div::<f32>)?,
         DType::F64 => kernel::zip(&ac, &bc, floor_div::<f64>)?,
         DType::I64 => kernel::zip(&ac, &bc, |x: i64, y: i64| {
@@ -178,7 +184,9 @@ pub fn floor_divide(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             if (x % y != 0) && ((x < 0) != (y < 0)) { q - 1 } else { q }
         })?,
         DType::Bool => bail!(Runtime, "\"div_floor_cpu\" not implemented for 'Bool'"),
-    };
+        _ => unreachable!("compute dtypes have kernels"),
+    }
+    .to_dtype_raw(dt);
     not_differentiable("floor_divide", &[a, b], &out);
     Ok(out)
 }

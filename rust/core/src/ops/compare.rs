@@ -65,11 +65,37 @@ pub fn logical_not(a: &Tensor) -> Result<Tensor> {
     kernel::map(&as_bool(a), |x: bool| !x)
 }
 
+/// `a & b`, `a | b`, `a ^ b`: logical for bools, bitwise for integers (in the promoted
+/// dtype), PyTorch's error for floats.
+pub fn bitwise(a: &Tensor, b: &Tensor, op: BitOp) -> Result<Tensor> {
+    let dt = super::binary_dtype(a, b);
+    let (name, lf, f): (&str, fn(bool, bool) -> bool, fn(i64, i64) -> i64) = match op {
+        BitOp::And => ("bitwise_and", |x, y| x && y, |x, y| x & y),
+        BitOp::Or => ("bitwise_or", |x, y| x || y, |x, y| x | y),
+        BitOp::Xor => ("bitwise_xor", |x, y| x != y, |x, y| x ^ y),
+    };
+    if dt == DType::Bool {
+        return kernel::zip(&as_bool(a), &as_bool(b), lf);
+    }
+    if dt.is_float() {
+        crate::bail!(NotImplemented, "\"{}_cpu\" not implemented for '{}'", name, dt.scalar_name());
+    }
+    Ok(kernel::zip(&a.to_dtype_raw(DType::I64), &b.to_dtype_raw(DType::I64), f)?.to_dtype_raw(dt))
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum BitOp {
+    And,
+    Or,
+    Xor,
+}
+
 /// `~x`: logical not for bool, bitwise not for integers (floats are PyTorch's error).
 pub fn bitwise_not(x: &Tensor) -> Result<Tensor> {
     match x.dtype() {
         DType::Bool => logical_not(x),
         DType::I64 => kernel::map(x, |v: i64| !v),
+        d if d.category() == crate::dtype::Category::Int => Ok(kernel::map(&x.cast_raw(DType::I64), |v: i64| !v)?.to_dtype_raw(d)),
         _ => crate::bail!(Type, "~ (operator.invert) is only implemented on integer and Boolean-type tensors"),
     }
 }

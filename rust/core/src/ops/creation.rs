@@ -27,6 +27,7 @@ fn from_fn(shape: &[usize], dtype: DType, mut value: impl FnMut(usize) -> f64) -
         DType::F64 => Buffer::from_iter(n, (0..n).map(value))?,
         DType::I64 => Buffer::from_iter(n, (0..n).map(|i| value(i) as i64))?,
         DType::Bool => Buffer::from_iter(n, (0..n).map(|i| value(i) != 0.0))?,
+        other => crate::with_any_type!(other, T => Buffer::from_iter(n, (0..n).map(|i| <T as crate::dtype::Element>::from_f64(value(i))))?),
     };
     Ok(Tensor::from_buffer(buf, shape))
 }
@@ -85,6 +86,11 @@ pub fn eye(n: i64, m: i64, dtype: DType) -> Result<Tensor> {
 /// (row-major: the values of a contiguous tensor). Allocated fallibly before any draw.
 pub fn random(shape: &[usize], dtype: DType, gen: usize, dist: random::Dist) -> Result<Tensor> {
     crate::shape::checked_storage_bytes(shape, dtype.size_of())?;
+    if dtype.compute() != dtype {
+        // Drawn as the compute dtype (int64, float32) and cast: PyTorch's stream for these
+        // dtypes may differ.
+        return Ok(random(shape, dtype.compute(), gen, dist)?.cast_raw(dtype));
+    }
     let mut buf = Buffer::zeroed(dtype, crate::shape::numel(shape))?;
     with_gen(gen, |r| random::fill(r, dist, out_of(&mut buf)))?;
     Ok(Tensor::from_buffer(buf, shape))
@@ -96,6 +102,7 @@ fn out_of(buf: &mut Buffer) -> random::Out<'_> {
         DType::F64 => random::Out::F64(buf.as_mut_slice()),
         DType::I64 => random::Out::I64(buf.as_mut_slice()),
         DType::Bool => random::Out::Bool(buf.as_mut_slice()),
+        other => panic!("internal error: no random fill for {:?}", other),
     }
 }
 
@@ -104,6 +111,9 @@ fn out_of(buf: &mut Buffer) -> random::Out<'_> {
 pub fn bernoulli_tensor(p: &Tensor, dtype: DType, gen: usize) -> Result<Tensor> {
     let shape = p.shape().to_vec();
     crate::shape::checked_storage_bytes(&shape, dtype.size_of())?;
+    if dtype.compute() != dtype {
+        return Ok(bernoulli_tensor(p, dtype.compute(), gen)?.cast_raw(dtype));
+    }
     let mut buf = Buffer::zeroed(dtype, p.numel())?;
     let pv = p.to_f64_vec();
     let p64 = p.dtype() == DType::F64;
@@ -225,6 +235,17 @@ pub fn tensor_from_nested(walk: &[Nested], dtype: Option<DType>) -> Result<Tenso
         DType::F64 => Buffer::from_iter(n, values.iter().map(|v| v.to_f64()))?,
         DType::I64 => Buffer::from_iter(n, values.iter().map(|v| v.to_i64()))?,
         DType::Bool => Buffer::from_iter(n, values.iter().map(|v| v.is_nonzero()))?,
+        other => {
+            for v in &values {
+                if let Scalar::Int(i) = v {
+                    crate::dtype::checked_cast_named(*i as f64, other, "")?;
+                }
+            }
+            crate::with_any_type!(other, T => Buffer::from_iter(n, values.iter().map(|v| match v {
+                Scalar::Float(f) => <T as crate::dtype::Element>::from_f64(*f),
+                s => <T as crate::dtype::Element>::from_i64(s.to_i64()),
+            }))?)
+        }
     };
     Ok(Tensor::from_buffer(buf, shape))
 }
@@ -247,6 +268,7 @@ pub fn factory_requires_grad(t: Tensor, requires_grad: bool) -> Result<Tensor> {
 pub fn scalar_operand(v: Scalar, like: DType) -> Tensor {
     match v {
         Scalar::Bool(b) => Tensor::scalar(b),
+        Scalar::Int(i) if like.category() == crate::dtype::Category::Int => Tensor::scalar(i).cast_raw(like),
         Scalar::Int(i) if !like.is_float() => Tensor::scalar(i),
         Scalar::Int(i) => super::scalar_like(i as f64, like),
         Scalar::Float(f) => super::scalar_like(f, if like.is_float() { like } else { DType::F32 }),

@@ -24,9 +24,10 @@ fn unravel(mut i: usize, shape: &[usize], out: &mut [usize]) {
 /// Checks `index` for `gather` (`src: None, gather: true`) or `scatter` along `d` of a
 /// tensor of `shape`, with PyTorch's rules and messages; the indices as offsets along `d`.
 fn check_index(gather: bool, shape: &[usize], d: usize, index: &Tensor, src: Option<&[usize]>) -> Result<Vec<i64>> {
-    if index.dtype() != DType::I64 {
+    if !matches!(index.dtype(), DType::I64 | DType::I32) {
         bail!(Runtime, "{}(): Expected dtype int32/int64 for index", if gather { "gather" } else { "scatter" });
     }
+    let index = &index.to_dtype_raw(DType::I64);
     if index.ndim().max(1) != shape.len().max(1) {
         bail!(Runtime, "Index tensor must have the same number of dimensions as {} tensor", if gather { "input" } else { "self" });
     }

@@ -397,6 +397,10 @@ pub fn index_select(x: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
         bail!(Index, "index_select(): Index is supposed to be a vector");
     }
     let d = normalize_dim(dim, x.ndim())?;
+    if !matches!(index.dtype(), DType::I64 | DType::I32) {
+        bail!(Runtime, "index_select(): Expected dtype int32 or int64 for index");
+    }
+    let index = &index.to_dtype_raw(DType::I64);
     if index.dtype() == DType::I64 {
         let size = x.shape().get(d).copied().unwrap_or(1) as i64;
         if let Some(&bad) = index.to_vec::<i64>().iter().find(|&&v| v < -size || v >= size) {
@@ -469,9 +473,10 @@ fn flatten_leading(x: &Tensor, k: usize) -> Result<Tensor> {
 
 /// Index values as in-range row numbers along `d` (negative ones wrap), or PyTorch's errors.
 fn checked_ids(x: &Tensor, d: usize, index: &Tensor) -> Result<Arc<Vec<usize>>> {
-    if index.dtype() != DType::I64 {
+    if !matches!(index.dtype(), DType::I64 | DType::I32) {
         bail!(Index, "tensors used as indices must be long, int, byte or bool tensors");
     }
+    let index = &index.to_dtype_raw(DType::I64);
     if x.ndim() == 0 {
         bail!(Index, "too many indices for tensor of dimension 0");
     }
@@ -538,6 +543,8 @@ fn scatter_add_rows(g: &Tensor, shape: &[usize], d: usize, ids: Arc<Vec<usize>>)
         DType::F32 => add_rows::<f32>(&gc, shape, outer, inner, size, &ids)?,
         DType::F64 => add_rows::<f64>(&gc, shape, outer, inner, size, &ids)?,
         DType::I64 => add_rows::<i64>(&gc, shape, outer, inner, size, &ids)?,
+        d @ (DType::F16 | DType::BF16) => add_rows::<f32>(&gc.cast_raw(DType::F32), shape, outer, inner, size, &ids)?.to_dtype_raw(d),
+        d @ (DType::U8 | DType::I8 | DType::I16 | DType::I32) => add_rows::<i64>(&gc.cast_raw(DType::I64), shape, outer, inner, size, &ids)?.to_dtype_raw(d),
         DType::Bool => bail!(Runtime, "index_add is not implemented for bool tensors"),
     };
     record("IndexBackwardBackward0", &[g], &out, Saves::none(), move |_, gg| Ok(vec![Some(gather_rows(gg, d, ids.clone(), "IndexBackward0")?)]));

@@ -21,10 +21,36 @@ fn check_float_pair(a: &Tensor, b: &Tensor, what: &str) -> Result<DType> {
             b.dtype().c_name()
         );
     }
-    if !a.dtype().is_float() {
-        bail!(Runtime, "\"addmm_impl_cpu_\" not implemented for '{}'", a.dtype().scalar_name());
+    if a.dtype() == DType::Bool {
+        bail!(NotImplemented, "\"addmm_impl_cpu_\" not implemented for '{}'", a.dtype().scalar_name());
     }
     Ok(a.dtype())
+}
+
+/// Products of integer and 16-bit float matrices: a plain loop over the strided operands
+/// (integers accumulate as wrapping int64 and narrow, 16-bit floats accumulate in f32 and
+/// round once). `batches` and the strides are in elements, as for `gemm_batches`.
+fn loop_batches(a: &Tensor, b: &Tensor, batches: &[(usize, usize)], m: usize, k: usize, n: usize, s: [usize; 4], shape: Vec<usize>) -> Result<Tensor> {
+    let [ars, acs, brs, bcs] = s;
+    let int = a.dtype().compute() == DType::I64;
+    crate::with_any_type!(a.dtype(), T => a.with_slice(|sa: &[T], _| b.with_slice(|sb: &[T], _| {
+        let mut out: Vec<T> = crate::storage::try_alloc(batches.len() * m * n, T::from_i64(0))?;
+        let mut q = 0;
+        for &(ao, bo) in batches {
+            for i in 0..m {
+                for j in 0..n {
+                    let (x, y) = (ao + i * ars, bo + j * bcs);
+                    out[q] = if int {
+                        T::from_i64((0..k).fold(0i64, |acc, p| acc.wrapping_add(sa[x + p * acs].to_i64().wrapping_mul(sb[y + p * brs].to_i64()))))
+                    } else {
+                        T::from_f64((0..k).fold(0f32, |acc, p| acc + sa[x + p * acs].to_f64() as f32 * sb[y + p * brs].to_f64() as f32) as f64)
+                    };
+                    q += 1;
+                }
+            }
+        }
+        Ok(Tensor::from_vec(out, shape))
+    })))
 }
 
 /// C[batch] = A[batch] @ B[batch] for `batch` matrices at the given element offsets.
@@ -80,7 +106,8 @@ pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let (ars, acs, brs, bcs) = (a.strides()[0], a.strides()[1], b.strides()[0], b.strides()[1]);
     let out = match dt {
         DType::F32 => Tensor::from_vec(gemm_batches::<f32>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![m, n]),
-        _ => Tensor::from_vec(gemm_batches::<f64>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![m, n]),
+        DType::F64 => Tensor::from_vec(gemm_batches::<f64>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![m, n]),
+        _ => loop_batches(a, b, &batches, m, k, n, [ars, acs, brs, bcs], vec![m, n])?,
     };
     let mut saves = Saves::new();
     let self_ = saves.input_if(b.requires_grad(), a);
@@ -122,7 +149,8 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let (ars, acs, brs, bcs) = (a.strides()[1], a.strides()[2], b.strides()[1], b.strides()[2]);
     let out = match dt {
         DType::F32 => Tensor::from_vec(gemm_batches::<f32>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![bs, m, n]),
-        _ => Tensor::from_vec(gemm_batches::<f64>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![bs, m, n]),
+        DType::F64 => Tensor::from_vec(gemm_batches::<f64>(a, b, &batches, m, k, n, ars, acs, brs, bcs)?, vec![bs, m, n]),
+        _ => loop_batches(a, b, &batches, m, k, n, [ars, acs, brs, bcs], vec![bs, m, n])?,
     };
     let mut saves = Saves::new();
     let self_ = saves.input_if(b.requires_grad(), a);

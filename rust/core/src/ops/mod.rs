@@ -52,8 +52,17 @@ pub(crate) fn scalar_like(v: f64, dt: DType) -> Tensor {
         DType::F64 => Tensor::scalar(v),
         DType::I64 => Tensor::scalar(v as i64),
         DType::Bool => Tensor::scalar(v != 0.0),
+        other => Tensor::scalar(v).cast_raw(other),
     }
 }
+
+/// `f(x)` computed in x's compute dtype without recording, cast back to x's dtype: the match
+/// arm of the dtypes without kernels of their own.
+pub(crate) fn computed(x: &Tensor, f: impl FnOnce(&Tensor) -> crate::error::Result<Tensor>) -> crate::error::Result<Tensor> {
+    let _g = crate::autograd::GradModeGuard::new(false);
+    Ok(f(&x.to_dtype_raw(x.dtype().compute()))?.to_dtype_raw(x.dtype()))
+}
+
 
 /// Runs `$body` with `$T` bound to f32 or f64; other dtypes take `$other`.
 #[macro_export]
@@ -92,6 +101,30 @@ macro_rules! with_any_type {
             }
             $crate::dtype::DType::Bool => {
                 type $T = bool;
+                $body
+            }
+            $crate::dtype::DType::I32 => {
+                type $T = i32;
+                $body
+            }
+            $crate::dtype::DType::I16 => {
+                type $T = i16;
+                $body
+            }
+            $crate::dtype::DType::I8 => {
+                type $T = i8;
+                $body
+            }
+            $crate::dtype::DType::U8 => {
+                type $T = u8;
+                $body
+            }
+            $crate::dtype::DType::F16 => {
+                type $T = $crate::half::F16;
+                $body
+            }
+            $crate::dtype::DType::BF16 => {
+                type $T = $crate::half::BF16;
                 $body
             }
         }

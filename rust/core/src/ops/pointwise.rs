@@ -29,6 +29,10 @@ pub enum FloatKernel {
 /// `k(x)` elementwise in x's float type; integer and bool inputs compute in float32, as
 /// PyTorch does.
 pub fn map_float(x: &Tensor, k: FloatKernel) -> Result<Tensor> {
+    if matches!(x.dtype(), DType::F16 | DType::BF16) {
+        // Computed in float32, each result rounded back, as PyTorch's CPU kernels do.
+        return Ok(map_float(&x.cast_raw(DType::F32), k)?.to_dtype_raw(x.dtype()));
+    }
     let x = if x.dtype().is_float() { x.clone() } else { x.cast_raw(DType::F32) };
     match (k, x.dtype()) {
         (FloatKernel::Vector(f), _) => kernel::map_vmath(&x, f),

@@ -95,6 +95,9 @@ pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
         DType::F64 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[f64]| pairwise_sum(r))?, out_shape),
         DType::I64 => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[i64]| r.iter().fold(0i64, |a, &b| a.wrapping_add(b)))?, out_shape),
         DType::Bool => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[bool]| r.iter().filter(|&&b| b).count() as i64)?, out_shape),
+        // 16-bit floats accumulate in a wider float and round once; narrow integers sum as int64.
+        dt @ (DType::F16 | DType::BF16) => crate::with_any_type!(dt, T => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[T]| T::from_f64(r.iter().fold(0.0f64, |a, &b| a + b.to_f64())))?, out_shape)),
+        dt => crate::with_any_type!(dt, T => Tensor::from_vec(kernel::reduce_rows(&moved, outer, inner, |r: &[T]| r.iter().fold(0i64, |a, &b| a.wrapping_add(b.to_i64())))?, out_shape)),
     };
     let in_shape = x.shape().to_vec();
     let name = if reduce_all && dims.is_none() { "SumBackward0" } else { "SumBackward1" };
@@ -821,7 +824,7 @@ pub fn log_softmax(x: &Tensor, dim: i64) -> Result<Tensor> {
 
 fn softmax_impl(x: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
     let d = normalize_dim(dim, x.ndim())?;
-    let xf = if x.dtype().is_float() { x.clone() } else { x.cast_raw(DType::F32) };
+    let xf = if matches!(x.dtype(), DType::F32 | DType::F64) { x.clone() } else { x.cast_raw(DType::F32) };
     let out = if xf.ndim() == 0 {
         with_float_type!(xf.dtype(), T => map_lanes::<T>(&xf, d, |s, o| softmax_lane(s, o, log))?, other => unreachable!())
     } else {
@@ -837,6 +840,7 @@ fn softmax_impl(x: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
             (_, false) => softmax_mid::<f64>(&xc, d, log, exp64)?,
         }
     };
+    let out = if matches!(x.dtype(), DType::F16 | DType::BF16) { out.to_dtype_raw(x.dtype()) } else { out };
     let di = d as i64;
     if log {
         let mut saves = Saves::new();

@@ -1,7 +1,7 @@
 //! Unary elementwise ops and their derivatives (kinks as PyTorch: abs'(0) = 0, relu'(0) = 0,
 //! clamp with scalar bounds passes the gradient only where min < x < max, as PyTorch 2.15 does).
 
-use super::{kernel, mul, scalar_like};
+use super::{computed, kernel, mul, scalar_like};
 use crate::autograd::{record, Saves};
 use crate::dtype::{DType, Float, Scalar};
 use crate::error::Result;
@@ -14,6 +14,7 @@ pub fn neg(x: &Tensor) -> Result<Tensor> {
         DType::F32 => kernel::map(x, |v: f32| -v)?,
         DType::F64 => kernel::map(x, |v: f64| -v)?,
         DType::I64 => kernel::map(x, |v: i64| v.wrapping_neg())?,
+        DType::U8 | DType::I8 | DType::I16 | DType::I32 | DType::F16 | DType::BF16 => computed(x, neg)?,
         DType::Bool => bail!(
             NotImplemented,
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
@@ -28,6 +29,7 @@ pub fn abs(x: &Tensor) -> Result<Tensor> {
         DType::F32 => kernel::map(x, |v: f32| v.abs())?,
         DType::F64 => kernel::map(x, |v: f64| v.abs())?,
         DType::I64 => kernel::map(x, |v: i64| v.wrapping_abs())?,
+        DType::U8 | DType::I8 | DType::I16 | DType::I32 | DType::F16 | DType::BF16 => computed(x, abs)?,
         DType::Bool => bail!(Runtime, "\"abs_cpu\" not implemented for 'Bool'"),
     };
     let mut saves = Saves::new();
@@ -53,6 +55,7 @@ pub fn sign(x: &Tensor) -> Result<Tensor> {
         DType::F32 => kernel::map(x, sgn::<f32>)?,
         DType::F64 => kernel::map(x, sgn::<f64>)?,
         DType::I64 => kernel::map(x, |v: i64| v.signum())?,
+        DType::U8 | DType::I8 | DType::I16 | DType::I32 | DType::F16 | DType::BF16 => computed(x, sign)?,
         DType::Bool => x.contiguous_raw(),
     };
     record("SignBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(ops::zeros_like(g)?)]));
@@ -64,6 +67,7 @@ pub fn relu(x: &Tensor) -> Result<Tensor> {
         DType::F32 => kernel::map(x, |v: f32| if v > 0.0 || v.is_nan() { v } else { 0.0 })?,
         DType::F64 => kernel::map(x, |v: f64| if v > 0.0 || v.is_nan() { v } else { 0.0 })?,
         DType::I64 => kernel::map(x, |v: i64| v.max(0))?,
+        DType::U8 | DType::I8 | DType::I16 | DType::I32 | DType::F16 | DType::BF16 => computed(x, relu)?,
         DType::Bool => bail!(Runtime, "\"clamp_min_cpu\" not implemented for 'Bool'"),
     };
     let mut saves = Saves::new();
@@ -104,17 +108,18 @@ pub fn clamp(x: &Tensor, min: Option<Scalar>, max: Option<Scalar>) -> Result<Ten
     }
     let float_bound = [min, max].iter().flatten().any(|b| matches!(b, Scalar::Float(_)));
     let dt = if !x.dtype().is_float() && float_bound { DType::F32 } else { x.dtype() };
-    let xc = x.to_dtype_raw(dt);
+    let xc = x.to_dtype_raw(dt.compute());
     let (minf, maxf) = (min.map(|m| m.to_f64()), max.map(|m| m.to_f64()));
     let lo = minf.unwrap_or(f64::NEG_INFINITY);
     let hi = maxf.unwrap_or(f64::INFINITY);
-    let out = with_float_type!(dt, T => kernel::map(&xc, move |v: T| {
+    let out = with_float_type!(dt.compute(), T => kernel::map(&xc, move |v: T| {
         if v.is_nan() || lo.is_nan() || hi.is_nan() { if v.is_nan() { v } else { T::NAN } }
         else if v < lo as T { if (hi as T) < (lo as T) { hi as T } else { lo as T } } else if v > hi as T { hi as T } else { v }
     })?, other => {
         let (lo, hi) = (min.map(|m| m.to_i64()).unwrap_or(i64::MIN), max.map(|m| m.to_i64()).unwrap_or(i64::MAX));
         kernel::map(&xc, move |v: i64| if v < lo { lo.min(hi) } else if v > hi { hi } else { v })?
-    });
+    })
+    .to_dtype_raw(dt);
     // PyTorch 2.15 names every scalar-bound clamp ClampBackward1.
     let name = "ClampBackward1";
     let mut saves = Saves::new();
@@ -145,8 +150,9 @@ fn rounding(x: &Tensor, name: &'static str, f32f: fn(f32) -> f32, f64f: fn(f64) 
     let out = match x.dtype() {
         DType::F32 => kernel::map(x, f32f)?,
         DType::F64 => kernel::map(x, f64f)?,
-        DType::I64 => x.contiguous_raw(),
+        DType::F16 | DType::BF16 => computed(x, |y| rounding(y, name, f32f, f64f))?,
         DType::Bool => bail!(Runtime, "\"{}_cpu\" not implemented for 'Bool'", name.trim_end_matches("Backward0").to_lowercase()),
+        _ => x.contiguous_raw(),
     };
     record(name, &[x], &out, Saves::none(), |_, g| Ok(vec![Some(ops::zeros_like(g)?)]));
     Ok(out)
@@ -171,7 +177,7 @@ pub fn frac(x: &Tensor) -> Result<Tensor> {
     if !x.dtype().is_float() {
         bail!(Runtime, "\"frac_cpu\" not implemented for '{}'", x.dtype().scalar_name());
     }
-    let out = crate::with_float_type!(x.dtype(), T => kernel::map(x, |v: T| v - v.trunc())?, other => unreachable!());
+    let out = crate::with_float_type!(x.dtype(), T => kernel::map(x, |v: T| v - v.trunc())?, other => computed(x, frac)?);
     record("FracBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
     Ok(out)
 }

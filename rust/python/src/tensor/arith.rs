@@ -156,13 +156,13 @@ impl PyTensor {
         wrap(py, run(|| ops::bitwise_not(&self.t))?)
     }
     fn __and__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.t, o, ops::logical_and, false)
+        binop(o.py(), &self.t, o, |a, b| ops::bitwise(a, b, ops::BitOp::And), false)
     }
     fn __or__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.t, o, ops::logical_or, false)
+        binop(o.py(), &self.t, o, |a, b| ops::bitwise(a, b, ops::BitOp::Or), false)
     }
     fn __xor__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.t, o, ops::logical_xor, false)
+        binop(o.py(), &self.t, o, |a, b| ops::bitwise(a, b, ops::BitOp::Xor), false)
     }
     fn __richcmp__(&self, o: &PyAny, op: CompareOp) -> PyResult<PyObject> {
         let py = o.py();

@@ -30,7 +30,14 @@ impl PyTensor {
     fn sum(&self, py: Python, dim: Option<&PyAny>, keepdim: bool, dtype: Option<&PyAny>) -> PyResult<PyObject> {
         let d = dims_arg(dim)?;
         let dt = dtype_arg(dtype)?;
-        wrap(py, run(|| ops::sum(&cast(&self.t, dt)?, d.as_deref(), keepdim))?)
+        wrap(py, run(|| {
+            let s = ops::sum(&cast(&self.t, dt)?, d.as_deref(), keepdim)?;
+            // A narrow integer dtype= is the result's dtype (the sum runs in int64).
+            match dt {
+                Some(want) if want != s.dtype() => ops::to_dtype(&s, want),
+                _ => Ok(s),
+            }
+        })?)
     }
     #[args(dim = "None", keepdim = "false", "*", dtype = "None")]
     fn mean(&self, py: Python, dim: Option<&PyAny>, keepdim: bool, dtype: Option<&PyAny>) -> PyResult<PyObject> {

@@ -12,7 +12,7 @@ use pyo3::exceptions::{PyIndexError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PySlice, PyTuple};
 use pyrustgrad_core::ops::{self, IndexItem};
-use pyrustgrad_core::Tensor;
+use pyrustgrad_core::{DType, Tensor};
 
 fn slice_bound(s: &PySlice, name: &str) -> PyResult<Option<i64>> {
     let v = s.getattr(name)?;
@@ -44,7 +44,15 @@ fn index_items(py: Python, key: &PyAny) -> PyResult<Vec<IndexItem>> {
         } else if it.is_instance::<PyBool>()? {
             return Err(PyIndexError::new_err("indexing with a bool is not supported by pyrustgrad"));
         } else if let Some(t) = tensor_of(it) {
-            IndexItem::Tensor(t)
+            // int32 indices are int64 ones; a uint8 index is a (deprecated) mask, as in PyTorch.
+            IndexItem::Tensor(match t.dtype() {
+                DType::I32 => t.cast_raw(DType::I64),
+                DType::U8 => {
+                    crate::errors::warn(py, &format!("indexing with dtype {0}.uint8 is now deprecated, please use a dtype {0}.bool instead.", pyrustgrad_core::print::module_prefix()))?;
+                    t.cast_raw(DType::Bool)
+                }
+                _ => t,
+            })
         } else if is_sequence_index(it) {
             let walk = nested_walk(it)?;
             IndexItem::Tensor(run(|| ops::index_from_nested(&walk))?)

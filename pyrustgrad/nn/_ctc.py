@@ -10,6 +10,7 @@ PyTorch the gradient cannot be differentiated again. Must stay valid Python 3.6.
 
 from .. import _core
 from . import _fused
+from .._ops import _NoGrad
 
 _NEG_INF = float("-inf")
 
@@ -132,16 +133,6 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
 
 def _no_double_backward(g, needs):
     raise RuntimeError("derivative for aten::_ctc_loss_backward is not implemented")
-
-
-class _NoGrad(object):
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _core._set_grad_enabled(self.prev)
-        return False
 
 
 def _extended(padded, tl_t, blank, L):

@@ -14,6 +14,7 @@ import warnings
 
 from .. import _core
 from . import _fused
+from .._ops import _NoGrad
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                   "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -127,16 +128,6 @@ def _source_index(coord, size, padding_mode, align_corners):
         x = _reflect(x, 0, 2 * (size - 1)) if align_corners else _reflect(x, -1, 2 * size - 1)
         x = _clip(x, size)
     return x
-
-
-class _NoGrad(object):
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _core._set_grad_enabled(self.prev)
-        return False
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):

@@ -6,6 +6,7 @@ and behaviour afterwards are ``Linear``'s / ``ConvNd``'s). Must stay valid Pytho
 """
 
 from ... import _core
+from ..._ops import _NoGrad
 from ..parameter import UninitializedParameter
 from .conv import Conv1d, Conv2d, Conv3d
 from .linear import Linear
@@ -50,16 +51,6 @@ class LazyModuleMixin(object):
         delattr(module, "_initialize_hook")
         if module.cls_to_become is not None:
             module.__class__ = module.cls_to_become
-
-
-class _NoGrad(object):
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _core._set_grad_enabled(self.prev)
-        return False
 
 
 class LazyLinear(LazyModuleMixin, Linear):

@@ -152,35 +152,8 @@ impl<const K: usize> Plan<K> {
     /// Calls `row(offsets, len)` for every inner row, in row-major order, with each operand's
     /// storage offset of the row's first element (`base` added).
     pub fn for_each_row(&self, base: [usize; K], mut row: impl FnMut([usize; K], usize)) {
-        let nd = self.shape.len();
-        let inner = self.shape[nd - 1];
-        if self.shape.contains(&0) {
-            return;
-        }
-        let mut idx = vec![0usize; nd - 1];
-        let mut off = base;
-        loop {
-            row(off, inner);
-            // Odometer over the outer dims.
-            let mut d = nd - 1;
-            loop {
-                if d == 0 {
-                    return;
-                }
-                d -= 1;
-                idx[d] += 1;
-                for k in 0..K {
-                    off[k] += self.strides[k][d];
-                }
-                if idx[d] < self.shape[d] {
-                    break;
-                }
-                for k in 0..K {
-                    off[k] -= self.strides[k][d] * self.shape[d];
-                }
-                idx[d] = 0;
-            }
-        }
+        let n: usize = self.shape.iter().product();
+        self.for_each_segment(base, 0, n, |off, _, len| row(off, len));
     }
 }
 

@@ -5,6 +5,7 @@ use crate::dtype::Element;
 use crate::error::Result;
 use crate::shape::{broadcast_shapes, broadcast_strides, checked_numel};
 use crate::tensor::Tensor;
+use std::mem::MaybeUninit;
 
 /// Collects exactly `n` items, reporting an impossible allocation as an error.
 pub fn collect_n<U, I: Iterator<Item = U>>(n: usize, it: I) -> Result<Vec<U>> {
@@ -27,18 +28,11 @@ pub fn map<T: Element, U: Element>(x: &Tensor, f: impl Fn(T) -> U + Sync) -> Res
         let l = x.layout();
         let plan = Plan::new(&l.shape, [l.strides.to_vec()]);
         let is = plan.strides[0][plan.shape.len() - 1];
+        let path = crate::gemm::selected_path();
         for_chunks(&mut v.spare_capacity_mut()[..n], |start, o| {
             plan.for_each_segment([l.offset], start, start + o.len(), |[os], pos, len| {
                 let d = &mut o[pos - start..pos - start + len];
-                if is == 1 {
-                    d.iter_mut().zip(&s[os..os + len]).for_each(|(d, &a)| {
-                        d.write(f(a));
-                    });
-                } else {
-                    d.iter_mut().enumerate().for_each(|(i, d)| {
-                        d.write(f(s[os + i * is]));
-                    });
-                }
+                map_row_on(path, d, s, os, is, &f)
             })
         });
         // SAFETY: the chunks of `for_chunks` cover `v[..n]` and `for_each_segment` visits each
@@ -46,6 +40,34 @@ pub fn map<T: Element, U: Element>(x: &Tensor, f: impl Fn(T) -> U + Sync) -> Res
         unsafe { v.set_len(n) };
     }
     Ok(Tensor::from_vec(v, x.shape().to_vec()))
+}
+
+/// One output row of [`map`]: `d[i] = f(s[os + i*is])`, compiled for `path` (which must be
+/// available), as [`zip_row_on`].
+pub(crate) fn map_row_on<T: Element, U: Element>(path: crate::gemm::SimdPath, d: &mut [MaybeUninit<U>], s: &[T], os: usize, is: usize, f: &impl Fn(T) -> U) {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the caller's path is available on this CPU.
+        crate::gemm::SimdPath::Avx512 => unsafe { rows_x86::map_row_avx512(d, s, os, is, f) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { rows_x86::map_row_avx2(d, s, os, is, f) },
+        _ => map_row(d, s, os, is, f),
+    }
+}
+
+#[inline(always)]
+fn map_row<T: Element, U: Element>(d: &mut [MaybeUninit<U>], s: &[T], os: usize, is: usize, f: &impl Fn(T) -> U) {
+    let len = d.len();
+    if is == 1 {
+        d.iter_mut().zip(&s[os..os + len]).for_each(|(d, &a)| {
+            d.write(f(a));
+        });
+    } else {
+        d.iter_mut().enumerate().for_each(|(i, d)| {
+            d.write(f(s[os + i * is]));
+        });
+    }
 }
 
 /// An empty `Vec` with room for exactly `n` elements, or PyTorch's out-of-memory error.
@@ -230,29 +252,11 @@ pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U
         let stb = broadcast_strides(&lb.shape, &lb.strides, &shape);
         let plan = Plan::new(&shape, [sta, stb]);
         let (ia, ib) = (plan.strides[0][plan.shape.len() - 1], plan.strides[1][plan.shape.len() - 1]);
+        let path = crate::gemm::selected_path();
         for_chunks(&mut v.spare_capacity_mut()[..n], |start, o| {
             plan.for_each_segment([la.offset, lb.offset], start, start + o.len(), |[oa, ob], pos, len| {
                 let d = &mut o[pos - start..pos - start + len];
-                match (ia, ib) {
-                    (1, 1) => d.iter_mut().zip(&sa[oa..oa + len]).zip(&sb[ob..ob + len]).for_each(|((d, &x), &y)| {
-                        d.write(f(x, y));
-                    }),
-                    (1, 0) => {
-                        let y = sb[ob];
-                        d.iter_mut().zip(&sa[oa..oa + len]).for_each(|(d, &x)| {
-                            d.write(f(x, y));
-                        })
-                    }
-                    (0, 1) => {
-                        let x = sa[oa];
-                        d.iter_mut().zip(&sb[ob..ob + len]).for_each(|(d, &y)| {
-                            d.write(f(x, y));
-                        })
-                    }
-                    _ => d.iter_mut().enumerate().for_each(|(i, d)| {
-                        d.write(f(sa[oa + i * ia], sb[ob + i * ib]));
-                    }),
-                }
+                zip_row_on(path, d, sa, sb, [oa, ob], [ia, ib], &f)
             })
         });
         // SAFETY: the chunks of `for_chunks` cover `v[..n]` and `for_each_segment` visits each
@@ -260,6 +264,77 @@ pub fn zip<T: Element, U: Element>(a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> U
         unsafe { v.set_len(n) };
     }
     Ok(Tensor::from_vec(v, shape))
+}
+
+/// One output row of [`zip`]: `d[i] = f(a[oa + i*ia], b[ob + i*ib])`, compiled for `path`
+/// (which must be available) so that the slice loops of contiguous and constant operands
+/// vectorise to its width. The same element operations in the same order on every path.
+pub(crate) fn zip_row_on<T: Element, U: Element>(path: crate::gemm::SimdPath, d: &mut [MaybeUninit<U>], a: &[T], b: &[T], off: [usize; 2], inc: [usize; 2], f: &impl Fn(T, T) -> U) {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the caller's path is available on this CPU.
+        crate::gemm::SimdPath::Avx512 => unsafe { rows_x86::zip_row_avx512(d, a, b, off, inc, f) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { rows_x86::zip_row_avx2(d, a, b, off, inc, f) },
+        _ => zip_row(d, a, b, off, inc, f),
+    }
+}
+
+#[inline(always)]
+fn zip_row<T: Element, U: Element>(d: &mut [MaybeUninit<U>], sa: &[T], sb: &[T], [oa, ob]: [usize; 2], [ia, ib]: [usize; 2], f: &impl Fn(T, T) -> U) {
+    let len = d.len();
+    match (ia, ib) {
+        (1, 1) => d.iter_mut().zip(&sa[oa..oa + len]).zip(&sb[ob..ob + len]).for_each(|((d, &x), &y)| {
+            d.write(f(x, y));
+        }),
+        (1, 0) => {
+            let y = sb[ob];
+            d.iter_mut().zip(&sa[oa..oa + len]).for_each(|(d, &x)| {
+                d.write(f(x, y));
+            })
+        }
+        (0, 1) => {
+            let x = sa[oa];
+            d.iter_mut().zip(&sb[ob..ob + len]).for_each(|(d, &y)| {
+                d.write(f(x, y));
+            })
+        }
+        _ => d.iter_mut().enumerate().for_each(|(i, d)| {
+            d.write(f(sa[oa + i * ia], sb[ob + i * ib]));
+        }),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod rows_x86 {
+    use super::{map_row, zip_row};
+    use crate::dtype::Element;
+    use std::mem::MaybeUninit;
+
+    macro_rules! zip_rows {
+        ($name:ident, $map:ident, $feat:literal) => {
+            /// [`super::map_row_on`] compiled for these features.
+            ///
+            /// # Safety
+            /// The CPU must have the features.
+            #[target_feature(enable = $feat)]
+            pub unsafe fn $map<T: Element, U: Element>(d: &mut [MaybeUninit<U>], s: &[T], os: usize, is: usize, f: &impl Fn(T) -> U) {
+                map_row(d, s, os, is, f)
+            }
+
+            /// [`super::zip_row_on`] compiled for these features.
+            ///
+            /// # Safety
+            /// The CPU must have the features.
+            #[target_feature(enable = $feat)]
+            pub unsafe fn $name<T: Element, U: Element>(d: &mut [MaybeUninit<U>], a: &[T], b: &[T], off: [usize; 2], inc: [usize; 2], f: &impl Fn(T, T) -> U) {
+                zip_row(d, a, b, off, inc, f)
+            }
+        };
+    }
+    zip_rows!(zip_row_avx512, map_row_avx512, "avx512f");
+    zip_rows!(zip_row_avx2, map_row_avx2, "avx2,fma");
 }
 
 /// `out = f(c, a, b)` with broadcasting of all three; `c: C`, `a`/`b: T`. One pass over a

@@ -203,6 +203,47 @@ const BLOCK: usize = 64;
 /// alias and vectorises the update (the same IEEE operations per element, so the same bits).
 #[inline(always)]
 fn contiguous_run<T: Float, const N: usize>(w: &mut [&mut [T]; N], g: &[T], f: &impl Fn(T, &mut [T; N])) {
+    contiguous_run_on(crate::gemm::selected_path(), w, g, f)
+}
+
+/// [`contiguous_run`] compiled for a SIMD path (which must be available): the block loop
+/// vectorises to the path's width with the same IEEE operations per element (no contraction
+/// into FMA: Rust never contracts), so every path gives the op-by-op bits.
+pub(crate) fn contiguous_run_on<T: Float, const N: usize>(path: crate::gemm::SimdPath, w: &mut [&mut [T]; N], g: &[T], f: &impl Fn(T, &mut [T; N])) {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the caller's path is available on this CPU.
+        crate::gemm::SimdPath::Avx512 => unsafe { run_x86::run_avx512(w, g, f) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { run_x86::run_avx2(w, g, f) },
+        _ => contiguous_run_body(w, g, f),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod run_x86 {
+    use super::contiguous_run_body;
+    use crate::dtype::Float;
+
+    macro_rules! runs {
+        ($name:ident, $feat:literal) => {
+            /// [`super::contiguous_run_on`] compiled for these features.
+            ///
+            /// # Safety
+            /// The CPU must have the features.
+            #[target_feature(enable = $feat)]
+            pub unsafe fn $name<T: Float, const N: usize>(w: &mut [&mut [T]; N], g: &[T], f: &impl Fn(T, &mut [T; N])) {
+                contiguous_run_body(w, g, f)
+            }
+        };
+    }
+    runs!(run_avx512, "avx512f");
+    runs!(run_avx2, "avx2,fma");
+}
+
+#[inline(always)]
+fn contiguous_run_body<T: Float, const N: usize>(w: &mut [&mut [T]; N], g: &[T], f: &impl Fn(T, &mut [T; N])) {
     let len = g.len();
     let mut start = 0;
     while start < len {

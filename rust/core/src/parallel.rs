@@ -13,7 +13,7 @@
 //! forked child has none); a busy team (another thread's job, or a nested call) means the
 //! caller runs the whole job alone.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -27,7 +27,7 @@ struct Job(*const (dyn Fn(usize) + Sync));
 struct Team {
     /// `epoch << 32 | tasks << 16 | next`: the job's number, its task count and the next
     /// unclaimed index, in one word so that a claim checks all three at once.
-    state: AtomicUsize,
+    state: AtomicU64,
     /// Tasks of the current job finished (by anyone).
     done: AtomicUsize,
     /// Workers asleep or about to sleep (they re-check `state` under `sleep`).
@@ -48,15 +48,15 @@ unsafe impl Send for Team {}
 
 const MAX_TASKS: usize = 0xffff;
 
-fn pack(epoch: usize, tasks: usize, next: usize) -> usize {
-    ((epoch & 0xffff_ffff) << 32) | (tasks << 16) | next
+fn pack(epoch: usize, tasks: usize, next: usize) -> u64 {
+    (((epoch as u64) & 0xffff_ffff) << 32) | ((tasks as u64) << 16) | next as u64
 }
-fn unpack(s: usize) -> (usize, usize, usize) {
-    (s >> 32, (s >> 16) & 0xffff, s & 0xffff)
+fn unpack(s: u64) -> (usize, usize, usize) {
+    ((s >> 32) as usize, ((s >> 16) & 0xffff) as usize, (s & 0xffff) as usize)
 }
 
 static TEAM: Team = Team {
-    state: AtomicUsize::new(0),
+    state: AtomicU64::new(0),
     done: AtomicUsize::new(0),
     sleepers: AtomicUsize::new(0),
     job: Mutex::new(None),
@@ -178,8 +178,16 @@ pub fn parallel_for(tasks: usize, threads: usize, f: &(dyn Fn(usize) + Sync)) {
     while let Some(i) = claim(epoch) {
         run_task(i);
     }
+    // The others' tasks are short; but a worker the OS has preempted may need this core, so
+    // after a while of spinning the wait yields.
+    let mut spins = 0u32;
     while TEAM.done.load(Ordering::Acquire) < tasks {
-        std::hint::spin_loop();
+        spins = spins.saturating_add(1);
+        if spins > 2000 {
+            std::thread::yield_now();
+        } else {
+            std::hint::spin_loop();
+        }
     }
     *TEAM.job.lock().unwrap_or_else(|e| e.into_inner()) = None;
     if TEAM.panicked.load(Ordering::Relaxed) {

@@ -14,10 +14,10 @@ against pyrustgrad fused (above 1: slower than fused).
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
+
+from train import _median_time  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 TORCH_PY = "/opt/torch-venv/bin/python"
 SHAPES = [(1024, 784), (1024,), (200, 1024), (200,), (10, 200), (10,)]
@@ -26,17 +26,6 @@ OPTIMIZERS = [
     ("Adam", "Adam", dict(lr=1e-3)),
     ("AdamW", "AdamW", dict(lr=1e-3)),
 ]
-
-
-def _median_time(fn, repeats, inner=3):
-    fn()
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        ts.append((time.perf_counter() - t0) / inner)
-    return statistics.median(ts)
 
 
 def _setup(torch, cls, kw):
@@ -59,13 +48,13 @@ def measure(module, threads, repeats):
             for variant, flag in (("fused", True), ("python", False)):
                 om._FUSED = flag
                 try:
-                    row[variant] = _median_time(_setup(torch, cls, kw).step, repeats) * 1e3
+                    row[variant] = _median_time(_setup(torch, cls, kw).step, repeats, 3) * 1e3
                 finally:
                     om._FUSED = True
         else:
-            row["default"] = _median_time(_setup(torch, cls, kw).step, repeats) * 1e3
+            row["default"] = _median_time(_setup(torch, cls, kw).step, repeats, 3) * 1e3
             try:
-                row["fused"] = _median_time(_setup(torch, cls, dict(kw, fused=True)).step, repeats) * 1e3
+                row["fused"] = _median_time(_setup(torch, cls, dict(kw, fused=True)).step, repeats, 3) * 1e3
             except (RuntimeError, ValueError, TypeError):
                 pass
         out[name] = row

@@ -23,6 +23,9 @@ try:
 except ImportError:  # recording under PyTorch needs no pytest
     pytest = None
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _pytorch_cases import _floats  # noqa: E402
+
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "optim_pytorch215.json")
 
 SETUP = """
@@ -333,14 +336,6 @@ def _encode(obj):
     if isinstance(obj, str):
         return {"str": obj.replace("torch", "pyrustgrad")}
     return {"other": type(obj).__name__}
-
-
-def _floats(v):
-    if isinstance(v, list):
-        return [_floats(e) for e in v]
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return repr(v)
-    return v
 
 
 def run_case(torch, source):

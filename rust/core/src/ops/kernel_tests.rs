@@ -7,7 +7,7 @@ use crate::ops;
 use crate::tensor::Tensor;
 
 /// A deterministic f64 sequence with varied magnitudes and signs.
-fn vals(n: usize, seed: u64) -> Vec<f64> {
+pub(crate) fn vals(n: usize, seed: u64) -> Vec<f64> {
     let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {

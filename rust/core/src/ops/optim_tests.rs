@@ -6,14 +6,9 @@
 use super::*;
 use crate::ops;
 
+/// The kernel tests' deterministic sequence at half the scale (exactly: a power of two).
 fn vals(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 4.0
-        })
-        .collect()
+    crate::ops::kernel_tests::vals(n, seed).into_iter().map(|v| v * 0.5).collect()
 }
 
 fn tensor_of<T: Float>(v: &[f64], shape: &[usize]) -> Tensor {

@@ -146,6 +146,44 @@ CASES = {
     "max_pool1d_indices": "out = F.max_pool1d(data(2, 9), 2, return_indices=True)",
     "max_pool3d": "out = g(lambda x: F.max_pool3d(x, 2, stride=(1, 2, 2)), (1, 2, 3, 4, 5))",
     "MaxPool2d_module": "m = nn.MaxPool2d(3, stride=2, return_indices=True, ceil_mode=True); out = (repr(m), m(data(1, 1, 7, 7)))",
+    "pool_node_names": (
+        "x2, x1, x3 = data(2, 3, 6, 6, requires_grad=True), data(2, 3, 8, requires_grad=True), data(1, 2, 4, 4, 4, requires_grad=True)\n"
+        "ys = [F.max_pool2d(x2, 2), F.max_pool2d(x2, 2, return_indices=True)[0], F.max_pool2d(x2[0], 2), F.max_pool1d(x1, 2),\n"
+        "      F.max_pool3d(x3, 2), F.avg_pool2d(x2, 2), F.avg_pool2d(x2[0], 2), F.avg_pool1d(x1, 2), F.avg_pool3d(x3, 2)]\n"
+        "out = [type(y.grad_fn).__name__ for y in ys]\n"
+        "for y, x in ((ys[0], x2), (ys[4], x3), (ys[5], x2), (ys[8], x3)):\n"
+        "    out.append(type(torch.autograd.grad(y.sum(), x, create_graph=True)[0].grad_fn).__name__)"),
+    "max_pool2d_nan_ties_inf": (
+        "x = torch.tensor([[1.0, 1.0, 2.0, float('nan')], [0.5, 1.0, float('nan'), 2.0], [-math.inf, -math.inf, 3.0, 3.0],"
+        " [-math.inf, -math.inf, 3.0, 3.0]], dtype=D).reshape(1, 1, 4, 4).requires_grad_()\n"
+        "v, i = F.max_pool2d(x, 2, return_indices=True)\n"
+        "v.backward(torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=D).reshape(1, 1, 2, 2))\n"
+        "out = [v, i, x.grad, F.max_pool2d(x.detach(), 3, stride=1, padding=1, return_indices=True)]"),
+    "max_pool2d_float32_ties": (
+        "x = (data(2, 3, 9, 8, dtype=torch.float32) * 2).round().requires_grad_()\n"
+        "v, i = F.max_pool2d(x, 3, stride=2, padding=1, return_indices=True)\n"
+        "v.backward(torch.ones_like(v))\n"
+        "out = [v, i, x.grad]"),
+    "avg_pool2d_float32": "x = data(2, 3, 7, 8, dtype=torch.float32, requires_grad=True); y = F.avg_pool2d(x, 3, stride=2, padding=1); y.backward(torch.ones_like(y)); out = [y, x.grad]",
+    "max_pool3d_indices_double_backward": "out = [F.max_pool3d(data(1, 2, 5, 4, 5), (2, 3, 2), stride=(2, 1, 2), padding=(1, 1, 0), return_indices=True), gg(lambda x: F.max_pool3d(x, 2, stride=1) ** 2, (1, 1, 3, 4, 4))]",
+    "avg_pool3d_double_backward": "out = gg(lambda x: F.avg_pool3d(x * x, 2, stride=1, padding=1, count_include_pad=False), (1, 1, 3, 4, 3))",
+    "pool_dtypes": (
+        "out = []\n"
+        "x = torch.arange(-8, 17).reshape(1, 1, 5, 5)\n"
+        "for dt in (torch.int8, torch.uint8, torch.int16, torch.int32, torch.int64, torch.float16, torch.bfloat16, torch.bool):\n"
+        "    for f, xd in ((F.avg_pool2d, x), (F.max_pool2d, x), (F.avg_pool1d, x[0]), (F.max_pool1d, x[0]), (F.avg_pool3d, x), (F.max_pool3d, x)):\n"
+        "        try:\n"
+        "            out.append(f(xd.to(dt) if dt != torch.bool else xd > 0, 3, stride=2, padding=1))\n"
+        "        except Exception as e:\n"
+        "            out.append((type(e).__name__, str(e)))\n"
+        "out.append(F.avg_pool2d(x, 3, padding=1, count_include_pad=False))\n"
+        "out.append(F.avg_pool2d(x, 2, divisor_override=3))"),
+    "pool_half_grads": (
+        "x = data(1, 2, 5, 6, dtype=torch.float16, requires_grad=True)\n"
+        "v, i = F.max_pool2d(x, 2, stride=1, return_indices=True)\n"
+        "a = F.avg_pool2d(x, 3, stride=1, padding=1)\n"
+        "(v.sum() + a.sum()).backward()\n"
+        "out = [v, i, a, x.grad]"),
     "avg_pool2d": "out = g(lambda x: F.avg_pool2d(x, 2), (2, 3, 6, 7))",
     "avg_pool2d_pad_include": "out = g(lambda x: F.avg_pool2d(x, 3, stride=2, padding=1), (1, 2, 7, 6))",
     "avg_pool2d_pad_exclude": "out = g(lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False), (1, 2, 7, 6))",
@@ -249,6 +287,40 @@ def test_absurd_block_geometry_is_an_error_not_a_crash():
         _core._im2col(pyrustgrad.zeros(1, 1, 3, 3, dtype=pyrustgrad.int64), [2, 2], [1, 1], [0, 0], [1, 1], 0.0)
     with pytest.raises(RuntimeError):
         _core._col2im(pyrustgrad.zeros(1, 4, 4), [big, big], [2, 2], [1, 1], [0, 0], [1, 1])
+
+
+def test_pooling_kernels_refuse_bad_geometry_and_agree_across_threads():
+    import pyrustgrad
+    from pyrustgrad import _core
+    x = pyrustgrad.arange(2 * 3 * 5 * 5, dtype=pyrustgrad.float64).reshape(2, 3, 5, 5)
+    # A window wholly in the padding, an output larger than the input allows, zero sizes,
+    # mismatched lists and a missing batch dim: errors, never a crash.
+    for k, s, p, d, o in (([2, 2], [1, 1], [3, 0], [1, 1], [7, 4]), ([2, 2], [2, 2], [0, 0], [1, 1], [9, 2]),
+                          ([0, 2], [1, 1], [0, 0], [1, 1], [4, 4]), ([2, 2], [0, 1], [0, 0], [1, 1], [4, 4]),
+                          ([2], [1, 1], [0, 0], [1, 1], [4, 4])):
+        with pytest.raises(RuntimeError):
+            _core._max_pool(x, k, s, p, d, o)
+    with pytest.raises(RuntimeError):
+        _core._max_pool(x[0, 0], [2, 2], [1, 1], [0, 0], [1, 1], [4, 4])
+    with pytest.raises(RuntimeError):
+        _core._avg_pool(x, [2, 2], [2, 2], [0, 0], [9, 2], True, None)
+    # Above the grain the planes split across threads: the same bits for 1 and 2 threads.
+    F = pyrustgrad.nn.functional
+    big = pyrustgrad.randn(4, 16, 40, 41, dtype=pyrustgrad.float32, requires_grad=True)
+    before = pyrustgrad.get_num_threads()
+    results = []
+    try:
+        for threads in (1, 2):
+            pyrustgrad.set_num_threads(threads)
+            big.grad = None
+            v, i = F.max_pool2d(big, 3, stride=2, padding=1, return_indices=True)
+            a = F.avg_pool2d(big, 3, stride=1, padding=1)
+            (v.sum() + (a * a).sum()).backward()
+            results.append([v, i, a, big.grad])
+    finally:
+        pyrustgrad.set_num_threads(before)
+    for one, two in zip(*results):
+        assert pyrustgrad.equal(one, two)
 
 
 if __name__ == "__main__":

@@ -185,7 +185,8 @@ def _conv_checks(name, input, weight, bias, stride, padding, dilation, groups, t
 
 
 def _scalar_name(t):
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}.get(
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool", "int32": "Int",
+            "int16": "Short", "int8": "Char", "uint8": "Byte", "float16": "Half", "bfloat16": "BFloat16"}.get(
         str(t.dtype).split(".")[-1], str(t.dtype))
 
 
@@ -354,63 +355,17 @@ def _pool_geometry(input, n, kernel_size, stride, padding, dilation, ceil_mode, 
     return k, s, p, d, spatial, out
 
 
-def _blocks(x, n, k, s, p, d, spatial, out, pad_value):
-    """im2col over the pool windows, with the far-end padding ceil_mode needs: (N, C, K, L)."""
-    from . import functional as F
-    extra = [max(0, (out[i] - 1) * s[i] + d[i] * (k[i] - 1) + 1 - (spatial[i] + 2 * p[i])) for i in range(n)]
-    if any(extra):
-        pads = []
-        for i in reversed(range(n)):
-            pads += [0, extra[i]]
-        x = F.pad(x, pads, value=pad_value)
-    batch, channels = x.shape[0], x.shape[1]
-    kk = 1
-    for v in k:
-        kk *= v
-    # Channels fold into the batch so each block row is one window of one channel.
-    flat = x.reshape([batch * channels, 1] + list(x.shape[2:]))
-    cols = _core._im2col(flat, list(k), list(d), list(p), list(s), pad_value)
-    return cols.reshape(batch, channels, kk, cols.shape[-1])
-
-
-def _window_table(n, k, s, p, d, spatial, out):
-    """A (L, K) int64 tensor: the flat input index each window position reads (PyTorch's
-    pooling indices), from per-dim tables combined by broadcasting."""
-    pt = _pt()
-    flat = None
-    for i in range(n):
-        t = pt.tensor([[o * s[i] - p[i] + j * d[i] for j in range(k[i])] for o in range(out[i])])
-        stride = 1
-        for v in spatial[i + 1:]:
-            stride *= v
-        # Shape (1.., out_i, 1.., 1.., k_i, 1..): out dims first, then kernel dims.
-        shape = [1] * (2 * n)
-        shape[i], shape[n + i] = out[i], k[i]
-        t = (t * stride).reshape(shape)
-        flat = t if flat is None else flat + t
-    L, K = 1, 1
-    for i in range(n):
-        L, K = L * out[i], K * k[i]
-    return flat.reshape(L, K)
-
-
 def _max_poolnd(n, name, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     k, s, p, d, spatial, out = _pool_geometry(input, n, kernel_size, stride, padding, dilation, ceil_mode, name)
-    x, added = _batched(input, n)
-    if x.dtype not in (_pt().float32, _pt().float64):
-        raise RuntimeError("\"max_pool%dd\" not implemented for '%s'" % (n, _scalar_name(x)))
-    blocks = _blocks(x, n, k, s, p, d, spatial, out, -math.inf)
-    values, where = blocks.max(2)
-    shape = [x.shape[0], x.shape[1]] + out
-    values = values.reshape(shape)
-    if not return_indices:
-        return values.squeeze(0) if added else values
-    table = _window_table(n, k, s, p, d, spatial, out)  # (L, K)
-    idx = table.expand(x.shape[0], x.shape[1], table.shape[0], table.shape[1]).gather(3, where.unsqueeze(3))
-    idx = idx.reshape(shape)
-    if added:
-        return values.squeeze(0), idx.squeeze(0)
-    return values, idx
+    if n == 1:
+        if not input.dtype.is_floating_point:
+            raise NotImplementedError("\"max_pool1d_impl\" not implemented for '%s'" % _scalar_name(input))
+        # PyTorch pools 1-d as 2-d over a height of one (SqueezeBackward1 over MaxPool2D...).
+        values, idx = _core._max_pool(input.unsqueeze(-2), [1, k[0]], [1, s[0]], [0, p[0]], [1, d[0]], [1, out[0]])
+        values, idx = values.squeeze(-2), idx.squeeze(-2)
+    else:
+        values, idx = _core._max_pool(input, list(k), list(s), list(p), list(d), out)
+    return (values, idx) if return_indices else values
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -429,30 +384,16 @@ def _avg_poolnd(n, name, input, kernel_size, stride, padding, ceil_mode, count_i
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     k, s, p, d, spatial, out = _pool_geometry(input, n, kernel_size, stride, padding, 1, ceil_mode, name)
-    x, added = _batched(input, n)
-    blocks = _blocks(x, n, k, s, p, d, spatial, out, 0.0)
-    total = blocks.sum(2)  # (N, C, L)
-    if divisor_override is not None:
-        result = total / float(divisor_override)
-    else:
-        # The divisor of each window, a product over dims: the window's size clipped to the
-        # padded input (count_include_pad) or to the input itself.
-        per_dim = []
-        for i in range(n):
-            sizes = []
-            for o in range(out[i]):
-                start = o * s[i] - p[i]
-                end = min(start + k[i], spatial[i] + p[i])
-                if not count_include_pad:
-                    start, end = max(start, 0), min(end, spatial[i])
-                sizes.append(end - start)
-            per_dim.append(sizes)
-        div = [1]
-        for sizes in per_dim:
-            div = [a * b for a in div for b in sizes]
-        result = total / _pt().tensor([float(v) for v in div], dtype=x.dtype)
-    result = result.reshape([x.shape[0], x.shape[1]] + out)
-    return result.squeeze(0) if added else result
+    if n == 3 and any(spatial[i] < k[i] for i in range(3)):
+        raise RuntimeError("input image (T: %d H: %d W: %d) smaller than kernel size (kT: %d kH: %d kW: %d)"
+                           % (tuple(spatial) + tuple(k)))
+    div = None if divisor_override is None else int(divisor_override)
+    if n == 1:
+        # As PyTorch: 1-d pools as 2-d over a height of one (SqueezeBackward1 over AvgPool2D...).
+        result = _core._avg_pool(input.unsqueeze(-2), [1, k[0]], [1, s[0]], [0, p[0]], [1, out[0]],
+                                 bool(count_include_pad), div)
+        return result.squeeze(-2)
+    return _core._avg_pool(input, list(k), list(s), list(p), out, bool(count_include_pad), div)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):

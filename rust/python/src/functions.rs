@@ -264,6 +264,21 @@ fn _col2im(py: Python, cols: PyRef<PyTensor>, output_size: Vec<usize>, kernel: V
     wrap(py, run(|| ops::col2im(&cols.t, &output_size, &kernel, &dilation, &padding, &stride))?)
 }
 
+/// `_max_pool(x, kernel, stride, padding, dilation, output_size)`: (values, indices) of max
+/// pooling over 1-3 spatial dims of a batched `x`; nn.functional checks the arguments.
+#[pyfunction]
+fn _max_pool(py: Python, x: PyRef<PyTensor>, kernel: Vec<usize>, stride: Vec<usize>, padding: Vec<usize>, dilation: Vec<usize>, output_size: Vec<usize>) -> PyResult<(PyObject, PyObject)> {
+    let (v, i) = run(|| ops::max_pool(&x.t, &kernel, &stride, &padding, &dilation, &output_size))?;
+    Ok((wrap(py, v)?, wrap(py, i)?))
+}
+
+/// `_avg_pool(x, kernel, stride, padding, output_size, count_include_pad, divisor_override)`:
+/// average pooling over 1-3 spatial dims of a batched `x`.
+#[pyfunction]
+fn _avg_pool(py: Python, x: PyRef<PyTensor>, kernel: Vec<usize>, stride: Vec<usize>, padding: Vec<usize>, output_size: Vec<usize>, count_include_pad: bool, divisor_override: Option<i64>) -> PyResult<PyObject> {
+    wrap(py, run(|| ops::avg_pool(&x.t, &kernel, &stride, &padding, &output_size, count_include_pad, divisor_override))?)
+}
+
 /// Printed names say `torch.` (`"torch"`, set by the torch alias) or `pyrustgrad.` (the
 /// default) from now on: dtypes, `dtype=` in tensor reprs, and the core's messages.
 #[pyfunction]
@@ -356,6 +371,8 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_adam_step, m)?)?;
     m.add_function(wrap_pyfunction!(_im2col, m)?)?;
     m.add_function(wrap_pyfunction!(_col2im, m)?)?;
+    m.add_function(wrap_pyfunction!(_max_pool, m)?)?;
+    m.add_function(wrap_pyfunction!(_avg_pool, m)?)?;
     m.add_function(wrap_pyfunction!(tensor, m)?)?;
     m.add_function(wrap_pyfunction!(full, m)?)?;
     m.add_function(wrap_pyfunction!(rand, m)?)?;

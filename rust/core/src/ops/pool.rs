@@ -25,6 +25,10 @@ struct Windows {
     output: [usize; 3],
     /// `taps[dim][o]`: the in-bounds input coordinates of output `o`'s window along `dim`.
     taps: [Vec<Vec<usize>>; 3],
+    /// Along the last dim, per kernel offset: the input coordinate of output 0's tap
+    /// (`kw * dilation - padding`, may be negative), the stride, and the outputs `lo..hi`
+    /// whose tap at that offset is in bounds.
+    row_taps: Vec<(isize, usize, usize, usize)>,
 }
 
 impl Windows {
@@ -33,7 +37,7 @@ impl Windows {
         if !(1..=3).contains(&nd) || [kernel.len(), stride.len(), padding.len(), dilation.len(), output.len()].iter().any(|&l| l != nd) {
             bail!(Runtime, "{}: expected 1 to 3 spatial dims with one kernel size, stride, padding, dilation and output size each", op);
         }
-        let mut w = Windows { input: [1; 3], output: [1; 3], taps: [vec![vec![0]], vec![vec![0]], vec![vec![0]]] };
+        let mut w = Windows { input: [1; 3], output: [1; 3], taps: [vec![vec![0]], vec![vec![0]], vec![vec![0]]], row_taps: vec![(0, 1, 0, 1)] };
         for i in 0..nd {
             let j = 3 - nd + i;
             if kernel[i] == 0 || stride[i] == 0 || dilation[i] == 0 || output[i] == 0 {
@@ -57,6 +61,15 @@ impl Windows {
             w.output[j] = output[i];
             w.taps[j] = taps;
         }
+        let last = nd - 1;
+        let (size, st) = (spatial[last] as isize, stride[last]);
+        w.row_taps = (0..kernel[last]).map(|k| {
+            let off = (k * dilation[last]) as isize - padding[last] as isize;
+            // outputs o with 0 <= o * st + off < size (the taps above checked these sizes fit isize)
+            let lo = if off >= 0 { 0 } else { ((-off) as usize).div_ceil(st) };
+            let hi = if size - off <= 0 { 0 } else { output[last].min(((size - off - 1) as usize) / st + 1) };
+            (off, st, lo.min(hi), hi)
+        }).collect();
         Ok(w)
     }
 
@@ -133,26 +146,47 @@ fn out_shape(x: &Tensor, w: &Windows, nd: usize) -> Vec<usize> {
 }
 
 /// The flat in-plane index of each window's maximum: the first of equal values, and NaN
-/// wins (the last NaN's index), as PyTorch's kernel (`v > best || isnan(v)` from -inf).
-fn argmax_windows<T: Copy + PartialOrd + Send + Sync>(s: &[T], inp: usize, outp: usize, starts: &[usize], taps: &[usize], work: usize, idx: &mut [i64]) {
+/// wins (the last NaN's index), as PyTorch's kernel (`v > best || isnan(v)` from -inf,
+/// visiting each window in (d, h, w) order). One output row at a time, the taps of all its
+/// windows at one kernel offset in a loop over the row: no dependency from one window to the
+/// next, so the loop pipelines (a window-by-window loop waits on each comparison).
+fn argmax_windows<T: Copy + PartialOrd + Send + Sync>(s: &[T], w: &Windows, work: usize, idx: &mut [i64]) {
+    let [_, ih, iw] = w.input;
+    let [_, oh, ow] = w.output;
+    let (inp, outp) = (w.in_plane(), w.out_plane());
     for_planes(idx, outp, work, &|first, chunk| {
+        let mut best: Vec<T> = Vec::with_capacity(ow);
         for (p, out) in chunk.chunks_mut(outp).enumerate() {
             let plane = &s[(first + p) * inp..(first + p + 1) * inp];
-            for (o, slot) in out.iter_mut().enumerate() {
-                let win = &taps[starts[o]..starts[o + 1]];
-                // Starting from the window's first value is the same as from -inf: that
-                // value is taken either way (greater, NaN, or -inf kept at the first index).
-                let mut at = win[0];
-                let mut best = plane[at];
-                for &i in &win[1..] {
-                    let v = plane[i];
-                    #[allow(clippy::eq_op)] // v != v: NaN (never true for integers)
-                    if v > best || v != v {
-                        best = v;
-                        at = i;
+            for (r, at) in out.chunks_mut(ow).enumerate() {
+                let (td, th) = (&w.taps[0][r / oh], &w.taps[1][r % oh]);
+                // Start at each window's first tap (the same as from -inf: that tap is taken
+                // whether greater, NaN, or -inf kept at the first index); visiting it again
+                // below changes nothing.
+                let row0 = (td[0] * ih + th[0]) * iw;
+                best.clear();
+                for (o, a) in at.iter_mut().enumerate() {
+                    *a = (row0 + w.taps[2][o][0]) as i64;
+                    best.push(plane[*a as usize]);
+                }
+                for &d in td {
+                    for &h in th {
+                        let row = &plane[(d * ih + h) * iw..(d * ih + h + 1) * iw];
+                        let base = ((d * ih + h) * iw) as i64;
+                        for &(off, st, lo, hi) in &w.row_taps {
+                            for o in lo..hi {
+                                // in bounds: lo..hi are the outputs whose tap is in the row
+                                let c = ((o * st) as isize + off) as usize;
+                                let v = row[c];
+                                #[allow(clippy::eq_op)] // v != v: NaN (never true for integers)
+                                let take = (v > best[o]) | (v != v);
+                                // Which value wins is unpredictable: ask for selects.
+                                best[o] = std::hint::select_unpredictable(take, v, best[o]);
+                                at[o] = std::hint::select_unpredictable(take, base + c as i64, at[o]);
+                            }
+                        }
                     }
                 }
-                *slot = at as i64;
             }
         }
     });
@@ -170,17 +204,26 @@ pub fn max_pool(x: &Tensor, kernel: &[usize], stride: &[usize], padding: &[usize
     let total = n.checked_mul(w.out_plane()).ok_or_else(|| crate::storage::oom_error(usize::MAX))?;
     crate::shape::checked_storage_bytes(&shape, 8)?;
     let mut idx = Buffer::zeroed(DType::I64, total)?;
-    let (inp, outp) = (w.in_plane(), w.out_plane());
     let work = total.saturating_mul(kernel.iter().product::<usize>());
-    let (starts, taps) = w.table();
     let xc = match x.dtype() {
         DType::Bool => bail!(NotImplemented, "\"max_pool{}d\" not implemented for 'Bool'", nd),
         DType::F16 | DType::BF16 => xc.to_dtype_raw(DType::F32),
         _ => xc,
     };
-    crate::with_any_type!(xc.dtype(), T => {
-        xc.with_slice(|s: &[T], l| argmax_windows(&s[l.contiguous_range().expect("contiguous")], inp, outp, &starts, &taps, work, idx.as_mut_slice::<i64>()))
-    });
+    fn run<T: Copy + PartialOrd + Send + Sync + crate::dtype::Element>(x: &Tensor, w: &Windows, work: usize, idx: &mut [i64]) {
+        x.with_slice(|s: &[T], l| argmax_windows(&s[l.contiguous_range().expect("contiguous")], w, work, idx))
+    }
+    let out = idx.as_mut_slice::<i64>();
+    match xc.dtype() {
+        DType::F32 => run::<f32>(&xc, &w, work, out),
+        DType::F64 => run::<f64>(&xc, &w, work, out),
+        DType::I64 => run::<i64>(&xc, &w, work, out),
+        DType::I32 => run::<i32>(&xc, &w, work, out),
+        DType::I16 => run::<i16>(&xc, &w, work, out),
+        DType::I8 => run::<i8>(&xc, &w, work, out),
+        DType::U8 => run::<u8>(&xc, &w, work, out),
+        other => bail!(NotImplemented, "\"max_pool{}d\" not implemented for '{}'", nd, other.scalar_name()),
+    }
     let indices = Tensor::from_buffer(idx, shape);
     let values = take_planes(x, &indices, nd, node_name("MaxPool", nd, "WithIndicesBackward0"), node_name("MaxPool", nd, "WithIndicesBackwardBackward0"))?;
     Ok((values, indices))

@@ -58,15 +58,31 @@ fn gemm_batches<T: Element + GemmScalar>(a: &Tensor, b: &Tensor, batches: &[(usi
     let mut c = crate::storage::try_alloc(batches.len() * m * n, T::from_f64(0.0))?;
     let zero = T::from_f64(0.0);
     let one = T::from_f64(1.0);
+    let threads = crate::gemm::get_num_threads();
+    let each = m.saturating_mul(n).saturating_mul(k);
+    // Many products each too small for the GEMM's own threads (a convolution's per-sample
+    // products): whole batches split across the team, each product single-threaded.
+    let tasks = if each < crate::gemm::params::PARALLEL_MIN_MNK && m * n > 0 {
+        threads.min(batches.len()).min(each.saturating_mul(batches.len()) / crate::gemm::params::PARALLEL_MIN_MNK_PER_THREAD)
+    } else {
+        1
+    };
+    let failed = std::sync::Mutex::new(None);
     a.with_slice(|sa: &[T], _| {
         b.with_slice(|sb: &[T], _| {
-            for (bi, &(ao, bo)) in batches.iter().enumerate() {
-                gemm_checked(m, k, n, one, sa, ao, a_rs as isize, a_cs as isize, sb, bo, b_rs as isize, b_cs as isize, zero, &mut c, bi * m * n, n as isize, 1)
-                    .map_err(runtime)?;
-            }
-            Ok::<(), crate::error::Error>(())
+            crate::parallel::for_chunks_mut(&mut c, tasks, m * n, threads, &|start, part| {
+                let first = start / (m * n).max(1);
+                for (j, &(ao, bo)) in batches[first..first + part.len() / (m * n).max(1)].iter().enumerate() {
+                    if let Err(e) = gemm_checked(m, k, n, one, sa, ao, a_rs as isize, a_cs as isize, sb, bo, b_rs as isize, b_cs as isize, zero, part, j * m * n, n as isize, 1) {
+                        failed.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                    }
+                }
+            });
         })
-    })?;
+    });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(runtime(e));
+    }
     Ok(c)
 }
 

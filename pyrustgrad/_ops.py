@@ -474,6 +474,19 @@ def count_nonzero(input, dim=None):
 
 
 def nansum(input, dim=None, keepdim=False, dtype=None):
+    if dtype is None and input.is_floating_point():
+        dims = _dim_list(input, dim)
+
+        def backward(g, needs, x):
+            gk = _keep(g, x, dims, keepdim if dim is not None or keepdim else False)
+            return (_where(x != x, _zero(x.dtype), gk.expand(*x.shape) if x.dim() else gk),)
+
+        return _fused_op()("NansumBackward0", [input], [input], lambda: _nansum_value(input, dim, keepdim, None),
+                           backward)
+    return _nansum_value(input, dim, keepdim, dtype)
+
+
+def _nansum_value(input, dim, keepdim, dtype):
     x = input if dtype is None else input.to(dtype)
     if x.is_floating_point():
         x = _where(x != x, _zero(x.dtype), x)
@@ -919,12 +932,18 @@ def _tri_mask(x, k, lower):
     return (cols - rows <= k) if lower else (cols - rows >= k)
 
 
+def _tri(name, input, diagonal, lower):
+    mask = _tri_mask(input, diagonal, lower)
+    zero = _zero(input.dtype)
+    return _fused_op()(name, [input], [], lambda: _where(mask, input, zero), lambda g, needs: (_where(mask, g, zero),))
+
+
 def tril(input, diagonal=0):
-    return _where(_tri_mask(input, diagonal, True), input, _zero(input.dtype))
+    return _tri("TrilBackward0", input, diagonal, True)
 
 
 def triu(input, diagonal=0):
-    return _where(_tri_mask(input, diagonal, False), input, _zero(input.dtype))
+    return _tri("TriuBackward0", input, diagonal, False)
 
 
 def _arange(n):
@@ -1151,11 +1170,17 @@ def column_stack(tensors):
 
 
 def roll(input, shifts, dims=None):
+    back = -shifts if isinstance(shifts, int) else [-v for v in shifts]
+    return _fused_op()("RollBackward0", [input], [], lambda: _roll(input, shifts, dims),
+                       lambda g, needs: (_roll(g, back, dims),))
+
+
+def _roll(input, shifts, dims=None):
     if dims is None:
         if not isinstance(shifts, int) and len(shifts) != 1:
             raise RuntimeError("shifts and dimensions must align. shifts: %d, dims:0" % len(shifts))
         s = shifts if isinstance(shifts, int) else shifts[0]
-        return roll(input.reshape(-1), s, 0).reshape(list(input.shape))
+        return _roll(input.reshape(-1), s, 0).reshape(list(input.shape))
     shifts = [shifts] if isinstance(shifts, int) else list(shifts)
     dims = [dims] if isinstance(dims, int) else list(dims)
     if len(shifts) != len(dims):
@@ -1202,7 +1227,14 @@ def repeat(input, *sizes):
     big = []
     for r, s in zip(sizes, shape):
         big += [r, s]
-    return input.reshape(inter).expand(*big).reshape([r * s for r, s in zip(sizes, shape)])
+    in_shape = list(input.shape)
+
+    def backward(g, needs):
+        # the sum over the copies: each repeated dim split into (copies, size)
+        return (g.reshape(big).sum(list(range(0, len(big), 2))).reshape(in_shape),)
+
+    return _fused_op()("RepeatBackward0", [input], [],
+                       lambda: input.reshape(inter).expand(*big).reshape([r * s for r, s in zip(sizes, shape)]), backward)
 
 
 def tile(input, dims):
@@ -1285,7 +1317,14 @@ def masked_fill(input, mask, value):
         v = value.to(input.dtype) if value.dtype != input.dtype else value
     else:
         v = _scalar(value, input.dtype)
-    return _where(mask, v, input)
+    if list(broadcast_shapes(input.shape, mask.shape)) != list(input.shape):
+        return _where(mask, v, input)
+    zero = _zero(input.dtype)
+    if isinstance(value, _core._TensorBase):  # MaskedFillBackward1: the value tensor is an input too
+        return _fused_op()("MaskedFillBackward1", [input, v], [], lambda: _where(mask, v, input),
+                           lambda g, needs: (_where(mask, zero, g), _where(mask, g, zero).sum() if needs[1] else None))
+    return _fused_op()("MaskedFillBackward0", [input], [], lambda: _where(mask, v, input),
+                       lambda g, needs: (_where(mask, zero, g),))
 
 
 def masked_fill_(self, mask, value):

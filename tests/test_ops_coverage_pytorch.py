@@ -4,9 +4,9 @@ one_hot, take, take_along_dim, index_copy/index_fill, multi_margin_loss; Long or
 in nll_loss/cross_entropy) with PyTorch's exact refusals; uint8 masks (a deprecated mask when
 reading or writing a tensor, refused with a 0-dim value, refused by masked_fill/masked_select,
 a deprecated condition in where); the float -> integer casts of NaN, inf and out-of-range
-values (x86's INT_MIN); and the node names of var/std/var_mean/std_mean/logsumexp and of
-whole-tensor basic indexing (AliasBackward0), with their gradients of the first and second
-order. Float64 gradients are also checked against finite differences (gradcheck,
+values (x86's INT_MIN); and the node names of var/std/var_mean/std_mean/logsumexp, nansum,
+tril/triu, roll, repeat, masked_fill and of whole-tensor basic indexing (AliasBackward0),
+with their gradients of the first and second order. Float64 gradients are also checked against finite differences (gradcheck,
 gradgradcheck).
 
 tests/data/ops_coverage_pytorch215.json is written by running this file under PyTorch:
@@ -154,6 +154,17 @@ CASES = {
         " nm(x[:, :4]), nm(x[:, :100]), nm(x[:, 0:4:1]), nm(x[:, -4:]), nm(x[:, -100:]), nm(x[:, :-0]), nm(x[:, ...]), nm(x[..., :]),"
         " nm(x[(slice(None),)]), nm(x[1]), nm(x[:, 1]), nm(x[..., 1]), nm(x[None]), nm(x[:, None]), nm(x[None, ...]), nm(x[0, :]),"
         " nm(x[:, :, None]), nm((x * 1).sum()[...]), nm((x * 1).sum()[()])]"),
+    "name_nansum": "out = named(lambda x: x.nansum(), (6, 4))",
+    "name_nansum_dim": "out = named(lambda x: x.nansum(1), (6, 4))",
+    "name_nansum_dims_keepdim": "out = named(lambda x: torch.nansum(x, (0, 1), keepdim=True), (6, 4))",
+    "nansum_nan_grad": "x = torch.tensor([[1.0, float('nan')], [2.0, 3.0]], dtype=D, requires_grad=True); y = x.nansum(0); y.backward(torch.tensor([2.0, 5.0], dtype=D)); out = [y, x.grad, nm(y)]",
+    "nansum_int": "out = [torch.tensor([1, 2]).nansum(), data(2, 2).nansum(dtype=torch.float32)]",
+    "name_tril_triu": "out = [named(lambda x: x.tril(), (4, 3)), named(lambda x: x.triu(1), (2, 3, 4)), named(lambda x: torch.tril(x, -1), (4, 4))]",
+    "name_roll": "out = [named(lambda x: x.roll(1, 0), (6, 4)), named(lambda x: x.roll((1, -2), (0, 1)), (6, 4)), named(lambda x: x.roll(5), (6, 4))]",
+    "name_repeat": "out = [named(lambda x: x.repeat(2, 1), (3, 4)), named(lambda x: x.repeat(2, 1, 3), (3, 2)), named(lambda x: x.repeat(1, 2), (2, 2))]",
+    "name_masked_fill": "out = [named(lambda x: x.masked_fill(x > 0, 0.0), (6, 4)), named(lambda x: x.masked_fill(torch.tensor([True, False, True, False]), -1.0), (6, 4))]",
+    "name_masked_fill_tensor_value": "out = [named(lambda x: x.masked_fill(x > 0, torch.tensor(2.0, dtype=D)), (6, 4)), named(lambda x: x.masked_fill(x > 0, (x * x).sum()), (6, 4))]",
+    "masked_fill_value_grad": "x = data(3, 2, requires_grad=True); v = torch.tensor(0.5, dtype=D, requires_grad=True); y = x.masked_fill(x > 0, v); y.backward(data(3, 2, k=1.0)); out = [y, x.grad, v.grad, nm(y), nexts(y)]",
     "alias_is_a_view": "x = data(6, 4, requires_grad=True) * 1; y = x[:, :]; z = x[...]; out = [y._base is x, z._base is x, y.data_ptr() == x.data_ptr(), y.shape, y.stride(), nexts(y)]",
     "alias_grad": "out = gg(lambda x: x[:, :] * x[..., :], (3, 4))",
     "alias_write_through": "x = data(3, 2).clone(); y = x[:, :]; y[0, 0] = 9.0; out = x",
@@ -194,11 +205,16 @@ def _gradient_checks():
         "logsumexp": lambda x: x.logsumexp(1) ** 2,
         "logsumexp_keepdim": lambda x: torch.logsumexp(x * 3, (0, 1), keepdim=True) * x,
         "alias": lambda x: x[:, :] * x[...],
+        "nansum": lambda x: x.nansum(1) ** 2,
+        "tril_triu": lambda x: x.tril(1) * x.triu(),
+        "roll": lambda x: x.roll((1, -2), (0, 1)) * x,
+        "repeat": lambda x: x.repeat(2, 1, 3) ** 2,
+        "masked_fill": lambda x: x.masked_fill(x > 2.5, 0.5) * x.masked_fill(x < 2.0, x[0, 0]),
     }
 
 
 _GRADIENT_CHECKS = ("var", "var_all_correction", "std", "var_mean", "std_mean", "logsumexp", "logsumexp_keepdim",
-                    "alias")
+                    "alias", "nansum", "tril_triu", "roll", "repeat", "masked_fill")
 
 
 def test_gradient_checks_are_listed():

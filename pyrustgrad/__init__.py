@@ -184,6 +184,10 @@ def from_numpy(ndarray):
                 "can't convert np.ndarray of type numpy.%s. The only supported types are: float64, float32, "
                 "float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, uint8, "
                 "and bool." % ndarray.dtype.type.__name__)
+        if name == "uint64" and ndarray.size and ndarray.max() > np.uint64(2 ** 63 - 1):
+            raise TypeError("can't convert np.ndarray of type numpy.uint64 holding values above 2**63 - 1: "
+                            "pyrustgrad has no uint64 dtype yet (its uint16/uint32/uint64 arrays become int64 "
+                            "copies)")
         warnings.warn("pyrustgrad has no %s dtype yet: the array was converted to %s, a copy that does not "
                       "share memory with it" % (name, _NUMPY_WIDENED[name]), stacklevel=2)
         ndarray = ndarray.astype(_NUMPY_WIDENED[name])
@@ -257,7 +261,7 @@ for _name in (
     "transpose", "permute", "reshape", "flatten", "unsqueeze", "squeeze", "sum", "mean",
     "softmax", "log_softmax", "all", "any", "mm", "bmm", "matmul", "dot", "pow", "maximum",
     "minimum", "eq", "ne", "lt", "le", "gt", "ge", "max", "min", "narrow", "select", "clone",
-    "detach", "mul", "div", "sub", "add", "gather", "scatter", "scatter_add", "flip", "fliplr",
+    "detach", "mul", "div", "sub", "add", "gather", "scatter", "scatter_add", "index_select", "flip", "fliplr",
     "flipud", "cumsum", "sort", "argsort", "topk", "argmax", "argmin",
 ):
     globals()[_name] = _method(_name)

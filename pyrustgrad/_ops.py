@@ -5,8 +5,9 @@ median, chunk/split, tril/triu, diagonal, roll, repeat, einsum, ...).
 Because every one is built from recorded native ops (or, where a formula needs a guard at
 a kink, an ``autograd.Function`` whose backward is itself written with differentiable ops),
 each has gradients of every order. Values, dtypes and messages follow PyTorch 2.15; node
-names are those of the ops composed (``SumBackward1``, ``SqrtBackward0``, ...), not
-PyTorch's fused names (``VarBackward0``). ``__init__`` exports the public names; the names in
+names are those of the ops composed (``SumBackward1``, ``SqrtBackward0``, ...), except
+where one named node (``nn._fused``, a backward formula in differentiable ops) gives
+PyTorch's name: var/std/var_mean/std_mean/logsumexp (``VarBackward0`` ...). ``__init__`` exports the public names; the names in
 ``METHODS`` also become ``Tensor`` methods. Must stay valid Python 3.6.
 """
 
@@ -111,64 +112,109 @@ def _correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
-    if isinstance(dim, _builtin_bool):  # var(x, False): the legacy unbiased argument
-        dim, unbiased = None, dim
+def _var_args(input, dim, unbiased, correction, what="var"):
+    """The reduced dims, their element count and the divisor of var/std (warning, as
+    PyTorch, when the degrees of freedom are <= 0)."""
     if not input.is_floating_point():
         raise NotImplementedError("std and var only support floating point and complex dtypes")
     c = _correction(unbiased, correction)
     dims = _dim_list(input, dim)
     n = _numel_at(input, dims)
     if n - c <= 0:
-        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
-                      "factor (input numel divided by output numel).", UserWarning, stacklevel=2)
-    d = input - input.mean(dims, keepdim=True) if input.dim() else input - input
-    s = (d * d).sum(dims, keepdim=keepdim) if input.dim() else d * d
-    return s / _builtin_max(n - c, 0)
+        warnings.warn("%s(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel)." % what, UserWarning, stacklevel=3)
+    return dims, n, _builtin_max(n - c, 0)
 
 
-class _SafeSqrt(Function):
-    """sqrt whose gradient is 0 where the result is 0 (PyTorch's std and norm backward)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = x.sqrt()
-        ctx.save_for_backward(x)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x, = ctx.saved_tensors
-        zero = x == 0
-        y = _where(zero, _scalar(1, x.dtype), x).sqrt()
-        return _where(zero, _zero(x.dtype), g / (2 * y))
+def _var_value(x, dims, div, keepdim):
+    d = x - x.mean(dims, keepdim=True) if x.dim() else x - x
+    s = (d * d).sum(dims, keepdim=keepdim) if x.dim() else d * d
+    return s / div
 
 
-_SafeSqrt._backward_name = "SqrtBackward0"
+def _keep(g, x, dims, keepdim):
+    """A reduction's output gradient with the reduced dims back (size 1)."""
+    return g if keepdim or not x.dim() else _unsqueeze_dims(g, dims)
+
+
+def _var_grad(x, gk, dims, div):
+    # PyTorch's var_backward: 2 / (N - correction) * grad * (x - mean)
+    d = x - x.mean(dims, keepdim=True) if x.dim() else x - x
+    return gk * (2.0 / div if div else _INF) * d
+
+
+def _std_grad(x, gk, dims, div):
+    # var_backward of grad / (2 std), 0 where std is 0; std recomputed with recording so
+    # that higher orders see its graph.
+    s = _var_value(x, dims, div, True).sqrt()
+    return _var_grad(x, _where(s == 0, _zero(x.dtype), gk / (2 * s)), dims, div)
+
+
+def _mean_grad(x, gk, n):
+    return (gk / n).expand(*x.shape) if x.dim() else gk.clone()
+
+
+def _fused_op():
+    from .nn import _fused
+    return _fused.fused
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
+    if isinstance(dim, _builtin_bool):  # var(x, False): the legacy unbiased argument
+        dim, unbiased = None, dim
+    dims, n, div = _var_args(input, dim, unbiased, correction)
+    return _fused_op()("VarBackward0", [input], [input], lambda: _var_value(input, dims, div, keepdim),
+                       lambda g, needs, x: (_var_grad(x, _keep(g, x, dims, keepdim), dims, div),))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, correction=None):
-    return _SafeSqrt.apply(var(input, dim, unbiased, keepdim, correction))
+    if isinstance(dim, _builtin_bool):
+        dim, unbiased = None, dim
+    dims, n, div = _var_args(input, dim, unbiased, correction, "std")
+    return _fused_op()("StdBackward0", [input], [input], lambda: _var_value(input, dims, div, keepdim).sqrt(),
+                       lambda g, needs, x: (_std_grad(x, _keep(g, x, dims, keepdim), dims, div),))
+
+
+def _moments(name, input, dim, unbiased, keepdim, correction, root):
+    """var_mean / std_mean: one node (VarMeanBackward0 / StdMeanBackward0) with two outputs."""
+    if isinstance(dim, _builtin_bool):
+        dim, unbiased = None, dim
+    dims, n, div = _var_args(input, dim, unbiased, correction, name[:-len("Backward0")].replace("Mean", "_mean").lower())
+
+    def forward():
+        v = _var_value(input, dims, div, keepdim)
+        return (v.sqrt() if root else v), (input.mean(dims, keepdim=keepdim) if input.dim() else input.clone())
+
+    if not (input.requires_grad and _core.is_grad_enabled()):
+        return forward()
+    with _NoGrad():
+        v, m = forward()
+
+    def backward(grads, saved):
+        x, = saved
+        gv, gm = grads
+        out = None
+        if gv is not None:
+            gk = _keep(gv, x, dims, keepdim)
+            out = _std_grad(x, gk, dims, div) if root else _var_grad(x, gk, dims, div)
+        if gm is not None:
+            gmean = _mean_grad(x, _keep(gm, x, dims, keepdim), n)
+            out = gmean if out is None else out + gmean
+        return (out,)
+
+    _core._record_function(name, [input], [v, m], [input], backward)
+    return (v, m)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, correction=None):
-    if isinstance(dim, _builtin_bool):
-        dim, unbiased = None, dim
-    dims = _dim_list(input, dim)
-    mean = input.mean(dims, keepdim=keepdim) if input.dim() else input.clone()
-    return (var(input, dims if input.dim() else None, unbiased, keepdim, correction), mean)
+    return _moments("VarMeanBackward0", input, dim, unbiased, keepdim, correction, False)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, correction=None):
-    v, m = var_mean(input, dim, unbiased, keepdim, correction)
-    return (_SafeSqrt.apply(v), m)
+    return _moments("StdMeanBackward0", input, dim, unbiased, keepdim, correction, True)
 
 
-def logsumexp(input, dim=None, keepdim=False):
-    x = _float(input)
-    if x.dim() == 0:
-        return x.clone()
-    dims = _dim_list(x, dim)
+def _logsumexp_value(x, dims, keepdim):
     with _NoGrad():
         m = x.amax(dims, keepdim=True)
         m = _where(m.abs() == _INF, _zero(x.dtype), m)
@@ -177,6 +223,19 @@ def logsumexp(input, dim=None, keepdim=False):
         for d in reversed(dims):
             out = out.squeeze(d)
     return out
+
+
+def logsumexp(input, dim=None, keepdim=False):
+    x = _float(input)
+    if x.dim() == 0:
+        return x.clone()
+    dims = _dim_list(x, dim)
+
+    def backward(g, needs, x):
+        # grad * exp(x - result), the result recomputed with recording (higher orders)
+        return (_keep(g, x, dims, keepdim) * (x - _logsumexp_value(x, dims, True)).exp(),)
+
+    return _fused_op()("LogsumexpBackward0", [x], [x], lambda: _logsumexp_value(x, dims, keepdim), backward)
 
 
 def logaddexp(input, other):
@@ -415,6 +474,19 @@ def count_nonzero(input, dim=None):
 
 
 def nansum(input, dim=None, keepdim=False, dtype=None):
+    if dtype is None and input.is_floating_point():
+        dims = _dim_list(input, dim)
+
+        def backward(g, needs, x):
+            gk = _keep(g, x, dims, keepdim if dim is not None or keepdim else False)
+            return (_where(x != x, _zero(x.dtype), gk.expand(*x.shape) if x.dim() else gk),)
+
+        return _fused_op()("NansumBackward0", [input], [input], lambda: _nansum_value(input, dim, keepdim, None),
+                           backward)
+    return _nansum_value(input, dim, keepdim, dtype)
+
+
+def _nansum_value(input, dim, keepdim, dtype):
     x = input if dtype is None else input.to(dtype)
     if x.is_floating_point():
         x = _where(x != x, _zero(x.dtype), x)
@@ -860,12 +932,18 @@ def _tri_mask(x, k, lower):
     return (cols - rows <= k) if lower else (cols - rows >= k)
 
 
+def _tri(name, input, diagonal, lower):
+    mask = _tri_mask(input, diagonal, lower)
+    zero = _zero(input.dtype)
+    return _fused_op()(name, [input], [], lambda: _where(mask, input, zero), lambda g, needs: (_where(mask, g, zero),))
+
+
 def tril(input, diagonal=0):
-    return _where(_tri_mask(input, diagonal, True), input, _zero(input.dtype))
+    return _tri("TrilBackward0", input, diagonal, True)
 
 
 def triu(input, diagonal=0):
-    return _where(_tri_mask(input, diagonal, False), input, _zero(input.dtype))
+    return _tri("TriuBackward0", input, diagonal, False)
 
 
 def _arange(n):
@@ -1092,11 +1170,17 @@ def column_stack(tensors):
 
 
 def roll(input, shifts, dims=None):
+    back = -shifts if isinstance(shifts, int) else [-v for v in shifts]
+    return _fused_op()("RollBackward0", [input], [], lambda: _roll(input, shifts, dims),
+                       lambda g, needs: (_roll(g, back, dims),))
+
+
+def _roll(input, shifts, dims=None):
     if dims is None:
         if not isinstance(shifts, int) and len(shifts) != 1:
             raise RuntimeError("shifts and dimensions must align. shifts: %d, dims:0" % len(shifts))
         s = shifts if isinstance(shifts, int) else shifts[0]
-        return roll(input.reshape(-1), s, 0).reshape(list(input.shape))
+        return _roll(input.reshape(-1), s, 0).reshape(list(input.shape))
     shifts = [shifts] if isinstance(shifts, int) else list(shifts)
     dims = [dims] if isinstance(dims, int) else list(dims)
     if len(shifts) != len(dims):
@@ -1143,7 +1227,14 @@ def repeat(input, *sizes):
     big = []
     for r, s in zip(sizes, shape):
         big += [r, s]
-    return input.reshape(inter).expand(*big).reshape([r * s for r, s in zip(sizes, shape)])
+    in_shape = list(input.shape)
+
+    def backward(g, needs):
+        # the sum over the copies: each repeated dim split into (copies, size)
+        return (g.reshape(big).sum(list(range(0, len(big), 2))).reshape(in_shape),)
+
+    return _fused_op()("RepeatBackward0", [input], [],
+                       lambda: input.reshape(inter).expand(*big).reshape([r * s for r, s in zip(sizes, shape)]), backward)
 
 
 def tile(input, dims):
@@ -1180,7 +1271,19 @@ def repeat_interleave(input, repeats=None, dim=None, output_size=None):
     return x.expand(*big).reshape(shape[:d] + [n * r] + shape[d + 1:])
 
 
+def _index_dtype_name(index):
+    from ._dtypes import _SCALAR_NAME
+    return _SCALAR_NAME[index.dtype]
+
+
+def _check_long_index(index, message):
+    """PyTorch's int64-only index ops (take, put_, index_copy_, take_along_dim)."""
+    if index.dtype != _core.int64:
+        raise RuntimeError(message % _index_dtype_name(index))
+
+
 def take(input, index):
+    _check_long_index(index, "take(): Expected a long tensor for index, but got %s")
     flat = input.reshape(-1)
     n = flat.numel()
     idx = index.reshape(-1)
@@ -1192,6 +1295,7 @@ def take(input, index):
 
 
 def take_along_dim(input, indices, dim=None):
+    _check_long_index(indices, "torch.take_along_dim(): dtype of indices should be Long but got %s")
     if dim is None:
         return input.reshape(-1).gather(0, indices.reshape(-1))
     d = _wrap(dim, input.dim())
@@ -1213,7 +1317,14 @@ def masked_fill(input, mask, value):
         v = value.to(input.dtype) if value.dtype != input.dtype else value
     else:
         v = _scalar(value, input.dtype)
-    return _where(mask, v, input)
+    if list(broadcast_shapes(input.shape, mask.shape)) != list(input.shape):
+        return _where(mask, v, input)
+    zero = _zero(input.dtype)
+    if isinstance(value, _core._TensorBase):  # MaskedFillBackward1: the value tensor is an input too
+        return _fused_op()("MaskedFillBackward1", [input, v], [], lambda: _where(mask, v, input),
+                           lambda g, needs: (_where(mask, zero, g), _where(mask, g, zero).sum() if needs[1] else None))
+    return _fused_op()("MaskedFillBackward0", [input], [], lambda: _where(mask, v, input),
+                       lambda g, needs: (_where(mask, zero, g),))
 
 
 def masked_fill_(self, mask, value):
@@ -1230,6 +1341,8 @@ def _index_along(dim, index, src):
 
 
 def index_add(input, dim, index, source, alpha=1):
+    if index.dtype not in (_core.int64, _core.int32):
+        raise RuntimeError("index_add_(): Expected dtype int32/int64 for index but got: %s" % _index_dtype_name(index))
     d = _wrap(dim, input.dim())
     src = source if alpha == 1 else source * alpha
     if input.dim() == 0:
@@ -1243,6 +1356,7 @@ def index_add_(self, dim, index, source, alpha=1):
 
 
 def index_copy(input, dim, index, source):
+    _check_long_index(index, "index_copy_(): Expected a long tensor for index, but got %s")
     d = _wrap(dim, input.dim())
     return input.scatter(d, _index_along(d, index, source), source)
 
@@ -1253,6 +1367,8 @@ def index_copy_(self, dim, index, source):
 
 
 def index_fill(input, dim, index, value):
+    if index.dtype != _core.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
     d = _wrap(dim, input.dim())
     n = input.shape[d] if input.dim() else 1
     hit = _core.full([n], 0.0, _core.int64, False).scatter(0, index.reshape(-1), _core.full([index.numel()], 1.0, _core.int64, False)) > 0
@@ -1296,6 +1412,10 @@ def where(condition, input=None, other=None):
         return nonzero(condition, as_tuple=True)
     if input is None or other is None:
         raise TypeError("where() takes 1 or 3 arguments")
+    if isinstance(condition, _core._TensorBase) and condition.dtype == _core.uint8:
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in a "
+                      "future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=2)
+        condition = condition.to(_core.bool)
     if not isinstance(input, _core._TensorBase) and not isinstance(other, _core._TensorBase):
         dt = _core.int64 if isinstance(input, int) and isinstance(other, int) and not isinstance(input, _builtin_bool) \
             and not isinstance(other, _builtin_bool) else _core.float32
@@ -1402,12 +1522,15 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 
 
 def bincount(input, weights=None, minlength=0):
+    if input.dtype == _core.bool:
+        raise NotImplementedError("\"bincount_cpu\" not implemented for 'Bool'")
     if input.dim() != 1 or input.is_floating_point() or input.dtype == _core.bool or \
             (input.numel() and _builtin_bool((input < 0).any())):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
     size = _builtin_max(int(input.max().item()) + 1 if input.numel() else 0, minlength)
+    input = input.long()  # any integer dtype counts; scatter_add takes int32/int64 indices
     if weights is None:
         return _core.full([size], 0.0, _core.int64, False).scatter_add(0, input, _core.full([input.numel()], 1.0, _core.int64, False))
     w = weights if weights.is_floating_point() else weights.to(_core.float64)

@@ -205,3 +205,28 @@ def test_roundtrip_preserves_values_and_shares_memory():
     assert np.shares_memory(back.numpy(), t.numpy())
     back[0, 0] = 42.0
     assert t[0, 0].item() == 42.0
+
+
+def test_unsigned_arrays_without_a_dtype_become_int64_copies():
+    # PyTorch 2.15 makes torch.uint16/uint32/uint64 tensors (with few ops); pyrustgrad has no
+    # such dtypes: an int64 copy with the same values, and a warning that memory is not shared.
+    import warnings
+    for name in ("uint16", "uint32", "uint64"):
+        a = np.array([1, 2, 60000], dtype=name)
+        for make in (torch.from_numpy, torch.as_tensor, torch.tensor):
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                t = make(a)
+            assert (t.dtype, t.tolist()) == (torch.int64, [1, 2, 60000]), (name, make)
+            if make is torch.from_numpy:
+                assert [str(x.message) for x in w] == ["pyrustgrad has no %s dtype yet: the array was converted to "
+                                                       "int64, a copy that does not share memory with it" % name]
+        t = torch.from_numpy(a)
+        t[0] = 5
+        assert a[0] == 1
+    big = np.array([1, 2 ** 63], dtype=np.uint64)
+    with pytest.raises(TypeError, match=r"^can't convert np.ndarray of type numpy.uint64 holding values above "
+                                        r"2\*\*63 - 1: pyrustgrad has no uint64 dtype yet"):
+        torch.from_numpy(big)
+    with pytest.raises(TypeError, match=r"holding values above 2\*\*63 - 1"):
+        torch.tensor(big)

@@ -277,10 +277,10 @@ def bilinear(input1, input2, weight, bias=None):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
     pt = _pt()
-    if input.dtype not in (_core.int64,):
+    if input.dtype not in (_core.int64, _core.int32):
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            "Long, Int; but got %s instead (while checking arguments for embedding)"
-                           % input.type())
+                           % ("CPUBoolType" if input.dtype == _core.bool else input.type()))
     if padding_idx is not None:
         if padding_idx > 0:
             if padding_idx >= weight.size(0):
@@ -715,8 +715,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = _reduction(size_average, reduce, reduction)
     if input.dim() < 1:
         raise ValueError("Expected 1 or more dimensions (got %d)" % input.dim())
-    if target.dtype != _core.int64:
-        raise RuntimeError("expected scalar type Long but found %s" % _type_label(target))
+    # PyTorch's kernels take Long or Byte targets; the spatial (3-D and up) ones only Long.
+    if target.dtype not in (_core.int64, _core.uint8):
+        raise RuntimeError("expected target dtype to be Long or Byte, but got %s" % _type_label(target))
     if input.dim() == 1:
         if target.dim() != 0:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
@@ -736,6 +737,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise RuntimeError("weight tensor should be defined either for all %d classes or no classes but got weight "
                            "tensor of shape: %s" % (c, list(weight.shape)))
     _check_reduction(reduction)
+    if target.dtype == _core.uint8:
+        if input.dim() > 2:
+            raise RuntimeError("expected scalar type Long but found Byte")
+        target = target.long()
     valid = target != ignore_index
     safe_t = pt.where(valid, target, pt.zeros_like(target))
     if safe_t.numel():
@@ -806,6 +811,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             return _fused.div_scalar(-prod.sum(), input.numel() / c if c else 0.0)
         raise ValueError("%s is not a valid value for reduction" % reduction)
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if target.dtype == _core.uint8:  # nll_loss took it as Long
+        target = target.long()
     if label_smoothing == 0.0:
         return nll
     ignore = target == ignore_index
@@ -1000,6 +1007,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     reduction = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
+    if target.dtype != _core.int64:
+        raise RuntimeError("expected scalar type Long but found %s" % _type_label(target))
     t = target.reshape(-1)
     x2 = input if input.dim() > 1 else input.unsqueeze(0)
     c = x2.shape[1]

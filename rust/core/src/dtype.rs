@@ -256,7 +256,7 @@ pub fn f64_to_i32_like_x86(v: f64) -> i32 {
     if v > -2147483649.0 && v < 2147483648.0 { v as i32 } else { i32::MIN }
 }
 
-/// As [`f64_to_i32_like_x86`], to int64 (uint8 takes the low bits of this).
+/// As [`f64_to_i32_like_x86`], to int64 (int64 casts and uint8, which takes the low bits of this).
 #[inline(always)]
 pub fn f64_to_i64_like_x86(v: f64) -> i64 {
     if v >= -9.223372036854775808e18 && v < 9.223372036854775808e18 { v as i64 } else { i64::MIN }
@@ -298,7 +298,7 @@ macro_rules! impl_element {
 
 impl_element!(f32, DType::F32, |x| to_f64 x as f64, |v| from_f64 v as f32, |x| to_i64 x as i64, |v| from_i64 v as f32, |b| from_bool if b { 1.0 } else { 0.0 });
 impl_element!(f64, DType::F64, |x| to_f64 x, |v| from_f64 v, |x| to_i64 x as i64, |v| from_i64 v as f64, |b| from_bool if b { 1.0 } else { 0.0 });
-impl_element!(i64, DType::I64, |x| to_f64 x as f64, |v| from_f64 v as i64, |x| to_i64 x, |v| from_i64 v, |b| from_bool b as i64);
+impl_element!(i64, DType::I64, |x| to_f64 x as f64, |v| from_f64 f64_to_i64_like_x86(v), |x| to_i64 x, |v| from_i64 v, |b| from_bool b as i64);
 impl_element!(i32, DType::I32, |x| to_f64 x as f64, |v| from_f64 f64_to_i32_like_x86(v), |x| to_i64 x as i64, |v| from_i64 v as i32, |b| from_bool b as i32);
 impl_element!(i16, DType::I16, |x| to_f64 x as f64, |v| from_f64 f64_to_i32_like_x86(v) as i16, |x| to_i64 x as i64, |v| from_i64 v as i16, |b| from_bool b as i16);
 impl_element!(i8, DType::I8, |x| to_f64 x as f64, |v| from_f64 f64_to_i32_like_x86(v) as i8, |x| to_i64 x as i64, |v| from_i64 v as i8, |b| from_bool b as i8);

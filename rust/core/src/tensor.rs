@@ -553,7 +553,8 @@ impl Tensor {
             match dtype {
                 DType::F32 => map(t, |x: S| f32::from_f64(x.to_f64())),
                 DType::F64 => map(t, |x: S| x.to_f64()),
-                DType::I64 => map(t, |x: S| x.to_i64()),
+                // A float through x86's conversion (NaN and out of range: i64::MIN), as PyTorch's CPU.
+                DType::I64 => map(t, |x: S| i64::cast_from(x)),
                 DType::Bool => map(t, |x: S| x.is_nonzero()),
                 other => crate::with_any_type!(other, D => map(t, |x: S| D::cast_from(x))),
             }

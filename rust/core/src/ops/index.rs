@@ -39,6 +39,13 @@ pub fn index_from_nested(walk: &[super::Nested]) -> Result<Tensor> {
 /// (NumPy's rules: the indexed dims' results broadcast together and go where the indexed dims
 /// were when they are adjacent, else first).
 pub fn get_index(x: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
+    get_index_key(x, items, false)
+}
+
+/// `x[key]` where `tuple_key` says the key was a tuple or `...`: then, as PyTorch does, a
+/// slice over a whole dim (`:`, `0:n`, `:big`) is no op and a key that changes nothing gives
+/// an alias (AliasBackward0); a lone slice is always sliced (SliceBackward0).
+pub fn get_index_key(x: &Tensor, items: &[IndexItem], tuple_key: bool) -> Result<Tensor> {
     if let [IndexItem::Tensor(t)] = items {
         if t.ndim() > 0 {
             return match t.dtype() {
@@ -47,6 +54,10 @@ pub fn get_index(x: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
                 _ => bail!(Index, "tensors used as indices must be long, int, byte or bool tensors"),
             };
         }
+    }
+    let has_tensor = items.iter().any(|i| matches!(i, IndexItem::Tensor(m) if m.ndim() > 0 || m.dtype() != DType::I64));
+    if !has_tensor {
+        return basic_index(x, items, tuple_key);
     }
     let plan = plan(x, items)?;
     if plan.adv.is_empty() {
@@ -98,7 +109,7 @@ fn plan(t: &Tensor, items: &[IndexItem]) -> Result<Plan> {
     }
     let has_tensor = items.iter().any(|i| matches!(i, IndexItem::Tensor(m) if m.ndim() > 0 || m.dtype() != DType::I64));
     if !has_tensor {
-        return Ok(Plan { view: basic_index(t, items)?, adv: Vec::new() });
+        return Ok(Plan { view: basic_index(t, items, false)?, adv: Vec::new() });
     }
     if consumed > t.ndim() {
         bail!(Index, "too many indices for tensor of dimension {}", t.ndim());
@@ -318,7 +329,7 @@ fn put_advanced(view: &Tensor, adv: &[(usize, Tensor)], value: &Tensor) -> Resul
 }
 
 /// Ints, slices, `None` and `...`: a view of `x` (PyTorch's rules and messages).
-fn basic_index(t: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
+fn basic_index(t: &Tensor, items: &[IndexItem], tuple_key: bool) -> Result<Tensor> {
     let items: Vec<IndexItem> = items
         .iter()
         .map(|i| match i {
@@ -360,7 +371,14 @@ fn basic_index(t: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
                 src_dim += 1;
             }
             IndexItem::Slice(s, e, st) => {
-                out = slice(&out, dim, *s, *e, *st)?;
+                let whole = tuple_key
+                    && out.ndim() > 0
+                    && s.unwrap_or(0) == 0
+                    && *st == 1
+                    && e.map_or(true, |e| e >= out.shape()[dim as usize] as i64);
+                if !whole {
+                    out = slice(&out, dim, *s, *e, *st)?;
+                }
                 dim += 1;
                 src_dim += 1;
             }
@@ -375,7 +393,9 @@ fn basic_index(t: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
             IndexItem::Tensor(_) => unreachable!("replaced above"),
         }
     }
-    if items.is_empty() || (consumed == 0 && out.same_tensor(t)) {
+    if tuple_key && out.same_tensor(t) {
+        out = super::alias(&out)?;
+    } else if items.is_empty() || (consumed == 0 && out.same_tensor(t)) {
         // x[...] / x[()] give a view, as in PyTorch.
         out = super::view(&out, &out.shape().iter().map(|&d| d as i64).collect::<Vec<_>>())?;
     }
@@ -384,6 +404,9 @@ fn basic_index(t: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
 
 /// `x.masked_select(mask)`: the elements where the (broadcast) mask is true, as a 1-D tensor.
 pub fn masked_select(x: &Tensor, mask: &Tensor) -> Result<Tensor> {
+    if mask.dtype() != DType::Bool {
+        bail!(Runtime, "masked_select: expected BoolTensor for mask");
+    }
     let shape = crate::shape::broadcast_shapes(x.shape(), mask.shape())?;
     let sizes: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
     let xe = super::expand(x, &sizes)?;

@@ -25,6 +25,21 @@ fn slice_bound(s: &PySlice, name: &str) -> PyResult<Option<i64>> {
 /// A Python index key as the core's items. A list that holds sequences or tensors is read
 /// as a tuple of indices, as PyTorch still does (with its deprecation warning).
 fn index_items(py: Python, key: &PyAny) -> PyResult<Vec<IndexItem>> {
+    let (items, byte_masks) = index_items_and_masks(py, key)?;
+    if byte_masks > 0 {
+        warn_byte_mask(py)?;
+    }
+    Ok(items)
+}
+
+fn warn_byte_mask(py: Python) -> PyResult<()> {
+    crate::errors::warn(py, &format!("indexing with dtype {0}.uint8 is now deprecated, please use a dtype {0}.bool instead.", pyrustgrad_core::print::module_prefix()))
+}
+
+/// The items (a uint8 mask read as a bool one, without the warning) and how many of them
+/// came from uint8 masks.
+fn index_items_and_masks(py: Python, key: &PyAny) -> PyResult<(Vec<IndexItem>, usize)> {
+    let mut byte_masks = 0;
     let parts: Vec<&PyAny> = if let Ok(t) = key.downcast::<PyTuple>() {
         t.iter().collect()
     } else if key.is_instance::<PyList>()? && key.iter()?.any(|i| i.map_or(false, |i| is_sequence_index(i))) {
@@ -48,7 +63,7 @@ fn index_items(py: Python, key: &PyAny) -> PyResult<Vec<IndexItem>> {
             IndexItem::Tensor(match t.dtype() {
                 DType::I32 => t.cast_raw(DType::I64),
                 DType::U8 => {
-                    crate::errors::warn(py, &format!("indexing with dtype {0}.uint8 is now deprecated, please use a dtype {0}.bool instead.", pyrustgrad_core::print::module_prefix()))?;
+                    byte_masks += 1;
                     t.cast_raw(DType::Bool)
                 }
                 _ => t,
@@ -65,7 +80,7 @@ fn index_items(py: Python, key: &PyAny) -> PyResult<Vec<IndexItem>> {
             )));
         });
     }
-    Ok(out)
+    Ok((out, byte_masks))
 }
 
 /// A list, tuple or range used as (part of) an index: a tensor of indices.
@@ -246,12 +261,25 @@ impl PyTensor {
     }
     fn __getitem__(&self, py: Python, key: &PyAny) -> PyResult<PyObject> {
         let items = index_items(py, key)?;
-        wrap(py, run(|| ops::get_index(&self.t, &items))?)
+        let tuple_key = key.is_instance::<PyTuple>()? || key.get_type().name()? == "ellipsis";
+        wrap(py, run(|| ops::get_index_key(&self.t, &items, tuple_key))?)
     }
     fn __setitem__(&self, key: &PyAny, value: &PyAny) -> PyResult<()> {
         let t = &self.t;
-        let items = index_items(key.py(), key)?;
+        let (items, byte_masks) = index_items_and_masks(key.py(), key)?;
         let v = need_operand(value, t.dtype(), "setitem")?;
+        // PyTorch writes a 0-dim value through one mask with masked_fill_, which refuses a uint8
+        // mask (after the mask's shape was checked); a uint8 mask with a tensor value, or with
+        // other tensor indices, is a mask as when reading.
+        let tensors = items.iter().filter(|i| matches!(i, IndexItem::Tensor(_))).count();
+        if byte_masks == 1 && tensors == 1 && v.ndim() == 0 {
+            let _no_grad = pyrustgrad_core::autograd::GradModeGuard::new(false);
+            run(|| ops::get_index(&t, &items))?;
+            return Err(PyRuntimeError::new_err("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"));
+        }
+        if byte_masks > 0 {
+            warn_byte_mask(key.py())?;
+        }
         run(|| ops::set_index(&t, &items, &v))
     }
 }

@@ -156,6 +156,49 @@ CASES.update({
     "bag_old_argument_order": "out = F.embedding_bag(W, IN.reshape(3, 3), mode='sum')",
 })
 
+# grid_sample: value, node names, first-order gradients to the input and the grid, and
+# second-order gradients (gg from tests/_pytorch_cases.py's GRADS).
+GRID = {
+    "bicubic": ("(2, 2, 4, 5)", "(2, 3, 2, 2)"),
+    "trilinear": ("(2, 2, 3, 4, 5)", "(2, 2, 3, 2, 3)"),
+    "nearest3d": ("(1, 2, 3, 4, 5)", "(1, 2, 3, 2, 3)"),
+}
+for _kind, (_xs, _gs) in sorted(GRID.items()):
+    _mode = {"bicubic": "bicubic", "trilinear": "bilinear", "nearest3d": "nearest"}[_kind]
+    for _pad in ("zeros", "border", "reflection"):
+        for _ac in (True, False):
+            _fn = "lambda a, b: F.grid_sample(a, b * 0.8, mode=%r, padding_mode=%r, align_corners=%r)" % (_mode, _pad, _ac)
+            _name = "grid_%s_%s_%s" % (_kind, _pad, "aligned" if _ac else "unaligned")
+            CASES[_name] = "y, gs = g(%s, %s, %s)\nout = (y, names(y), gs)" % (_fn, _xs, _gs)
+            if _kind != "nearest3d":
+                CASES[_name + "_second_order"] = "out = gg(%s, %s, %s)" % (_fn, _xs, _gs)
+CASES.update({
+    "grid_bicubic_unit_image": (
+        "y, gs = g(lambda a, b: F.grid_sample(a, b, mode='bicubic', padding_mode='border', align_corners=True),"
+        " (1, 1, 1, 1), (1, 2, 2, 2))\nout = (y, gs)"),
+    "grid_bicubic_float32": (
+        "x = data(1, 2, 3, 3, dtype=torch.float32); gr = data(1, 2, 2, 2, k=2.0, dtype=torch.float32) * 0.7\n"
+        "y = F.grid_sample(x, gr, mode='bicubic', align_corners=False)\n"
+        "out = (y.dtype, bool((y.double() - F.grid_sample(x.double(), gr.double(), mode='bicubic', align_corners=False)).abs().max() < 1e-5))"),
+    "grid_trilinear_identity_affine": (
+        "th = torch.tensor([[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]], dtype=D); x = data(1, 2, 2, 3, 4)\n"
+        "out = [bool((F.grid_sample(x, F.affine_grid(th, (1, 2, 2, 3, 4), align_corners=ac), align_corners=ac) - x).abs().max() < 1e-12) for ac in (True, False)]"),
+    "grid_3d_affine_chain": (
+        "t = data(2, 3, 4, k=0.1, requires_grad=True); x = data(2, 1, 3, 3, 2, requires_grad=True)\n"
+        "y = F.grid_sample(x, F.affine_grid(t * 0.7, (2, 1, 2, 2, 3), align_corners=False), align_corners=False)\n"
+        "(y * data(*y.shape, k=0.5)).sum().backward(); out = (y, names(y), t.grad, x.grad)"),
+    "grid_err_5d_last_dim": "F.grid_sample(data(1, 2, 3, 4, 5), data(1, 2, 2, 2, 2), align_corners=False)",
+    "grid_err_5d_grid_4d": "F.grid_sample(data(1, 2, 3, 4, 5), data(1, 2, 2, 3), align_corners=False)",
+    "grid_err_4d_grid_5d": "F.grid_sample(data(1, 2, 3, 4), data(1, 2, 2, 2, 3), align_corners=False)",
+    "grid_err_bicubic_last_dim": "F.grid_sample(data(1, 2, 3, 4), data(1, 2, 2, 3), mode='bicubic', align_corners=False)",
+    "grid_err_5d_batch": "F.grid_sample(data(1, 2, 3, 4, 5), data(2, 2, 2, 2, 3), align_corners=False)",
+    "grid_err_5d_empty": "F.grid_sample(data(1, 2, 0, 4, 5), data(1, 2, 2, 2, 3), align_corners=False)",
+    "grid_err_4d_empty": "F.grid_sample(data(1, 2, 3, 0), data(1, 2, 2, 2), mode='bicubic', align_corners=False)",
+    "grid_err_3d_input": "F.grid_sample(data(1, 2, 3), data(1, 2, 2), align_corners=False)",
+    "grid_err_dtype": "F.grid_sample(data(1, 2, 3, 4, dtype=torch.float32), data(1, 2, 2, 2), align_corners=False)",
+    "grid_err_bad_mode_5d": "F.grid_sample(data(1, 2, 3, 4, 5), data(1, 2, 2, 2, 3), mode='trilinear', align_corners=False)",
+})
+
 test_case_matches_pytorch, test_recording_is_current = case_tests(CASES, DATA, SETUP + GRADS + MORE)
 
 
@@ -199,6 +242,53 @@ def test_embedding_bag_sparse_is_a_clear_error():
         torch.nn.functional.embedding_bag(torch.tensor([0, 1]), torch.ones(3, 2), torch.tensor([0]), sparse=True)
     with pytest.raises(NotImplementedError, match="no sparse tensors"):
         torch.nn.EmbeddingBag(3, 2, sparse=True)(torch.tensor([[0, 1]]))
+
+
+def _grid_inputs(torch, seed, x_shape, g_shape):
+    torch.manual_seed(seed)
+    x = torch.randn(*x_shape, dtype=torch.float64, requires_grad=True)
+    # Points inside and outside the input, away from the pixel lattice (the kinks).
+    g = (torch.rand(*g_shape, dtype=torch.float64) * 2.6 - 1.3).requires_grad_()
+    return x, g
+
+
+# Every padding mode and alignment to the first order, one of them to the second (the
+# recorded cases compare the second order of all of them with PyTorch).
+PADDINGS = [(p, a) for p in ("zeros", "border", "reflection") for a in (True, False)]
+
+
+@_params("padding_mode,align_corners", PADDINGS)
+def test_grid_sample_bicubic_gradients_match_finite_differences(padding_mode, align_corners):
+    import pyrustgrad as torch
+    from pyrustgrad.autograd import gradcheck, gradgradcheck
+    F = torch.nn.functional
+    x, g = _grid_inputs(torch, 7, (1, 1, 3, 4), (1, 2, 2, 2))
+    fn = lambda x, g: F.grid_sample(x, g, mode="bicubic", padding_mode=padding_mode, align_corners=align_corners)
+    assert gradcheck(fn, (x, g))
+    if (padding_mode, align_corners) == ("reflection", False):
+        assert gradgradcheck(fn, (x, g))
+
+
+@_params("padding_mode,align_corners", PADDINGS)
+def test_grid_sample_5d_gradients_match_finite_differences(padding_mode, align_corners):
+    import pyrustgrad as torch
+    from pyrustgrad.autograd import gradcheck, gradgradcheck
+    F = torch.nn.functional
+    x, g = _grid_inputs(torch, 8, (1, 1, 2, 3, 3), (1, 2, 1, 2, 3))
+    fn = lambda x, g: F.grid_sample(x, g, padding_mode=padding_mode, align_corners=align_corners)
+    near = lambda x: F.grid_sample(x, g.detach(), mode="nearest", padding_mode=padding_mode,
+                                   align_corners=align_corners)
+    assert gradcheck(fn, (x, g)) and gradcheck(near, (x,))
+    if (padding_mode, align_corners) == ("border", True):
+        assert gradgradcheck(fn, (x, g)) and gradgradcheck(near, (x,))
+
+
+def test_grid_sample_bicubic_on_5d_input_is_a_clear_error():
+    # PyTorch 2.15 returns unspecified values here (its documentation: bicubic is 4-D only).
+    import pyrustgrad as torch
+    with pytest.raises(RuntimeError, match=r"^grid_sampler\(\): bicubic interpolation only supports 4D input$"):
+        torch.nn.functional.grid_sample(torch.ones(1, 1, 2, 2, 2), torch.zeros(1, 1, 1, 1, 3), mode="bicubic",
+                                        align_corners=False)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-"""``F.affine_grid`` and ``F.grid_sample`` (4-D input, bilinear and nearest), as PyTorch's.
+"""``F.affine_grid`` and ``F.grid_sample`` (4-D input: bilinear, nearest, bicubic; 5-D input:
+trilinear and nearest), as PyTorch's.
 
 ``affine_grid`` is one ``AffineGridGeneratorBackward0`` node (base grid times theta, a
 formula differentiable again). ``grid_sample`` is built from tensor ops: coordinates
 unnormalised and padded (zeros / border / reflection) with differentiable ops, the corner
 values gathered from the flattened input; its gradients to the input and to the grid come
-from those ops, shown as PyTorch's one ``GridSampler2DBackward0`` node (``_fused.composite``;
-nearest: a formula node whose grid gradient is zero). It must never detach what the
+from those ops, shown as PyTorch's one ``GridSampler2DBackward0`` / ``GridSampler3DBackward0``
+node (``_fused.composite``; nearest: a formula node whose grid gradient is zero). Bicubic
+weighs 4 x 4 taps by Keys' cubic kernel (A = -0.75), each tap's integer position padded. It must never detach what the
 gradient needs: only the integer corner positions are constants.
 Must stay valid Python 3.6.
 """
@@ -120,8 +122,8 @@ def _reflect(coord, twice_low, twice_high):
     return pt.where(even, extra + lo, (span + lo) - extra)
 
 
-def _source_index(coord, size, padding_mode, align_corners):
-    x = _unnormalize(coord, size, align_corners)
+def _pad(x, size, padding_mode, align_corners):
+    """An unnormalised coordinate moved inside by the padding mode (zeros: unchanged)."""
     if padding_mode == "border":
         x = _clip(x, size)
     elif padding_mode == "reflection":
@@ -130,8 +132,11 @@ def _source_index(coord, size, padding_mode, align_corners):
     return x
 
 
+def _source_index(coord, size, padding_mode, align_corners):
+    return _pad(_unnormalize(coord, size, align_corners), size, padding_mode, align_corners)
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    pt = _pt()
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
                          "got: '%s'" % mode)
@@ -141,87 +146,163 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
-    if mode == "bicubic":
-        raise NotImplementedError("nn.functional.grid_sample with mode='bicubic' is not implemented in pyrustgrad yet")
-    if input.dim() == 5:
-        raise NotImplementedError("nn.functional.grid_sample on 5-D input is not implemented in pyrustgrad yet")
-    if input.dim() != 4 or grid.dim() != 4:
-        raise RuntimeError("grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but "
-                           "got input with sizes %s and grid with sizes %s" % (list(input.shape), list(grid.shape)))
-    if input.dtype != grid.dtype:
-        raise RuntimeError("grid_sampler(): expected input and grid to have same dtype, but input has %s and grid "
-                           "has %s" % (_dtype_name(input), _dtype_name(grid)))
-    n, c, h, w = input.shape
-    if grid.shape[0] != n:
+    k = input.dim() - 2
+    if grid.shape[-1] != k:
+        raise RuntimeError("grid_sampler(): expected grid to have size %d in last dimension, but got grid with sizes "
+                           "%s" % (k, list(grid.shape)))
+    if grid.shape[0] != input.shape[0]:
         raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, but got input with "
                            "sizes %s and grid with sizes %s" % (list(input.shape), list(grid.shape)))
-    if grid.shape[3] != 2:
-        raise RuntimeError("grid_sampler(): expected grid to have size 2 in last dimension, but got grid with sizes "
-                           "%s" % list(grid.shape))
-    ho, wo = grid.shape[1], grid.shape[2]
+    for d in range(2, input.dim()):
+        if input.shape[d] == 0:
+            raise RuntimeError("grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
+                               "sizes %s with dimension %d being empty" % (list(input.shape), d))
+    if input.dim() not in (4, 5):
+        raise RuntimeError("grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but "
+                           "got input with sizes %s and grid with sizes %s" % (list(input.shape), list(grid.shape)))
+    if grid.dim() != input.dim():
+        raise RuntimeError("grid_sampler(): expected %dD input and grid with same number of dimensions, but got "
+                           "input with sizes %s and grid with sizes %s" % (input.dim(), list(input.shape),
+                                                                            list(grid.shape)))
+    if input.dtype != grid.dtype:
+        raise RuntimeError("expected scalar type %s but found %s" % (_dtype_name(input), _dtype_name(grid)))
+    if mode == "bicubic" and k == 3:
+        # PyTorch 2.15 returns unspecified values here; a clear error instead.
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    n, c = input.shape[0], input.shape[1]
+    sizes = list(reversed(list(input.shape[2:])))  # W, H(, D): the order of the grid's last dim
+    out_sp = list(grid.shape[1:-1])
+    points = 1
+    for s_ in out_sp:
+        points *= s_
 
-    def positions(xi, yi):
-        """Flat indices (n, c, ho * wo) of integer positions (xi, yi) and where they are inside."""
+    def positions(ints):
+        """Flat indices (n, c, points) of integer positions (x, y(, z)) and where they are inside."""
         with _NoGrad():
-            inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
-            idx = (yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).to(_core.int64)
-            return idx.reshape(n, 1, ho * wo).expand(n, c, ho * wo), inside.unsqueeze(1)
+            inside = None
+            flat = None
+            for q, size in reversed(list(zip(ints, sizes))):  # z (or y) first: row-major
+                ok = (q >= 0) & (q <= size - 1)
+                inside = ok if inside is None else inside & ok
+                q = q.clamp(0, size - 1)
+                flat = q if flat is None else flat * size + q
+            idx = flat.to(_core.int64).reshape(n, 1, points).expand(n, c, points)
+            return idx, inside.unsqueeze(1)
 
+    name = "GridSampler%dDBackward0" % k
     if mode == "nearest":
-        return _nearest(input, grid, padding_mode, align_corners, positions)
-    return _fused.composite("GridSampler2DBackward0", [input, grid],
-                            lambda: _bilinear(input, grid, padding_mode, align_corners, positions))
+        return _nearest(input, grid, padding_mode, align_corners, positions, sizes, name)
+    body = _bicubic if mode == "bicubic" else _linear
+    return _fused.composite(name, [input, grid],
+                            lambda: body(input, grid, padding_mode, align_corners, positions, sizes))
 
 
-def _bilinear(input, grid, padding_mode, align_corners, positions):
+def _gatherer(input, grid, positions):
+    n, c = input.shape[0], input.shape[1]
+    out_shape = [n, c] + list(grid.shape[1:-1])
+    flat = input.reshape(n, c, -1)
+
+    def values(ints):
+        """The input values at integer positions (n, c, *out), and where they are inside."""
+        idx, inside = positions(ints)
+        return flat.gather(2, idx).reshape(out_shape), inside
+    return values
+
+
+def _linear(input, grid, padding_mode, align_corners, positions, sizes):
+    """Bilinear (4-D) or trilinear (5-D): the 2^k corners around each point."""
     pt = _pt()
-    n, c, h, w = input.shape
-    ho, wo = grid.shape[1], grid.shape[2]
-    ix = _source_index(grid[..., 0], w, padding_mode, align_corners)  # (n, ho, wo)
-    iy = _source_index(grid[..., 1], h, padding_mode, align_corners)
-    flat = input.reshape(n, c, h * w)
-
-    def corner(xi, yi):
-        """The input values at integer positions (xi, yi) (n, c, ho, wo), and where inside."""
-        idx, inside = positions(xi, yi)
-        return flat.gather(2, idx).reshape(n, c, ho, wo), inside
+    k = len(sizes)
+    coords = [_source_index(grid[..., i], sizes[i], padding_mode, align_corners) for i in range(k)]
+    values = _gatherer(input, grid, positions)
     with _NoGrad():
-        x0, y0 = ix.floor(), iy.floor()
-        x1, y1 = x0 + 1, y0 + 1
-    out = None
+        lows = [q.floor() for q in coords]
     zero = pt.zeros([], dtype=input.dtype)
-    for xi, yi, wgt in ((x0, y0, (x1 - ix) * (y1 - iy)), (x1, y0, (ix - x0) * (y1 - iy)),
-                        (x0, y1, (x1 - ix) * (iy - y0)), (x1, y1, (ix - x0) * (iy - y0))):
-        vals, inside = corner(xi, yi)
+    out = None
+    for corner in range(2 ** k):
+        ints, wgt = [], None
+        for i in range(k):
+            up = (corner >> i) & 1
+            ints.append(lows[i] + up)
+            f = (coords[i] - lows[i]) if up else ((lows[i] + 1) - coords[i])
+            wgt = f if wgt is None else wgt * f
+        vals, inside = values(ints)
         term = pt.where(inside, vals * wgt.unsqueeze(1), zero)
         out = term if out is None else out + term
     return out
 
 
-def _nearest(input, grid, padding_mode, align_corners, positions):
-    """Nearest sampling: one ``GridSampler2DBackward0`` node (as PyTorch's), whose gradient
-    to the grid is zero and to the input the sampled gradients added back in place."""
+_A = -0.75  # PyTorch's cubic convolution constant
+
+
+def _cubic_coefficients(t):
+    """The weights of the four taps at -1, 0, 1, 2 for a fraction t (Keys' kernel, A = -0.75)."""
+    def near(x):  # |x| <= 1
+        return ((_A + 2) * x - (_A + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((_A * x - 5 * _A) * x + 8 * _A) * x - 4 * _A
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _bicubic(input, grid, padding_mode, align_corners, positions, sizes):
+    """Bicubic (4-D only): 4 x 4 taps around the unnormalised point, each tap's integer
+    position moved inside by the padding mode (zeros: taps outside read 0), as PyTorch's."""
     pt = _pt()
-    n, c, h, w = input.shape
+    w, h = sizes
+    ix = _unnormalize(grid[..., 0], w, align_corners)
+    iy = _unnormalize(grid[..., 1], h, align_corners)
+    values = _gatherer(input, grid, positions)
     with _NoGrad():
-        xn = _source_index(grid[..., 0], w, padding_mode, align_corners).round()
-        yn = _source_index(grid[..., 1], h, padding_mode, align_corners).round()
-        idx, inside = positions(xn, yn)
+        x0, y0 = ix.floor(), iy.floor()
+    cx = _cubic_coefficients(ix - x0)
+    cy = _cubic_coefficients(iy - y0)
+    zero = pt.zeros([], dtype=input.dtype)
+    out = None
+    for j in range(4):
+        row = None
+        with _NoGrad():
+            yj = _pad(y0 + (j - 1), h, padding_mode, align_corners)
+        for i in range(4):
+            with _NoGrad():
+                xi = _pad(x0 + (i - 1), w, padding_mode, align_corners)
+            vals, inside = values([xi, yj])
+            term = pt.where(inside, vals * cx[i].unsqueeze(1), zero)
+            row = term if row is None else row + term
+        term = row * cy[j].unsqueeze(1)
+        out = term if out is None else out + term
+    return out
+
+
+def _nearest(input, grid, padding_mode, align_corners, positions, sizes, name):
+    """Nearest sampling: one ``GridSampler2DBackward0`` / ``3D`` node (as PyTorch's), whose
+    gradient to the grid is zero and to the input the sampled gradients added back in place."""
+    pt = _pt()
+    n, c = input.shape[0], input.shape[1]
+    in_shape = list(input.shape)
+    spatial = 1
+    for s_ in in_shape[2:]:
+        spatial *= s_
+    with _NoGrad():
+        ints = [_source_index(grid[..., i], sizes[i], padding_mode, align_corners).round() for i in range(len(sizes))]
+        idx, inside = positions(ints)
     zero = pt.zeros([], dtype=input.dtype)
     grid_shape = list(grid.shape)
+    out_shape = [n, c] + grid_shape[1:-1]
 
     def forward():
-        vals = input.reshape(n, c, h * w).gather(2, idx).reshape(n, c, grid.shape[1], grid.shape[2])
+        vals = input.reshape(n, c, -1).gather(2, idx).reshape(out_shape)
         return pt.where(inside, vals, zero)
 
     def backward(g, needs):
         gi = None
         if needs[0]:
             src = pt.where(inside, g, zero).reshape(n, c, -1)
-            gi = pt.zeros(n, c, h * w, dtype=g.dtype).scatter_add(2, idx, src).reshape(n, c, h, w)
+            gi = pt.zeros(n, c, spatial, dtype=g.dtype) \
+                .scatter_add(2, idx, src).reshape(in_shape)
         return (gi, pt.zeros(grid_shape, dtype=g.dtype) if needs[1] else None)
 
-    return _fused.fused("GridSampler2DBackward0", [input, grid], [], forward, backward)
+    return _fused.fused(name, [input, grid], [], forward, backward)
 
 
 def _dtype_name(t):

@@ -1120,11 +1120,12 @@ from ._convolution import (  # noqa: E402
 
 from ._ctc import ctc_loss  # noqa: E402,F401
 from ._grid import affine_grid, grid_sample  # noqa: E402,F401
+from ._bag import embedding_bag  # noqa: E402,F401
 
 from ._attention import (  # noqa: E402,F401
     scaled_dot_product_attention, multi_head_attention_forward, _canonical_mask, _none_or_dtype)
 
-_MISSING = ["embedding_bag"]
+_MISSING = []
 
 
 def _missing(name):
@@ -1137,4 +1138,3 @@ def _missing(name):
 for _name in _MISSING:
     assert _name not in globals(), _name  # an implemented function must leave this list
     globals()[_name] = _missing(_name)
-del _name

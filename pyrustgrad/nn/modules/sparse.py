@@ -83,65 +83,46 @@ class EmbeddingBag(Module):
                  mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None,
                  device=None, dtype=None):
         super(EmbeddingBag, self).__init__()
-        if mode not in ("sum", "mean", "max"):
-            raise ValueError("mode has to be one of sum, mean or max")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
-        self.mode = mode
-        self.sparse = sparse
-        self.include_last_offset = include_last_offset
+        if padding_idx is not None:
+            if padding_idx > 0:
+                if padding_idx >= num_embeddings:
+                    raise AssertionError("padding_idx must be within num_embeddings")
+            elif padding_idx < 0:
+                if padding_idx < -num_embeddings:
+                    raise AssertionError("padding_idx must be within num_embeddings")
+                padding_idx = num_embeddings + padding_idx
         self.padding_idx = padding_idx
         if _weight is None:
             dt = _default_dtype() if dtype is None else dtype
             self.weight = Parameter(_core.full([num_embeddings, embedding_dim], 0.0, dt, False))
-            init.normal_(self.weight)
+            self.reset_parameters()
         else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
             self.weight = Parameter(_weight)
+        self.mode = mode
+        self.sparse = sparse
+        self.include_last_offset = include_last_offset
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self):
+        if self.padding_idx is not None:
+            import pyrustgrad
+            with pyrustgrad.no_grad():
+                self.weight[self.padding_idx] = 0
 
     def forward(self, input, offsets=None, per_sample_weights=None):
-        import pyrustgrad
-        if input.dim() == 2:
-            if offsets is not None:
-                raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch "
-                                 "of fixed length sequences. However, found offsets of type %s" % type(offsets))
-            bags = [input[i] for i in range(input.shape[0])]
-            pw = None if per_sample_weights is None else [per_sample_weights[i] for i in range(input.shape[0])]
-        elif input.dim() == 1:
-            if offsets is None:
-                raise ValueError("offsets has to be a 1D Tensor but got None")
-            starts = [int(o) for o in offsets.tolist()]
-            ends = starts[1:] + [input.shape[0]]
-            if self.include_last_offset:
-                starts, ends = starts[:-1], ends[:-1]
-                ends[-1:] = [int(offsets[-1])] if ends else []
-            bags = [input[s:e] for s, e in zip(starts, ends)]
-            pw = None if per_sample_weights is None else [per_sample_weights[s:e] for s, e in zip(starts, ends)]
-        else:
-            raise ValueError("input has to be 1D or 2D Tensor, but got Tensor of dimension %d" % input.dim())
-        rows = []
-        for k, bag in enumerate(bags):
-            if self.padding_idx is not None:
-                keep = bag != self.padding_idx
-                w = None if pw is None else pw[k][keep]
-                bag = bag[keep]
-            else:
-                w = None if pw is None else pw[k]
-            if bag.numel() == 0:
-                rows.append(pyrustgrad.zeros(self.embedding_dim, dtype=self.weight.dtype))
-                continue
-            e = F.embedding(bag, self.weight, None, self.max_norm, self.norm_type)
-            if w is not None:
-                e = e * w.unsqueeze(1)
-            if self.mode == "sum":
-                rows.append(e.sum(0))
-            elif self.mode == "mean":
-                rows.append(e.mean(0))
-            else:
-                rows.append(e.max(0).values)
-        return pyrustgrad.stack(rows) if rows else pyrustgrad.zeros(0, self.embedding_dim, dtype=self.weight.dtype)
+        return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                               self.mode, self.sparse, per_sample_weights, self.include_last_offset,
+                               self.padding_idx)
 
     def extra_repr(self):
         s = "{num_embeddings}, {embedding_dim}"
@@ -159,6 +140,8 @@ class EmbeddingBag(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
                         mode="mean", sparse=False, include_last_offset=False, padding_idx=None):
+        if embeddings.dim() != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape
         bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse, embeddings,
                   include_last_offset, padding_idx)

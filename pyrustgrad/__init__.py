@@ -13,6 +13,7 @@ from . import _core
 from ._core import dtype, float32, float64, int64, is_grad_enabled
 from ._core import int32, int16, int8, uint8, float16, bfloat16
 from ._core import set_num_threads, get_num_threads
+from ._core import _is_anomaly_enabled as is_anomaly_enabled
 from ._tensor import OutOfMemoryError, Size, Tensor, return_types, _check_device
 from ._random import (Generator, default_generator, manual_seed, seed, initial_seed, get_rng_state,  # noqa: F401
                       set_rng_state, rand, randn, randint, randperm, normal, bernoulli, multinomial, rand_like,

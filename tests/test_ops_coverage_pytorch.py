@@ -182,6 +182,33 @@ def _set(d):
     return x
 """
 
+CASES["index_nodes_save_their_indices"] = (
+    "x = data(4, 6, requires_grad=True)\n"
+    "i = torch.tensor([0, 2])\n"
+    "out = []\n"
+    "for f in (lambda: x[i], lambda: x[i, 1:], lambda: x[x > 0], lambda: x.index_select(1, i), lambda: x[:, i]):\n"
+    "    a = f()\n"
+    "    torch.autograd.grad(a.sum(), x)\n"
+    "    try:\n"
+    "        out.append(torch.autograd.grad(a.sum(), x))\n"
+    "    except RuntimeError as e:\n"
+    "        out.append(str(e))\n"
+    "a = x[i]\n"
+    "i.add_(1)\n"
+    "try:\n"
+    "    a.sum().backward()\n"
+    "except RuntimeError as e:\n"
+    "    out.append(str(e))\n"
+    "with torch.autograd.detect_anomaly(check_nan=False):\n"
+    "    out.append(torch.is_anomaly_enabled())\n"
+    "    a = x[i]\n"
+    "    i.add_(1)\n"
+    "    try:\n"
+    "        a.sum().backward()\n"
+    "    except RuntimeError as e:\n"
+    "        out.append(str(e).split('Hint')[1])\n"
+    "out.append(torch.is_anomaly_enabled())")
+
 test_case_matches_pytorch, test_recording_is_current = case_tests(CASES, DATA, SETUP + MORE)
 
 

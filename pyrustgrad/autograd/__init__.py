@@ -87,22 +87,48 @@ _Tensor.backward = _tensor_backward
 
 
 class detect_anomaly(object):
-    """Accepted for PyTorch code; pyrustgrad records no forward traces, so it changes nothing."""
+    """Anomaly mode for a scope (or a decorated function). pyrustgrad records no forward
+    traces, so the mode only changes the hint of the in-place-modification error, as
+    PyTorch's does; ``torch.is_anomaly_enabled()`` reports it."""
 
     def __init__(self, check_nan=True):
         self.check_nan = check_nan
+        self.mode = True
 
     def __enter__(self):
+        self.prev = _core._is_anomaly_enabled()
+        _core._set_anomaly_enabled(bool(self.mode))
         return self
 
     def __exit__(self, *exc):
+        _core._set_anomaly_enabled(self.prev)
         return False
 
     def __call__(self, func):
-        return func
+        import functools
+
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            with _AnomalyScope(self.mode):
+                return func(*args, **kwargs)
+        return run
+
+
+class _AnomalyScope(detect_anomaly):
+    def __init__(self, mode):
+        detect_anomaly.__init__(self)
+        self.mode = mode
 
 
 class set_detect_anomaly(detect_anomaly):
+    """Sets anomaly mode on or off right away (usable as a function), restored on leaving a
+    ``with`` block."""
+
     def __init__(self, mode, check_nan=True):
         detect_anomaly.__init__(self, check_nan)
         self.mode = mode
+        self.prev = _core._is_anomaly_enabled()
+        _core._set_anomaly_enabled(bool(mode))
+
+    def __enter__(self):
+        return self

@@ -175,6 +175,17 @@ fn _set_grad_enabled(flag: bool) {
     autograd::set_grad_enabled(flag)
 }
 
+/// Anomaly mode on or off (torch.autograd.detect_anomaly / set_detect_anomaly).
+#[pyfunction]
+fn _set_anomaly_enabled(flag: bool) {
+    autograd::set_anomaly_enabled(flag)
+}
+
+#[pyfunction]
+fn _is_anomaly_enabled() -> bool {
+    autograd::is_anomaly_enabled()
+}
+
 #[pyfunction]
 fn _backward(py: Python, tensors: &PyAny, grad_tensors: Option<&PyAny>, retain_graph: bool, create_graph: bool) -> PyResult<()> {
     let ts = one_or_many(tensors)?;
@@ -372,6 +383,8 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_im2col, m)?)?;
     m.add_function(wrap_pyfunction!(_col2im, m)?)?;
     m.add_function(wrap_pyfunction!(_max_pool, m)?)?;
+    m.add_function(wrap_pyfunction!(_set_anomaly_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(_is_anomaly_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_avg_pool, m)?)?;
     m.add_function(wrap_pyfunction!(tensor, m)?)?;
     m.add_function(wrap_pyfunction!(full, m)?)?;

@@ -14,6 +14,18 @@ pub fn set_grad_enabled(flag: bool) {
     GRAD_ENABLED.with(|g| g.set(flag));
 }
 
+/// Anomaly mode (torch.autograd.detect_anomaly), process-wide as PyTorch's: pyrustgrad keeps
+/// no forward traces, so it only picks the hint of the in-place-modification error.
+static ANOMALY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn is_anomaly_enabled() -> bool {
+    ANOMALY.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+pub fn set_anomaly_enabled(flag: bool) {
+    ANOMALY.store(flag, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Sets grad mode for a scope and restores the previous mode when dropped.
 pub struct GradModeGuard {
     prev: bool,

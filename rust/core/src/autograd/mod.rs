@@ -16,7 +16,7 @@ mod engine;
 mod grad_mode;
 
 pub use engine::{backward, grad};
-pub use grad_mode::{is_grad_enabled, set_grad_enabled, GradModeGuard};
+pub use grad_mode::{is_anomaly_enabled, is_grad_enabled, set_anomaly_enabled, set_grad_enabled, GradModeGuard};
 
 use crate::error::Result;
 use crate::tensor::{Tensor, TensorImpl};
@@ -256,13 +256,18 @@ impl Node {
                 };
                 bail!(
                     Runtime,
-                    "one of the variables needed for gradient computation has been modified by an inplace operation: [{}.{} {}]{} is at version {}; expected version {} instead. Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!",
+                    "one of the variables needed for gradient computation has been modified by an inplace operation: [{}.{} {}]{} is at version {}; expected version {} instead. Hint: {}",
                     crate::print::module_prefix(),
                     kind,
                     crate::shape::fmt_shape(s.data.shape()),
                     producer,
                     now,
-                    s.version
+                    s.version,
+                    if is_anomaly_enabled() {
+                        "the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!".to_string()
+                    } else {
+                        format!("enable anomaly detection to find the operation that failed to compute its gradient, with {}.autograd.set_detect_anomaly(True, check_nan=False).", crate::print::module_prefix())
+                    }
                 );
             }
             let t = match s.output_nr {

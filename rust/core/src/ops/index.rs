@@ -258,13 +258,18 @@ fn gather_advanced(view: &Tensor, adv: &[(usize, Tensor)]) -> Result<Tensor> {
         let mut flat_shape = vec![p as i64];
         flat_shape.extend(to_i64(&g.rest));
         let flat = reshape(&moved, &flat_shape)?;
-        let picked = gather_rows(&flat, 0, g.rows.clone(), "IndexBackward0")?;
+        let picked = gather_rows(&flat, 0, g.rows.clone(), "IndexBackward0", &[])?;
         let mut shape = to_i64(&g.index_shape);
         shape.extend(to_i64(&g.rest));
         let r = reshape(&picked, &shape)?;
         move_dims(&r, 0, k, g.at)?.contiguous_raw()
     };
-    record("IndexBackward0", &[view], &out, Saves::none(), move |_, grad| {
+    // As PyTorch, the node saves the index tensors (see `gather_rows`).
+    let mut saves = Saves::new();
+    for (_, t) in adv {
+        saves.input(t);
+    }
+    record("IndexBackward0", &[view], &out, saves, move |_, grad| {
         // The adjoint: the gradient's rows added back where they were picked from.
         let back = move_dims(grad, g.at, k, 0)?;
         let mut flat_shape = vec![g.rows.len() as i64];
@@ -431,7 +436,7 @@ pub fn index_select(x: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
         }
     }
     let ids = checked_ids(x, d, index)?;
-    gather_rows(x, d, ids, "IndexSelectBackward0")
+    gather_rows(x, d, ids, "IndexSelectBackward0", &[index])
 }
 
 /// `x[index]` for an int64 `index` tensor of any shape: the result has shape
@@ -441,7 +446,7 @@ pub fn index(x: &Tensor, index: &Tensor) -> Result<Tensor> {
         bail!(Index, "too many indices for tensor of dimension 0");
     }
     let ids = checked_ids(x, 0, index)?;
-    let out = gather_rows(x, 0, ids, "IndexBackward0")?;
+    let out = gather_rows(x, 0, ids, "IndexBackward0", &[index])?;
     if index.ndim() == 1 {
         return Ok(out);
     }
@@ -455,7 +460,7 @@ pub fn index(x: &Tensor, index: &Tensor) -> Result<Tensor> {
 pub fn masked_index(x: &Tensor, mask: &Tensor) -> Result<Tensor> {
     let k = check_mask(x, mask)?;
     let flat = flatten_leading(x, k)?;
-    gather_rows(&flat, 0, Arc::new(mask_positions(mask)), "IndexBackward0")
+    gather_rows(&flat, 0, Arc::new(mask_positions(mask)), "IndexBackward0", &[mask])
 }
 
 fn check_mask(x: &Tensor, mask: &Tensor) -> Result<usize> {
@@ -519,7 +524,10 @@ fn outer_inner(shape: &[usize], d: usize) -> (usize, usize) {
 }
 
 /// Rows `ids` of `x` along `d` (the result has `ids.len()` there). Backward: scatter_add_rows.
-fn gather_rows(x: &Tensor, d: usize, ids: Arc<Vec<usize>>, name: &'static str) -> Result<Tensor> {
+/// `x`'s rows `ids` along dim `d`, recorded as `name`; the node saves `saved` (the index or
+/// mask tensors, as PyTorch's nodes do: a second backward without retain_graph is then an
+/// error, and so is an index modified in place before the backward).
+fn gather_rows(x: &Tensor, d: usize, ids: Arc<Vec<usize>>, name: &'static str, saved: &[&Tensor]) -> Result<Tensor> {
     let mut shape = x.shape().to_vec();
     let size = shape[d];
     shape[d] = ids.len();
@@ -538,7 +546,11 @@ fn gather_rows(x: &Tensor, d: usize, ids: Arc<Vec<usize>>, name: &'static str) -
         Tensor::from_vec(dst, shape)
     });
     let in_shape = x.shape().to_vec();
-    record(name, &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(scatter_add_rows(g, &in_shape, d, ids.clone())?)]));
+    let mut saves = Saves::new();
+    for t in saved {
+        saves.input(t);
+    }
+    record(name, &[x], &out, saves, move |_, g| Ok(vec![Some(scatter_add_rows(g, &in_shape, d, ids.clone())?)]));
     Ok(out)
 }
 
@@ -570,6 +582,6 @@ fn scatter_add_rows(g: &Tensor, shape: &[usize], d: usize, ids: Arc<Vec<usize>>)
         d @ (DType::U8 | DType::I8 | DType::I16 | DType::I32) => add_rows::<i64>(&gc.cast_raw(DType::I64), shape, outer, inner, size, &ids)?.to_dtype_raw(d),
         DType::Bool => bail!(Runtime, "index_add is not implemented for bool tensors"),
     };
-    record("IndexBackwardBackward0", &[g], &out, Saves::none(), move |_, gg| Ok(vec![Some(gather_rows(gg, d, ids.clone(), "IndexBackward0")?)]));
+    record("IndexBackwardBackward0", &[g], &out, Saves::none(), move |_, gg| Ok(vec![Some(gather_rows(gg, d, ids.clone(), "IndexBackward0", &[])?)]));
     Ok(out)
 }

@@ -476,7 +476,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training:
         _verify_batch_size(list(input.shape), repr(input.shape))
     c = input.shape[1] if input.dim() > 1 else 0
-    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != c:
             raise RuntimeError("%s should contain %d elements not %d" % (name, c, t.numel()))
     if not training and (running_mean is None or running_var is None):

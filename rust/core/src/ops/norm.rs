@@ -452,6 +452,8 @@ struct Formula {
     stat_dims: Vec<i64>,
     w_view: Vec<i64>,
     w_dims: Vec<i64>,
+    /// The weight's (and bias's) own shape.
+    p_shape: Vec<i64>,
     eps: f64,
 }
 
@@ -497,16 +499,9 @@ impl Formula {
         };
         let wsum = |t: Tensor| -> Result<Tensor> {
             let s = if self.w_dims.is_empty() { t } else { sum(&t, Some(&self.w_dims), false)? };
-            let n: i64 = s.numel() as i64;
-            reshape(&s, &[n])
+            reshape(&s, &self.p_shape)
         };
-        let wshape = |t: Tensor, like: Option<&Tensor>| -> Result<Tensor> {
-            match like {
-                Some(l) => reshape(&t, &l.shape().iter().map(|&d| d as i64).collect::<Vec<_>>()),
-                None => Ok(t),
-            }
-        };
-        let dw = if needs[1] { Some(wshape(wsum(mul(dy, &xhat)?)?, w)?) } else { None };
+        let dw = if needs[1] { Some(wsum(mul(dy, &xhat)?)?) } else { None };
         let db = if needs[2] { Some(wsum(dy.clone())?) } else { None };
         Ok(vec![dx, dw, db])
     }
@@ -589,6 +584,7 @@ pub fn native_layer_norm(x: &Tensor, normalized_ndim: usize, weight: Option<&Ten
         stat_dims: (lead as i64..nd as i64).collect(),
         w_view: w_shape.iter().map(|&v| v as i64).collect(),
         w_dims: (0..lead as i64).collect(),
+        p_shape: w_shape.iter().map(|&v| v as i64).collect(),
         eps,
     };
     row_norm("NativeLayerNormBackward0", "LayerNormKernelImpl", x, geom, Some(&w_shape), weight, bias, eps, formula)
@@ -614,7 +610,7 @@ pub fn native_group_norm(x: &Tensor, groups: usize, weight: Option<&Tensor>, bia
     let cg = c / groups;
     let geom = Rows { rows: n * groups, d: cg * s, groups, cg, s };
     let (w_view, w_dims) = channel_view(x);
-    let formula = Formula { stat_view: Some(vec![n as i64, groups as i64, (cg * s) as i64]), stat_dims: vec![2], w_view, w_dims, eps };
+    let formula = Formula { stat_view: Some(vec![n as i64, groups as i64, (cg * s) as i64]), stat_dims: vec![2], w_view, w_dims, p_shape: vec![c as i64], eps };
     row_norm("NativeGroupNormBackward0", "GroupNormKernelImpl", x, geom, None, weight, bias, eps, formula)
 }
 
@@ -660,7 +656,7 @@ pub fn native_batch_norm(x: &Tensor, weight: Option<&Tensor>, bias: Option<&Tens
     let m_ = saves.input(&mean_t);
     let r_ = saves.input(&rstd_t);
     let (w_view, w_dims) = channel_view(x);
-    let formula = Formula { stat_view: None, stat_dims: w_dims.clone(), w_view: w_view.clone(), w_dims, eps };
+    let formula = Formula { stat_view: None, stat_dims: w_dims.clone(), w_view: w_view.clone(), w_dims, p_shape: vec![c as i64], eps };
     record("NativeBatchNormBackward0", &[x, wr, br], &out, saves, move |ctx, gr| {
         let needs = [ctx.needs(0), ctx.needs(1), ctx.needs(2)];
         let x = ctx.get(x_);

@@ -687,3 +687,159 @@ pub fn native_batch_norm(x: &Tensor, weight: Option<&Tensor>, bias: Option<&Tens
     });
     Ok((out, batch))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The kernels against a naive float64 reference on odd sizes (rows not a multiple of the
+    //! 16 lanes, blocks ending mid-way), and one against two threads bit for bit.
+    use super::*;
+
+    fn vals(n: usize, k: f64) -> Vec<f64> {
+        (0..n).map(|j| ((j as f64) * 0.731 + k).sin() * 1.7 + 0.4 + 0.05 * (j % 7) as f64).collect()
+    }
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol * (1.0 + b.abs())
+    }
+
+    /// The reference: statistics over the elements `idx(u)` of unit `u`, per element the
+    /// channel `ch(i)`; returns y, dx, dw, db.
+    #[allow(clippy::type_complexity)]
+    fn naive(x: &[f64], dy: &[f64], w: &[f64], b: &[f64], units: &[Vec<usize>], ch: &dyn Fn(usize) -> usize, eps: f64, fixed: Option<(&[f64], &[f64])>) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+        let (mut y, mut dx) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+        let (mut dw, mut db) = (vec![0.0; w.len()], vec![0.0; w.len()]);
+        for (u, idx) in units.iter().enumerate() {
+            let n = idx.len() as f64;
+            let (m, s) = match fixed {
+                Some((fm, fv)) => (fm[u], 1.0 / (fv[u] + eps).sqrt()),
+                None => {
+                    let m = idx.iter().map(|&i| x[i]).sum::<f64>() / n;
+                    let v = idx.iter().map(|&i| (x[i] - m) * (x[i] - m)).sum::<f64>() / n;
+                    (m, 1.0 / (v + eps).sqrt())
+                }
+            };
+            let xh = |i: usize| (x[i] - m) * s;
+            let gm = idx.iter().map(|&i| dy[i] * w[ch(i)]).sum::<f64>() / n;
+            let gxm = idx.iter().map(|&i| dy[i] * w[ch(i)] * xh(i)).sum::<f64>() / n;
+            for &i in idx {
+                y[i] = xh(i) * w[ch(i)] + b[ch(i)];
+                let gi = dy[i] * w[ch(i)];
+                dx[i] = if fixed.is_some() { gi * s } else { s * (gi - gm - xh(i) * gxm) };
+                dw[ch(i)] += dy[i] * xh(i);
+                db[ch(i)] += dy[i];
+            }
+        }
+        (y, dx, dw, db)
+    }
+
+    fn check_rows<T: Float>(n: usize, groups: usize, cg: usize, s: usize, tol: f64) {
+        let g = Rows { rows: n * groups, d: cg * s, groups, cg, s };
+        let c = groups * cg;
+        let len = g.rows * g.d;
+        let (x, dy, w, b) = (vals(len, 0.0), vals(len, 1.3), vals(c, 2.1), vals(c, 0.7));
+        let units: Vec<Vec<usize>> = (0..g.rows).map(|r| (r * g.d..(r + 1) * g.d).collect()).collect();
+        let ch = |i: usize| ((i / g.d) % groups) * cg + (i % g.d) / s;
+        let (ry, rdx, rdw, rdb) = naive(&x, &dy, &w, &b, &units, &ch, 1e-5, None);
+        let (xt, dyt): (Vec<T>, Vec<T>) = (x.iter().map(|&v| T::from_f64(v)).collect(), dy.iter().map(|&v| T::from_f64(v)).collect());
+        let (yb, ms, rs) = rows_forward::<T>(&xt, g, &w, &b, 1e-5).unwrap();
+        for (k, (&a, &e)) in yb.as_slice::<T>().iter().zip(&ry).enumerate() {
+            assert!(close(a.to_f64(), e, tol), "{:?} y[{}] {} vs {}", g, k, a.to_f64(), e);
+        }
+        let (dxb, dw, db) = rows_backward::<T>(&dyt, &xt, g, &ms, &rs, &w, true, true).unwrap();
+        for (k, (&a, &e)) in dxb.unwrap().as_slice::<T>().iter().zip(&rdx).enumerate() {
+            assert!(close(a.to_f64(), e, tol), "{:?} dx[{}] {} vs {}", g, k, a.to_f64(), e);
+        }
+        for k in 0..c {
+            assert!(close(dw[k], rdw[k], tol) && close(db[k], rdb[k], tol), "{:?} dw/db[{}]", g, k);
+        }
+        // Only the weight's gradients: the same sums.
+        let (none, dw2, db2) = rows_backward::<T>(&dyt, &xt, g, &ms, &rs, &w, false, true).unwrap();
+        assert!(none.is_none() && dw2 == dw && db2 == db);
+    }
+
+    #[test]
+    fn row_kernels_match_naive_on_odd_sizes() {
+        // layer norm (groups 1, s 1), group norm with and without spatial dims
+        for &(n, groups, cg, s) in &[(1, 1, 1, 1), (3, 1, 17, 1), (5, 1, 33, 1), (7, 3, 2, 5), (2, 2, 3, 19), (41, 1, 803, 1), (3, 4, 3, 1), (9, 3, 5, 301)] {
+            check_rows::<f64>(n, groups, cg, s, 1e-12);
+            if cg * s > 1 {
+                // (one element per row: dx is 0 as the difference of two terms of size
+                // |dy| / sqrt(eps), which float32 rounds to 1e-4 as PyTorch does)
+                check_rows::<f32>(n, groups, cg, s, 2e-5);
+            }
+        }
+    }
+
+    fn check_chans<T: Float>(n: usize, c: usize, s: usize, training: bool, tol: f64) {
+        let g = Chans { n, c, s };
+        let len = n * c * s;
+        let (x, dy, w, b) = (vals(len, 0.0), vals(len, 1.3), vals(c, 2.1), vals(c, 0.7));
+        let units: Vec<Vec<usize>> = (0..c).map(|k| (0..n).flat_map(|i| ((i * c + k) * s..(i * c + k + 1) * s).collect::<Vec<_>>()).collect()).collect();
+        let ch = |i: usize| (i / s) % c;
+        let (fm, fv) = (vals(c, 3.0), vals(c, 4.0).iter().map(|v| v.abs() + 0.5).collect::<Vec<_>>());
+        let fixed = if training { None } else { Some((&fm[..], &fv[..])) };
+        let (ry, rdx, rdw, rdb) = naive(&x, &dy, &w, &b, &units, &ch, 1e-5, fixed);
+        let (xt, dyt): (Vec<T>, Vec<T>) = (x.iter().map(|&v| T::from_f64(v)).collect(), dy.iter().map(|&v| T::from_f64(v)).collect());
+        let (mean, rstd): (Vec<f64>, Vec<f64>) = if training {
+            channel_stats::<T>(&xt, g).into_iter().map(|(m, v)| (m, 1.0 / (v + 1e-5).sqrt())).unzip()
+        } else {
+            (fm.clone(), fv.iter().map(|v| 1.0 / (v + 1e-5).sqrt()).collect())
+        };
+        let scale: Vec<f64> = (0..c).map(|k| w[k] * rstd[k]).collect();
+        let shift: Vec<f64> = (0..c).map(|k| b[k] - mean[k] * scale[k]).collect();
+        let yb = channel_affine::<T>(&xt, g, &scale, &shift).unwrap();
+        for (k, (&a, &e)) in yb.as_slice::<T>().iter().zip(&ry).enumerate() {
+            assert!(close(a.to_f64(), e, tol), "{:?} y[{}] {} vs {}", g, k, a.to_f64(), e);
+        }
+        let (dxb, dw, db) = channel_backward::<T>(&dyt, &xt, g, &mean, &rstd, &w, training, true).unwrap();
+        for (k, (&a, &e)) in dxb.unwrap().as_slice::<T>().iter().zip(&rdx).enumerate() {
+            assert!(close(a.to_f64(), e, tol), "{:?} dx[{}] {} vs {}", g, k, a.to_f64(), e);
+        }
+        for k in 0..c {
+            assert!(close(dw[k], rdw[k], tol) && close(db[k], rdb[k], tol), "{:?} dw/db[{}]", g, k);
+        }
+    }
+
+    #[test]
+    fn channel_kernels_match_naive_on_odd_sizes() {
+        for &(n, c, s) in &[(2, 1, 1), (7, 3, 1), (5, 4, 17), (3, 5, 33), (2, 3, 1001), (1031, 5, 1), (13, 7, 61)] {
+            for training in [true, false] {
+                check_chans::<f64>(n, c, s, training, 1e-11);
+                check_chans::<f32>(n, c, s, training, 3e-5);
+            }
+        }
+    }
+
+    fn with_threads<R>(n: usize, f: impl FnOnce() -> R) -> R {
+        let before = crate::gemm::get_num_threads();
+        crate::gemm::set_num_threads(n);
+        let r = f();
+        crate::gemm::set_num_threads(before);
+        r
+    }
+
+    #[test]
+    fn one_and_two_threads_give_the_same_bits() {
+        // Above the grain, block and channel counts that do not split evenly.
+        let g = Rows { rows: 97, d: 771, groups: 1, cg: 771, s: 1 };
+        let x: Vec<f32> = vals(g.rows * g.d, 0.0).iter().map(|&v| v as f32).collect();
+        let dy: Vec<f32> = vals(g.rows * g.d, 1.0).iter().map(|&v| v as f32).collect();
+        let (w, b) = (vals(771, 2.0), vals(771, 3.0));
+        let run = || {
+            let (y, m, r) = rows_forward::<f32>(&x, g, &w, &b, 1e-5).unwrap();
+            let (dx, dw, db) = rows_backward::<f32>(&dy, &x, g, &m, &r, &w, true, true).unwrap();
+            (y.as_slice::<f32>().to_vec(), dx.unwrap().as_slice::<f32>().to_vec(), dw, db)
+        };
+        assert!(with_threads(1, run) == with_threads(2, run));
+        let cg = Chans { n: 13, c: 5, s: 29 * 31 };
+        let x: Vec<f64> = vals(cg.n * cg.c * cg.s, 0.0);
+        let dy: Vec<f64> = vals(cg.n * cg.c * cg.s, 1.0);
+        let run = || {
+            let st = channel_stats::<f64>(&x, cg);
+            let (m, r): (Vec<f64>, Vec<f64>) = st.iter().map(|&(m, v)| (m, 1.0 / (v + 1e-5).sqrt())).unzip();
+            let (dx, dw, db) = channel_backward::<f64>(&dy, &x, cg, &m, &r, &w[..5], true, true).unwrap();
+            (st, dx.unwrap().as_slice::<f64>().to_vec(), dw, db)
+        };
+        assert!(with_threads(1, run) == with_threads(2, run));
+    }
+}

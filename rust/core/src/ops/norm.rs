@@ -40,49 +40,106 @@ fn tree(mut acc: [f64; L]) -> f64 {
     acc[0]
 }
 
-/// Float64 sums in 16 lanes (lane `i mod 16` adds element `i`), combined by a fixed tree:
-/// the order depends only on the length. `$f` maps one element of each slice to its term.
+/// Sums in 16 lanes of the element type (lane `i mod 16` adds term `i`), each lane widened
+/// into float64 after at most 64 terms, lanes combined by a fixed tree: the order depends only
+/// on the length, and the inner loop is a plain vector loop of `T` (float32 lanes carry at
+/// most 64 terms of one sign or of a centred quantity, float64 is float64 throughout).
+/// `$f` maps one element of each slice (as `T`) to its term.
 macro_rules! lane_sum {
-    (($($s:ident),+), |$($v:ident),+| $f:expr) => {{
+    ($T:ty, ($($s:ident),+), |$($v:ident),+| $f:expr) => {{
         let n = usize::MAX $(.min($s.len()))+;
         $(let $s = &$s[..n];)+
         let mut acc = [0.0f64; L];
-        let full = n / L * L;
-        let mut i = 0;
-        while i < full {
-            $(let $v: &[_; L] = $s[i..i + L].try_into().expect("16 elements");)+
-            for k in 0..L {
-                $(let $v = $v[k].to_f64();)+
-                acc[k] += $f;
+        let mut start = 0;
+        while start < n {
+            let end = (start + 64 * L).min(n);
+            let full = start + (end - start) / L * L;
+            let mut part = [<$T as Element>::from_f64(0.0); L];
+            let mut i = start;
+            while i < full {
+                $(let $v: &[$T; L] = $s[i..i + L].try_into().expect("16 elements");)+
+                for k in 0..L {
+                    $(let $v = $v[k];)+
+                    part[k] = part[k] + $f;
+                }
+                i += L;
             }
-            i += L;
-        }
-        for j in full..n {
-            $(let $v = $s[j].to_f64();)+
-            acc[j - full] += $f;
+            for j in full..end {
+                $(let $v = $s[j];)+
+                part[j - full] = part[j - full] + $f;
+            }
+            for k in 0..L {
+                acc[k] += part[k].to_f64();
+            }
+            start = end;
         }
         tree(acc)
     }};
 }
 
+/// The float64 sum (the core's widening lane sum, exact enough for a mean of any length).
 #[inline(always)]
 fn sum64<T: Float>(x: &[T]) -> f64 {
-    lane_sum!((x), |v| v)
+    super::reduce::lane_sum(x)
 }
 
+/// `sum((x - m)^2)`, the deviations taken in `T` from `m` rounded to `T`.
 #[inline(always)]
 fn sq_dev<T: Float>(x: &[T], m: f64) -> f64 {
-    lane_sum!((x), |v| (v - m) * (v - m))
+    let mt = T::from_f64(m);
+    lane_sum!(T, (x), |v| (v - mt) * (v - mt))
 }
 
 #[inline(always)]
 fn dot<T: Float>(a: &[T], b: &[T]) -> f64 {
-    lane_sum!((a, b), |u, v| u * v)
+    lane_sum!(T, (a, b), |u, v| u * v)
 }
 
+/// `sum(a * b * (c - m))`.
 #[inline(always)]
-fn dot3<T: Float>(a: &[T], b: &[T], c: &[T]) -> f64 {
-    lane_sum!((a, b, c), |u, v, w| u * v * w)
+fn dot_dev<T: Float>(a: &[T], b: &[T], c: &[T], m: f64) -> f64 {
+    let mt = T::from_f64(m);
+    lane_sum!(T, (a, b, c), |u, v, w| u * v * (w - mt))
+}
+
+/// `sum(a * (b - m))`.
+#[inline(always)]
+fn dot_dev2<T: Float>(a: &[T], b: &[T], m: f64) -> f64 {
+    let mt = T::from_f64(m);
+    lane_sum!(T, (a, b), |u, v| u * (v - mt))
+}
+
+/// `f()` compiled for the selected SIMD path: the block bodies inline into these wrappers, so
+/// their loops vectorise to the path's width. They are the same IEEE operations in the same
+/// order on every path (no reassociation, no contraction to FMA): the same bits.
+#[inline(always)]
+fn simd<R>(f: impl FnOnce() -> R) -> R {
+    match crate::gemm::selected_path() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `selected_path` returns only a path this CPU has.
+        crate::gemm::SimdPath::Avx512 => unsafe { paths::avx512(f) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { paths::avx2(f) },
+        _ => f(),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod paths {
+    /// # Safety
+    /// The CPU must have AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn avx512<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
 }
 
 /// The thread count for `work` elements: one below PyTorch's grain.
@@ -146,7 +203,7 @@ pub(crate) fn rows_forward<T: Float>(x: &[T], g: Rows, w: &[f64], b: &[f64], eps
     let blocks = g.rows.div_ceil(rb);
     let stats: Vec<Mutex<Vec<(f64, f64)>>> = (0..blocks).map(|_| Mutex::new(Vec::new())).collect();
     let out = buf.as_mut_slice::<T>();
-    crate::parallel::for_chunks_mut(out, blocks, rb * g.d, threads_for(n), &|start, o: &mut [T]| {
+    crate::parallel::for_chunks_mut(out, blocks, rb * g.d, threads_for(n), &|start, o: &mut [T]| simd(|| {
         let r0 = start / g.d;
         let mut st = Vec::with_capacity(o.len() / g.d);
         for (i, orow) in o.chunks_exact_mut(g.d).enumerate() {
@@ -174,7 +231,7 @@ pub(crate) fn rows_forward<T: Float>(x: &[T], g: Rows, w: &[f64], b: &[f64], eps
             }
         }
         *stats[start / (rb * g.d)].lock() = st;
-    });
+    }));
     let (mut ms, mut rs) = (Vec::with_capacity(g.rows), Vec::with_capacity(g.rows));
     for s in stats {
         for (m, r) in s.into_inner() {
@@ -201,6 +258,8 @@ pub(crate) fn rows_backward<T: Float>(dy: &[T], x: &[T], g: Rows, mean: &[f64], 
     // One block of rows: its dx rows (when `o` is given) and its partial sums for dw, db.
     let block = |r0: usize, nr: usize, mut o: Option<&mut [T]>| -> (Vec<f64>, Vec<f64>) {
         let (mut dw, mut db) = if need_wb { (vec![0.0f64; c], vec![0.0f64; c]) } else { (Vec::new(), Vec::new()) };
+        let zero = T::from_f64(0.0);
+        let (mut pw, mut pb) = if need_wb && g.s == 1 { (vec![zero; c], vec![zero; c]) } else { (Vec::new(), Vec::new()) };
         let mut ak = vec![0.0f64; if g.s == 1 { 0 } else { g.cg }];
         let mut bk = ak.clone();
         for i in 0..nr {
@@ -208,28 +267,38 @@ pub(crate) fn rows_backward<T: Float>(dy: &[T], x: &[T], g: Rows, mean: &[f64], 
             let (xr, dyr) = (&x[r * g.d..(r + 1) * g.d], &dy[r * g.d..(r + 1) * g.d]);
             let (m, s) = (mean[r], rstd[r]);
             let c0 = (r % g.groups) * g.cg;
-            // A = sum(dy * w), B = sum(dy * w * x) over the row.
+            // A = sum(dy * w), B = sum(dy * w * (x - m)) over the row.
             let (a, bsum) = if g.s == 1 {
                 let ws = &wt[c0..c0 + g.cg];
                 if need_wb {
-                    for (j, (&d, &v)) in dyr.iter().zip(xr).enumerate() {
-                        let d = d.to_f64();
-                        dw[c0 + j] += d * ((v.to_f64() - m) * s);
-                        db[c0 + j] += d;
+                    // Per element: partials in `T` over at most 32 rows, then float64.
+                    let (mt, st) = (T::from_f64(m), T::from_f64(s));
+                    let (pws, pbs) = (&mut pw[c0..c0 + g.cg], &mut pb[c0..c0 + g.cg]);
+                    for (((a, e), &d), &v) in pws.iter_mut().zip(pbs.iter_mut()).zip(dyr).zip(xr) {
+                        *a = *a + d * ((v - mt) * st);
+                        *e = *e + d;
+                    }
+                    if i % 32 == 31 || i + 1 == nr {
+                        for (((a, e), p), q) in dw.iter_mut().zip(db.iter_mut()).zip(pw.iter_mut()).zip(pb.iter_mut()) {
+                            *a += p.to_f64();
+                            *e += q.to_f64();
+                            *p = zero;
+                            *q = zero;
+                        }
                     }
                 }
-                (dot(dyr, ws), dot3(dyr, ws, xr))
+                (dot(dyr, ws), dot_dev(dyr, ws, xr, m))
             } else {
                 let (mut a, mut bs) = (0.0, 0.0);
                 for k in 0..g.cg {
                     let (dc, xc) = (&dyr[k * g.s..(k + 1) * g.s], &xr[k * g.s..(k + 1) * g.s]);
                     ak[k] = sum64(dc);
-                    bk[k] = dot(dc, xc);
+                    bk[k] = dot_dev2(dc, xc, m);
                     a += w[c0 + k] * ak[k];
                     bs += w[c0 + k] * bk[k];
                     if need_wb {
                         db[c0 + k] += ak[k];
-                        dw[c0 + k] += s * (bk[k] - m * ak[k]);
+                        dw[c0 + k] += s * bk[k];
                     }
                 }
                 (a, bs)
@@ -237,7 +306,7 @@ pub(crate) fn rows_backward<T: Float>(dy: &[T], x: &[T], g: Rows, mean: &[f64], 
             if let Some(o) = o.as_deref_mut() {
                 let d = g.d as f64;
                 // dx = s * (dy*w - A/d - xhat * sum(dy*w*xhat)/d), xhat = (x - m) * s.
-                let sgx = s * (bsum - m * a);
+                let sgx = s * bsum;
                 let (k1, k3) = (T::from_f64(-s * s * sgx / d), T::from_f64(-s * a / d));
                 let (mt, st) = (T::from_f64(m), T::from_f64(s));
                 let orow = &mut o[i * g.d..(i + 1) * g.d];
@@ -265,11 +334,11 @@ pub(crate) fn rows_backward<T: Float>(dy: &[T], x: &[T], g: Rows, mean: &[f64], 
             let slots: Vec<Mutex<(Vec<f64>, Vec<f64>)>> = (0..blocks).map(|_| Mutex::new(Default::default())).collect();
             crate::parallel::for_chunks_mut(buf.as_mut_slice::<T>(), blocks, rb * g.d, threads, &|start, o: &mut [T]| {
                 let r0 = start / g.d;
-                *slots[start / (rb * g.d)].lock() = block(r0, o.len() / g.d, Some(o));
+                *slots[start / (rb * g.d)].lock() = simd(|| block(r0, o.len() / g.d, Some(o)));
             });
             slots.into_iter().map(|m| m.into_inner()).collect()
         }
-        None => per_block(blocks, threads, |i| block(i * rb, rb.min(g.rows - i * rb), None)),
+        None => per_block(blocks, threads, |i| simd(|| block(i * rb, rb.min(g.rows - i * rb), None))),
     };
     let (mut dw, mut db) = (vec![0.0f64; c], vec![0.0f64; c]);
     if need_wb {
@@ -303,7 +372,7 @@ fn channel_sums(g: Chans, f: impl Fn(usize, usize) -> [f64; 2] + Sync) -> Vec<[f
     let tasks = if threads > 1 { threads.min(g.c).max(1) } else { 1 };
     let per = g.c.div_ceil(tasks.max(1)).max(1);
     let tasks = g.c.div_ceil(per);
-    let parts = per_block(tasks, threads, |t| {
+    let parts = per_block(tasks, threads, |t| simd(|| {
         let (c0, c1) = (t * per, ((t + 1) * per).min(g.c));
         let mut acc = vec![[0.0f64; 2]; c1 - c0];
         for n in 0..g.n {
@@ -314,7 +383,7 @@ fn channel_sums(g: Chans, f: impl Fn(usize, usize) -> [f64; 2] + Sync) -> Vec<[f
             }
         }
         acc
-    });
+    }));
     parts.into_iter().flatten().collect()
 }
 
@@ -328,12 +397,12 @@ fn channel_map<T: Float>(out: &mut [T], g: Chans, f: impl Fn(usize, usize, &mut 
     let threads = threads_for(work);
     let align = g.s;
     let tasks = if threads > 1 { threads } else { 1 };
-    crate::parallel::for_chunks_mut(out, tasks, align, threads, &|start, o: &mut [T]| {
+    crate::parallel::for_chunks_mut(out, tasks, align, threads, &|start, o: &mut [T]| simd(|| {
         for (i, seg) in o.chunks_mut(g.s).enumerate() {
             let off = start + i * g.s;
             f(off, (off / g.s) % g.c, seg);
         }
-    });
+    }));
 }
 
 /// Per channel (mean, biased variance) of `x`.
@@ -363,9 +432,9 @@ pub(crate) fn channel_affine<T: Float>(x: &[T], g: Chans, scale: &[f64], shift: 
 /// dx (when `need_dx`), and per channel `sum(dy * xhat)` and `sum(dy)` (dw and db).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn channel_backward<T: Float>(dy: &[T], x: &[T], g: Chans, mean: &[f64], rstd: &[f64], w: &[f64], training: bool, need_dx: bool) -> Result<(Option<Buffer>, Vec<f64>, Vec<f64>)> {
-    let sums = channel_sums(g, |o, _| {
+    let sums = channel_sums(g, |o, c| {
         let (d, v) = (&dy[o..o + g.s], &x[o..o + g.s]);
-        [sum64(d), dot(d, v)]
+        [sum64(d), dot_dev2(d, v, mean[c])]
     });
     let count = (g.n * g.s) as f64;
     let mut dw = Vec::with_capacity(g.c);
@@ -374,7 +443,7 @@ pub(crate) fn channel_backward<T: Float>(dy: &[T], x: &[T], g: Chans, mean: &[f6
     let mut coef = Vec::with_capacity(g.c);
     for (c, &[a, b]) in sums.iter().enumerate() {
         let (m, s) = (mean[c], rstd[c]);
-        let sxh = s * (b - m * a);
+        let sxh = s * b;
         dw.push(sxh);
         db.push(a);
         let p = w[c] * s;

@@ -82,6 +82,29 @@ def _rows(torch):
         q = rnd(1024, 1024)
         return lambda: q.t().contiguous()
 
+    def layer_norm():
+        x = rnd(128, 768).requires_grad_()
+        w, b = rnd(768).requires_grad_(), rnd(768).requires_grad_()
+        gy = rnd(128, 768)
+        F = nn.functional
+
+        def step():
+            y = F.layer_norm(x, (768,), w, b)
+            torch.autograd.grad(y, [x, w, b], gy)
+        return step
+
+    def batch_norm2d():
+        x = rnd(64, 16, 28, 28).requires_grad_()
+        w, b = rnd(16).requires_grad_(), rnd(16).requires_grad_()
+        rm, rv = torch.zeros(16), torch.ones(16)
+        gy = rnd(64, 16, 28, 28)
+        F = nn.functional
+
+        def step():
+            y = F.batch_norm(x, rm, rv, w, b, True, 0.1, 1e-5)
+            torch.autograd.grad(y, [x, w, b], gy)
+        return step
+
     def mlp():
         torch.manual_seed(0)
         model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
@@ -123,6 +146,8 @@ def _rows(torch):
         ("log_softmax(1) 512x1000", 1e6, 3, log_softmax),
         ("softmax(0) 512x1000", 1e6, 3, softmax0),
         ("Q.t().contiguous() 1024^2", 1e6, 3, transpose),
+        ("layer_norm fwd+bwd 128x768", 1e6, 5, layer_norm),
+        ("batch_norm2d fwd+bwd 64x16x28x28", 1e6, 1, batch_norm2d),
         ("MLP step 128x784-256-10 (ms)", 1e3, 2, mlp),
         ("CNN step 64x1x28x28 (ms)", 1e3, 1, cnn),
     ]
@@ -180,10 +205,10 @@ def main():
     for t in threads:
         ours = measure("pyrustgrad", t, args.repeats, only)
         print("\n%d thread%s: median us (ms for steps)" % (t, "" if t == 1 else "s"))
-        print("%-32s %12s %12s %8s" % ("kernel", "pyrustgrad", "PyTorch", "ratio"))
+        print("%-34s %12s %12s %8s" % ("kernel", "pyrustgrad", "PyTorch", "ratio"))
         for name, v in ours.items():
             r = ref[str(t)].get(name) if ref else None
-            print("%-32s %12.1f %12s %8s" % (name, v, "%.1f" % r if r else "-",
+            print("%-34s %12.1f %12s %8s" % (name, v, "%.1f" % r if r else "-",
                                              "%.2fx" % (v / r) if r else "-"))
 
 

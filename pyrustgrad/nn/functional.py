@@ -427,20 +427,21 @@ def _reduce_dims_var(x, dims):
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """PyTorch's native_layer_norm: one fused Rust kernel each way (NativeLayerNormBackward0)."""
     normalized_shape = tuple(normalized_shape) if not isinstance(normalized_shape, int) else (normalized_shape,)
     k = len(normalized_shape)
-    if tuple(input.shape[input.dim() - k:]) != normalized_shape or input.dim() < k:
+    if k == 0:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           "element, but got normalized_shape = []")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != normalized_shape:
+            raise RuntimeError("Expected %s to be of same shape as normalized_shape, but got %s of shape %s and "
+                               "normalized_shape = %s" % (name, name, list(t.shape), list(normalized_shape)))
+    if input.dim() < k or tuple(input.shape[input.dim() - k:]) != normalized_shape:
         raise RuntimeError("Given normalized_shape=%s, expected input with shape [*, %s], but got input of size%s"
                            % (list(normalized_shape), ", ".join(str(d) for d in normalized_shape),
                               list(input.shape)))
-    dims = list(range(input.dim() - k, input.dim()))
-    mean, var = _reduce_dims_var(input, dims)
-    out = (input - mean) * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    return _core._native_layer_norm(input, k, weight, bias, float(eps))
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
@@ -459,40 +460,38 @@ def _bn_stats_shape(input):
     return [1, input.shape[1]] + [1] * (input.dim() - 2)
 
 
+def _verify_batch_size(size, shown):
+    n = size[0]
+    for d in size[2:]:
+        n *= d
+    if n == 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input size %s" % (shown,))
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """PyTorch's native_batch_norm: one fused Rust kernel each way (NativeBatchNormBackward0, in
+    training and in evaluation); in training the running statistics are updated in place with
+    ``momentum`` (the variance unbiased)."""
     pt = _pt()
     if training:
-        size = list(input.shape)
-        n = 1
-        for i, d in enumerate(size):
-            if i != 1:
-                n *= d
-        if n == 1:
-            raise ValueError("Expected more than 1 value per channel when training, got input size %r"
-                             % (input.shape,))
-    shape = _bn_stats_shape(input)
-    dims = [0] + list(range(2, input.dim()))
+        _verify_batch_size(list(input.shape), repr(input.shape))
+    c = input.shape[1] if input.dim() > 1 else 0
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError("%s should contain %d elements not %d" % (name, c, t.numel()))
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean must be defined in evaluation mode")
     if training:
-        mean, var = _reduce_dims_var(input, dims)
+        out, mean, var = _core._native_batch_norm(input, weight, bias, None, None, True, float(eps))
         if running_mean is not None or running_var is not None:
-            n = input.numel() // input.shape[1]
+            n = input.numel() // c
             with pt.no_grad():
                 if running_mean is not None:
-                    running_mean.mul_(1.0 - momentum).add_(mean.detach().reshape(-1) * momentum)
+                    running_mean.mul_(1.0 - momentum).add_(mean * momentum)
                 if running_var is not None:
-                    unbiased = var.detach().reshape(-1) * (n / (n - 1.0))
-                    running_var.mul_(1.0 - momentum).add_(unbiased * momentum)
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        mean = running_mean.reshape(shape)
-        var = running_var.reshape(shape)
-    out = (input - mean) * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+                    running_var.mul_(1.0 - momentum).add_(var * (momentum * n / (n - 1.0)))
+        return out
+    return _core._native_batch_norm(input, weight, bias, running_mean, running_var, False, float(eps))[0]
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -513,21 +512,20 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """PyTorch's native_group_norm: one fused Rust kernel each way (NativeGroupNormBackward0)."""
     if input.dim() < 2:
         raise RuntimeError("Expected at least 2 dimensions for input tensor but received %d" % input.dim())
     n, c = input.shape[0], input.shape[1]
+    size = [n * c // num_groups, num_groups] + list(input.shape[2:])
+    _verify_batch_size(size, size)
     if c % num_groups:
         raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input of "
-                           "shape %s and num_groups=%d" % (input.shape, num_groups))
-    x = input.reshape(n, num_groups, -1)
-    mean, var = _reduce_dims_var(x, [2])
-    out = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
-    shape = _bn_stats_shape(input)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+                           "shape %s and num_groups=%d" % (list(input.shape), num_groups))
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != c):
+            raise RuntimeError("Expected %s to be a vector of size equal to the number of channels in input, but got "
+                               "%s of shape %s and input of shape %s" % (name, name, list(t.shape), list(input.shape)))
+    return _core._native_group_norm(input, num_groups, weight, bias, float(eps))
 
 
 # ---------------------------------------------------------------- distances

@@ -290,6 +290,40 @@ fn _avg_pool(py: Python, x: PyRef<PyTensor>, kernel: Vec<usize>, stride: Vec<usi
     wrap(py, run(|| ops::avg_pool(&x.t, &kernel, &stride, &padding, &output_size, count_include_pad, divisor_override))?)
 }
 
+/// `_native_layer_norm(x, normalized_ndim, weight, bias, eps)`: the fused layer norm over the
+/// last `normalized_ndim` dims (nn.functional checks the arguments).
+#[pyfunction]
+fn _native_layer_norm(py: Python, x: PyRef<PyTensor>, normalized_ndim: usize, weight: Option<PyRef<PyTensor>>, bias: Option<PyRef<PyTensor>>, eps: f64) -> PyResult<PyObject> {
+    let (w, b) = (weight.as_ref().map(|t| t.t.clone()), bias.as_ref().map(|t| t.t.clone()));
+    let x = x.t.clone();
+    wrap(py, py.allow_threads(|| run(|| ops::native_layer_norm(&x, normalized_ndim, w.as_ref(), b.as_ref(), eps)))?)
+}
+
+/// `_native_group_norm(x, num_groups, weight, bias, eps)`: the fused group norm.
+#[pyfunction]
+fn _native_group_norm(py: Python, x: PyRef<PyTensor>, num_groups: usize, weight: Option<PyRef<PyTensor>>, bias: Option<PyRef<PyTensor>>, eps: f64) -> PyResult<PyObject> {
+    let (w, b) = (weight.as_ref().map(|t| t.t.clone()), bias.as_ref().map(|t| t.t.clone()));
+    let x = x.t.clone();
+    wrap(py, py.allow_threads(|| run(|| ops::native_group_norm(&x, num_groups, w.as_ref(), b.as_ref(), eps)))?)
+}
+
+/// `_native_batch_norm(x, weight, bias, running_mean, running_var, training, eps)`: the fused
+/// batch norm; returns (out, batch mean, batch biased variance) in training, else (out, None,
+/// None). The running statistics are read, never written (nn.functional updates them).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn _native_batch_norm(py: Python, x: PyRef<PyTensor>, weight: Option<PyRef<PyTensor>>, bias: Option<PyRef<PyTensor>>, running_mean: Option<PyRef<PyTensor>>, running_var: Option<PyRef<PyTensor>>, training: bool, eps: f64) -> PyResult<(PyObject, PyObject, PyObject)> {
+    let opt = |t: &Option<PyRef<PyTensor>>| t.as_ref().map(|t| t.t.clone());
+    let (w, b, rm, rv) = (opt(&weight), opt(&bias), opt(&running_mean), opt(&running_var));
+    let x = x.t.clone();
+    let (out, batch) = py.allow_threads(|| run(|| ops::native_batch_norm(&x, w.as_ref(), b.as_ref(), rm.as_ref(), rv.as_ref(), training, eps)))?;
+    let (m, v) = match batch {
+        Some((m, v)) => (wrap(py, m)?, wrap(py, v)?),
+        None => (py.None(), py.None()),
+    };
+    Ok((wrap(py, out)?, m, v))
+}
+
 /// Printed names say `torch.` (`"torch"`, set by the torch alias) or `pyrustgrad.` (the
 /// default) from now on: dtypes, `dtype=` in tensor reprs, and the core's messages.
 #[pyfunction]
@@ -386,6 +420,9 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_set_anomaly_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_is_anomaly_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_avg_pool, m)?)?;
+    m.add_function(wrap_pyfunction!(_native_layer_norm, m)?)?;
+    m.add_function(wrap_pyfunction!(_native_group_norm, m)?)?;
+    m.add_function(wrap_pyfunction!(_native_batch_norm, m)?)?;
     m.add_function(wrap_pyfunction!(tensor, m)?)?;
     m.add_function(wrap_pyfunction!(full, m)?)?;
     m.add_function(wrap_pyfunction!(rand, m)?)?;

@@ -297,7 +297,8 @@ def test_pooling_kernels_refuse_bad_geometry_and_agree_across_threads():
     # mismatched lists and a missing batch dim: errors, never a crash.
     for k, s, p, d, o in (([2, 2], [1, 1], [3, 0], [1, 1], [7, 4]), ([2, 2], [2, 2], [0, 0], [1, 1], [9, 2]),
                           ([0, 2], [1, 1], [0, 0], [1, 1], [4, 4]), ([2, 2], [0, 1], [0, 0], [1, 1], [4, 4]),
-                          ([2], [1, 1], [0, 0], [1, 1], [4, 4])):
+                          ([2], [1, 1], [0, 0], [1, 1], [4, 4]), ([3, 3], [1, 1], [0, 0], [2 ** 62, 2 ** 62], [1, 1]),
+                          ([2, 2], [1, 1], [2 ** 62, 2 ** 62], [1, 1], [4, 4])):
         with pytest.raises(RuntimeError):
             _core._max_pool(x, k, s, p, d, o)
     with pytest.raises(RuntimeError):

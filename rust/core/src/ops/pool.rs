@@ -43,6 +43,12 @@ impl Windows {
             if kernel[i] == 0 || stride[i] == 0 || dilation[i] == 0 || output[i] == 0 {
                 bail!(Runtime, "{}: kernel size, stride, dilation and output size must be positive", op);
             }
+            // Below this every offset the loops form fits an isize (nothing larger could be
+            // allocated anyway).
+            let reach = kernel[i] as u128 * dilation[i] as u128 + padding[i] as u128 + spatial[i] as u128 + stride[i] as u128;
+            if reach > (isize::MAX / 4) as u128 {
+                bail!(Runtime, "{}: kernel_size={} with dilation={}, padding={} and stride={} is too large", op, fmt_shape(kernel), fmt_shape(dilation), fmt_shape(padding), fmt_shape(stride));
+            }
             let mut taps = Vec::with_capacity(output[i]);
             for o in 0..output[i] {
                 let start = o as i128 * stride[i] as i128 - padding[i] as i128;

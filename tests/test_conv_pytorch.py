@@ -324,5 +324,36 @@ def test_pooling_kernels_refuse_bad_geometry_and_agree_across_threads():
         assert pyrustgrad.equal(one, two)
 
 
+_POOL_ON_PATH = """
+import pyrustgrad as torch
+F = torch.nn.functional
+out = []
+for dt in (torch.float32, torch.float64, torch.int64, torch.int16):
+    x = (torch.arange(2 * 3 * 11 * 13) * 7919 % 23).to(dt).reshape(2, 3, 11, 13)
+    if dt.is_floating_point:
+        x = x.clone()
+        x[0, 1, 3, 4] = float('nan')
+        x[1, 2, 5, 7] = -float('inf')
+    for k, s, p, d, c in ((2, 2, 0, 1, False), (3, 2, 1, 1, True), (3, 1, 1, 2, False), ((2, 3), (1, 2), (1, 1), 1, True)):
+        v, i = F.max_pool2d(x, k, s, p, d, ceil_mode=c, return_indices=True)
+        out.append(repr(v.tolist()) + repr(i.tolist()))
+print(hash("".join(out)))
+"""
+
+
+def test_max_pool_gives_the_same_result_on_every_simd_path():
+    import subprocess
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from test_matmul_paths import _available_paths
+    got = {}
+    for path in _available_paths():
+        env = dict(os.environ, PYRUSTGRAD_SIMD=path, PYTHONHASHSEED="0")
+        r = subprocess.run([sys.executable, "-c", _POOL_ON_PATH], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True)
+        assert r.returncode == 0, r.stderr
+        got[path] = r.stdout.strip()
+    assert len(set(got.values())) == 1, got
+
+
 if __name__ == "__main__":
     record(CASES, DATA, SETUP + MORE, __file__)

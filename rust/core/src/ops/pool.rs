@@ -157,45 +157,87 @@ fn out_shape(x: &Tensor, w: &Windows, nd: usize) -> Vec<usize> {
 /// windows at one kernel offset in a loop over the row: no dependency from one window to the
 /// next, so the loop pipelines (a window-by-window loop waits on each comparison).
 fn argmax_windows<T: Copy + PartialOrd + Send + Sync>(s: &[T], w: &Windows, work: usize, idx: &mut [i64]) {
+    let (inp, outp) = (w.in_plane(), w.out_plane());
+    let path = crate::gemm::selected_path();
+    for_planes(idx, outp, work, &|first, chunk| {
+        let mut best: Vec<T> = Vec::with_capacity(w.output[2]);
+        for (p, out) in chunk.chunks_mut(outp).enumerate() {
+            argmax_plane_on(path, &s[(first + p) * inp..(first + p + 1) * inp], w, out, &mut best);
+        }
+    });
+}
+
+/// [`argmax_plane`] compiled for `path` (with AVX the selects are blends, not branches).
+fn argmax_plane_on<T: Copy + PartialOrd>(path: crate::gemm::SimdPath, plane: &[T], w: &Windows, out: &mut [i64], best: &mut Vec<T>) {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the selected path is available on this CPU.
+        crate::gemm::SimdPath::Avx512 => unsafe { argmax_x86::plane_avx512(plane, w, out, best) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { argmax_x86::plane_avx2(plane, w, out, best) },
+        _ => argmax_plane(plane, w, out, best),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod argmax_x86 {
+    use super::{argmax_plane, Windows};
+
+    /// [`argmax_plane`] compiled for AVX-512.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn plane_avx512<T: Copy + PartialOrd>(plane: &[T], w: &Windows, out: &mut [i64], best: &mut Vec<T>) {
+        argmax_plane(plane, w, out, best)
+    }
+
+    /// [`argmax_plane`] compiled for AVX2.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn plane_avx2<T: Copy + PartialOrd>(plane: &[T], w: &Windows, out: &mut [i64], best: &mut Vec<T>) {
+        argmax_plane(plane, w, out, best)
+    }
+}
+
+/// One plane of [`argmax_windows`]: one output row at a time.
+#[inline(always)]
+fn argmax_plane<T: Copy + PartialOrd>(plane: &[T], w: &Windows, out: &mut [i64], best: &mut Vec<T>) {
     let [_, ih, iw] = w.input;
     let [_, oh, ow] = w.output;
-    let (inp, outp) = (w.in_plane(), w.out_plane());
-    for_planes(idx, outp, work, &|first, chunk| {
-        let mut best: Vec<T> = Vec::with_capacity(ow);
-        for (p, out) in chunk.chunks_mut(outp).enumerate() {
-            let plane = &s[(first + p) * inp..(first + p + 1) * inp];
-            for (r, at) in out.chunks_mut(ow).enumerate() {
-                let (td, th) = (&w.taps[0][r / oh], &w.taps[1][r % oh]);
-                // Start at each window's first tap (the same as from -inf: that tap is taken
-                // whether greater, NaN, or -inf kept at the first index); visiting it again
-                // below changes nothing.
-                let row0 = (td[0] * ih + th[0]) * iw;
-                best.clear();
-                for (o, a) in at.iter_mut().enumerate() {
-                    *a = (row0 + w.taps[2][o][0]) as i64;
-                    best.push(plane[*a as usize]);
-                }
-                for &d in td {
-                    for &h in th {
-                        let row = &plane[(d * ih + h) * iw..(d * ih + h + 1) * iw];
-                        let base = ((d * ih + h) * iw) as i64;
-                        for &(off, st, lo, hi) in &w.row_taps {
-                            for o in lo..hi {
-                                // in bounds: lo..hi are the outputs whose tap is in the row
-                                let c = ((o * st) as isize + off) as usize;
-                                let v = row[c];
-                                #[allow(clippy::eq_op)] // v != v: NaN (never true for integers)
-                                let take = (v > best[o]) | (v != v);
-                                // Which value wins is unpredictable: ask for selects.
-                                best[o] = std::hint::select_unpredictable(take, v, best[o]);
-                                at[o] = std::hint::select_unpredictable(take, base + c as i64, at[o]);
-                            }
-                        }
+    for (r, at) in out.chunks_mut(ow).enumerate() {
+        let (td, th) = (&w.taps[0][r / oh], &w.taps[1][r % oh]);
+        // Start at each window's first tap (the same as from -inf: that tap is taken
+        // whether greater, NaN, or -inf kept at the first index); visiting it again
+        // below changes nothing.
+        let row0 = (td[0] * ih + th[0]) * iw;
+        best.clear();
+        for (o, a) in at.iter_mut().enumerate() {
+            *a = (row0 + w.taps[2][o][0]) as i64;
+            best.push(plane[*a as usize]);
+        }
+        for &d in td {
+            for &h in th {
+                let row = &plane[(d * ih + h) * iw..(d * ih + h + 1) * iw];
+                let base = ((d * ih + h) * iw) as i64;
+                for &(off, st, lo, hi) in &w.row_taps {
+                    for o in lo..hi {
+                        // in bounds: lo..hi are the outputs whose tap is in the row
+                        let c = ((o * st) as isize + off) as usize;
+                        let v = row[c];
+                        #[allow(clippy::eq_op)] // v != v: NaN (never true for integers)
+                        let take = (v > best[o]) | (v != v);
+                        // Which value wins is unpredictable: ask for selects.
+                        best[o] = std::hint::select_unpredictable(take, v, best[o]);
+                        at[o] = std::hint::select_unpredictable(take, base + c as i64, at[o]);
                     }
                 }
             }
         }
-    });
+    }
 }
 
 /// `max_pool(x, kernel, stride, padding, dilation, output)`: per window the maximum and its

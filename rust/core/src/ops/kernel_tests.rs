@@ -71,7 +71,8 @@ impl ShapeFix for Tensor {
     }
 }
 
-fn with_threads<R>(n: usize, f: impl FnOnce() -> R) -> R {
+/// `f()` with `n` threads set (restored after).
+pub(crate) fn with_threads<R>(n: usize, f: impl FnOnce() -> R) -> R {
     let before = crate::gemm::get_num_threads();
     crate::gemm::set_num_threads(n);
     let r = f();

@@ -879,13 +879,7 @@ mod tests {
         }
     }
 
-    fn with_threads<R>(n: usize, f: impl FnOnce() -> R) -> R {
-        let before = crate::gemm::get_num_threads();
-        crate::gemm::set_num_threads(n);
-        let r = f();
-        crate::gemm::set_num_threads(before);
-        r
-    }
+    use crate::ops::kernel_tests::with_threads;
 
     #[test]
     fn one_and_two_threads_give_the_same_bits() {

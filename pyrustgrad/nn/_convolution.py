@@ -185,9 +185,8 @@ def _conv_checks(name, input, weight, bias, stride, padding, dilation, groups, t
 
 
 def _scalar_name(t):
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "float16": "Half", "bfloat16": "BFloat16"}.get(
-        str(t.dtype).split(".")[-1], str(t.dtype))
+    from .._dtypes import _SCALAR_NAME
+    return _SCALAR_NAME[t.dtype]
 
 
 def _same_padding(input, k, d, n):

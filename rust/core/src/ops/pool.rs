@@ -324,7 +324,7 @@ fn scatter_planes(grad: &Tensor, indices: &Tensor, input: &Tensor, nd: usize, na
         bail!(Runtime, "max_pool backward: indices out of range for an input of size {}", fmt_shape(shape));
     }
     let dt = grad.dtype();
-    let gc = if matches!(dt, DType::F16 | DType::BF16) { gc.to_dtype_raw(DType::F32) } else { gc };
+    let gc = gc.to_dtype_raw(dt.compute()); // half types add up in float32
     let out = with_float_type!(gc.dtype(), T => {
         let mut buf = Buffer::zeroed(gc.dtype(), n * inp)?;
         gc.with_slice(|g: &[T], l| {
@@ -470,7 +470,7 @@ fn avg_pool_backward(grad: &Tensor, input: &Tensor, geo: &std::sync::Arc<AvgGeom
     let work = n.saturating_mul(outp).saturating_mul(geo.kernel.iter().product::<usize>());
     let (starts, taps) = w.table();
     let dt = grad.dtype();
-    let gc = if matches!(dt, DType::F16 | DType::BF16) { gc.to_dtype_raw(DType::F32) } else { gc };
+    let gc = gc.to_dtype_raw(dt.compute()); // half types add up in float32
     let out = with_float_type!(gc.dtype(), T => {
         let mut buf = Buffer::zeroed(gc.dtype(), n.checked_mul(inp).ok_or_else(|| crate::storage::oom_error(usize::MAX))?)?;
         gc.with_slice(|g: &[T], l| {

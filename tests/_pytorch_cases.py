@@ -144,11 +144,12 @@ def run_case(torch, source, setup=SETUP):
     return _encode(ns.get("out"))
 
 
-def _close(a, b):
+def _close(a, b, rel_tol=1e-7, abs_tol=1e-12):
+    """Nested lists equal, floats within the tolerances, everything else exactly."""
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_close(x, y, rel_tol, abs_tol) for x, y in zip(a, b))
     if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-7, abs_tol=1e-12)
+        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol)
     return a == b and type(a) == type(b)
 
 

@@ -52,6 +52,49 @@ CASES = {
     "conv1d_groups_unbatched": "out = g(lambda x, w: F.conv1d(x, w, groups=2), (4, 9), (2, 2, 4))",
     "conv1d_double_backward": "out = gg(lambda x, w: F.conv1d(x, w, padding=2), (2, 2, 7), (3, 2, 3))",
     "conv3d": "out = g(lambda x, w, b: F.conv3d(x, w, b, stride=(1, 2, 1), padding=(1, 0, 1)), (1, 2, 4, 5, 3), (3, 2, 2, 3, 2), (3,))",
+    "conv_node_names": (
+        "x = data(2, 3, 6, 5, requires_grad=True); w = data(4, 3, 3, 2, k=1.0, requires_grad=True); b = data(4, k=2.0, requires_grad=True)\n"
+        "y = F.conv2d(x, w, b, padding=1)\n"
+        "gs = torch.autograd.grad((y * y).sum(), (x, w, b), create_graph=True)\n"
+        "y1 = F.conv1d(x[0, :, 0], w[:, :, 0], stride=2)\n"
+        "y2 = F.conv2d(x.detach(), w)\n"
+        "out = [type(y.grad_fn).__name__, [type(f[0]).__name__ for f in y.grad_fn.next_functions], [type(t.grad_fn).__name__ for t in gs],\n"
+        "       [type(f[0]).__name__ if f[0] is not None else None for f in gs[0].grad_fn.next_functions],\n"
+        "       type(y1.grad_fn).__name__, type(y1.grad_fn.next_functions[0][0]).__name__, [f[0] is None for f in y2.grad_fn.next_functions]]"),
+    "conv2d_some_inputs_need_grad": (
+        "x = data(2, 4, 5, 5); w = data(6, 2, 3, 3, k=1.0, requires_grad=True); b = data(6, k=2.0)\n"
+        "y = F.conv2d(x, w, b, groups=2, stride=(2, 1)); y.backward(data(*y.shape, k=0.9))\n"
+        "x2 = data(2, 4, 5, 5, requires_grad=True); b2 = data(6, k=2.0, requires_grad=True)\n"
+        "y2 = F.conv2d(x2, data(6, 4, 1, 1, k=1.0), b2); y2.backward(data(*y2.shape, k=0.4))\n"
+        "out = [y, w.grad, y2, x2.grad, b2.grad]"),
+    "conv2d_second_order_partial": (
+        "x = data(2, 2, 5, 6, requires_grad=True); w = data(3, 2, 3, 2, k=1.0, requires_grad=True); b = data(3, k=2.0, requires_grad=True)\n"
+        "y = F.conv2d(x, w, b, stride=2, padding=(1, 0), dilation=(1, 2))\n"
+        "gx, = torch.autograd.grad((y * data(*y.shape, k=0.9)).sum(), x, create_graph=True)\n"
+        "gw_of_gx, gy_of_gx = torch.autograd.grad((gx * gx).sum(), (w, b), allow_unused=True)\n"
+        "gw, gb = torch.autograd.grad((y.sin()).sum(), (w, b), create_graph=True)\n"
+        "h = torch.autograd.grad((gw * gw).sum() + (gb * gb).sum(), (x, w), create_graph=True)\n"
+        "out = [gx, gw_of_gx, gy_of_gx, gw, gb, h[0], h[1], torch.autograd.grad(h[0].pow(2).sum(), (x, w))]"),
+    "conv3d_pointwise_groups_double_backward": "out = gg(lambda x, w, b: F.conv3d(x, w, b, groups=2), (2, 4, 3, 2, 3), (4, 2, 1, 1, 1), (4,))",
+    "conv2d_batch_of_many_float32": (
+        "def run(dt):\n"
+        "    x = data(17, 3, 9, 8, dtype=dt, requires_grad=True); w = data(5, 3, 3, 3, k=1.0, dtype=dt, requires_grad=True)\n"
+        "    b = data(5, k=2.0, dtype=dt, requires_grad=True)\n"
+        "    y = F.conv2d(x, w, b, padding=1); y.backward(data(*y.shape, k=0.9, dtype=dt))\n"
+        "    return [y, x.grad, w.grad, b.grad]\n"
+        "lo, hi = run(torch.float32), run(D)\n"
+        "out = [lo[0].dtype, lo[2].dtype] + [bool(((a.double() - b).abs() / (1 + b.abs())).max() < 1e-4) for a, b in zip(lo, hi)]"),
+    "conv_transpose_node_names": (
+        "x = data(2, 3, 4, 3, requires_grad=True); w = data(3, 2, 3, 2, k=1.0, requires_grad=True); b = data(2, k=2.0, requires_grad=True)\n"
+        "y = F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1)\n"
+        "y2 = F.conv_transpose1d(x[0, :, :, 0], w[:, :, 0], groups=1)\n"
+        "y3 = F.conv_transpose2d(x, w, dilation=3, output_padding=2)\n"
+        "out = [type(y.grad_fn).__name__, [type(f[0]).__name__ for f in y.grad_fn.next_functions], type(y2.grad_fn).__name__, y3.shape]"),
+    "conv_transpose_some_inputs_need_grad": (
+        "x = data(2, 4, 3, 3); w = data(4, 3, 2, 2, k=1.0, requires_grad=True); b = data(6, k=2.0, requires_grad=True)\n"
+        "y = F.conv_transpose2d(x, w, b, groups=2, stride=(2, 3)); y.backward(data(*y.shape, k=0.9))\n"
+        "out = [y, w.grad, b.grad]"),
+    "conv_transpose3d_double_backward": "out = gg(lambda x, w, b: F.conv_transpose3d(x, w, b, stride=(2, 1, 1), padding=(0, 1, 0)), (1, 2, 2, 3, 2), (2, 2, 2, 2, 1), (2,))",
     "conv_transpose2d": "out = g(lambda x, w, b: F.conv_transpose2d(x, w, b), (2, 3, 4, 3), (3, 2, 3, 2), (2,))",
     "conv_transpose2d_stride_pad_outpad": "out = g(lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1), (1, 2, 4, 5), (2, 3, 3, 3))",
     "conv_transpose2d_outpad_beyond_pad": "out = g(lambda x, w: F.conv_transpose2d(x, w, stride=3, padding=0, output_padding=2), (1, 2, 3, 3), (2, 1, 2, 2))",
@@ -287,6 +330,90 @@ def test_absurd_block_geometry_is_an_error_not_a_crash():
         _core._im2col(pyrustgrad.zeros(1, 1, 3, 3, dtype=pyrustgrad.int64), [2, 2], [1, 1], [0, 0], [1, 1], 0.0)
     with pytest.raises(RuntimeError):
         _core._col2im(pyrustgrad.zeros(1, 4, 4), [big, big], [2, 2], [1, 1], [0, 0], [1, 1])
+
+
+def test_fused_convolution_gradients_of_every_order_match_finite_differences():
+    # ConvolutionBackward0's kernels (first order), its ConvolutionBackwardBackward0 node
+    # (second order) and that node's backward (third order) against float64 differences.
+    import pyrustgrad
+    from pyrustgrad.autograd import gradcheck, gradgradcheck
+    F = pyrustgrad.nn.functional
+    D = pyrustgrad.float64
+
+    def t(*shape):
+        return pyrustgrad.randn(*shape, dtype=D, requires_grad=True)
+
+    pyrustgrad.manual_seed(3)
+    for fn, shapes in (
+            (lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, dilation=(1, 2)), [(2, 2, 5, 6), (3, 2, 2, 3), (3,)]),
+            (lambda x, w, b: F.conv2d(x, w, b, groups=2), [(3, 4, 4, 3), (2, 2, 2, 2), (2,)]),
+            (lambda x, w, b: F.conv1d(x, w, b, padding=2), [(2, 3, 5), (2, 3, 3), (2,)]),
+            (lambda x, w, b: F.conv3d(x, w, b, groups=2), [(2, 2, 2, 3, 2), (4, 1, 1, 1, 1), (4,)]),
+            (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=(1, 0), output_padding=1, groups=2),
+             [(2, 4, 3, 2), (4, 1, 3, 2), (2,)]),
+            (lambda x, w, b: F.conv_transpose1d(x, w, b, dilation=2), [(2, 2, 4), (2, 3, 2), (3,)])):
+        args = [t(*s) for s in shapes]
+        assert gradcheck(fn, args)
+        assert gradgradcheck(fn, args)
+
+        def first(*a):
+            y = fn(*a)
+            return pyrustgrad.autograd.grad((y * y).sum(), a, create_graph=True)
+        assert gradgradcheck(first, args)
+    # The kernel and the create_graph formula give the same first-order gradients.
+    x, w, b = t(3, 4, 6, 5), t(6, 2, 3, 2), t(6)
+    y = F.conv2d(x, w, b, groups=2, stride=2, padding=(1, 0))
+    go = pyrustgrad.randn(*y.shape, dtype=D)
+    plain = pyrustgrad.autograd.grad(y, (x, w, b), go, retain_graph=True)
+    graphed = pyrustgrad.autograd.grad(y, (x, w, b), go, create_graph=True)
+    for a, c in zip(plain, graphed):
+        assert (a - c).abs().max().item() < 1e-12
+
+
+def test_fused_convolution_refuses_bad_arguments_and_agrees_across_threads():
+    import pyrustgrad
+    from pyrustgrad import _core
+    x, w = pyrustgrad.zeros(2, 4, 5, 5), pyrustgrad.zeros(6, 2, 3, 3)
+    for args in ((x, w, None, [1, 1], [0, 0], [1, 1], 0), (x, w, None, [1, 1], [0, 0], [1, 1], 3),
+                 (x, w, None, [1], [0, 0], [1, 1], 2), (x, w, None, [1, 1], [0, 0], [3, 3], 2),
+                 (x, w, None, [1, 1], [2 ** 62, 0], [1, 1], 2), (x, w, pyrustgrad.zeros(5), [1, 1], [0, 0], [1, 1], 2),
+                 (x, pyrustgrad.zeros(6, 2, 3, 3, dtype=pyrustgrad.float64), None, [1, 1], [0, 0], [1, 1], 2),
+                 (x.reshape(2, 4, 25), w, None, [1, 1], [0, 0], [1, 1], 2)):
+        with pytest.raises(RuntimeError):
+            _core._convolution(*args)
+    with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
+        _core._convolution(pyrustgrad.zeros(2, 4, 5, 5, dtype=pyrustgrad.int64), w, None, [1, 1], [0, 0], [1, 1], 2)
+    xt, wt = pyrustgrad.zeros(2, 6, 3, 3), pyrustgrad.zeros(6, 2, 3, 3)
+    for args in ((xt, wt, None, [1, 1], [0, 0], [6, 5], [1, 1], 2), (xt, wt, None, [1, 1], [0, 0], [5], [1, 1], 2),
+                 (xt, wt, pyrustgrad.zeros(3), [1, 1], [0, 0], [5, 5], [1, 1], 2), (xt, wt, None, [1, 1], [0, 0], [5, 5], [1, 1], 4),
+                 (xt, pyrustgrad.zeros(5, 2, 3, 3), None, [1, 1], [0, 0], [5, 5], [1, 1], 2),
+                 (xt, wt, None, [2 ** 40, 1], [0, 0], [2 ** 40, 5], [1, 1], 2)):
+        with pytest.raises(RuntimeError):
+            _core._conv_transpose(*args)
+    assert _core._conv_transpose(xt, wt, None, [1, 1], [0, 0], [5, 5], [1, 1], 2).shape == (2, 4, 5, 5)
+    pyrustgrad.manual_seed(0)
+    x = pyrustgrad.randn(33, 3, 12, 11, requires_grad=True)
+    w = pyrustgrad.randn(8, 3, 3, 3, requires_grad=True)
+    b = pyrustgrad.randn(8, requires_grad=True)
+    got = []
+    before = pyrustgrad.get_num_threads()
+    try:
+        for n in (1, 2):
+            pyrustgrad.set_num_threads(n)
+            for p in (x, w, b):
+                p.grad = None
+            y = pyrustgrad.nn.functional.conv2d(x, w, b, padding=1, stride=(1, 2))
+            y.backward(y.detach().cos())
+            got.append([y.detach().clone(), x.grad, w.grad, b.grad])
+            for p in (x, w):
+                p.grad = None
+            y = pyrustgrad.nn.functional.conv_transpose2d(x, w.transpose(0, 1), None, stride=2, padding=1)
+            y.backward(y.detach().sin())
+            got[-1] += [y.detach().clone(), x.grad, w.grad]
+    finally:
+        pyrustgrad.set_num_threads(before)
+    for a, c in zip(*got):
+        assert pyrustgrad.equal(a, c)
 
 
 def test_pooling_kernels_refuse_bad_geometry_and_agree_across_threads():

@@ -4,9 +4,11 @@ non-constant padding modes of ``nn.functional``, with PyTorch's arguments and me
 Everything is built on two core ops, ``im2col`` (PyTorch's ``F.unfold``) and ``col2im``
 (``F.fold``), which are each other's adjoint, plus the GEMM: a convolution is the weight
 times the unfolded input, a transposed convolution folds the weight's transpose times the
-input, max pooling is a max over the unfolded blocks (padding reads as -inf). Gradients of
-every order therefore come from the ops' own formulas; the nodes are the parts' (e.g.
-``ViewBackward0`` over ``Im2ColBackward0``), not PyTorch's ``ConvolutionBackward0``.
+input. Gradients of every order therefore come from the ops' own formulas. float32 and
+float64 convolutions and transposed convolutions run fused (``_core._convolution``,
+``_core._conv_transpose``: one ``ConvolutionBackward0`` node as PyTorch's, per-sample blocks
+kept in cache); the 16-bit dtypes are composites (``ViewBackward0`` over ``Im2ColBackward0``).
+Pooling has its own window kernels (``_core._max_pool``, ``_core._avg_pool``).
 Must stay valid Python 3.6."""
 
 import math
@@ -224,6 +226,9 @@ def _convnd(name, input, weight, bias, stride, padding, dilation, groups):
     if batch == 0:
         out = _pt().zeros([0, out_channels] + out_spatial, dtype=x.dtype)
         return out.squeeze(0) if added else out
+    if x.dtype == _core.float32 or x.dtype == _core.float64:
+        out = _core._convolution(x, weight, bias, list(s), list(p), list(d), groups)
+        return out.squeeze(0) if added else out
     cols = _core._im2col(x, list(k), list(d), list(p), list(s), 0.0)  # (N, C*K, L)
     if groups == 1:
         out = weight.reshape(out_channels, -1).matmul(cols)  # (N, O, L)
@@ -274,6 +279,12 @@ def _conv_transposend(name, input, weight, bias, stride, padding, output_padding
                            "is too small" % (_join_x(spatial), _join_x(out_spatial)))
     if batch == 0:
         out = _pt().zeros([0, out_channels] + out_spatial, dtype=x.dtype)
+        return out.squeeze(0) if added else out
+    if (x.dtype == _core.float32 or x.dtype == _core.float64) and all(
+            (out_spatial[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 == spatial[i] for i in range(n)):
+        # The input gradient of the convolution from out_spatial to spatial (always, but
+        # where an output padding of at least the stride leaves rows no block reads).
+        out = _core._conv_transpose(x, weight, bias, list(s), list(p), out_spatial, list(d), groups)
         return out.squeeze(0) if added else out
     blocks = 1
     for v in spatial:

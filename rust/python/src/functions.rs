@@ -275,6 +275,25 @@ fn _col2im(py: Python, cols: PyRef<PyTensor>, output_size: Vec<usize>, kernel: V
     wrap(py, run(|| ops::col2im(&cols.t, &output_size, &kernel, &dilation, &padding, &stride))?)
 }
 
+/// `_convolution(x, weight, bias, stride, padding, dilation, groups)`: the fused convolution
+/// of a batched float32/float64 `x` (ConvolutionBackward0); nn.functional checks the arguments.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn _convolution(py: Python, x: PyRef<PyTensor>, weight: PyRef<PyTensor>, bias: Option<PyRef<PyTensor>>, stride: Vec<usize>, padding: Vec<usize>, dilation: Vec<usize>, groups: usize) -> PyResult<PyObject> {
+    let (x, w, b) = (x.t.clone(), weight.t.clone(), bias.as_ref().map(|t| t.t.clone()));
+    wrap(py, py.allow_threads(|| run(|| ops::convolution(&x, &w, b.as_ref(), &stride, &padding, &dilation, groups)))?)
+}
+
+/// `_conv_transpose(x, weight, bias, stride, padding, output_size, dilation, groups)`: the
+/// fused transposed convolution of a batched float32/float64 `x` into `output_size`
+/// (ConvolutionBackward0); nn.functional checks the arguments.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn _conv_transpose(py: Python, x: PyRef<PyTensor>, weight: PyRef<PyTensor>, bias: Option<PyRef<PyTensor>>, stride: Vec<usize>, padding: Vec<usize>, output_size: Vec<usize>, dilation: Vec<usize>, groups: usize) -> PyResult<PyObject> {
+    let (x, w, b) = (x.t.clone(), weight.t.clone(), bias.as_ref().map(|t| t.t.clone()));
+    wrap(py, py.allow_threads(|| run(|| ops::conv_transpose(&x, &w, b.as_ref(), &stride, &padding, &output_size, &dilation, groups)))?)
+}
+
 /// `_max_pool(x, kernel, stride, padding, dilation, output_size)`: (values, indices) of max
 /// pooling over 1-3 spatial dims of a batched `x`; nn.functional checks the arguments.
 #[pyfunction]
@@ -415,6 +434,8 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_sgd_step, m)?)?;
     m.add_function(wrap_pyfunction!(_adam_step, m)?)?;
     m.add_function(wrap_pyfunction!(_im2col, m)?)?;
+    m.add_function(wrap_pyfunction!(_convolution, m)?)?;
+    m.add_function(wrap_pyfunction!(_conv_transpose, m)?)?;
     m.add_function(wrap_pyfunction!(_col2im, m)?)?;
     m.add_function(wrap_pyfunction!(_max_pool, m)?)?;
     m.add_function(wrap_pyfunction!(_set_anomaly_enabled, m)?)?;

@@ -323,6 +323,32 @@ pub fn gemm_checked<T: GemmScalar>(
     rsc: isize,
     csc: isize,
 ) -> Result<(), String> {
+    gemm_checked_threads(get_num_threads(), m, k, n, alpha, a, a_off, rsa, csa, b, b_off, rsb, csb, beta, c, c_off, rsc, csc)
+}
+
+/// [`gemm_checked`] on at most `threads` threads (`0` counts as 1): for callers that already
+/// run one product per thread of the team.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_checked_threads<T: GemmScalar>(
+    threads: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: T,
+    a: &[T],
+    a_off: usize,
+    rsa: isize,
+    csa: isize,
+    b: &[T],
+    b_off: usize,
+    rsb: isize,
+    csb: isize,
+    beta: T,
+    c: &mut [T],
+    c_off: usize,
+    rsc: isize,
+    csc: isize,
+) -> Result<(), String> {
     if m == 0 || n == 0 {
         return Ok(());
     }
@@ -342,6 +368,9 @@ pub fn gemm_checked<T: GemmScalar>(
     // i128 arithmetic, so the isize offset products cannot overflow either: they
     // are bounded by the slice length); `c` is a unique borrow, so it cannot
     // alias `a` or `b`; C's elements are pairwise distinct (checked).
-    unsafe { gemm(m, k, n, alpha, ap, rsa, csa, bp, rsb, csb, beta, cp, rsc, csc) };
+    let p = Problem { m, k, n, alpha, a: ap, rsa, csa, b: bp, rsb, csb, beta, c: cp, rsc, csc };
+    let opts = Opts { threads: threads.clamp(1, threading::MAX_THREADS), force: false, force_dot: false, blocks: None };
+    // SAFETY: as above; the selected path was checked available.
+    unsafe { execute(p, &opts, T::selected_run_fn()) };
     Ok(())
 }

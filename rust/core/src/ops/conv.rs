@@ -15,18 +15,18 @@ use crate::{bail, with_float_type};
 /// The block geometry, with the spatial dims padded in front to three (size 1, kernel 1,
 /// stride 1, no padding), so one loop nest serves 1-d, 2-d and 3-d.
 #[derive(Clone, Copy, Debug)]
-struct Geometry {
-    batch: usize,
-    channels: usize,
-    input: [usize; 3],
-    kernel: [usize; 3],
-    dilation: [usize; 3],
-    padding: [usize; 3],
-    stride: [usize; 3],
-    blocks: [usize; 3],
+pub(super) struct Geometry {
+    pub(super) batch: usize,
+    pub(super) channels: usize,
+    pub(super) input: [usize; 3],
+    pub(super) kernel: [usize; 3],
+    pub(super) dilation: [usize; 3],
+    pub(super) padding: [usize; 3],
+    pub(super) stride: [usize; 3],
+    pub(super) blocks: [usize; 3],
 }
 
-fn pad3(v: &[usize], fill: usize) -> [usize; 3] {
+pub(super) fn pad3(v: &[usize], fill: usize) -> [usize; 3] {
     let mut out = [fill; 3];
     out[3 - v.len()..].copy_from_slice(v);
     out
@@ -40,7 +40,7 @@ fn tuple(v: &[usize]) -> String {
 /// Checks the block parameters (PyTorch's `im2col_shape_check` / `col2im_shape_check`
 /// messages) and returns the number of blocks along each spatial dim, or None where the
 /// kernel does not fit (the callers word that message themselves).
-fn block_counts(spatial: &[usize], kernel: &[usize], dilation: &[usize], padding: &[usize], stride: &[usize]) -> Result<Vec<Option<usize>>> {
+pub(super) fn block_counts(spatial: &[usize], kernel: &[usize], dilation: &[usize], padding: &[usize], stride: &[usize]) -> Result<Vec<Option<usize>>> {
     let n = spatial.len();
     if !(1..=3).contains(&n) || kernel.len() != n || dilation.len() != n || padding.len() != n || stride.len() != n {
         bail!(Runtime, "internal error in pyrustgrad: im2col/col2im got {} spatial dims and parameters of lengths {}, {}, {}, {}", n, kernel.len(), dilation.len(), padding.len(), stride.len());
@@ -222,7 +222,7 @@ fn at(base: usize, ow: usize, off: isize, s: usize) -> usize {
     (base as isize + (ow * s) as isize + off) as usize
 }
 
-fn im2col_kernel<T: Copy>(img_all: &[T], g: &Geometry, pad: T, out: &mut [T]) {
+pub(super) fn im2col_kernel<T: Copy>(img_all: &[T], g: &Geometry, pad: T, out: &mut [T]) {
     let image = g.channels * g.input.iter().product::<usize>();
     let cols_per_image = g.channels * g.kernel.iter().product::<usize>() * g.blocks.iter().product::<usize>();
     let bw = g.blocks[2];
@@ -251,7 +251,7 @@ fn im2col_kernel<T: Copy>(img_all: &[T], g: &Geometry, pad: T, out: &mut [T]) {
     }
 }
 
-fn col2im_kernel<T: Copy + std::ops::AddAssign>(src: &[T], g: &Geometry, out: &mut [T]) {
+pub(super) fn col2im_kernel<T: Copy + std::ops::AddAssign>(src: &[T], g: &Geometry, out: &mut [T]) {
     let image = g.channels * g.input.iter().product::<usize>();
     let cols_per_image = g.channels * g.kernel.iter().product::<usize>() * g.blocks.iter().product::<usize>();
     for (n, img) in out.chunks_exact_mut(image).enumerate() {

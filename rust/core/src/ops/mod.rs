@@ -8,6 +8,7 @@ pub mod kernel;
 mod kernel_tests;
 mod arith;
 mod conv;
+mod convolution;
 mod binary;
 mod compare;
 mod creation;
@@ -26,6 +27,7 @@ mod view;
 
 pub use arith::*;
 pub use conv::*;
+pub use convolution::{conv_transpose, convolution};
 pub use binary::*;
 pub use compare::*;
 pub use creation::*;

@@ -260,3 +260,37 @@ def test_big_float32_matches_float64():
 
 if __name__ == "__main__":
     record(CASES, DATA, SETUP + MORE, __file__)
+
+
+_NORMS_ON_PATH = """
+import pyrustgrad as torch
+F = torch.nn.functional
+out = []
+torch.manual_seed(5)
+for dt in (torch.float32, torch.float64):
+    for shape, fn in (((37, 771), lambda x, w, b: F.layer_norm(x, (771,), w, b)),
+                      ((3, 6, 50), lambda x, w, b: F.group_norm(x, 3, w[:6], b[:6])),
+                      ((4, 6, 17), lambda x, w, b: F.batch_norm(x, None, None, w[:6], b[:6], training=True))):
+        x = (torch.randn(*shape) * 3 + 1).to(dt).requires_grad_()
+        w = torch.randn(771).to(dt).requires_grad_()
+        b = torch.randn(771).to(dt).requires_grad_()
+        y = fn(x, w, b)
+        gs = torch.autograd.grad(y, (x, w, b), torch.randn(*y.shape).to(dt), allow_unused=True)
+        out.append(repr(y.tolist()) + "".join(repr(g.tolist()) for g in gs if g is not None))
+print(hash("".join(out)))
+"""
+
+
+def test_norm_kernels_give_the_same_bits_on_every_simd_path():
+    # The row kernels are compiled per SIMD path (AVX-512, AVX2, portable): the same IEEE
+    # operations in the same order on each, so the same bits.
+    import subprocess
+    from test_matmul_paths import _available_paths
+    got = {}
+    for path in _available_paths():
+        env = dict(os.environ, PYRUSTGRAD_SIMD=path, PYTHONHASHSEED="0")
+        r = subprocess.run([sys.executable, "-c", _NORMS_ON_PATH], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True)
+        assert r.returncode == 0, r.stderr
+        got[path] = r.stdout.strip()
+    assert len(set(got.values())) == 1, got

@@ -127,6 +127,9 @@ fn simd<R>(f: impl FnOnce() -> R) -> R {
 
 #[cfg(target_arch = "x86_64")]
 mod paths {
+    use super::{backward_rows, forward_rows, Rows};
+    use crate::dtype::Float;
+
     /// # Safety
     /// The CPU must have AVX-512F.
     #[target_feature(enable = "avx512f")]
@@ -139,6 +142,63 @@ mod paths {
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
         f()
+    }
+
+    // The row kernels called directly from functions compiled for each path (a closure handed
+    // to `avx512` above is not inlined into it once it is called from three places, so its
+    // loops would keep the baseline's width).
+    macro_rules! row_paths {
+        ($fwd:ident, $bwd:ident, $feat:literal) => {
+            /// [`forward_rows`] compiled for these features.
+            ///
+            /// # Safety
+            /// The CPU must have the features.
+            #[target_feature(enable = $feat)]
+            #[allow(clippy::too_many_arguments)]
+            pub unsafe fn $fwd<T: Float>(x: &[T], g: Rows, wt: &[T], bt: &[T], w: &[f64], b: &[f64], eps: f64, r0: usize, o: &mut [T]) -> Vec<(f64, f64)> {
+                forward_rows(x, g, wt, bt, w, b, eps, r0, o)
+            }
+
+            /// [`backward_rows`] compiled for these features.
+            ///
+            /// # Safety
+            /// The CPU must have the features.
+            #[target_feature(enable = $feat)]
+            #[allow(clippy::too_many_arguments)]
+            pub unsafe fn $bwd<T: Float>(dy: &[T], x: &[T], g: Rows, mean: &[f64], rstd: &[f64], w: &[f64], wt: &[T], need_wb: bool, r0: usize, nr: usize, o: Option<&mut [T]>) -> (Vec<f64>, Vec<f64>) {
+                backward_rows(dy, x, g, mean, rstd, w, wt, need_wb, r0, nr, o)
+            }
+        };
+    }
+    row_paths!(forward_avx512, backward_avx512, "avx512f");
+    row_paths!(forward_avx2, backward_avx2, "avx2,fma");
+}
+
+/// [`forward_rows`] on the selected SIMD path.
+#[allow(clippy::too_many_arguments)]
+fn forward_rows_simd<T: Float>(x: &[T], g: Rows, wt: &[T], bt: &[T], w: &[f64], b: &[f64], eps: f64, r0: usize, o: &mut [T]) -> Vec<(f64, f64)> {
+    match crate::gemm::selected_path() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `selected_path` returns only a path this CPU has.
+        crate::gemm::SimdPath::Avx512 => unsafe { paths::forward_avx512(x, g, wt, bt, w, b, eps, r0, o) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { paths::forward_avx2(x, g, wt, bt, w, b, eps, r0, o) },
+        _ => forward_rows(x, g, wt, bt, w, b, eps, r0, o),
+    }
+}
+
+/// [`backward_rows`] on the selected SIMD path.
+#[allow(clippy::too_many_arguments)]
+fn backward_rows_simd<T: Float>(dy: &[T], x: &[T], g: Rows, mean: &[f64], rstd: &[f64], w: &[f64], wt: &[T], need_wb: bool, r0: usize, nr: usize, o: Option<&mut [T]>) -> (Vec<f64>, Vec<f64>) {
+    match crate::gemm::selected_path() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `selected_path` returns only a path this CPU has.
+        crate::gemm::SimdPath::Avx512 => unsafe { paths::backward_avx512(dy, x, g, mean, rstd, w, wt, need_wb, r0, nr, o) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { paths::backward_avx2(dy, x, g, mean, rstd, w, wt, need_wb, r0, nr, o) },
+        _ => backward_rows(dy, x, g, mean, rstd, w, wt, need_wb, r0, nr, o),
     }
 }
 
@@ -187,6 +247,39 @@ impl Rows {
     }
 }
 
+/// The rows of one block of [`rows_forward`] (`o` holds them, the first is row `r0`): inlined
+/// into each path's wrapper (`paths`), so its loops are compiled for that path.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn forward_rows<T: Float>(x: &[T], g: Rows, wt: &[T], bt: &[T], w: &[f64], b: &[f64], eps: f64, r0: usize, o: &mut [T]) -> Vec<(f64, f64)> {
+    let mut st = Vec::with_capacity(o.len() / g.d);
+    for (i, orow) in o.chunks_exact_mut(g.d).enumerate() {
+        let r = r0 + i;
+        let xr = &x[r * g.d..(r + 1) * g.d];
+        let m = sum64(xr) / g.d as f64;
+        let var = sq_dev(xr, m) / g.d as f64;
+        let rs = 1.0 / (var + eps).sqrt();
+        st.push((m, rs));
+        let c0 = (r % g.groups) * g.cg;
+        if g.s == 1 {
+            let (mt, rt) = (T::from_f64(m), T::from_f64(rs));
+            let (ws, bs) = (&wt[c0..c0 + g.cg], &bt[c0..c0 + g.cg]);
+            for (((o, &v), &w), &b) in orow.iter_mut().zip(xr).zip(ws).zip(bs) {
+                *o = (v - mt) * rt * w + b;
+            }
+        } else {
+            for (k, (oc, xc)) in orow.chunks_exact_mut(g.s).zip(xr.chunks_exact(g.s)).enumerate() {
+                let sc = rs * w[c0 + k];
+                let (sct, sht) = (T::from_f64(sc), T::from_f64(b[c0 + k] - m * sc));
+                for (o, &v) in oc.iter_mut().zip(xc) {
+                    *o = v * sct + sht;
+                }
+            }
+        }
+    }
+    st
+}
+
 /// Forward over rows: the output and each row's (mean, 1/sqrt(var + eps)). `w`, `b` have one
 /// value per channel (ones and zeros when absent).
 pub(crate) fn rows_forward<T: Float>(x: &[T], g: Rows, w: &[f64], b: &[f64], eps: f64) -> Result<(Buffer, Vec<f64>, Vec<f64>)> {
@@ -203,35 +296,10 @@ pub(crate) fn rows_forward<T: Float>(x: &[T], g: Rows, w: &[f64], b: &[f64], eps
     let blocks = g.rows.div_ceil(rb);
     let stats: Vec<Mutex<Vec<(f64, f64)>>> = (0..blocks).map(|_| Mutex::new(Vec::new())).collect();
     let out = buf.as_mut_slice::<T>();
-    crate::parallel::for_chunks_mut(out, blocks, rb * g.d, threads_for(n), &|start, o: &mut [T]| simd(|| {
-        let r0 = start / g.d;
-        let mut st = Vec::with_capacity(o.len() / g.d);
-        for (i, orow) in o.chunks_exact_mut(g.d).enumerate() {
-            let r = r0 + i;
-            let xr = &x[r * g.d..(r + 1) * g.d];
-            let m = sum64(xr) / g.d as f64;
-            let var = sq_dev(xr, m) / g.d as f64;
-            let rs = 1.0 / (var + eps).sqrt();
-            st.push((m, rs));
-            let c0 = (r % g.groups) * g.cg;
-            if g.s == 1 {
-                let (mt, rt) = (T::from_f64(m), T::from_f64(rs));
-                let (ws, bs) = (&wt[c0..c0 + g.cg], &bt[c0..c0 + g.cg]);
-                for (((o, &v), &w), &b) in orow.iter_mut().zip(xr).zip(ws).zip(bs) {
-                    *o = (v - mt) * rt * w + b;
-                }
-            } else {
-                for (k, (oc, xc)) in orow.chunks_exact_mut(g.s).zip(xr.chunks_exact(g.s)).enumerate() {
-                    let sc = rs * w[c0 + k];
-                    let (sct, sht) = (T::from_f64(sc), T::from_f64(b[c0 + k] - m * sc));
-                    for (o, &v) in oc.iter_mut().zip(xc) {
-                        *o = v * sct + sht;
-                    }
-                }
-            }
-        }
+    crate::parallel::for_chunks_mut(out, blocks, rb * g.d, threads_for(n), &|start, o: &mut [T]| {
+        let st = forward_rows_simd(x, g, &wt, &bt, w, b, eps, start / g.d, o);
         *stats[start / (rb * g.d)].lock() = st;
-    }));
+    });
     let (mut ms, mut rs) = (Vec::with_capacity(g.rows), Vec::with_capacity(g.rows));
     for s in stats {
         for (m, r) in s.into_inner() {
@@ -240,6 +308,84 @@ pub(crate) fn rows_forward<T: Float>(x: &[T], g: Rows, w: &[f64], b: &[f64], eps
         }
     }
     Ok((buf, ms, rs))
+}
+
+/// One block of rows of [`rows_backward`]: its dx rows (when `o` is given) and its partial
+/// sums for dw, db. Inlined into each path's wrapper (`paths`), so its loops are compiled for that path.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn backward_rows<T: Float>(dy: &[T], x: &[T], g: Rows, mean: &[f64], rstd: &[f64], w: &[f64], wt: &[T], need_wb: bool, r0: usize, nr: usize, mut o: Option<&mut [T]>) -> (Vec<f64>, Vec<f64>) {
+    let c = g.channels();
+    let (mut dw, mut db) = if need_wb { (vec![0.0f64; c], vec![0.0f64; c]) } else { (Vec::new(), Vec::new()) };
+    let zero = T::from_f64(0.0);
+    let (mut pw, mut pb) = if need_wb && g.s == 1 { (vec![zero; c], vec![zero; c]) } else { (Vec::new(), Vec::new()) };
+    let mut ak = vec![0.0f64; if g.s == 1 { 0 } else { g.cg }];
+    let mut bk = ak.clone();
+    for i in 0..nr {
+        let r = r0 + i;
+        let (xr, dyr) = (&x[r * g.d..(r + 1) * g.d], &dy[r * g.d..(r + 1) * g.d]);
+        let (m, s) = (mean[r], rstd[r]);
+        let c0 = (r % g.groups) * g.cg;
+        // A = sum(dy * w), B = sum(dy * w * (x - m)) over the row.
+        let (a, bsum) = if g.s == 1 {
+            let ws = &wt[c0..c0 + g.cg];
+            if need_wb {
+                // Per element: partials in `T` over at most 32 rows, then float64.
+                let (mt, st) = (T::from_f64(m), T::from_f64(s));
+                let (pws, pbs) = (&mut pw[c0..c0 + g.cg], &mut pb[c0..c0 + g.cg]);
+                for (((a, e), &d), &v) in pws.iter_mut().zip(pbs.iter_mut()).zip(dyr).zip(xr) {
+                    *a = *a + d * ((v - mt) * st);
+                    *e = *e + d;
+                }
+                if i % 32 == 31 || i + 1 == nr {
+                    for (((a, e), p), q) in dw.iter_mut().zip(db.iter_mut()).zip(pw.iter_mut()).zip(pb.iter_mut()) {
+                        *a += p.to_f64();
+                        *e += q.to_f64();
+                        *p = zero;
+                        *q = zero;
+                    }
+                }
+            }
+            (dot(dyr, ws), dot_dev(dyr, ws, xr, m))
+        } else {
+            let (mut a, mut bs) = (0.0, 0.0);
+            for k in 0..g.cg {
+                let (dc, xc) = (&dyr[k * g.s..(k + 1) * g.s], &xr[k * g.s..(k + 1) * g.s]);
+                ak[k] = sum64(dc);
+                bk[k] = dot_dev2(dc, xc, m);
+                a += w[c0 + k] * ak[k];
+                bs += w[c0 + k] * bk[k];
+                if need_wb {
+                    db[c0 + k] += ak[k];
+                    dw[c0 + k] += s * bk[k];
+                }
+            }
+            (a, bs)
+        };
+        if let Some(o) = o.as_deref_mut() {
+            let d = g.d as f64;
+            // dx = s * (dy*w - A/d - xhat * sum(dy*w*xhat)/d), xhat = (x - m) * s.
+            let sgx = s * bsum;
+            let (k1, k3) = (T::from_f64(-s * s * sgx / d), T::from_f64(-s * a / d));
+            let (mt, st) = (T::from_f64(m), T::from_f64(s));
+            let orow = &mut o[i * g.d..(i + 1) * g.d];
+            if g.s == 1 {
+                let ws = &wt[c0..c0 + g.cg];
+                for (((o, &dv), &v), &w) in orow.iter_mut().zip(dyr).zip(xr).zip(ws) {
+                    *o = dv * w * st + (v - mt) * k1 + k3;
+                }
+            } else {
+                for k in 0..g.cg {
+                    let p = T::from_f64(w[c0 + k] * s);
+                    let rng = k * g.s..(k + 1) * g.s;
+                    for ((o, &dv), &v) in orow[rng.clone()].iter_mut().zip(&dyr[rng.clone()]).zip(&xr[rng]) {
+                        *o = dv * p + (v - mt) * k1 + k3;
+                    }
+                }
+            }
+        }
+    }
+    (dw, db)
 }
 
 /// The first-order gradients over rows in one pass: dx (when `need_dx`) and, when `need_wb`,
@@ -255,90 +401,17 @@ pub(crate) fn rows_backward<T: Float>(dy: &[T], x: &[T], g: Rows, mean: &[f64], 
     let wt: Vec<T> = w.iter().map(|&v| T::from_f64(v)).collect();
     let rb = g.block_rows();
     let blocks = g.rows.div_ceil(rb);
-    // One block of rows: its dx rows (when `o` is given) and its partial sums for dw, db.
-    let block = |r0: usize, nr: usize, mut o: Option<&mut [T]>| -> (Vec<f64>, Vec<f64>) {
-        let (mut dw, mut db) = if need_wb { (vec![0.0f64; c], vec![0.0f64; c]) } else { (Vec::new(), Vec::new()) };
-        let zero = T::from_f64(0.0);
-        let (mut pw, mut pb) = if need_wb && g.s == 1 { (vec![zero; c], vec![zero; c]) } else { (Vec::new(), Vec::new()) };
-        let mut ak = vec![0.0f64; if g.s == 1 { 0 } else { g.cg }];
-        let mut bk = ak.clone();
-        for i in 0..nr {
-            let r = r0 + i;
-            let (xr, dyr) = (&x[r * g.d..(r + 1) * g.d], &dy[r * g.d..(r + 1) * g.d]);
-            let (m, s) = (mean[r], rstd[r]);
-            let c0 = (r % g.groups) * g.cg;
-            // A = sum(dy * w), B = sum(dy * w * (x - m)) over the row.
-            let (a, bsum) = if g.s == 1 {
-                let ws = &wt[c0..c0 + g.cg];
-                if need_wb {
-                    // Per element: partials in `T` over at most 32 rows, then float64.
-                    let (mt, st) = (T::from_f64(m), T::from_f64(s));
-                    let (pws, pbs) = (&mut pw[c0..c0 + g.cg], &mut pb[c0..c0 + g.cg]);
-                    for (((a, e), &d), &v) in pws.iter_mut().zip(pbs.iter_mut()).zip(dyr).zip(xr) {
-                        *a = *a + d * ((v - mt) * st);
-                        *e = *e + d;
-                    }
-                    if i % 32 == 31 || i + 1 == nr {
-                        for (((a, e), p), q) in dw.iter_mut().zip(db.iter_mut()).zip(pw.iter_mut()).zip(pb.iter_mut()) {
-                            *a += p.to_f64();
-                            *e += q.to_f64();
-                            *p = zero;
-                            *q = zero;
-                        }
-                    }
-                }
-                (dot(dyr, ws), dot_dev(dyr, ws, xr, m))
-            } else {
-                let (mut a, mut bs) = (0.0, 0.0);
-                for k in 0..g.cg {
-                    let (dc, xc) = (&dyr[k * g.s..(k + 1) * g.s], &xr[k * g.s..(k + 1) * g.s]);
-                    ak[k] = sum64(dc);
-                    bk[k] = dot_dev2(dc, xc, m);
-                    a += w[c0 + k] * ak[k];
-                    bs += w[c0 + k] * bk[k];
-                    if need_wb {
-                        db[c0 + k] += ak[k];
-                        dw[c0 + k] += s * bk[k];
-                    }
-                }
-                (a, bs)
-            };
-            if let Some(o) = o.as_deref_mut() {
-                let d = g.d as f64;
-                // dx = s * (dy*w - A/d - xhat * sum(dy*w*xhat)/d), xhat = (x - m) * s.
-                let sgx = s * bsum;
-                let (k1, k3) = (T::from_f64(-s * s * sgx / d), T::from_f64(-s * a / d));
-                let (mt, st) = (T::from_f64(m), T::from_f64(s));
-                let orow = &mut o[i * g.d..(i + 1) * g.d];
-                if g.s == 1 {
-                    let ws = &wt[c0..c0 + g.cg];
-                    for (((o, &dv), &v), &w) in orow.iter_mut().zip(dyr).zip(xr).zip(ws) {
-                        *o = dv * w * st + (v - mt) * k1 + k3;
-                    }
-                } else {
-                    for k in 0..g.cg {
-                        let p = T::from_f64(w[c0 + k] * s);
-                        let rng = k * g.s..(k + 1) * g.s;
-                        for ((o, &dv), &v) in orow[rng.clone()].iter_mut().zip(&dyr[rng.clone()]).zip(&xr[rng]) {
-                            *o = dv * p + (v - mt) * k1 + k3;
-                        }
-                    }
-                }
-            }
-        }
-        (dw, db)
-    };
     let threads = threads_for(n);
     let parts: Vec<(Vec<f64>, Vec<f64>)> = match dx.as_mut() {
         Some(buf) => {
             let slots: Vec<Mutex<(Vec<f64>, Vec<f64>)>> = (0..blocks).map(|_| Mutex::new(Default::default())).collect();
             crate::parallel::for_chunks_mut(buf.as_mut_slice::<T>(), blocks, rb * g.d, threads, &|start, o: &mut [T]| {
                 let r0 = start / g.d;
-                *slots[start / (rb * g.d)].lock() = simd(|| block(r0, o.len() / g.d, Some(o)));
+                *slots[start / (rb * g.d)].lock() = backward_rows_simd(dy, x, g, mean, rstd, w, &wt, need_wb, r0, o.len() / g.d, Some(o));
             });
             slots.into_iter().map(|m| m.into_inner()).collect()
         }
-        None => per_block(blocks, threads, |i| simd(|| block(i * rb, rb.min(g.rows - i * rb), None))),
+        None => per_block(blocks, threads, |i| backward_rows_simd(dy, x, g, mean, rstd, w, &wt, need_wb, i * rb, rb.min(g.rows - i * rb), None)),
     };
     let (mut dw, mut db) = (vec![0.0f64; c], vec![0.0f64; c]);
     if need_wb {

@@ -86,3 +86,70 @@ def div_scalar(x, s):
 def add_scalar(x, s):
     """``x + s`` by a C++ Scalar in PyTorch: ``AddBackward1``."""
     return fused("AddBackward1", [x], [], lambda: x + s, lambda g, needs: (g,))
+
+
+def _zeros(like):
+    return _core.full(list(like.shape), 0.0, like.dtype, False)
+
+
+def backward_node(name, g, s, grad, grad_self):
+    """``grad(g, s)``, the backward of an elementwise op of ``s`` for the incoming gradient
+    ``g``, as PyTorch's one ``...BackwardBackward0`` node ``name`` (edges to ``g`` and ``s``)
+    when it is recorded (create_graph). Its gradients: ``grad(gg, s)`` with respect to ``g``
+    (the backward is linear in ``g``) and ``grad_self(gg, g, s)`` with respect to ``s``, zeros
+    when ``grad_self`` is None (a piecewise linear op). ``name`` None: ``grad`` recorded as the
+    ops it is made of (PyTorch's composite backwards: silu, mish)."""
+    if name is None:
+        return grad(g, s)
+
+    def backward(gg, needs, g, s):
+        gs = None
+        if needs[1]:
+            gs = grad_self(gg, g, s) if grad_self is not None else _zeros(gg)
+        return (grad(gg, s) if needs[0] else None, gs)
+
+    return fused(name, [g, s], [g, s], lambda: grad(g, s), backward)
+
+
+def pointwise(name, name2, x, value, grad, grad_self=None):
+    """``value(x)``, an elementwise op PyTorch computes in one kernel, as its node ``name``
+    (edge to ``x``), whose backward is the node ``name2`` of ``backward_node``."""
+    return fused(name, [x], [x], lambda: value(x), lambda g, needs, x: (backward_node(name2, g, x, grad, grad_self),))
+
+
+_LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def pointwise_(name, name2, x, value, grad, grad_self=None, from_result=False, check=None):
+    """The in-place form of ``pointwise``: ``x`` takes the value ``value(x)`` and, when grad
+    is recorded, the history of node ``name`` (edge to its old history), as PyTorch's in-place
+    activations. ``from_result``: the formulas read the result (PyTorch's ``...Backward1``
+    nodes: elu_, leaky_relu_, threshold_), else a copy of the old value, kept with its
+    history. ``check()``, when given, runs first in the backward (PyTorch's refusals). A view
+    writes through its base (CopySlices) with the out-of-place node."""
+    on = _core.is_grad_enabled()
+    if not (on and x.requires_grad):
+        _core._set_grad_enabled(False)
+        try:
+            x.copy_(value(x))
+        finally:
+            _core._set_grad_enabled(on)
+        return x
+    if x.is_leaf:
+        raise RuntimeError(_LEAF_INPLACE)
+    if x._base is not None:
+        return x.copy_(pointwise(name, name2, x.clone(), value, grad, grad_self))
+    old = x if from_result else x.clone()
+    _core._set_grad_enabled(False)
+    try:
+        x.copy_(value(x))
+    finally:
+        _core._set_grad_enabled(True)
+
+    def backward(grads, saved):
+        if check is not None:
+            check()
+        return (backward_node(name2, grads[0], saved[0], grad, grad_self),)
+
+    _core._record_function(name, [x], [x], [x if from_result else old], backward)
+    return x

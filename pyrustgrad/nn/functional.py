@@ -44,6 +44,25 @@ def relu_(input):
     return input.relu_()
 
 
+# Each activation PyTorch computes in one kernel is one node with its name (``EluBackward0``),
+# whose backward, under create_graph, is one node too (``EluBackwardBackward0``, edges to
+# grad_output and the input: see _fused.pointwise); the formulas are PyTorch's, kinks included
+# (hardtanh's gradient at its bounds is 0, elu's second derivative at 0 is 0 ...).
+def _where(cond, a, b):
+    return _core.where_(cond, a, b)
+
+
+def _act(name, name2, input, inplace, value, grad, grad_self=None, from_result=None, check=None):
+    """``input`` through an elementwise activation, out of place or (``inplace``) in place;
+    ``from_result`` = (name, grad, grad_self): the in-place node and formulas reading the
+    result (PyTorch's ``...Backward1``)."""
+    if not inplace:
+        return _fused.pointwise(name, name2, input, value, grad, grad_self)
+    if from_result is not None:
+        return _fused.pointwise_(from_result[0], name2, input, value, from_result[1], from_result[2], True, check)
+    return _fused.pointwise_(name, name2, input, value, grad, grad_self)
+
+
 def relu6(input, inplace=False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
@@ -51,37 +70,101 @@ def relu6(input, inplace=False):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    out = input.clamp(min_val, max_val)
-    return _inplace_result(input, out, inplace)
+
+    def grad(g, x):
+        return _where((x <= min_val) | (x >= max_val), 0.0, g)
+
+    # The result is at a bound exactly where the input is at or past it: in place, the
+    # formula reads the result.
+    return _act("HardtanhBackward0", "HardtanhBackwardBackward0", input, inplace,
+                lambda t: t.clamp(min_val, max_val), grad, None, ("HardtanhBackward0", grad, None))
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, True)
 
 
 def threshold(input, threshold, value, inplace=False):
-    pt = _pt()
-    out = pt.where(input > threshold, input, _scalar(value, input))
-    return _inplace_result(input, out, inplace)
+    def grad(g, x):
+        return _where(x <= threshold, 0.0, g)
+
+    return _act("ThresholdBackward0", "ThresholdBackwardBackward0", input, inplace,
+                lambda t: _where(t > threshold, t, float(value)), grad, None, ("ThresholdBackward1", grad, None))
+
+
+def threshold_(input, threshold, value):
+    return globals()["threshold"](input, threshold, value, True)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    pt = _pt()
-    out = pt.where(input > 0, input, input * negative_slope)
-    return _inplace_result(input, out, inplace)
+    def grad(g, x):
+        return _where(x > 0, g, g * negative_slope)
+
+    def check():
+        if negative_slope < 0:
+            raise RuntimeError(
+                "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. "
+                "This is caused by calling in-place forward function with a negative slope, please call out-of-place "
+                "version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting "
+                "in-place leakRelu backward calculation with negative slope")
+
+    return _act("LeakyReluBackward0", "LeakyReluBackwardBackward0", input, inplace,
+                lambda t: _where(t > 0, t, t * negative_slope), grad, None, ("LeakyReluBackward1", grad, None), check)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, True)
+
+
+def _elu(input, alpha, scale, input_scale, inplace, name):
+    """PyTorch's elu(x; alpha, scale, input_scale), the kernel of elu, selu and celu:
+    scale * x above 0, scale * alpha * (exp(x * input_scale) - 1) at or below it."""
+    neg, ins = alpha * scale, input_scale
+
+    def value(t):
+        lo = (t * ins if ins != 1.0 else t).expm1()
+        return _where(t > 0, t * scale if scale != 1.0 else t, lo * neg if neg != 1.0 else lo)
+
+    def grad(g, x):
+        return _where(x <= 0, g * ((x * ins).exp() * (ins * neg)), g * scale)
+
+    def grad_self(gg, g, x):
+        # PyTorch's second derivative is 0 at x == 0 (it masks x < 0).
+        return _where(x < 0, gg * g * ((x * ins).exp() * (ins * ins * neg)), 0.0)
+
+    def grad_r(g, r):
+        return _where(r <= 0, g * ((r + neg) * ins), g * scale)
+
+    def grad_self_r(gg, g, r):
+        return _where(r < 0, gg * g * ins, 0.0)
+
+    def check():
+        if alpha < 0:
+            raise RuntimeError(
+                "In-place elu backward calculation is triggered with a negative slope which is not supported. This is "
+                "caused by calling in-place forward function with a negative slope, please call out-of-place version "
+                "instead.")
+
+    return _act(name + "0", "EluBackwardBackward0", input, inplace, value, grad, grad_self,
+                (name + "1", grad_r, grad_self_r), check)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    pt = _pt()
-    out = pt.where(input > 0, input, _nonpos(input).expm1() * alpha)
-    return _inplace_result(input, out, inplace)
+    return _elu(input, alpha, 1.0, 1.0, inplace, "EluBackward")
 
 
-def _nonpos(x):
-    """x where x <= 0, else 0 (the gradient at 0 goes to x, as PyTorch's ELU family)."""
-    return _pt().where(x > 0, _scalar(0.0, x), x)
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, True)
 
 
 def celu(input, alpha=1.0, inplace=False):
-    pt = _pt()
-    out = pt.where(input > 0, input, (_nonpos(input) / alpha).expm1() * alpha)
-    return _inplace_result(input, out, inplace)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace, "CeluBackward")
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, True)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -89,37 +172,121 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
-    return _inplace_result(input, elu(input, _SELU_ALPHA) * _SELU_SCALE, inplace)
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace, "EluBackward")
+
+
+def selu_(input):
+    return selu(input, True)
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_PDF = 2.0 / math.sqrt(math.pi) * _SQRT1_2 * 0.5  # 1 / sqrt(2 pi)
+_GELU_TANH_BETA = math.sqrt(2.0) * 2.0 / math.sqrt(math.pi) * 0.5  # sqrt(2 / pi)
+_GELU_TANH_KAPPA = 0.044715
+
+
+def _gelu_none(x):
+    return (x * 0.5) * ((x * _SQRT1_2).erf() + 1.0)
+
+
+def _gelu_none_grad(g, x):
+    cdf = ((x * _SQRT1_2).erf() + 1.0) * 0.5
+    pdf = (x * x * -0.5).exp() * _GELU_PDF
+    return g * (cdf + x * pdf)
+
+
+def _gelu_none_grad_self(gg, g, x):
+    x2 = x * x
+    pdf = (x2 * -0.5).exp() * _GELU_PDF
+    return gg * g * (pdf * 2.0 - x2 * pdf)
+
+
+def _gelu_tanh(x):
+    inner = (x + x * x * x * _GELU_TANH_KAPPA) * _GELU_TANH_BETA
+    return (x * 0.5) * (inner.tanh() + 1.0)
+
+
+def _gelu_tanh_parts(x):
+    x2 = x * x
+    t = ((x + x2 * x * _GELU_TANH_KAPPA) * _GELU_TANH_BETA).tanh()
+    du = (x2 * (3.0 * _GELU_TANH_KAPPA) + 1.0) * _GELU_TANH_BETA  # d inner / dx
+    return x2, t, 1.0 - t * t, du
+
+
+def _gelu_tanh_grad(g, x):
+    _, t, dt, du = _gelu_tanh_parts(x)
+    return g * ((t + 1.0) * 0.5 + x * 0.5 * dt * du)
+
+
+def _gelu_tanh_grad_self(gg, g, x):
+    _, t, dt, du = _gelu_tanh_parts(x)
+    ddu = x * (6.0 * _GELU_TANH_KAPPA * _GELU_TANH_BETA)
+    return gg * g * (dt * du + x * 0.5 * dt * (ddu - t * du * du * 2.0))
 
 
 def gelu(input, approximate="none"):
     if approximate == "none":
-        return input * ((input * (1.0 / math.sqrt(2.0))).erf() + 1.0) * 0.5
+        return _fused.pointwise("GeluBackward0", "GeluBackwardBackward0", input, _gelu_none, _gelu_none_grad,
+                                _gelu_none_grad_self)
     if approximate == "tanh":
-        inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
-        return input * (inner.tanh() + 1.0) * 0.5
+        return _fused.pointwise("GeluBackward0", "GeluBackwardBackward0", input, _gelu_tanh, _gelu_tanh_grad,
+                                _gelu_tanh_grad_self)
     raise RuntimeError("approximate argument must be either none or tanh.")
 
 
+def _silu_grad(g, x):
+    # PyTorch's backward in grad mode: ops, no node of its own.
+    s = x.sigmoid()
+    return g * s * ((1.0 - s) * x + 1.0)
+
+
 def silu(input, inplace=False):
-    return _inplace_result(input, input * input.sigmoid(), inplace)
+    return _act("SiluBackward0", None, input, inplace, lambda t: t * t.sigmoid(), _silu_grad)
+
+
+def _mish_grad(g, x):
+    s = x.sigmoid()
+    tsp = softplus(x).tanh()
+    return g * (tsp + x * s * (1.0 - tsp * tsp))
 
 
 def mish(input, inplace=False):
-    return _inplace_result(input, input * softplus(input).tanh(), inplace)
+    return _act("MishBackward0", None, input, inplace, lambda t: t * t.exp().log1p().tanh(), _mish_grad)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    pt = _pt()
-    bx = input * beta
-    # log1p(exp(bx)) without overflow: (bx + |bx|)/2 + log1p(exp(-|bx|)), whose derivative at
-    # 0 is 1/2 as PyTorch's.
-    soft = ((bx + bx.abs()) * 0.5 + (-bx.abs()).exp().log1p()) / beta
-    return pt.where(bx > threshold, input, soft)
+    def value(t):
+        bx = t * beta
+        return _where(bx > threshold, t, bx.exp().log1p() / beta)
+
+    def grad(g, x):
+        bx = x * beta
+        z = bx.clamp(max=threshold).exp()  # finite where it is not used
+        return _where(bx > threshold, g, g * z / (z + 1.0))
+
+    def grad_self(gg, g, x):
+        bx = x * beta
+        s = bx.sigmoid()
+        return _where(bx > threshold, 0.0, gg * g * s * (1.0 - s) * beta)
+
+    return _fused.pointwise("SoftplusBackward0", "SoftplusBackwardBackward0", input, value, grad, grad_self)
+
+
+def _logsigmoid_grad(g, x):
+    z = (-x.abs()).exp()
+    q = z / (z + 1.0)
+    return g * _where(x < 0, 1.0 - q, q)
+
+
+def _logsigmoid_grad_self(gg, g, x):
+    s = x.sigmoid()
+    return gg * g * (s - 1.0) * s
 
 
 def logsigmoid(input):
-    return -softplus(-input)
+    return _fused.pointwise("LogSigmoidBackward0", "LogSigmoidBackwardBackward0", input,
+                            lambda t: t.clamp(max=0.0) - (-t.abs()).exp().log1p(), _logsigmoid_grad,
+                            _logsigmoid_grad_self)
 
 
 def softsign(input):
@@ -130,22 +297,43 @@ def tanhshrink(input):
     return input - input.tanh()
 
 
+def _hardsigmoid_grad(g, x):
+    return _where((x > -3.0) & (x < 3.0), g * (1.0 / 6.0), 0.0)
+
+
 def hardsigmoid(input, inplace=False):
-    return _inplace_result(input, (input / 6.0 + 0.5).clamp(0.0, 1.0), inplace)
+    # PyTorch has no double backward for it (NotImplemented): the backward is recorded as ops.
+    return _act("HardsigmoidBackward0", None, input, inplace, lambda t: (t + 3.0).clamp(0.0, 6.0) / 6.0,
+                _hardsigmoid_grad)
+
+
+def _hardswish_grad(g, x):
+    return _where(x < -3.0, 0.0, _where(x <= 3.0, g * (x / 3.0 + 0.5), g))
+
+
+def _hardswish_grad_self(gg, g, x):
+    return _where((x > -3.0) & (x < 3.0), gg * g / 3.0, 0.0)
 
 
 def hardswish(input, inplace=False):
-    return _inplace_result(input, input * (input + 3.0).clamp(0.0, 6.0) / 6.0, inplace)
+    return _act("HardswishBackward0", "HardswishBackwardBackward0", input, inplace,
+                lambda t: t * (t + 3.0).clamp(0.0, 6.0) / 6.0, _hardswish_grad, _hardswish_grad_self)
 
 
 def hardshrink(input, lambd=0.5):
-    pt = _pt()
-    return pt.where(input.abs() > lambd, input, _scalar(0.0, input))
+    def inside(t):
+        return (t >= -lambd) & (t <= lambd)
+
+    return _fused.pointwise("HardshrinkBackward0", "HardshrinkBackwardBackward0", input,
+                            lambda t: _where(inside(t), 0.0, t), lambda g, x: _where(inside(x), 0.0, g))
 
 
 def softshrink(input, lambd=0.5):
-    pt = _pt()
-    return pt.where(input > lambd, input - lambd, pt.where(input < -lambd, input + lambd, _scalar(0.0, input)))
+    def value(t):
+        return _where(t > lambd, t - lambd, _where(t < -lambd, t + lambd, t * 0.0))
+
+    return _fused.pointwise("SoftshrinkBackward0", "SoftshrinkBackwardBackward0", input, value,
+                            lambda g, x: _where((x >= -lambd) & (x <= lambd), 0.0, g))
 
 
 def sigmoid(input):
@@ -192,9 +380,40 @@ def glu(input, dim=-1):
     n = input.shape[dim]
     if n % 2:
         raise RuntimeError("Halving dimension must be even, but dimension %d is size %d" % (dim % input.dim(), n))
-    a = input.narrow(dim, 0, n // 2)
-    b = input.narrow(dim, n // 2, n // 2)
-    return a * b.sigmoid()
+    h = n // 2
+
+    def halves(t):
+        return t.narrow(dim, 0, h), t.narrow(dim, h, h)
+
+    def value():
+        a, b = halves(input)
+        return a * b.sigmoid()
+
+    def grad(g, x):
+        a, b = halves(x)
+        s = b.sigmoid()
+        return _core.cat([s * g, (1.0 - s) * s * a * g], dim)
+
+    def grad_grad_output(gg, x):
+        a, b = halves(x)
+        gga, ggb = halves(gg)
+        s = b.sigmoid()
+        return gga * s + ggb * a * s * (1.0 - s)
+
+    def grad_self(gg, g, x):
+        a, b = halves(x)
+        gga, ggb = halves(gg)
+        s = b.sigmoid()
+        ds = s * (1.0 - s) * g
+        return _core.cat([ggb * ds, gga * ds + ggb * a * ds * (1.0 - s * 2.0)], dim)
+
+    def backward2(gg, needs, g, x):
+        return (grad_grad_output(gg, x) if needs[0] else None, grad_self(gg, g, x) if needs[1] else None)
+
+    def backward(g, needs, x):
+        return (_fused.fused("GluBackwardBackward0", [g, x], [g, x], lambda: grad(g, x), backward2),)
+
+    return _fused.fused("GluBackward0", [input], [input], value, backward)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

@@ -844,22 +844,57 @@ def _check_reduction(reduction):
         raise ValueError("%s is not a valid value for reduction" % reduction)
 
 
+def _loss_pair(name, name2, x, y, reduction, value, grad, grad_self):
+    """A pointwise loss of ``x`` and ``y`` as PyTorch's one node ``name`` (edges to both);
+    ``grad(g, a, b, n)`` is its gradient with respect to ``a`` (``n`` the element count), the
+    target's being ``grad(g, b, a, n)``, as PyTorch computes it. Under create_graph each is
+    the node ``name2`` (edges to grad_output, self and target), with ``grad_self(gg, g, a, b,
+    n)`` its gradient with respect to ``a`` (minus that for ``b``)."""
+
+    def node(g, a, b):
+        n = a.numel()
+
+        def backward2(gg, needs, g, a, b):
+            ggo = gs = None
+            if needs[0]:
+                ggo = grad(gg if reduction == "none" else _core.full([], 1.0, gg.dtype, False), a, b, n)
+                if reduction != "none":
+                    ggo = (ggo * gg).sum()
+            if needs[1] or needs[2]:
+                gs = grad_self(gg, g, a, b, n)
+            return (ggo, gs if needs[1] else None, -gs if needs[2] else None)
+
+        return _fused.fused(name2, [g, a, b], [g, a, b], lambda: grad(g, a, b, n), backward2)
+
+    def backward(g, needs, x, y):
+        return (node(g, x, y) if needs[0] else None, node(g, y, x) if needs[1] else None)
+
+    return _fused.fused(name, [x, y], [x, y], lambda: _reduce(value(x, y), reduction), backward)
+
+
+def _mean_scale(reduction, n):
+    return 1.0 / n if reduction == "mean" else 1.0
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction(size_average, reduce, reduction)
     x, y = _broadcast_pair(input, target, _check_sizes(input, target))
     if weight is not None:
         _check_weight(weight, input)
         return _weighted_reduce((x - y).pow(2) * weight, weight, reduction)
+    _check_reduction(reduction)
 
-    # The difference is recorded (a native SubBackward0 node, cheap): saved, it carries the
-    # graph of both inputs, so the backward below is differentiable again.
-    d = x - y
+    def value(x, y):
+        d = x - y
+        return d * d
 
-    def backward(g, needs, d):
-        gx = d * (g * (2.0 / d.numel()) if reduction == "mean" else g * 2.0)
-        return (gx if needs[0] else None, -gx if needs[1] else None)
+    def grad(g, a, b, n):
+        return (a - b) * (2.0 * _mean_scale(reduction, n)) * g
 
-    return _fused.fused("MseLossBackward0", [x, y], [d], lambda: _reduce(d * d, reduction), backward)
+    def grad_self(gg, g, a, b, n):
+        return gg * g * (2.0 * _mean_scale(reduction, n))
+
+    return _loss_pair("MseLossBackward0", "MseLossBackwardBackward0", x, y, reduction, value, grad, grad_self)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -873,7 +908,6 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    pt = _pt()
     reduction = _reduction(size_average, reduce, reduction)
     same = _check_sizes(input, target)
     if beta < 0:
@@ -882,31 +916,36 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta == 0.0:
         return l1_loss(x, y, reduction=reduction)
 
-    def forward():
+    def value(x, y):
         d = (x - y).abs()
-        return _reduce(pt.where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction)
+        return _where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta)
 
-    def backward(g, needs, x, y):
-        d = x - y
-        gx = pt.where(d.abs() < beta, d / beta, d.sign()) * _grad_scale(g, reduction, x.numel())
-        return (gx if needs[0] else None, -gx if needs[1] else None)
+    def grad(g, a, b, n):
+        d = a - b
+        s = g * _mean_scale(reduction, n)
+        return _where(d < -beta, -s, _where(d > beta, s, d * s / beta))
 
-    return _fused.fused("SmoothL1LossBackward0", [x, y], [x, y], forward, backward)
+    def grad_self(gg, g, a, b, n):
+        return _where((a - b).abs() < beta, gg * g * (_mean_scale(reduction, n) / beta), 0.0)
+
+    return _loss_pair("SmoothL1LossBackward0", "SmoothL1LossBackwardBackward0", x, y, reduction, value, grad,
+                      grad_self)
 
 
 def _huber(x, y, reduction, delta):
-    pt = _pt()
-
-    def forward():
+    def value(x, y):
         d = (x - y).abs()
-        return _reduce(pt.where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
+        return _where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
 
-    def backward(g, needs, x, y):
-        d = x - y
-        gx = pt.where(d.abs() < delta, d, d.sign() * delta) * _grad_scale(g, reduction, x.numel())
-        return (gx if needs[0] else None, -gx if needs[1] else None)
+    def grad(g, a, b, n):
+        d = a - b
+        s = g * _mean_scale(reduction, n)
+        return _where(d < -delta, -s * delta, _where(d > delta, s * delta, d * s))
 
-    return _fused.fused("HuberLossBackward0", [x, y], [x, y], forward, backward)
+    def grad_self(gg, g, a, b, n):
+        return _where((a - b).abs() < delta, gg * g * _mean_scale(reduction, n), 0.0)
+
+    return _loss_pair("HuberLossBackward0", "HuberLossBackwardBackward0", x, y, reduction, value, grad, grad_self)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -993,12 +1032,51 @@ def _nll(x, safe_t, valid, weight, reduction, name):
             return loss
         return loss.sum() / total if reduction == "mean" else loss.sum()
 
-    def backward(g, needs, x):
+    def grad(g, like):
         scale = g / total if reduction == "mean" else g
         coef = pt.where(valid, -w_t * scale, _scalar(0.0, g))
-        return (pt.zeros_like(x).scatter(cdim, safe_t.unsqueeze(cdim), coef.unsqueeze(cdim)),)
+        return pt.zeros_like(like).scatter(cdim, safe_t.unsqueeze(cdim), coef.unsqueeze(cdim))
+
+    def backward2(gg, needs, g, x):
+        # Linear in grad_output (the loss of gg), constant in self (zeros).
+        ggo = None
+        if needs[0]:
+            picked = pt.where(valid, -gg.gather(cdim, safe_t.unsqueeze(cdim)).squeeze(cdim) * w_t, _scalar(0.0, gg))
+            ggo = picked if reduction == "none" else (picked.sum() / total if reduction == "mean" else picked.sum())
+        return (ggo, pt.zeros_like(gg) if needs[1] else None)
+
+    def backward(g, needs, x):
+        return (_fused.fused(name[:-1] + "Backward0", [g, x], [g, x], lambda: grad(g, x), backward2),)
 
     return _fused.fused(name, [x], [x], forward, backward)
+
+
+def _log_softmax(x, dim):
+    """``x.log_softmax(dim)`` (the native kernel) as PyTorch's LogSoftmaxBackward0 node whose
+    backward, under create_graph, is PyTorch's LogSoftmaxBackwardDataBackward0 node (edges to
+    grad_output and the result); the native node's backward is made of ops (SubBackward0).
+    The first-order backward is the native one's formula: g - exp(y) * sum(g)."""
+    if not (_core.is_grad_enabled() and x.requires_grad):
+        return x.log_softmax(dim)
+    _core._set_grad_enabled(False)
+    try:
+        out = x.log_softmax(dim)
+    finally:
+        _core._set_grad_enabled(True)
+
+    def grad(g, y):
+        return g - y.exp() * g.sum(dim, keepdim=True)
+
+    def backward2(gg, needs, g, y):
+        return (gg - (gg * y.exp()).sum(dim, keepdim=True) if needs[0] else None,
+                -g.sum(dim, keepdim=True) * y.exp() * gg if needs[1] else None)
+
+    def backward(grads, saved):
+        g, y = grads[0], saved[0]
+        return (_fused.fused("LogSoftmaxBackwardDataBackward0", [g, y], [g, y], lambda: grad(g, y), backward2),)
+
+    _core._record_function("LogSoftmaxBackward0", [x], [out], [out], backward)
+    return out
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
@@ -1008,7 +1086,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if label_smoothing < 0.0 or label_smoothing > 1.0:
         raise RuntimeError("label_smoothing must be between 0.0 and 1.0. Got: %s" % label_smoothing)
     class_dim = 0 if input.dim() == 1 else 1
-    logp = input.log_softmax(class_dim)
+    logp = _log_softmax(input, class_dim)
     c = input.shape[class_dim]
     wshape = [1] * input.dim()
     wshape[class_dim] = c
@@ -1052,6 +1130,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return _fused.mul_scalar(nll, 1 - label_smoothing) + _fused.mul_scalar(ret, label_smoothing / c)
 
 
+_BCE_EPS = 1e-12
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -1060,6 +1141,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if input.numel():
         if bool(((input < 0) | (input > 1)).any()):
             raise RuntimeError("all elements of input should be between 0 and 1")
+    if weight is not None and weight.requires_grad and _core.is_grad_enabled():
+        raise RuntimeError("The function 'binary_cross_entropy' is not differentiable with respect to argument "
+                           "'weight'. This input cannot have requires_grad True.")
 
     def forward():
         log_x = input.log().clamp(min=-100.0)
@@ -1069,12 +1153,39 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
             loss = loss * weight
         return _reduce(loss, reduction)
 
-    def backward(g, needs, x, y, w):
-        s = _grad_scale(g, reduction, x.numel())
+    n = input.numel()
+
+    def weighted(t, w):
+        t = t if w is None else t * w
+        return _fused.div_scalar(t, n) if reduction == "mean" else t
+
+    def grad(g, x, y, w):
+        gx = g * (x - y) / ((1.0 - x) * x).clamp(min=_BCE_EPS)
         if w is not None:
-            s = s * w
-        gx = (x - y) / ((1.0 - x) * x).clamp(min=1e-12) * s if needs[0] else None
-        gy = ((1.0 - x).log() - x.log()) * s if needs[1] else None
+            gx = gx * w
+        return gx / n if reduction == "mean" else gx
+
+    def backward2(gg, needs, g, x, y, w):
+        # PyTorch's binary_cross_entropy_double_backward{,_grad_output,_target}.
+        ggo = gx = gy = None
+        if needs[0]:
+            ggo = (x - y) / ((x + _BCE_EPS) * (1.0 - x + _BCE_EPS)) * gg
+            ggo = ggo if w is None else ggo * w
+            if reduction != "none":
+                ggo = ggo.sum() / n if reduction == "mean" else ggo.sum()
+        if needs[1]:
+            gx = weighted((x * x - x * y * 2.0 + y) / ((x + _BCE_EPS) ** 2 * (1.0 - x + _BCE_EPS) ** 2) * (gg * g), w)
+        if needs[2]:
+            gy = weighted(-gg * g / ((1.0 - x) * x).clamp(min=_BCE_EPS), w)
+        return (ggo, gx, gy)
+
+    def backward(g, needs, x, y, w):
+        gx = gy = None
+        if needs[0]:
+            gx = _fused.fused("BinaryCrossEntropyBackwardBackward0", [g, x, y], [g, x, y, w], lambda: grad(g, x, y, w),
+                              backward2)
+        if needs[1]:
+            gy = weighted(-_pt().logit(x) * g, w)
         return (gx, gy)
 
     return _fused.fused("BinaryCrossEntropyBackward0", [input, target], [input, target, weight], forward, backward)
@@ -1101,18 +1212,25 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             loss = loss * weight
         return _reduce(loss, reduction)
 
-    def backward(g, needs, x, y, w, pw):
-        s = _grad_scale(g, reduction, x.numel())
+    n = input.numel()
+
+    def scaled(t, g, w):
+        # PyTorch's composite backward: times grad_output, the weight, then / numel for 'mean'.
+        t = t * g
         if w is not None:
-            s = s * w
+            t = t * w
+        return _fused.div_scalar(t, n) if reduction == "mean" else t
+
+    def backward(g, needs, x, y, w, pw):
         gx = gy = None
         if needs[0]:
             if pw is not None:
-                gx = (((pw - 1.0) * y + 1.0) * x.sigmoid() - pw * y) * s
+                t = pw * y
+                gx = scaled((t + 1.0 - y) * x.sigmoid() - t, g, w)
             else:
-                gx = (x.sigmoid() - y) * s
+                gx = scaled(x.sigmoid() - y, g, w)
         if needs[1]:
-            gy = ((pw - 1.0) * _softplus_neg(x) - x) * s if pw is not None else -x * s
+            gy = scaled((pw - 1.0) * _softplus_neg(x) - x if pw is not None else -x, g, w)
         return (gx, gy)
 
     return _fused.fused("BinaryCrossEntropyWithLogitsBackward0", [input, target], [input, target, weight, pos_weight],

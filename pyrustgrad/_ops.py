@@ -735,21 +735,31 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
 
 def _sum_to(g, like):
-    return g if list(g.shape) == list(like.shape) else g.sum_to_size(*like.shape)
+    """PyTorch's at::sum_to (the gradient of a broadcast input): a keepdim sum over the
+    broadcast dimensions, viewed to the shape when leading ones were added."""
+    shape, sizes = list(like.shape), list(g.shape)
+    if shape == sizes:
+        return g
+    if not shape:
+        return g.sum()
+    lead = len(sizes) - len(shape)
+    dims = list(range(lead)) + [i for i in range(lead, len(sizes)) if shape[i - lead] == 1 and sizes[i] != 1]
+    r = g.sum(dims, keepdim=True) if dims else g
+    return r.view(shape) if lead else r
 
 
 def lerp(input, end, weight):
     """PyTorch's one node (LerpBackward0 for a number weight, LerpBackward1 for a tensor) and
     its two forms: input + w * (end - input) where |w| < 0.5, else end - (end - input) * (1 - w)."""
-    from .nn._fused import fused
+    from .nn._fused import fused, mul_scalar
     if isinstance(weight, _core._TensorBase):
         def value():
             d = end - input
             return _where(weight.abs() < 0.5, input + weight * d, end - d * (1.0 - weight))
 
         def backward(g, needs, x, e, w):
-            return (_sum_to(g * (1.0 - w), x) if needs[0] else None, _sum_to(g * w, e) if needs[1] else None,
-                    _sum_to(g * (e - x), w) if needs[2] else None)
+            return (_sum_to(g * (_scalar(1.0, w.dtype) - w), x) if needs[0] else None,
+                    _sum_to(g * w, e) if needs[1] else None, _sum_to(g * (e - x), w) if needs[2] else None)
 
         return fused("LerpBackward1", [input, end, weight], [input, end, weight], value, backward)
     w = float(weight)
@@ -758,7 +768,8 @@ def lerp(input, end, weight):
         return input + (end - input) * w if abs(w) < 0.5 else end - (end - input) * (1.0 - w)
 
     def backward_s(g, needs):
-        return (_sum_to(g * (1.0 - w), input) if needs[0] else None, _sum_to(g * w, end) if needs[1] else None)
+        return (_sum_to(mul_scalar(g, 1.0 - w), input) if needs[0] else None,
+                _sum_to(mul_scalar(g, w), end) if needs[1] else None)
 
     return fused("LerpBackward0", [input, end], [], value_s, backward_s)
 

@@ -120,13 +120,13 @@ def pointwise(name, name2, x, value, grad, grad_self=None):
 _LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
-def pointwise_(name, name2, x, value, grad, grad_self=None, from_result=False, check=None):
+def pointwise_(name, name2, x, value, grad, grad_self=None, inplace_name=None, from_result=None, check=None):
     """The in-place form of ``pointwise``: ``x`` takes the value ``value(x)`` and, when grad
-    is recorded, the history of node ``name`` (edge to its old history), as PyTorch's in-place
-    activations. ``from_result``: the formulas read the result (PyTorch's ``...Backward1``
-    nodes: elu_, leaky_relu_, threshold_), else a copy of the old value, kept with its
-    history. ``check()``, when given, runs first in the backward (PyTorch's refusals). A view
-    writes through its base (CopySlices) with the out-of-place node."""
+    is recorded, the history of node ``inplace_name`` (default ``name``; edge to its old
+    history), as PyTorch's in-place activations. Its formulas read a recorded copy of the old
+    value, or with ``from_result`` = (grad, grad_self) the result (PyTorch's elu_,
+    leaky_relu_). ``check()``, when given, runs first in the backward (PyTorch's refusals).
+    A view writes through its base (CopySlices) the out-of-place node's result."""
     on = _core.is_grad_enabled()
     if not (on and x.requires_grad):
         _core._set_grad_enabled(False)
@@ -139,7 +139,9 @@ def pointwise_(name, name2, x, value, grad, grad_self=None, from_result=False, c
         raise RuntimeError(_LEAF_INPLACE)
     if x._base is not None:
         return x.copy_(pointwise(name, name2, x.clone(), value, grad, grad_self))
-    old = x if from_result else x.clone()
+    if from_result is not None:
+        grad, grad_self = from_result
+    old = x if from_result is not None else x.clone()
     _core._set_grad_enabled(False)
     try:
         x.copy_(value(x))
@@ -151,5 +153,5 @@ def pointwise_(name, name2, x, value, grad, grad_self=None, from_result=False, c
             check()
         return (backward_node(name2, grads[0], saved[0], grad, grad_self),)
 
-    _core._record_function(name, [x], [x], [x if from_result else old], backward)
+    _core._record_function(inplace_name or name, [x], [x], [old], backward)
     return x

@@ -52,15 +52,13 @@ def _where(cond, a, b):
     return _core.where_(cond, a, b)
 
 
-def _act(name, name2, input, inplace, value, grad, grad_self=None, from_result=None, check=None):
-    """``input`` through an elementwise activation, out of place or (``inplace``) in place;
-    ``from_result`` = (name, grad, grad_self): the in-place node and formulas reading the
-    result (PyTorch's ``...Backward1``)."""
+def _act(name, name2, input, inplace, value, grad, grad_self=None, inplace_name=None, from_result=None,
+         check=None):
+    """``input`` through an elementwise activation, out of place or (``inplace``) in place:
+    see _fused.pointwise and pointwise_."""
     if not inplace:
         return _fused.pointwise(name, name2, input, value, grad, grad_self)
-    if from_result is not None:
-        return _fused.pointwise_(from_result[0], name2, input, value, from_result[1], from_result[2], True, check)
-    return _fused.pointwise_(name, name2, input, value, grad, grad_self)
+    return _fused.pointwise_(name, name2, input, value, grad, grad_self, inplace_name, from_result, check)
 
 
 def relu6(input, inplace=False):
@@ -77,7 +75,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     # The result is at a bound exactly where the input is at or past it: in place, the
     # formula reads the result.
     return _act("HardtanhBackward0", "HardtanhBackwardBackward0", input, inplace,
-                lambda t: t.clamp(min_val, max_val), grad, None, ("HardtanhBackward0", grad, None))
+                lambda t: t.clamp(min_val, max_val), grad, None, None, (grad, None))
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
@@ -89,7 +87,7 @@ def threshold(input, threshold, value, inplace=False):
         return _where(x <= threshold, 0.0, g)
 
     return _act("ThresholdBackward0", "ThresholdBackwardBackward0", input, inplace,
-                lambda t: _where(t > threshold, t, float(value)), grad, None, ("ThresholdBackward1", grad, None))
+                lambda t: _where(t > threshold, t, float(value)), grad, None, "ThresholdBackward1")
 
 
 def threshold_(input, threshold, value):
@@ -109,7 +107,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
                 "in-place leakRelu backward calculation with negative slope")
 
     return _act("LeakyReluBackward0", "LeakyReluBackwardBackward0", input, inplace,
-                lambda t: _where(t > 0, t, t * negative_slope), grad, None, ("LeakyReluBackward1", grad, None), check)
+                lambda t: _where(t > 0, t, t * negative_slope), grad, None, "LeakyReluBackward1", (grad, None), check)
 
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -145,8 +143,8 @@ def _elu(input, alpha, scale, input_scale, inplace, name):
                 "caused by calling in-place forward function with a negative slope, please call out-of-place version "
                 "instead.")
 
-    return _act(name + "0", "EluBackwardBackward0", input, inplace, value, grad, grad_self,
-                (name + "1", grad_r, grad_self_r), check)
+    return _act(name + "0", "EluBackwardBackward0", input, inplace, value, grad, grad_self, name + "1",
+                (grad_r, grad_self_r), check)
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -237,7 +235,7 @@ def gelu(input, approximate="none"):
 def _silu_grad(g, x):
     # PyTorch's backward in grad mode: ops, no node of its own.
     s = x.sigmoid()
-    return g * s * ((1.0 - s) * x + 1.0)
+    return g * s * _fused.add_scalar(x * (1.0 - s), 1.0)
 
 
 def silu(input, inplace=False):
@@ -267,7 +265,8 @@ def softplus(input, beta=1.0, threshold=20.0):
     def grad_self(gg, g, x):
         bx = x * beta
         s = bx.sigmoid()
-        return _where(bx > threshold, 0.0, gg * g * s * (1.0 - s) * beta)
+        # PyTorch's second derivative is 0 at beta * x == threshold too.
+        return _where(bx < threshold, gg * g * s * (1.0 - s) * beta, 0.0)
 
     return _fused.pointwise("SoftplusBackward0", "SoftplusBackwardBackward0", input, value, grad, grad_self)
 
@@ -308,7 +307,7 @@ def hardsigmoid(input, inplace=False):
 
 
 def _hardswish_grad(g, x):
-    return _where(x < -3.0, 0.0, _where(x <= 3.0, g * (x / 3.0 + 0.5), g))
+    return _where(x <= -3.0, 0.0, _where(x < 3.0, g * (x / 3.0 + 0.5), g))
 
 
 def _hardswish_grad_self(gg, g, x):

@@ -48,8 +48,9 @@ def second(g, xs, v):
     # d/d(inputs, grad_output) of sum(g_i * u_i): PyTorch's zeros stay zeros, its None stays None.
     if not any(q is not None and q.requires_grad for q in g):
         return 'no graph'
-    s = sum(((q * ramp(q.shape, q.dtype, 1.0, -0.3)).sum() for q in g if q is not None and q.requires_grad),
-            torch.zeros((), dtype=xs[0].dtype))
+    # A different weight per input (the target's gradient is often minus the input's).
+    s = sum(((q * ramp(q.shape, q.dtype, 1.0 + 0.5 * i, -0.3)).sum() for i, q in enumerate(g)
+             if q is not None and q.requires_grad), torch.zeros((), dtype=xs[0].dtype))
     return list(torch.autograd.grad(s, list(xs) + [v], allow_unused=True))
 
 def orders(fn, xs, order2=True):

@@ -778,7 +778,7 @@ def logit(input, eps=None):
     """log(x / (1 - x)), of x clamped to [eps, 1 - eps] with an eps (a negative one is none),
     as PyTorch's LogitBackward0 node; its gradient, 1 / (x (1 - x)), is 0 outside the clamp
     range with an eps, NaN outside [0, 1] without."""
-    from .nn._fused import fused
+    from .nn._fused import fused, mask_and
     x = _float(input)
     if eps is not None and eps < 0:
         eps = None
@@ -789,7 +789,7 @@ def logit(input, eps=None):
 
     def backward(g, needs, x):
         lo, hi, out = (0.0, 1.0, float("nan")) if eps is None else (eps, 1.0 - eps, 0.0)
-        return (_where((x >= lo) & (x <= hi), g / (x * (1.0 - x)), out),)
+        return (_where(mask_and(x >= lo, x <= hi), g / (x * (1.0 - x)), out),)
 
     return fused("LogitBackward0", [x], [x], value, backward)
 

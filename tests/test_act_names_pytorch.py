@@ -220,6 +220,17 @@ CASES.update({
         "l = data(3, requires_grad=True); x = l * 2.0; w = torch.tensor([0.2, 0.7, 0.5], dtype=D, requires_grad=True);"
         " y = x.lerp_(data(3, k=1.0), w); y.backward(data(3, k=2.0)); out = [y, l.grad, w.grad]"),
     "logit_inplace": "l = torch.tensor(V, dtype=D, requires_grad=True); x = l * 0.5; y = x.logit_(); y.backward(ramp([5], D, 0.5, 0.25)); out = [y, l.grad]".replace("V", repr(V_PROB)),
+    # NaN and infinities: values and first-order gradients.
+    "nan_inf": (
+        "fns = [F.gelu, lambda x: F.gelu(x, approximate='tanh'), F.silu, F.mish, F.softplus, F.elu, F.selu, F.celu,"
+        " F.leaky_relu, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish, F.logsigmoid, F.softshrink, F.hardshrink,"
+        " lambda x: F.threshold(x, 0.1, 2.0), torch.logit]\n"
+        "out = []\n"
+        "for f in fns:\n"
+        "    x = torch.tensor([float('nan'), float('inf'), -float('inf'), 1.0], dtype=D, requires_grad=True)\n"
+        "    y = f(x)\n"
+        "    y.backward(torch.tensor([1.0, 1.0, 1.0, 0.0], dtype=D))\n"
+        "    out.append([y, x.grad])"),
     # PyTorch's refusals.
     "inplace_leaf": "out = err(lambda: F.elu_(torch.zeros(2, requires_grad=True)))",
     "inplace_leaf_hardtanh": "out = err(lambda: F.hardtanh(torch.zeros(2, requires_grad=True), inplace=True))",

@@ -88,6 +88,16 @@ def add_scalar(x, s):
     return fused("AddBackward1", [x], [], lambda: x + s, lambda g, needs: (g,))
 
 
+def mask_and(a, b):
+    """``a & b`` of bool masks as one select (``where``), ~15x faster than the native ``&``."""
+    return _core.where_(a, b, False)
+
+
+def mask_or(a, b):
+    """``a | b`` of bool masks as one select."""
+    return _core.where_(a, True, b)
+
+
 def _zeros(like):
     return _core.full(list(like.shape), 0.0, like.dtype, False)
 
@@ -111,10 +121,17 @@ def backward_node(name, g, s, grad, grad_self):
     return fused(name, [g, s], [g, s], lambda: grad(g, s), backward)
 
 
-def pointwise(name, name2, x, value, grad, grad_self=None):
+def pointwise(name, name2, x, value, grad, grad_self=None, first=None, extra=()):
     """``value(x)``, an elementwise op PyTorch computes in one kernel, as its node ``name``
-    (edge to ``x``), whose backward is the node ``name2`` of ``backward_node``."""
-    return fused(name, [x], [x], lambda: value(x), lambda g, needs, x: (backward_node(name2, g, x, grad, grad_self),))
+    (edge to ``x``), whose backward is the node ``name2`` of ``backward_node``. ``first(g,
+    x, *extra)``, when given, is the first-order backward alone (no create_graph), from the
+    forward's intermediates ``extra`` (computed without recording: never differentiated)."""
+    def backward(g, needs, x, *extra):
+        if first is not None and not _core.is_grad_enabled():
+            return (first(g, x, *extra),)
+        return (backward_node(name2, g, x, grad, grad_self),)
+
+    return fused(name, [x], [x] + list(extra), lambda: value(x), backward)
 
 
 _LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."

@@ -52,6 +52,11 @@ def _where(cond, a, b):
     return _core.where_(cond, a, b)
 
 
+def _between(x, lo, hi, a, b):
+    """``a`` where lo < x < hi, else ``b``."""
+    return _where(_fused.mask_and(x > lo, x < hi), a, b)
+
+
 def _act(name, name2, input, inplace, value, grad, grad_self=None, inplace_name=None, from_result=None,
          check=None):
     """``input`` through an elementwise activation, out of place or (``inplace``) in place:
@@ -70,7 +75,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         raise ValueError("min_val cannot be greater than max_val")
 
     def grad(g, x):
-        return _where((x <= min_val) | (x >= max_val), 0.0, g)
+        return _where(_fused.mask_or(x <= min_val, x >= max_val), 0.0, g)
 
     # The result is at a bound exactly where the input is at or past it: in place, the
     # formula reads the result.
@@ -87,7 +92,7 @@ def threshold(input, threshold, value, inplace=False):
         return _where(x <= threshold, 0.0, g)
 
     return _act("ThresholdBackward0", "ThresholdBackwardBackward0", input, inplace,
-                lambda t: _where(t > threshold, t, float(value)), grad, None, "ThresholdBackward1")
+                lambda t: _where(t <= threshold, float(value), t), grad, None, "ThresholdBackward1")
 
 
 def threshold_(input, threshold, value):
@@ -222,10 +227,23 @@ def _gelu_tanh_grad_self(gg, g, x):
     return gg * g * (dt * du + x * 0.5 * dt * (ddu - t * du * du * 2.0))
 
 
+def _gelu_none_first(g, x, e):
+    # The first order alone, from the forward's erf (erf is the dear part).
+    return g * ((e + 1.0) * 0.5 + x * ((x * x * -0.5).exp() * _GELU_PDF))
+
+
 def gelu(input, approximate="none"):
     if approximate == "none":
-        return _fused.pointwise("GeluBackward0", "GeluBackwardBackward0", input, _gelu_none, _gelu_none_grad,
-                                _gelu_none_grad_self)
+        if not (_core.is_grad_enabled() and input.requires_grad):
+            return _gelu_none(input)
+        _core._set_grad_enabled(False)
+        try:
+            e = (input * _SQRT1_2).erf()
+        finally:
+            _core._set_grad_enabled(True)
+        return _fused.pointwise("GeluBackward0", "GeluBackwardBackward0", input,
+                                lambda t: (t * 0.5) * (e + 1.0), _gelu_none_grad, _gelu_none_grad_self,
+                                _gelu_none_first, [e])
     if approximate == "tanh":
         return _fused.pointwise("GeluBackward0", "GeluBackwardBackward0", input, _gelu_tanh, _gelu_tanh_grad,
                                 _gelu_tanh_grad_self)
@@ -297,7 +315,7 @@ def tanhshrink(input):
 
 
 def _hardsigmoid_grad(g, x):
-    return _where((x > -3.0) & (x < 3.0), g * (1.0 / 6.0), 0.0)
+    return _between(x, -3.0, 3.0, g * (1.0 / 6.0), 0.0)
 
 
 def hardsigmoid(input, inplace=False):
@@ -311,7 +329,7 @@ def _hardswish_grad(g, x):
 
 
 def _hardswish_grad_self(gg, g, x):
-    return _where((x > -3.0) & (x < 3.0), gg * g / 3.0, 0.0)
+    return _between(x, -3.0, 3.0, gg * g / 3.0, 0.0)
 
 
 def hardswish(input, inplace=False):
@@ -320,11 +338,11 @@ def hardswish(input, inplace=False):
 
 
 def hardshrink(input, lambd=0.5):
-    def inside(t):
-        return (t >= -lambd) & (t <= lambd)
+    def zero_inside(t, a):
+        return _where(_fused.mask_and(t >= -lambd, t <= lambd), 0.0, a)
 
     return _fused.pointwise("HardshrinkBackward0", "HardshrinkBackwardBackward0", input,
-                            lambda t: _where(inside(t), 0.0, t), lambda g, x: _where(inside(x), 0.0, g))
+                            lambda t: zero_inside(t, t), lambda g, x: zero_inside(x, g))
 
 
 def softshrink(input, lambd=0.5):
@@ -332,7 +350,7 @@ def softshrink(input, lambd=0.5):
         return _where(t > lambd, t - lambd, _where(t < -lambd, t + lambd, t * 0.0))
 
     return _fused.pointwise("SoftshrinkBackward0", "SoftshrinkBackwardBackward0", input, value,
-                            lambda g, x: _where((x >= -lambd) & (x <= lambd), 0.0, g))
+                            lambda g, x: _where(_fused.mask_and(x >= -lambd, x <= lambd), 0.0, g))
 
 
 def sigmoid(input):

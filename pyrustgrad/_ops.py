@@ -784,7 +784,12 @@ def logit(input, eps=None):
         eps = None
 
     def value():
-        t = x if eps is None else x.clamp(eps, 1.0 - eps)
+        if eps is None:
+            t = x
+        elif eps <= 0.5:
+            t = x.clamp(eps, 1.0 - eps)
+        else:  # bounds crossed: PyTorch's x < lo ? lo : x > hi ? hi : x
+            t = _where(x < eps, _scalar(eps, x.dtype), _where(x > 1.0 - eps, _scalar(1.0 - eps, x.dtype), x))
         return (t / (1.0 - t)).log()
 
     def backward(g, needs, x):

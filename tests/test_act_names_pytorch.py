@@ -231,7 +231,10 @@ CASES.update({
         "    y = f(x)\n"
         "    y.backward(torch.tensor([1.0, 1.0, 1.0, 0.0], dtype=D))\n"
         "    out.append([y, x.grad])"),
+    "logit_eps_past_half": "out = act(lambda x: torch.logit(x, 0.7), [0.1, 0.5, 0.9])",
     # PyTorch's refusals.
+    "celu_alpha_zero": "out = err(lambda: F.celu(data(2), 0.0))",
+    "softshrink_negative_lambd": "out = [err(lambda: F.softshrink(data(2, dtype=t), -1.5)) for t in (D, F32, torch.float16, torch.bfloat16)]",
     "inplace_leaf": "out = err(lambda: F.elu_(torch.zeros(2, requires_grad=True)))",
     "inplace_leaf_hardtanh": "out = err(lambda: F.hardtanh(torch.zeros(2, requires_grad=True), inplace=True))",
     "leaky_relu_inplace_negative_slope": "out = err(lambda: F.leaky_relu_(data(3, requires_grad=True) * 1.0, -0.2).sum().backward())",

@@ -162,7 +162,7 @@ def elu_(input, alpha=1.0):
 
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     return _elu(input, alpha, 1.0, 1.0 / alpha, inplace, "CeluBackward")
 
 
@@ -345,7 +345,15 @@ def hardshrink(input, lambd=0.5):
                             lambda t: zero_inside(t, t), lambda g, x: zero_inside(x, g))
 
 
+_DTYPE_MAX = {"Float": 3.4028234663852886e+38, "Double": 1.7976931348623157e+308, "Half": 65504.0,
+              "BFloat16": 3.3895313892515355e+38}
+
+
 def softshrink(input, lambd=0.5):
+    if lambd < 0:
+        kind = _type_label(input)
+        raise RuntimeError("lambda must be in range [0, %g] for input dtype %s, but found %g"
+                           % (_DTYPE_MAX.get(kind, _DTYPE_MAX["Float"]), kind, lambd))
     def value(t):
         return _where(t > lambd, t - lambd, _where(t < -lambd, t + lambd, t * 0.0))
 

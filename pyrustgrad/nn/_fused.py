@@ -8,7 +8,11 @@ formula written with differentiable tensor ops over the saved inputs, so ``creat
 gives gradients of every order. It must never record the forward's inner ops (that would
 give the composite's names back) nor save an intermediate computed without recording (its
 gradient would be lost in double backward): formulas read the saved inputs, or an
-intermediate computed with recording (which carries their graph).
+intermediate computed with recording (which carries their graph). ``pointwise`` and
+``pointwise_`` build PyTorch's elementwise activations on it: a node whose backward is itself
+one named node under create_graph (``GeluBackward0`` then ``GeluBackwardBackward0``), out of
+place and in place (``pointwise``'s ``extra`` intermediates, computed without recording, are
+read only by its first-order formula, never under create_graph).
 Must stay valid Python 3.6.
 """
 

@@ -1,8 +1,9 @@
 """``pyrustgrad.nn.functional``: activations, linear maps, dropout, normalisation and losses,
 built from the library's differentiable ops, with PyTorch's signatures, formulas and messages.
 
-Where PyTorch computes a loss in one fused kernel, the result carries that kernel's node
-(``MseLossBackward0``, ``NllLossBackward0``: see ``_fused``); other composites record their
+Where PyTorch computes an activation or a loss in one fused kernel, the result carries that
+kernel's node (``EluBackward0``, ``MseLossBackward0``: see ``_fused``), and its backward,
+under create_graph, PyTorch's ``...BackwardBackward0`` node; other composites record their
 parts, as PyTorch's do.
 Must stay valid Python 3.6.
 """

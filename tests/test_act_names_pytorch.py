@@ -15,7 +15,6 @@ few float32 ulps: PyTorch's vectorised exp/erf/tanh are not ours; its float32 ge
 1e-4 off in relative terms, after 1 + erf(x) cancels). Must stay valid Python 3.6.
 """
 
-import math
 import os
 import sys
 
@@ -417,16 +416,6 @@ def test_hardsigmoid_has_a_double_backward():
     g, = torch.autograd.grad(torch.nn.functional.hardsigmoid(x), x, v, create_graph=True)
     gv, = torch.autograd.grad(g.sum(), v)
     assert gv.tolist() == [0.0, 1.0 / 6.0, 1.0 / 6.0, 1.0 / 6.0, 0.0]
-
-
-def _timed(fn, n=20):
-    import time
-    best = float("inf")
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def test_forward_without_grad_records_nothing():

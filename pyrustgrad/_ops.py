@@ -734,16 +734,69 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     return _where(input == -_INF, _scalar(-big if neginf is None else neginf, dt), out)
 
 
+def _sum_to(g, like):
+    """PyTorch's at::sum_to (the gradient of a broadcast input): a keepdim sum over the
+    broadcast dimensions, viewed to the shape when leading ones were added."""
+    shape, sizes = list(like.shape), list(g.shape)
+    if shape == sizes:
+        return g
+    if not shape:
+        return g.sum()
+    lead = len(sizes) - len(shape)
+    dims = list(range(lead)) + [i for i in range(lead, len(sizes)) if shape[i - lead] == 1 and sizes[i] != 1]
+    r = g.sum(dims, keepdim=True) if dims else g
+    return r.view(shape) if lead else r
+
+
 def lerp(input, end, weight):
-    w = weight if isinstance(weight, _core._TensorBase) else weight
-    return input + w * (end - input)
+    """PyTorch's one node (LerpBackward0 for a number weight, LerpBackward1 for a tensor) and
+    its two forms: input + w * (end - input) where |w| < 0.5, else end - (end - input) * (1 - w)."""
+    from .nn._fused import fused, mul_scalar
+    if isinstance(weight, _core._TensorBase):
+        def value():
+            d = end - input
+            return _where(weight.abs() < 0.5, input + weight * d, end - d * (1.0 - weight))
+
+        def backward(g, needs, x, e, w):
+            return (_sum_to(g * (_scalar(1.0, w.dtype) - w), x) if needs[0] else None,
+                    _sum_to(g * w, e) if needs[1] else None, _sum_to(g * (e - x), w) if needs[2] else None)
+
+        return fused("LerpBackward1", [input, end, weight], [input, end, weight], value, backward)
+    w = float(weight)
+
+    def value_s():
+        return input + (end - input) * w if abs(w) < 0.5 else end - (end - input) * (1.0 - w)
+
+    def backward_s(g, needs):
+        return (_sum_to(mul_scalar(g, 1.0 - w), input) if needs[0] else None,
+                _sum_to(mul_scalar(g, w), end) if needs[1] else None)
+
+    return fused("LerpBackward0", [input, end], [], value_s, backward_s)
 
 
 def logit(input, eps=None):
+    """log(x / (1 - x)), of x clamped to [eps, 1 - eps] with an eps (a negative one is none),
+    as PyTorch's LogitBackward0 node; its gradient, 1 / (x (1 - x)), is 0 outside the clamp
+    range with an eps, NaN outside [0, 1] without."""
+    from .nn._fused import fused, mask_and
     x = _float(input)
-    if eps is not None:
-        x = x.clamp(eps, 1.0 - eps)
-    return (x / (1 - x)).log()
+    if eps is not None and eps < 0:
+        eps = None
+
+    def value():
+        if eps is None:
+            t = x
+        elif eps <= 0.5:
+            t = x.clamp(eps, 1.0 - eps)
+        else:  # bounds crossed: PyTorch's x < lo ? lo : x > hi ? hi : x
+            t = _where(x < eps, _scalar(eps, x.dtype), _where(x > 1.0 - eps, _scalar(1.0 - eps, x.dtype), x))
+        return (t / (1.0 - t)).log()
+
+    def backward(g, needs, x):
+        lo, hi, out = (0.0, 1.0, float("nan")) if eps is None else (eps, 1.0 - eps, 0.0)
+        return (_where(mask_and(x >= lo, x <= hi), g / (x * (1.0 - x)), out),)
+
+    return fused("LogitBackward0", [x], [x], value, backward)
 
 
 def _clamp_tensor(x, lo, hi):
@@ -2168,20 +2221,27 @@ METHODS["__setitem__"] = _setitem
 METHODS["clip"] = clamp
 
 
-def _inplace(name):
+def _inplace(name, saves_self=False):
+    """``x.name_(...)``: x.copy_(x.name(...)); when the op's node saves its input
+    (``saves_self``), of a recorded copy of x, so the node's saved value stays valid."""
     fn = METHODS[name]
 
     def method(self, *args, **kwargs):
-        self.copy_(fn(self, *args, **kwargs))
+        src = self.clone() if saves_self and _core.is_grad_enabled() and self.requires_grad else self
+        self.copy_(fn(src, *args, **kwargs))
         return self
 
     method.__name__ = name + "_"
     return method
 
 
-for _n in ("masked_scatter", "tril", "triu", "clamp_min", "clamp_max", "lerp", "logit", "nan_to_num", "erfinv", "deg2rad", "rad2deg",
+for _n in ("masked_scatter", "tril", "triu", "clamp_min", "clamp_max", "logit", "nan_to_num", "erfinv", "deg2rad", "rad2deg",
            "logical_and", "logical_or", "logical_xor", "logical_not", "sgn", "heaviside", "renorm"):
     METHODS[_n + "_"] = _inplace(_n)
+
+
+for _n in ("lerp", "logit"):
+    METHODS[_n + "_"] = _inplace(_n, True)
 
 
 def _clamp_(self, min=None, max=None):

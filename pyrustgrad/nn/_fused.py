@@ -8,7 +8,11 @@ formula written with differentiable tensor ops over the saved inputs, so ``creat
 gives gradients of every order. It must never record the forward's inner ops (that would
 give the composite's names back) nor save an intermediate computed without recording (its
 gradient would be lost in double backward): formulas read the saved inputs, or an
-intermediate computed with recording (which carries their graph).
+intermediate computed with recording (which carries their graph). ``pointwise`` and
+``pointwise_`` build PyTorch's elementwise activations on it: a node whose backward is itself
+one named node under create_graph (``GeluBackward0`` then ``GeluBackwardBackward0``), out of
+place and in place (``pointwise``'s ``extra`` intermediates, computed without recording, are
+read only by its first-order formula, never under create_graph).
 Must stay valid Python 3.6.
 """
 
@@ -86,3 +90,89 @@ def div_scalar(x, s):
 def add_scalar(x, s):
     """``x + s`` by a C++ Scalar in PyTorch: ``AddBackward1``."""
     return fused("AddBackward1", [x], [], lambda: x + s, lambda g, needs: (g,))
+
+
+def mask_and(a, b):
+    """``a & b`` of bool masks as one select (``where``), ~15x faster than the native ``&``."""
+    return _core.where_(a, b, False)
+
+
+def mask_or(a, b):
+    """``a | b`` of bool masks as one select."""
+    return _core.where_(a, True, b)
+
+
+def _zeros(like):
+    return _core.full(list(like.shape), 0.0, like.dtype, False)
+
+
+def backward_node(name, g, s, grad, grad_self):
+    """``grad(g, s)``, the backward of an elementwise op of ``s`` for the incoming gradient
+    ``g``, as PyTorch's one ``...BackwardBackward0`` node ``name`` (edges to ``g`` and ``s``)
+    when it is recorded (create_graph). Its gradients: ``grad(gg, s)`` with respect to ``g``
+    (the backward is linear in ``g``) and ``grad_self(gg, g, s)`` with respect to ``s``, zeros
+    when ``grad_self`` is None (a piecewise linear op). ``name`` None: ``grad`` recorded as the
+    ops it is made of (PyTorch's composite backwards: silu, mish)."""
+    if name is None:
+        return grad(g, s)
+
+    def backward(gg, needs, g, s):
+        gs = None
+        if needs[1]:
+            gs = grad_self(gg, g, s) if grad_self is not None else _zeros(gg)
+        return (grad(gg, s) if needs[0] else None, gs)
+
+    return fused(name, [g, s], [g, s], lambda: grad(g, s), backward)
+
+
+def pointwise(name, name2, x, value, grad, grad_self=None, first=None, extra=()):
+    """``value(x)``, an elementwise op PyTorch computes in one kernel, as its node ``name``
+    (edge to ``x``), whose backward is the node ``name2`` of ``backward_node``. ``first(g,
+    x, *extra)``, when given, is the first-order backward alone (no create_graph), from the
+    forward's intermediates ``extra`` (computed without recording: never differentiated)."""
+    def backward(g, needs, x, *extra):
+        if first is not None and not _core.is_grad_enabled():
+            return (first(g, x, *extra),)
+        return (backward_node(name2, g, x, grad, grad_self),)
+
+    return fused(name, [x], [x] + list(extra), lambda: value(x), backward)
+
+
+_LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def pointwise_(name, name2, x, value, grad, grad_self=None, inplace_name=None, from_result=None, check=None):
+    """The in-place form of ``pointwise``: ``x`` takes the value ``value(x)`` and, when grad
+    is recorded, the history of node ``inplace_name`` (default ``name``; edge to its old
+    history), as PyTorch's in-place activations. Its formulas read a recorded copy of the old
+    value, or with ``from_result`` = (grad, grad_self) the result (PyTorch's elu_,
+    leaky_relu_). ``check()``, when given, runs first in the backward (PyTorch's refusals).
+    A view writes through its base (CopySlices) the out-of-place node's result."""
+    on = _core.is_grad_enabled()
+    if not (on and x.requires_grad):
+        _core._set_grad_enabled(False)
+        try:
+            x.copy_(value(x))
+        finally:
+            _core._set_grad_enabled(on)
+        return x
+    if x.is_leaf:
+        raise RuntimeError(_LEAF_INPLACE)
+    if x._base is not None:
+        return x.copy_(pointwise(name, name2, x.clone(), value, grad, grad_self))
+    if from_result is not None:
+        grad, grad_self = from_result
+    old = x if from_result is not None else x.clone()
+    _core._set_grad_enabled(False)
+    try:
+        x.copy_(value(x))
+    finally:
+        _core._set_grad_enabled(True)
+
+    def backward(grads, saved):
+        if check is not None:
+            check()
+        return (backward_node(name2, grads[0], saved[0], grad, grad_self),)
+
+    _core._record_function(inplace_name or name, [x], [x], [old], backward)
+    return x

@@ -1,8 +1,9 @@
 """``pyrustgrad.nn.functional``: activations, linear maps, dropout, normalisation and losses,
 built from the library's differentiable ops, with PyTorch's signatures, formulas and messages.
 
-Where PyTorch computes a loss in one fused kernel, the result carries that kernel's node
-(``MseLossBackward0``, ``NllLossBackward0``: see ``_fused``); other composites record their
+Where PyTorch computes an activation or a loss in one fused kernel, the result carries that
+kernel's node (``EluBackward0``, ``MseLossBackward0``: see ``_fused``), and its backward,
+under create_graph, PyTorch's ``...BackwardBackward0`` node; other composites record their
 parts, as PyTorch's do.
 Must stay valid Python 3.6.
 """
@@ -44,6 +45,28 @@ def relu_(input):
     return input.relu_()
 
 
+# Each activation PyTorch computes in one kernel is one node with its name (``EluBackward0``),
+# whose backward, under create_graph, is one node too (``EluBackwardBackward0``, edges to
+# grad_output and the input: see _fused.pointwise); the formulas are PyTorch's, kinks included
+# (hardtanh's gradient at its bounds is 0, elu's second derivative at 0 is 0 ...).
+def _where(cond, a, b):
+    return _core.where_(cond, a, b)
+
+
+def _between(x, lo, hi, a, b):
+    """``a`` where lo < x < hi, else ``b``."""
+    return _where(_fused.mask_and(x > lo, x < hi), a, b)
+
+
+def _act(name, name2, input, inplace, value, grad, grad_self=None, inplace_name=None, from_result=None,
+         check=None):
+    """``input`` through an elementwise activation, out of place or (``inplace``) in place:
+    see _fused.pointwise and pointwise_."""
+    if not inplace:
+        return _fused.pointwise(name, name2, input, value, grad, grad_self)
+    return _fused.pointwise_(name, name2, input, value, grad, grad_self, inplace_name, from_result, check)
+
+
 def relu6(input, inplace=False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
@@ -51,37 +74,101 @@ def relu6(input, inplace=False):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    out = input.clamp(min_val, max_val)
-    return _inplace_result(input, out, inplace)
+
+    def grad(g, x):
+        return _where(_fused.mask_or(x <= min_val, x >= max_val), 0.0, g)
+
+    # The result is at a bound exactly where the input is at or past it: in place, the
+    # formula reads the result.
+    return _act("HardtanhBackward0", "HardtanhBackwardBackward0", input, inplace,
+                lambda t: t.clamp(min_val, max_val), grad, None, None, (grad, None))
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, True)
 
 
 def threshold(input, threshold, value, inplace=False):
-    pt = _pt()
-    out = pt.where(input > threshold, input, _scalar(value, input))
-    return _inplace_result(input, out, inplace)
+    def grad(g, x):
+        return _where(x <= threshold, 0.0, g)
+
+    return _act("ThresholdBackward0", "ThresholdBackwardBackward0", input, inplace,
+                lambda t: _where(t <= threshold, float(value), t), grad, None, "ThresholdBackward1")
+
+
+def threshold_(input, threshold, value):
+    return globals()["threshold"](input, threshold, value, True)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    pt = _pt()
-    out = pt.where(input > 0, input, input * negative_slope)
-    return _inplace_result(input, out, inplace)
+    def grad(g, x):
+        return _where(x > 0, g, g * negative_slope)
+
+    def check():
+        if negative_slope < 0:
+            raise RuntimeError(
+                "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. "
+                "This is caused by calling in-place forward function with a negative slope, please call out-of-place "
+                "version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting "
+                "in-place leakRelu backward calculation with negative slope")
+
+    return _act("LeakyReluBackward0", "LeakyReluBackwardBackward0", input, inplace,
+                lambda t: _where(t > 0, t, t * negative_slope), grad, None, "LeakyReluBackward1", (grad, None), check)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, True)
+
+
+def _elu(input, alpha, scale, input_scale, inplace, name):
+    """PyTorch's elu(x; alpha, scale, input_scale), the kernel of elu, selu and celu:
+    scale * x above 0, scale * alpha * (exp(x * input_scale) - 1) at or below it."""
+    neg, ins = alpha * scale, input_scale
+
+    def value(t):
+        lo = (t * ins if ins != 1.0 else t).expm1()
+        return _where(t > 0, t * scale if scale != 1.0 else t, lo * neg if neg != 1.0 else lo)
+
+    def grad(g, x):
+        return _where(x <= 0, g * ((x * ins).exp() * (ins * neg)), g * scale)
+
+    def grad_self(gg, g, x):
+        # PyTorch's second derivative is 0 at x == 0 (it masks x < 0).
+        return _where(x < 0, gg * g * ((x * ins).exp() * (ins * ins * neg)), 0.0)
+
+    def grad_r(g, r):
+        return _where(r <= 0, g * ((r + neg) * ins), g * scale)
+
+    def grad_self_r(gg, g, r):
+        return _where(r < 0, gg * g * ins, 0.0)
+
+    def check():
+        if alpha < 0:
+            raise RuntimeError(
+                "In-place elu backward calculation is triggered with a negative slope which is not supported. This is "
+                "caused by calling in-place forward function with a negative slope, please call out-of-place version "
+                "instead.")
+
+    return _act(name + "0", "EluBackwardBackward0", input, inplace, value, grad, grad_self, name + "1",
+                (grad_r, grad_self_r), check)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    pt = _pt()
-    out = pt.where(input > 0, input, _nonpos(input).expm1() * alpha)
-    return _inplace_result(input, out, inplace)
+    return _elu(input, alpha, 1.0, 1.0, inplace, "EluBackward")
 
 
-def _nonpos(x):
-    """x where x <= 0, else 0 (the gradient at 0 goes to x, as PyTorch's ELU family)."""
-    return _pt().where(x > 0, _scalar(0.0, x), x)
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, True)
 
 
 def celu(input, alpha=1.0, inplace=False):
-    pt = _pt()
-    out = pt.where(input > 0, input, (_nonpos(input) / alpha).expm1() * alpha)
-    return _inplace_result(input, out, inplace)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace, "CeluBackward")
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, True)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -89,37 +176,135 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
-    return _inplace_result(input, elu(input, _SELU_ALPHA) * _SELU_SCALE, inplace)
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace, "EluBackward")
+
+
+def selu_(input):
+    return selu(input, True)
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_PDF = 2.0 / math.sqrt(math.pi) * _SQRT1_2 * 0.5  # 1 / sqrt(2 pi)
+_GELU_TANH_BETA = math.sqrt(2.0) * 2.0 / math.sqrt(math.pi) * 0.5  # sqrt(2 / pi)
+_GELU_TANH_KAPPA = 0.044715
+
+
+def _gelu_none(x):
+    return (x * 0.5) * ((x * _SQRT1_2).erf() + 1.0)
+
+
+def _gelu_none_grad(g, x):
+    cdf = ((x * _SQRT1_2).erf() + 1.0) * 0.5
+    pdf = (x * x * -0.5).exp() * _GELU_PDF
+    return g * (cdf + x * pdf)
+
+
+def _gelu_none_grad_self(gg, g, x):
+    x2 = x * x
+    pdf = (x2 * -0.5).exp() * _GELU_PDF
+    return gg * g * (pdf * 2.0 - x2 * pdf)
+
+
+def _gelu_tanh(x):
+    inner = (x + x * x * x * _GELU_TANH_KAPPA) * _GELU_TANH_BETA
+    return (x * 0.5) * (inner.tanh() + 1.0)
+
+
+def _gelu_tanh_parts(x):
+    x2 = x * x
+    t = ((x + x2 * x * _GELU_TANH_KAPPA) * _GELU_TANH_BETA).tanh()
+    du = (x2 * (3.0 * _GELU_TANH_KAPPA) + 1.0) * _GELU_TANH_BETA  # d inner / dx
+    return x2, t, 1.0 - t * t, du
+
+
+def _gelu_tanh_grad(g, x):
+    _, t, dt, du = _gelu_tanh_parts(x)
+    return g * ((t + 1.0) * 0.5 + x * 0.5 * dt * du)
+
+
+def _gelu_tanh_grad_self(gg, g, x):
+    _, t, dt, du = _gelu_tanh_parts(x)
+    ddu = x * (6.0 * _GELU_TANH_KAPPA * _GELU_TANH_BETA)
+    return gg * g * (dt * du + x * 0.5 * dt * (ddu - t * du * du * 2.0))
+
+
+def _gelu_none_first(g, x, e):
+    # The first order alone, from the forward's erf (erf is the dear part).
+    return g * ((e + 1.0) * 0.5 + x * ((x * x * -0.5).exp() * _GELU_PDF))
 
 
 def gelu(input, approximate="none"):
     if approximate == "none":
-        return input * ((input * (1.0 / math.sqrt(2.0))).erf() + 1.0) * 0.5
+        if not (_core.is_grad_enabled() and input.requires_grad):
+            return _gelu_none(input)
+        _core._set_grad_enabled(False)
+        try:
+            e = (input * _SQRT1_2).erf()
+        finally:
+            _core._set_grad_enabled(True)
+        return _fused.pointwise("GeluBackward0", "GeluBackwardBackward0", input,
+                                lambda t: (t * 0.5) * (e + 1.0), _gelu_none_grad, _gelu_none_grad_self,
+                                _gelu_none_first, [e])
     if approximate == "tanh":
-        inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
-        return input * (inner.tanh() + 1.0) * 0.5
+        return _fused.pointwise("GeluBackward0", "GeluBackwardBackward0", input, _gelu_tanh, _gelu_tanh_grad,
+                                _gelu_tanh_grad_self)
     raise RuntimeError("approximate argument must be either none or tanh.")
 
 
+def _silu_grad(g, x):
+    # PyTorch's backward in grad mode: ops, no node of its own.
+    s = x.sigmoid()
+    return g * s * _fused.add_scalar(x * (1.0 - s), 1.0)
+
+
 def silu(input, inplace=False):
-    return _inplace_result(input, input * input.sigmoid(), inplace)
+    return _act("SiluBackward0", None, input, inplace, lambda t: t * t.sigmoid(), _silu_grad)
+
+
+def _mish_grad(g, x):
+    s = x.sigmoid()
+    tsp = softplus(x).tanh()
+    return g * (tsp + x * s * (1.0 - tsp * tsp))
 
 
 def mish(input, inplace=False):
-    return _inplace_result(input, input * softplus(input).tanh(), inplace)
+    return _act("MishBackward0", None, input, inplace, lambda t: t * t.exp().log1p().tanh(), _mish_grad)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    pt = _pt()
-    bx = input * beta
-    # log1p(exp(bx)) without overflow: (bx + |bx|)/2 + log1p(exp(-|bx|)), whose derivative at
-    # 0 is 1/2 as PyTorch's.
-    soft = ((bx + bx.abs()) * 0.5 + (-bx.abs()).exp().log1p()) / beta
-    return pt.where(bx > threshold, input, soft)
+    def value(t):
+        bx = t * beta
+        return _where(bx > threshold, t, bx.exp().log1p() / beta)
+
+    def grad(g, x):
+        bx = x * beta
+        z = bx.clamp(max=threshold).exp()  # finite where it is not used
+        return _where(bx > threshold, g, g * z / (z + 1.0))
+
+    def grad_self(gg, g, x):
+        bx = x * beta
+        s = bx.sigmoid()
+        # PyTorch's second derivative is 0 at beta * x == threshold too.
+        return _where(bx < threshold, gg * g * s * (1.0 - s) * beta, 0.0)
+
+    return _fused.pointwise("SoftplusBackward0", "SoftplusBackwardBackward0", input, value, grad, grad_self)
+
+
+def _logsigmoid_grad(g, x):
+    z = (-x.abs()).exp()
+    q = z / (z + 1.0)
+    return g * _where(x < 0, 1.0 - q, q)
+
+
+def _logsigmoid_grad_self(gg, g, x):
+    s = x.sigmoid()
+    return gg * g * (s - 1.0) * s
 
 
 def logsigmoid(input):
-    return -softplus(-input)
+    return _fused.pointwise("LogSigmoidBackward0", "LogSigmoidBackwardBackward0", input,
+                            lambda t: t.clamp(max=0.0) - (-t.abs()).exp().log1p(), _logsigmoid_grad,
+                            _logsigmoid_grad_self)
 
 
 def softsign(input):
@@ -130,22 +315,51 @@ def tanhshrink(input):
     return input - input.tanh()
 
 
+def _hardsigmoid_grad(g, x):
+    return _between(x, -3.0, 3.0, g * (1.0 / 6.0), 0.0)
+
+
 def hardsigmoid(input, inplace=False):
-    return _inplace_result(input, (input / 6.0 + 0.5).clamp(0.0, 1.0), inplace)
+    # PyTorch has no double backward for it (NotImplemented): the backward is recorded as ops.
+    return _act("HardsigmoidBackward0", None, input, inplace, lambda t: (t + 3.0).clamp(0.0, 6.0) / 6.0,
+                _hardsigmoid_grad)
+
+
+def _hardswish_grad(g, x):
+    return _where(x <= -3.0, 0.0, _where(x < 3.0, g * (x / 3.0 + 0.5), g))
+
+
+def _hardswish_grad_self(gg, g, x):
+    return _between(x, -3.0, 3.0, gg * g / 3.0, 0.0)
 
 
 def hardswish(input, inplace=False):
-    return _inplace_result(input, input * (input + 3.0).clamp(0.0, 6.0) / 6.0, inplace)
+    return _act("HardswishBackward0", "HardswishBackwardBackward0", input, inplace,
+                lambda t: t * (t + 3.0).clamp(0.0, 6.0) / 6.0, _hardswish_grad, _hardswish_grad_self)
 
 
 def hardshrink(input, lambd=0.5):
-    pt = _pt()
-    return pt.where(input.abs() > lambd, input, _scalar(0.0, input))
+    def zero_inside(t, a):
+        return _where(_fused.mask_and(t >= -lambd, t <= lambd), 0.0, a)
+
+    return _fused.pointwise("HardshrinkBackward0", "HardshrinkBackwardBackward0", input,
+                            lambda t: zero_inside(t, t), lambda g, x: zero_inside(x, g))
+
+
+_DTYPE_MAX = {"Float": 3.4028234663852886e+38, "Double": 1.7976931348623157e+308, "Half": 65504.0,
+              "BFloat16": 3.3895313892515355e+38}
 
 
 def softshrink(input, lambd=0.5):
-    pt = _pt()
-    return pt.where(input > lambd, input - lambd, pt.where(input < -lambd, input + lambd, _scalar(0.0, input)))
+    if lambd < 0:
+        kind = _type_label(input)
+        raise RuntimeError("lambda must be in range [0, %g] for input dtype %s, but found %g"
+                           % (_DTYPE_MAX.get(kind, _DTYPE_MAX["Float"]), kind, lambd))
+    def value(t):
+        return _where(t > lambd, t - lambd, _where(t < -lambd, t + lambd, t * 0.0))
+
+    return _fused.pointwise("SoftshrinkBackward0", "SoftshrinkBackwardBackward0", input, value,
+                            lambda g, x: _where(_fused.mask_and(x >= -lambd, x <= lambd), 0.0, g))
 
 
 def sigmoid(input):
@@ -192,9 +406,40 @@ def glu(input, dim=-1):
     n = input.shape[dim]
     if n % 2:
         raise RuntimeError("Halving dimension must be even, but dimension %d is size %d" % (dim % input.dim(), n))
-    a = input.narrow(dim, 0, n // 2)
-    b = input.narrow(dim, n // 2, n // 2)
-    return a * b.sigmoid()
+    h = n // 2
+
+    def halves(t):
+        return t.narrow(dim, 0, h), t.narrow(dim, h, h)
+
+    def value():
+        a, b = halves(input)
+        return a * b.sigmoid()
+
+    def grad(g, x):
+        a, b = halves(x)
+        s = b.sigmoid()
+        return _core.cat([s * g, (1.0 - s) * s * a * g], dim)
+
+    def grad_grad_output(gg, x):
+        a, b = halves(x)
+        gga, ggb = halves(gg)
+        s = b.sigmoid()
+        return gga * s + ggb * a * s * (1.0 - s)
+
+    def grad_self(gg, g, x):
+        a, b = halves(x)
+        gga, ggb = halves(gg)
+        s = b.sigmoid()
+        ds = s * (1.0 - s) * g
+        return _core.cat([ggb * ds, gga * ds + ggb * a * ds * (1.0 - s * 2.0)], dim)
+
+    def backward2(gg, needs, g, x):
+        return (grad_grad_output(gg, x) if needs[0] else None, grad_self(gg, g, x) if needs[1] else None)
+
+    def backward(g, needs, x):
+        return (_fused.fused("GluBackwardBackward0", [g, x], [g, x], lambda: grad(g, x), backward2),)
+
+    return _fused.fused("GluBackward0", [input], [input], value, backward)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -625,22 +870,57 @@ def _check_reduction(reduction):
         raise ValueError("%s is not a valid value for reduction" % reduction)
 
 
+def _loss_pair(name, name2, x, y, reduction, value, grad, grad_self):
+    """A pointwise loss of ``x`` and ``y`` as PyTorch's one node ``name`` (edges to both);
+    ``grad(g, a, b, n)`` is its gradient with respect to ``a`` (``n`` the element count), the
+    target's being ``grad(g, b, a, n)``, as PyTorch computes it. Under create_graph each is
+    the node ``name2`` (edges to grad_output, self and target), with ``grad_self(gg, g, a, b,
+    n)`` its gradient with respect to ``a`` (minus that for ``b``)."""
+
+    def node(g, a, b):
+        n = a.numel()
+
+        def backward2(gg, needs, g, a, b):
+            ggo = gs = None
+            if needs[0]:
+                ggo = grad(gg if reduction == "none" else _core.full([], 1.0, gg.dtype, False), a, b, n)
+                if reduction != "none":
+                    ggo = (ggo * gg).sum()
+            if needs[1] or needs[2]:
+                gs = grad_self(gg, g, a, b, n)
+            return (ggo, gs if needs[1] else None, -gs if needs[2] else None)
+
+        return _fused.fused(name2, [g, a, b], [g, a, b], lambda: grad(g, a, b, n), backward2)
+
+    def backward(g, needs, x, y):
+        return (node(g, x, y) if needs[0] else None, node(g, y, x) if needs[1] else None)
+
+    return _fused.fused(name, [x, y], [x, y], lambda: _reduce(value(x, y), reduction), backward)
+
+
+def _mean_scale(reduction, n):
+    return 1.0 / n if reduction == "mean" else 1.0
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction(size_average, reduce, reduction)
     x, y = _broadcast_pair(input, target, _check_sizes(input, target))
     if weight is not None:
         _check_weight(weight, input)
         return _weighted_reduce((x - y).pow(2) * weight, weight, reduction)
+    _check_reduction(reduction)
 
-    # The difference is recorded (a native SubBackward0 node, cheap): saved, it carries the
-    # graph of both inputs, so the backward below is differentiable again.
-    d = x - y
+    def value(x, y):
+        d = x - y
+        return d * d
 
-    def backward(g, needs, d):
-        gx = d * (g * (2.0 / d.numel()) if reduction == "mean" else g * 2.0)
-        return (gx if needs[0] else None, -gx if needs[1] else None)
+    def grad(g, a, b, n):
+        return (a - b) * (2.0 * _mean_scale(reduction, n)) * g
 
-    return _fused.fused("MseLossBackward0", [x, y], [d], lambda: _reduce(d * d, reduction), backward)
+    def grad_self(gg, g, a, b, n):
+        return gg * g * (2.0 * _mean_scale(reduction, n))
+
+    return _loss_pair("MseLossBackward0", "MseLossBackwardBackward0", x, y, reduction, value, grad, grad_self)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -654,7 +934,6 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    pt = _pt()
     reduction = _reduction(size_average, reduce, reduction)
     same = _check_sizes(input, target)
     if beta < 0:
@@ -663,31 +942,36 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta == 0.0:
         return l1_loss(x, y, reduction=reduction)
 
-    def forward():
+    def value(x, y):
         d = (x - y).abs()
-        return _reduce(pt.where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction)
+        return _where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta)
 
-    def backward(g, needs, x, y):
-        d = x - y
-        gx = pt.where(d.abs() < beta, d / beta, d.sign()) * _grad_scale(g, reduction, x.numel())
-        return (gx if needs[0] else None, -gx if needs[1] else None)
+    def grad(g, a, b, n):
+        d = a - b
+        s = g * _mean_scale(reduction, n)
+        return _where(d < -beta, -s, _where(d > beta, s, d * s / beta))
 
-    return _fused.fused("SmoothL1LossBackward0", [x, y], [x, y], forward, backward)
+    def grad_self(gg, g, a, b, n):
+        return _where((a - b).abs() < beta, gg * g * (_mean_scale(reduction, n) / beta), 0.0)
+
+    return _loss_pair("SmoothL1LossBackward0", "SmoothL1LossBackwardBackward0", x, y, reduction, value, grad,
+                      grad_self)
 
 
 def _huber(x, y, reduction, delta):
-    pt = _pt()
-
-    def forward():
+    def value(x, y):
         d = (x - y).abs()
-        return _reduce(pt.where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
+        return _where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
 
-    def backward(g, needs, x, y):
-        d = x - y
-        gx = pt.where(d.abs() < delta, d, d.sign() * delta) * _grad_scale(g, reduction, x.numel())
-        return (gx if needs[0] else None, -gx if needs[1] else None)
+    def grad(g, a, b, n):
+        d = a - b
+        s = g * _mean_scale(reduction, n)
+        return _where(d < -delta, -s * delta, _where(d > delta, s * delta, d * s))
 
-    return _fused.fused("HuberLossBackward0", [x, y], [x, y], forward, backward)
+    def grad_self(gg, g, a, b, n):
+        return _where((a - b).abs() < delta, gg * g * _mean_scale(reduction, n), 0.0)
+
+    return _loss_pair("HuberLossBackward0", "HuberLossBackwardBackward0", x, y, reduction, value, grad, grad_self)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -774,12 +1058,51 @@ def _nll(x, safe_t, valid, weight, reduction, name):
             return loss
         return loss.sum() / total if reduction == "mean" else loss.sum()
 
-    def backward(g, needs, x):
+    def grad(g, like):
         scale = g / total if reduction == "mean" else g
         coef = pt.where(valid, -w_t * scale, _scalar(0.0, g))
-        return (pt.zeros_like(x).scatter(cdim, safe_t.unsqueeze(cdim), coef.unsqueeze(cdim)),)
+        return pt.zeros_like(like).scatter(cdim, safe_t.unsqueeze(cdim), coef.unsqueeze(cdim))
+
+    def backward2(gg, needs, g, x):
+        # Linear in grad_output (the loss of gg), constant in self (zeros).
+        ggo = None
+        if needs[0]:
+            picked = pt.where(valid, -gg.gather(cdim, safe_t.unsqueeze(cdim)).squeeze(cdim) * w_t, _scalar(0.0, gg))
+            ggo = picked if reduction == "none" else (picked.sum() / total if reduction == "mean" else picked.sum())
+        return (ggo, pt.zeros_like(gg) if needs[1] else None)
+
+    def backward(g, needs, x):
+        return (_fused.fused(name[:-1] + "Backward0", [g, x], [g, x], lambda: grad(g, x), backward2),)
 
     return _fused.fused(name, [x], [x], forward, backward)
+
+
+def _log_softmax(x, dim):
+    """``x.log_softmax(dim)`` (the native kernel) as PyTorch's LogSoftmaxBackward0 node whose
+    backward, under create_graph, is PyTorch's LogSoftmaxBackwardDataBackward0 node (edges to
+    grad_output and the result); the native node's backward is made of ops (SubBackward0).
+    The first-order backward is the native one's formula: g - exp(y) * sum(g)."""
+    if not (_core.is_grad_enabled() and x.requires_grad):
+        return x.log_softmax(dim)
+    _core._set_grad_enabled(False)
+    try:
+        out = x.log_softmax(dim)
+    finally:
+        _core._set_grad_enabled(True)
+
+    def grad(g, y):
+        return g - y.exp() * g.sum(dim, keepdim=True)
+
+    def backward2(gg, needs, g, y):
+        return (gg - (gg * y.exp()).sum(dim, keepdim=True) if needs[0] else None,
+                -g.sum(dim, keepdim=True) * y.exp() * gg if needs[1] else None)
+
+    def backward(grads, saved):
+        g, y = grads[0], saved[0]
+        return (_fused.fused("LogSoftmaxBackwardDataBackward0", [g, y], [g, y], lambda: grad(g, y), backward2),)
+
+    _core._record_function("LogSoftmaxBackward0", [x], [out], [out], backward)
+    return out
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
@@ -789,7 +1112,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if label_smoothing < 0.0 or label_smoothing > 1.0:
         raise RuntimeError("label_smoothing must be between 0.0 and 1.0. Got: %s" % label_smoothing)
     class_dim = 0 if input.dim() == 1 else 1
-    logp = input.log_softmax(class_dim)
+    logp = _log_softmax(input, class_dim)
     c = input.shape[class_dim]
     wshape = [1] * input.dim()
     wshape[class_dim] = c
@@ -833,6 +1156,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return _fused.mul_scalar(nll, 1 - label_smoothing) + _fused.mul_scalar(ret, label_smoothing / c)
 
 
+_BCE_EPS = 1e-12
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -841,6 +1167,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if input.numel():
         if bool(((input < 0) | (input > 1)).any()):
             raise RuntimeError("all elements of input should be between 0 and 1")
+    if weight is not None and weight.requires_grad and _core.is_grad_enabled():
+        raise RuntimeError("The function 'binary_cross_entropy' is not differentiable with respect to argument "
+                           "'weight'. This input cannot have requires_grad True.")
 
     def forward():
         log_x = input.log().clamp(min=-100.0)
@@ -850,12 +1179,39 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
             loss = loss * weight
         return _reduce(loss, reduction)
 
-    def backward(g, needs, x, y, w):
-        s = _grad_scale(g, reduction, x.numel())
+    n = input.numel()
+
+    def weighted(t, w):
+        t = t if w is None else t * w
+        return _fused.div_scalar(t, n) if reduction == "mean" else t
+
+    def grad(g, x, y, w):
+        gx = g * (x - y) / ((1.0 - x) * x).clamp(min=_BCE_EPS)
         if w is not None:
-            s = s * w
-        gx = (x - y) / ((1.0 - x) * x).clamp(min=1e-12) * s if needs[0] else None
-        gy = ((1.0 - x).log() - x.log()) * s if needs[1] else None
+            gx = gx * w
+        return gx / n if reduction == "mean" else gx
+
+    def backward2(gg, needs, g, x, y, w):
+        # PyTorch's binary_cross_entropy_double_backward{,_grad_output,_target}.
+        ggo = gx = gy = None
+        if needs[0]:
+            ggo = (x - y) / ((x + _BCE_EPS) * (1.0 - x + _BCE_EPS)) * gg
+            ggo = ggo if w is None else ggo * w
+            if reduction != "none":
+                ggo = ggo.sum() / n if reduction == "mean" else ggo.sum()
+        if needs[1]:
+            gx = weighted((x * x - x * y * 2.0 + y) / ((x + _BCE_EPS) ** 2 * (1.0 - x + _BCE_EPS) ** 2) * (gg * g), w)
+        if needs[2]:
+            gy = weighted(-gg * g / ((1.0 - x) * x).clamp(min=_BCE_EPS), w)
+        return (ggo, gx, gy)
+
+    def backward(g, needs, x, y, w):
+        gx = gy = None
+        if needs[0]:
+            gx = _fused.fused("BinaryCrossEntropyBackwardBackward0", [g, x, y], [g, x, y, w], lambda: grad(g, x, y, w),
+                              backward2)
+        if needs[1]:
+            gy = weighted(-_pt().logit(x) * g, w)
         return (gx, gy)
 
     return _fused.fused("BinaryCrossEntropyBackward0", [input, target], [input, target, weight], forward, backward)
@@ -882,18 +1238,25 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             loss = loss * weight
         return _reduce(loss, reduction)
 
-    def backward(g, needs, x, y, w, pw):
-        s = _grad_scale(g, reduction, x.numel())
+    n = input.numel()
+
+    def scaled(t, g, w):
+        # PyTorch's composite backward: times grad_output, the weight, then / numel for 'mean'.
+        t = t * g
         if w is not None:
-            s = s * w
+            t = t * w
+        return _fused.div_scalar(t, n) if reduction == "mean" else t
+
+    def backward(g, needs, x, y, w, pw):
         gx = gy = None
         if needs[0]:
             if pw is not None:
-                gx = (((pw - 1.0) * y + 1.0) * x.sigmoid() - pw * y) * s
+                t = pw * y
+                gx = scaled((t + 1.0 - y) * x.sigmoid() - t, g, w)
             else:
-                gx = (x.sigmoid() - y) * s
+                gx = scaled(x.sigmoid() - y, g, w)
         if needs[1]:
-            gy = ((pw - 1.0) * _softplus_neg(x) - x) * s if pw is not None else -x * s
+            gy = scaled((pw - 1.0) * _softplus_neg(x) - x if pw is not None else -x, g, w)
         return (gx, gy)
 
     return _fused.fused("BinaryCrossEntropyWithLogitsBackward0", [input, target], [input, target, weight, pos_weight],

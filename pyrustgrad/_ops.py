@@ -1284,7 +1284,8 @@ def repeat(input, *sizes):
 
     def backward(g, needs):
         # the sum over the copies: each repeated dim split into (copies, size)
-        return (g.reshape(big).sum(list(range(0, len(big), 2))).reshape(in_shape),)
+        r = g.reshape(big).sum(list(range(0, len(big), 2)))
+        return (r if list(r.shape) == in_shape else r.reshape(in_shape),)
 
     return _fused_op()("RepeatBackward0", [input], [],
                        lambda: input.reshape(inter).expand(*big).reshape([r * s for r, s in zip(sizes, shape)]), backward)

@@ -132,6 +132,35 @@ CASES = {
     "gn_err_1d": "F.group_norm(data(3), 3)",
     "gn_err_one_value": "F.group_norm(data(1, 3), 3)",
     "gn_err_zero_groups": "F.group_norm(data(4, 3, 5), 0)",
+    # ---------------------------------------------------------------- double-backward nodes
+    "double_backward_node_names": (
+        "def names(f, ins, edges=True):\n"
+        "    y = f()\n"
+        "    gs = torch.autograd.grad((y * y.detach().cos()).sum(), ins, create_graph=True)\n"
+        "    return [type(y.grad_fn).__name__, [type(t.grad_fn).__name__ if t.grad_fn is not None else None for t in gs],\n"
+        "            [type(q[0]).__name__ if q[0] is not None else None for q in gs[0].grad_fn.next_functions] if edges else None, [t.requires_grad for t in gs]]\n"
+        "x = data(4, 6, 5, requires_grad=True); w = data(6, k=1.0, requires_grad=True); b = data(6, k=2.0, requires_grad=True)\n"
+        "w5 = data(5, k=1.0, requires_grad=True); b5 = data(5, k=2.0, requires_grad=True)\n"
+        "out = [names(lambda: F.layer_norm(x, (5,), w5, b5), (x, w5, b5)), names(lambda: F.layer_norm(x, (5,)), (x,)),\n"
+        "       names(lambda: F.group_norm(x, 3, w, b), (x, w, b), False), names(lambda: F.batch_norm(x, None, None, w, b, training=True), (x, w, b)),\n"
+        "       names(lambda: F.instance_norm(x, weight=w, bias=b), (x, w, b))]"),
+    "double_backward_through_named_nodes": (
+        "x = data(3, 4, 5, requires_grad=True); w = data(4, k=1.0, requires_grad=True); b = data(4, k=2.0, requires_grad=True)\n"
+        "w5 = data(5, k=1.0, requires_grad=True); b5 = data(5, k=2.0, requires_grad=True)\n"
+        "def two(f, ins):\n"
+        "    gs = torch.autograd.grad((f() ** 2).sum(), ins, create_graph=True)\n"
+        "    h = torch.autograd.grad(sum((t * t).sum() for t in gs), ins, create_graph=True, allow_unused=True)\n"
+        "    return [gs, h]\n"
+        "out = [two(lambda: F.layer_norm(x, (5,), w5, b5), (x, w5, b5)), two(lambda: F.batch_norm(x, None, None, w, b, training=True), (x, w, b)),\n"
+        "       two(lambda: F.instance_norm(x, weight=w, bias=b), (x, w, b))]"),
+    "instance_norm_running_stats": (
+        "m = nn.InstanceNorm1d(4, track_running_stats=True, affine=True).double(); fill(m)\n"
+        "x = data(3, 4, 6, requires_grad=True); y = m(x); y.backward(data(3, 4, 6, k=0.9))\n"
+        "m2 = nn.InstanceNorm2d(2, track_running_stats=True, momentum=0.3).double(); z = m2(data(2, 2, 3, 3)); z2 = m2(data(2, 2, 3, 3, k=1.0))\n"
+        "m2.eval(); e = m2(data(1, 2, 3, 3, k=2.0))\n"
+        "out = [y, x.grad, grads(m), m.running_mean, m.running_var, m2.running_mean, m2.running_var, e, z2, type(y.grad_fn).__name__]"),
+    "instance_norm_one_spatial_element": "F.instance_norm(data(2, 3, 1))",
+
 }
 
 
@@ -294,3 +323,23 @@ def test_norm_kernels_give_the_same_bits_on_every_simd_path():
         assert r.returncode == 0, r.stderr
         got[path] = r.stdout.strip()
     assert len(set(got.values())) == 1, got
+
+
+def test_third_order_through_the_named_double_backward_nodes():
+    # NativeLayerNormBackwardBackward0 / NativeBatchNormBackwardBackward0 differentiate the
+    # formula's graph: their own backward (third order) against finite differences.
+    import pyrustgrad as torch
+    from pyrustgrad.autograd import gradgradcheck
+    F = torch.nn.functional
+    torch.manual_seed(2)
+    D = torch.float64
+    x = torch.randn(3, 4, 5, dtype=D, requires_grad=True)
+    w4, b4 = torch.randn(4, dtype=D, requires_grad=True), torch.randn(4, dtype=D, requires_grad=True)
+    w5, b5 = torch.randn(5, dtype=D, requires_grad=True), torch.randn(5, dtype=D, requires_grad=True)
+    for fn, args in ((lambda x, w, b: F.layer_norm(x, (5,), w, b), (x, w5, b5)),
+                     (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), (x, w4, b4)),
+                     (lambda x, w, b: F.instance_norm(x, weight=w, bias=b), (x, w4, b4))):
+        def first(*a):
+            y = fn(*a)
+            return torch.autograd.grad((y * y.sin()).sum(), a, create_graph=True)
+        assert gradgradcheck(first, args)

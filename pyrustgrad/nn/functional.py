@@ -741,19 +741,35 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
                   momentum=0.1, eps=1e-5):
-    dims = list(range(2, input.dim()))
+    """PyTorch's at::instance_norm: batch norm over the input viewed as one sample of N*C
+    channels (weight, bias and running statistics repeated per sample), viewed back
+    (ViewBackward0 over NativeBatchNormBackward0); the running statistics, when given and
+    the input's statistics are used, become the mean over the samples of the updated ones."""
+    pt = _pt()
     if use_input_stats:
-        mean, var = _reduce_dims_var(input, dims)
-    else:
-        shape = _bn_stats_shape(input)
-        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
-    out = (input - mean) * (var + eps).rsqrt()
-    shape = _bn_stats_shape(input)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+        spatial = 1
+        for d in input.shape[2:]:
+            spatial *= d
+        if spatial <= 1:
+            raise ValueError("Expected more than 1 spatial element when training, got input size %s"
+                             % (repr(input.shape),))
+    if input.dim() < 2:
+        raise RuntimeError("Expected at least 2 dimensions for input tensor but received %d" % input.dim())
+    n, c = input.shape[0], input.shape[1]
+    shape = [1, n * c] + list(input.shape[2:])
+
+    def rep(t):
+        return None if t is None else t.repeat(n)
+
+    rm, rv = rep(running_mean), rep(running_var)
+    out = batch_norm(input.contiguous().view(shape), rm, rv, rep(weight), rep(bias), use_input_stats, momentum, eps)
+    if use_input_stats:
+        with pt.no_grad():
+            if running_mean is not None:
+                running_mean.copy_(rm.view(n, c).mean(0))
+            if running_var is not None:
+                running_var.copy_(rv.view(n, c).mean(0))
+    return out.view(input.shape)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):

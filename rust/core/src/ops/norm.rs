@@ -16,7 +16,7 @@
 
 use super::kernel::GRAIN;
 use super::{add, mean, mul, reshape, rsqrt, scalar_like, sub, sum};
-use crate::autograd::{is_grad_enabled, record, Saves};
+use crate::autograd::{is_grad_enabled, record, record_multi, Saves};
 use crate::dtype::{DType, Element, Float};
 use crate::error::Result;
 use crate::storage::Buffer;
@@ -599,6 +599,53 @@ struct Formula {
     eps: f64,
 }
 
+/// The create_graph gradients (of input, weight, bias, from `formula(grad, input, weight)`
+/// in recorded ops) shown as one node called `name` with PyTorch's edges (`edges`; `wrt`
+/// gives the positions of grad, input and weight among them, the others are placeholders
+/// without history; `has_w`: whether the weight is one). The formula runs on aliases of grad, input and weight, and the node's
+/// backward differentiates its graph (kept aside) with respect to those aliases: so only the
+/// formula's own paths count (the grad usually depends on the input too, and that path is
+/// the engine's to follow, through the node's edge to grad), and as the aliases lead back to
+/// the real tensors, every order works.
+fn named_backward(name: &'static str, edges: &[&Tensor], wrt: &[usize; 3], has_w: bool, formula: impl FnOnce(&Tensor, &Tensor, Option<&Tensor>) -> Result<Vec<Option<Tensor>>>) -> Result<Vec<Option<Tensor>>> {
+    let aliases: Vec<Tensor> = wrt.iter().map(|&i| super::alias(edges[i])).collect::<Result<_>>()?;
+    let grads = formula(&aliases[0], &aliases[1], if has_w { Some(&aliases[2]) } else { None })?;
+    let present: Vec<(usize, Tensor)> = grads.iter().enumerate().filter_map(|(i, t)| t.as_ref().map(|t| (i, t.clone()))).collect();
+    let outs: Vec<Tensor> = present.iter().map(|(_, t)| t.detach()).collect();
+    let mut saves = Saves::new();
+    let inner: Vec<_> = present.iter().map(|(_, t)| saves.input(t)).collect();
+    let sources: Vec<_> = aliases.iter().map(|t| saves.input(t)).collect();
+    let (wrt, n_edges) = (*wrt, edges.len());
+    let refs: Vec<&Tensor> = outs.iter().collect();
+    record_multi(name, edges, &refs, saves, move |ctx, incoming| {
+        let (mut outs, mut gos) = (Vec::new(), Vec::new());
+        for (id, g) in inner.iter().zip(incoming) {
+            // (an output computed without history, e.g. the bias's gradient of a constant grad,
+            // has no graph to differentiate: its gradient flows nowhere)
+            if let Some(g) = g.as_ref().filter(|_| ctx.get(*id).requires_grad()) {
+                outs.push(ctx.get(*id).clone());
+                gos.push(Some(g.clone()));
+            }
+        }
+        let mut result: Vec<Option<Tensor>> = vec![None; n_edges];
+        let wanted: Vec<(usize, Tensor)> = wrt.iter().zip(&sources).filter(|(&e, id)| ctx.needs(e) && ctx.get(**id).requires_grad()).map(|(&e, id)| (e, ctx.get(*id).clone())).collect();
+        if outs.is_empty() || wanted.is_empty() {
+            return Ok(result);
+        }
+        let inputs: Vec<Tensor> = wanted.iter().map(|(_, t)| t.clone()).collect();
+        let got = crate::autograd::grad(&outs, &inputs, gos, true, is_grad_enabled(), true)?;
+        for ((e, _), g) in wanted.into_iter().zip(got) {
+            result[e] = g;
+        }
+        Ok(result)
+    });
+    let mut result = grads;
+    for ((i, _), o) in present.iter().zip(outs) {
+        result[*i] = Some(o);
+    }
+    Ok(result)
+}
+
 impl Formula {
     /// The gradients of (input, weight, bias) in differentiable ops. `eval_stats`: batch
     /// norm's running (mean, rstd), constants, in the input's dtype and `w_view` shape.
@@ -675,6 +722,7 @@ fn row_norm(name: &'static str, kernel: &str, x: &Tensor, geom: Rows, w_shape: O
     let mut saves = Saves::new();
     let x_ = saves.input(x);
     let w_ = saves.input_if(weight.is_some(), wr);
+    let b_ = saves.input_if(bias.is_some() && name == "NativeLayerNormBackward0", br);
     let m_ = saves.input(&mean_t);
     let r_ = saves.input(&rstd_t);
     let meta = RowMeta { geom };
@@ -687,7 +735,15 @@ fn row_norm(name: &'static str, kernel: &str, x: &Tensor, geom: Rows, w_shape: O
             None => None,
         };
         if is_grad_enabled() {
-            return formula.grads(x, g, w, None, needs);
+            if name != "NativeLayerNormBackward0" {
+                return formula.grads(x, g, w, None, needs); // group norm's double backward is PyTorch's composite too
+            }
+            let none = absent();
+            let b = match b_ {
+                Some(id) => ctx.get(id),
+                None => &none,
+            };
+            return named_backward("NativeLayerNormBackwardBackward0", &[g, x, &none, &none, w.unwrap_or(&none), b], &[0, 1, 4], w.is_some(), |g, x, w| formula.grads(x, g, w, None, needs));
         }
         let dt = x.dtype();
         let wv = param(w, meta.geom.channels(), dt, 1.0, "weight")?;
@@ -809,7 +865,8 @@ pub fn native_batch_norm(x: &Tensor, weight: Option<&Tensor>, bias: Option<&Tens
         let dt = x.dtype();
         if is_grad_enabled() {
             if training {
-                return formula.grads(x, gr, w, None, needs);
+                let none = absent();
+                return named_backward("NativeBatchNormBackwardBackward0", &[gr, x, w.unwrap_or(&none), &none, &none], &[0, 1, 2], w.is_some(), |g, x, w| formula.grads(x, g, w, None, needs));
             }
             let m = reshape(&ctx.get(m_).to_dtype_raw(dt), &w_view)?;
             let r = reshape(&ctx.get(r_).to_dtype_raw(dt), &w_view)?;

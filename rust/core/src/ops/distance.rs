@@ -89,6 +89,9 @@ pub fn pdist(x: &Tensor, p: f64) -> Result<Tensor> {
     if !x.dtype().is_float() {
         bail!(Runtime, "pdist only supports floating-point dtypes");
     }
+    if matches!(x.dtype(), DType::F16 | DType::BF16) {
+        bail!(NotImplemented, "\"pdist\" not implemented for '{}'", x.dtype().scalar_name());
+    }
     if !(p >= 0.0) {
         bail!(Runtime, "pdist only supports non-negative p values");
     }

@@ -191,6 +191,9 @@ impl ScatterReduce {
             "mean" => ScatterReduce::Mean,
             "amax" => ScatterReduce::Amax,
             "amin" => ScatterReduce::Amin,
+            // PyTorch's older names, still taken.
+            "max" => ScatterReduce::Amax,
+            "min" => ScatterReduce::Amin,
             other => bail!(Runtime, "reduce argument must be either sum, prod, mean, amax or amin, got {}", other),
         })
     }
@@ -229,7 +232,7 @@ impl ScatterReduce {
 pub fn scatter_reduce(x: &Tensor, dim: i64, index: &Tensor, src: &Tensor, reduce: &str, include_self: bool) -> Result<Tensor> {
     let r = ScatterReduce::parse(reduce)?;
     let d = normalize_dim(dim, x.ndim())?;
-    let out = scatter_reduce_raw("scatter_reduce", x, d, index, src, r, include_self)?;
+    let out = scatter_reduce_raw(x, d, index, src, r, include_self)?;
     let mut s = Saves::new();
     let (idx, sx, ssrc, res) = (s.input(index), s.input(x), s.input(src), s.output());
     let di = d as i64;
@@ -283,7 +286,24 @@ fn scatter_reduce_grads(g: &Tensor, x: &Tensor, d: i64, index: &Tensor, src: &Te
             let masked_src_result = scatter_reduce(x, d, index, &masked_src, "prod", include_self)?;
             let with_zero = gather(&mul(g, &masked_src_result)?, d, index)?;
             let others = div(&gather(&mul(g, result)?, d, index)?, &where_(&src_zero, &one, src)?)?;
-            (gx, where_(&single_zero, &with_zero, &others)?)
+            let gs = where_(&single_zero, &with_zero, &others)?;
+            // Two zeros at one place: this gradient has no gradient itself (PyTorch's error,
+            // raised when a second order reaches it).
+            let many_zeros = crate::autograd::is_grad_enabled() && {
+                let _no_grad = crate::autograd::GradModeGuard::new(false);
+                let zeros_at = scatter_add(&Tensor::zeros(x.shape(), dt)?, d, index, &src_zero.to_dtype_raw(dt))?;
+                zeros_at.to_f64_vec().iter().any(|&z| z > 1.0)
+            };
+            let gs = if many_zeros {
+                let delayed = gs.detach();
+                record("DelayedError", &[&gs], &delayed, Saves::none(), |_, _| {
+                    bail!(Runtime, "scatter_reduce(): Double backward is unsupported for src when >1 zeros in src are scattered to the same position in self")
+                });
+                delayed
+            } else {
+                gs
+            };
+            (gx, gs)
         }
         ScatterReduce::Amax | ScatterReduce::Amin => {
             // Each place's gradient shared evenly among the values equal to its result.
@@ -302,11 +322,11 @@ fn scatter_reduce_grads(g: &Tensor, x: &Tensor, d: i64, index: &Tensor, src: &Te
     Ok((gx, gs))
 }
 
-/// The reduced copy of `x` (not recorded); `op` names the op in the messages.
-fn scatter_reduce_raw(op: &str, x: &Tensor, d: usize, index: &Tensor, src: &Tensor, r: ScatterReduce, include_self: bool) -> Result<Tensor> {
+/// The reduced copy of `x` (not recorded).
+fn scatter_reduce_raw(x: &Tensor, d: usize, index: &Tensor, src: &Tensor, r: ScatterReduce, include_self: bool) -> Result<Tensor> {
     let ids = check_index(false, x.shape(), d, index, Some(src.shape()))?;
     if src.dtype() != x.dtype() {
-        bail!(Runtime, "{}(): Expected self.dtype to be equal to src.dtype", op);
+        bail!(Runtime, "scatter(): Expected self.dtype to be equal to src.dtype");
     }
     if r == ScatterReduce::Mean && x.dtype() == DType::Bool {
         bail!(NotImplemented, "\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'");
@@ -347,7 +367,7 @@ pub fn scatter_with_reduce(x: &Tensor, dim: i64, index: &Tensor, src: Option<&Te
         Some(s) => s.clone(),
         None => Tensor::full(index.shape(), value, x.dtype())?,
     };
-    let out = scatter_reduce_raw("scatter", x, d, index, &given, r, true)?;
+    let out = scatter_reduce_raw(x, d, index, &given, r, true)?;
     let inputs: Vec<&Tensor> = match src {
         Some(s) => vec![x, s],
         None => vec![x],

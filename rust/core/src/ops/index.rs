@@ -95,6 +95,7 @@ pub fn set_index(x: &Tensor, items: &[IndexItem], value: &Tensor) -> Result<()> 
 /// `accumulate`. `indices` are tensors only (int64 or bool; a 0-d index broadcasts as one
 /// element). Recorded as IndexPutBackward0.
 pub fn index_put(x: &Tensor, indices: &[Tensor], value: &Tensor, accumulate: bool) -> Result<Tensor> {
+    check_put_dtypes(x, value)?;
     let (view, adv) = index_put_plan(x, indices)?;
     if view.layout() != x.layout() {
         bail!(Runtime, "internal error in pyrustgrad: index_put resolved to a view");
@@ -104,10 +105,24 @@ pub fn index_put(x: &Tensor, indices: &[Tensor], value: &Tensor, accumulate: boo
 
 /// `x.index_put_(indices, values, accumulate)`: [`index_put`] written into `x`.
 pub fn index_put_(x: &Tensor, indices: &[Tensor], value: &Tensor, accumulate: bool) -> Result<()> {
+    check_put_dtypes(x, value)?;
     let (_, adv) = index_put_plan(x, indices)?;
     let mut others: Vec<&Tensor> = indices.iter().collect();
     others.push(value);
     super::apply_inplace(x, &others, false, |s| index_put_resolved(s, &adv, value, accumulate))
+}
+
+/// `index_put`'s first check (before the indices are looked at, as in PyTorch).
+fn check_put_dtypes(x: &Tensor, value: &Tensor) -> Result<()> {
+    if value.dtype() != x.dtype() {
+        bail!(
+            Runtime,
+            "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
+            x.dtype().scalar_name(),
+            value.dtype().scalar_name()
+        );
+    }
+    Ok(())
 }
 
 /// The tensor indices of `index_put` resolved against `x` (PyTorch's count of indices in
@@ -130,14 +145,7 @@ fn index_put_plan(x: &Tensor, indices: &[Tensor]) -> Result<(Tensor, Vec<(usize,
 /// recorded as IndexPutBackward0: the gradient to `x` is zero at the written places unless
 /// accumulating; to `value` it is the gradient gathered there, summed over broadcasting.
 fn index_put_resolved(x: &Tensor, adv: &[(usize, Tensor)], value: &Tensor, accumulate: bool) -> Result<Tensor> {
-    if value.dtype() != x.dtype() {
-        bail!(
-            Runtime,
-            "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
-            x.dtype().scalar_name(),
-            value.dtype().scalar_name()
-        );
-    }
+    check_put_dtypes(x, value)?;
     let out = x.try_contiguous_raw()?;
     put_advanced(&out, adv, value, accumulate)?;
     let adv_v: Vec<(usize, Tensor)> = adv.to_vec();

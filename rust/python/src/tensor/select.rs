@@ -40,14 +40,18 @@ fn source(src: Option<&PyAny>, value: Option<&PyAny>) -> PyResult<Source> {
 fn reduce_source(py: Python, source: Source) -> PyResult<(Option<Tensor>, f64)> {
     Ok(match source {
         Source::Tensor(s) => {
-            crate::errors::warn(
+            // As PyTorch's TORCH_WARN_ONCE: once per process.
+            static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+            if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                crate::errors::warn(
                 py,
                 &format!(
                     "The reduce argument of {}.scatter with Tensor src is deprecated and will be removed in a future PyTorch release. Use {}.scatter_reduce instead for more reduction options.",
                     pyrustgrad_core::print::module_prefix(),
                     pyrustgrad_core::print::module_prefix()
                 ),
-            )?;
+                )?;
+            }
             (Some(s), 0.0)
         }
         Source::Value(v) => (None, v),
@@ -64,7 +68,8 @@ fn tensor_arg(op: &str, name: &str, position: usize, obj: &PyAny) -> PyResult<Te
 
 /// `index_put`'s indices: a tuple or list of tensors; int32 ones read as int64 and uint8 ones
 /// as (deprecated) bool masks, as in indexing; other dtypes refused, with PyTorch's messages.
-fn index_put_indices(py: Python, op: &str, obj: &PyAny) -> PyResult<Vec<Tensor>> {
+/// PyTorch writes one value through one mask with masked_fill_, which refuses a uint8 mask.
+fn index_put_indices(py: Python, op: &str, obj: &PyAny, values: &Tensor, accumulate: bool) -> PyResult<Vec<Tensor>> {
     let items: Vec<&PyAny> = if obj.is_instance::<pyo3::types::PyTuple>()? || obj.is_instance::<pyo3::types::PyList>()? {
         obj.iter()?.collect::<PyResult<_>>()?
     } else {
@@ -80,6 +85,9 @@ fn index_put_indices(py: Python, op: &str, obj: &PyAny) -> PyResult<Vec<Tensor>>
             DType::I64 | DType::Bool => t,
             DType::I32 => t.cast_raw(DType::I64),
             DType::U8 => {
+                if items.len() == 1 && values.numel() == 1 && !accumulate {
+                    return Err(pyo3::exceptions::PyRuntimeError::new_err("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"));
+                }
                 crate::errors::warn(py, &format!("indexing with dtype {0}.uint8 is now deprecated, please use a dtype {0}.bool instead.", pyrustgrad_core::print::module_prefix()))?;
                 t.cast_raw(DType::Bool)
             }
@@ -136,12 +144,14 @@ impl PyTensor {
     }
     #[args(accumulate = "false")]
     fn index_put(&self, py: Python, indices: &PyAny, values: &PyAny, accumulate: bool) -> PyResult<PyObject> {
-        let (idx, v) = (index_put_indices(py, "index_put", indices)?, tensor_arg("index_put", "values", 2, values)?);
+        let v = tensor_arg("index_put", "values", 2, values)?;
+        let idx = index_put_indices(py, "index_put", indices, &v, accumulate)?;
         wrap(py, run(|| ops::index_put(&self.t, &idx, &v, accumulate))?)
     }
     #[args(accumulate = "false")]
     fn index_put_<'p>(slf: PyRef<'p, Self>, indices: &PyAny, values: &PyAny, accumulate: bool) -> PyResult<PyRef<'p, Self>> {
-        let (idx, v) = (index_put_indices(slf.py(), "index_put_", indices)?, tensor_arg("index_put_", "values", 2, values)?);
+        let v = tensor_arg("index_put_", "values", 2, values)?;
+        let idx = index_put_indices(slf.py(), "index_put_", indices, &v, accumulate)?;
         run(|| ops::index_put_(&slf.t, &idx, &v, accumulate))?;
         Ok(slf)
     }

@@ -593,3 +593,79 @@ pub fn argmax(x: &Tensor, dim: Option<i64>, keepdim: bool, is_max: bool) -> Resu
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A naive scatter_reduce along dim 1 of a 2-D tensor: per destination, the list of
+    /// values sent there, reduced afterwards.
+    fn naive(x: &[f64], rows: usize, cols: usize, index: &[i64], src: &[f64], icols: usize, r: ScatterReduce, include_self: bool) -> Vec<f64> {
+        let mut sent: Vec<Vec<f64>> = vec![Vec::new(); rows * cols];
+        for i in 0..rows {
+            for j in 0..icols {
+                sent[i * cols + index[i * icols + j] as usize].push(src[i * icols + j]);
+            }
+        }
+        (0..rows * cols)
+            .map(|p| {
+                let mut vals = sent[p].clone();
+                if vals.is_empty() {
+                    return x[p];
+                }
+                if include_self {
+                    vals.insert(0, x[p]);
+                }
+                match r {
+                    ScatterReduce::Sum => vals.iter().sum(),
+                    ScatterReduce::Prod => vals.iter().product(),
+                    ScatterReduce::Mean => vals.iter().sum::<f64>() / vals.len() as f64,
+                    ScatterReduce::Amax => vals.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
+                    ScatterReduce::Amin => vals.iter().cloned().fold(f64::INFINITY, f64::min),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn scatter_reduce_matches_naive_reference() {
+        let (rows, cols, icols) = (3, 4, 5);
+        let x: Vec<f64> = (0..rows * cols).map(|i| ((i as f64) * 0.9).sin() * 3.0).collect();
+        let src: Vec<f64> = (0..rows * icols).map(|i| ((i as f64) * 1.7).cos() * 2.0).collect();
+        let index: Vec<i64> = (0..rows * icols).map(|i| ((i * 7 + 3) % cols) as i64).collect();
+        let (xt, it, st) = (
+            Tensor::from_vec(x.clone(), vec![rows, cols]),
+            Tensor::from_vec(index.clone(), vec![rows, icols]),
+            Tensor::from_vec(src.clone(), vec![rows, icols]),
+        );
+        for (name, r) in [("sum", ScatterReduce::Sum), ("prod", ScatterReduce::Prod), ("mean", ScatterReduce::Mean), ("amax", ScatterReduce::Amax), ("amin", ScatterReduce::Amin)] {
+            for include_self in [true, false] {
+                let got = scatter_reduce(&xt, 1, &it, &st, name, include_self).unwrap().to_f64_vec();
+                let want = naive(&x, rows, cols, &index, &src, icols, r, include_self);
+                for (a, b) in got.iter().zip(&want) {
+                    assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{} {}: {:?} vs {:?}", name, include_self, got, want);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scatter_reduce_integer_mean_rounds_down_and_bad_input_is_an_error() {
+        let x = Tensor::from_vec(vec![7i64, 1], vec![2]);
+        let i = Tensor::from_vec(vec![0i64, 0, 1], vec![3]);
+        let s = Tensor::from_vec(vec![-8i64, 0, 2], vec![3]);
+        assert_eq!(scatter_reduce(&x, 0, &i, &s, "mean", true).unwrap().to_vec::<i64>(), vec![-1, 1]);
+        assert!(scatter_reduce(&x, 0, &i, &s, "avg", true).is_err());
+        let far = Tensor::from_vec(vec![0i64, 2, 1], vec![3]);
+        assert!(scatter_reduce(&x, 0, &far, &s, "sum", true).is_err());
+        let neg = Tensor::from_vec(vec![0i64, -1, 1], vec![3]);
+        assert!(scatter_reduce(&x, 0, &neg, &s, "sum", true).is_err());
+        let short = Tensor::from_vec(vec![1i64], vec![1]);
+        assert!(scatter_reduce(&x, 0, &i, &short, "sum", true).is_err());
+        assert!(scatter_reduce(&x, 1, &i, &s, "sum", true).is_err());
+        let xb = Tensor::from_vec(vec![true, false], vec![2]);
+        let sb = Tensor::from_vec(vec![true, false, true], vec![3]);
+        assert!(scatter_reduce(&xb, 0, &i, &sb, "mean", true).is_err());
+        assert_eq!(scatter_reduce(&xb, 0, &i, &sb, "sum", true).unwrap().to_vec::<bool>(), vec![true, true]);
+    }
+}

@@ -752,3 +752,45 @@ fn scatter_add_rows(g: &Tensor, shape: &[usize], d: usize, ids: Arc<Vec<usize>>)
     record("IndexBackwardBackward0", &[g], &out, Saves::none(), move |_, gg| Ok(vec![Some(gather_rows(gg, d, ids.clone(), "IndexBackward0", &[])?)]));
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_put_accumulate_adds_repeats_and_put_wraps_negatives() {
+        let x = Tensor::from_vec(vec![0.0f64; 6], vec![3, 2]);
+        let rows = Tensor::from_vec(vec![2i64, 0, 2, -1], vec![4]);
+        let v = Tensor::from_vec(vec![1.0f64, 2.0], vec![2]);
+        let got = index_put(&x, &[rows.clone()], &v, true).unwrap().to_vec::<f64>();
+        // A naive reference: each (wrapped) row gets the value row added once per mention.
+        let mut want = vec![0.0f64; 6];
+        for &r in &[2usize, 0, 2, 2] {
+            want[r * 2] += 1.0;
+            want[r * 2 + 1] += 2.0;
+        }
+        assert_eq!(got, want);
+        let put_once = index_put(&x, &[rows], &v, false).unwrap().to_vec::<f64>();
+        assert_eq!(put_once, vec![1.0, 2.0, 0.0, 0.0, 1.0, 2.0]);
+        let flat = Tensor::from_vec(vec![-1i64, 0, 5], vec![3]);
+        let s = Tensor::from_vec(vec![1.0f64, 2.0, 3.0], vec![3]);
+        assert_eq!(put(&x, &flat, &s, true).unwrap().to_vec::<f64>(), vec![2.0, 0.0, 0.0, 0.0, 0.0, 4.0]);
+    }
+
+    #[test]
+    fn index_put_and_put_refuse_bad_input() {
+        let x = Tensor::from_vec(vec![0.0f64; 6], vec![3, 2]);
+        let v = Tensor::from_vec(vec![1.0f64], vec![1]);
+        for bad in [vec![3i64], vec![-4]] {
+            assert!(index_put(&x, &[Tensor::from_vec(bad, vec![1])], &v, false).is_err());
+        }
+        let ok = Tensor::from_vec(vec![0i64], vec![1]);
+        assert!(index_put(&x, &[ok.clone(), ok.clone(), ok.clone()], &v, false).is_err());
+        assert!(index_put(&x, &[ok.clone()], &Tensor::from_vec(vec![1.0f32], vec![1]), false).is_err());
+        assert!(index_put(&x, &[ok.clone()], &Tensor::from_vec(vec![1.0f64; 3], vec![3]), false).is_err());
+        assert!(put(&x, &Tensor::from_vec(vec![6i64], vec![1]), &v, false).is_err());
+        assert!(put(&x, &Tensor::from_vec(vec![-7i64], vec![1]), &v, false).is_err());
+        assert!(put(&x, &Tensor::from_vec(vec![0i64, 1], vec![2]), &v, false).is_err());
+        assert!(put(&x, &Tensor::from_vec(vec![0i32], vec![1]), &v, false).is_err());
+    }
+}

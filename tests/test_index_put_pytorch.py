@@ -70,12 +70,15 @@ def sr(reduce, include_self, dim=1):
     return lambda x, s: x.scatter_reduce(dim, SI if dim == 1 else SI.t(), s, reduce, include_self=include_self)
 
 def grads_at(fn, *ts):
-    # fn's value, node name and gradients at the given (tie- or zero-holding) inputs.
+    # fn's value, node name and gradients at the given (tie- or zero-holding) inputs, of a
+    # loss linear in the result and of a squared one (with second order).
     xs = [t.clone().requires_grad_() for t in ts]
     y = fn(*xs)
-    gs = torch.autograd.grad((y * data(*y.shape, k=0.9)).sum(), xs, create_graph=True)
-    second = torch.autograd.grad(sum(((q * q).sum() for q in gs if q.requires_grad), torch.zeros((), dtype=D)), xs, allow_unused=True)
-    return [nm(y), y, list(gs), list(second)]
+    w = data(*y.shape, k=0.9)
+    linear = torch.autograd.grad((y * w).sum(), xs, retain_graph=True)
+    gs = torch.autograd.grad((y * y * w).sum(), xs, create_graph=True)
+    second = err(lambda: list(torch.autograd.grad(sum(((q * q).sum() for q in gs), torch.zeros((), dtype=D)), xs, allow_unused=True)))
+    return [nm(y), y, list(linear), list(gs), second]
 """
 
 CASES = {

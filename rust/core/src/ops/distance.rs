@@ -92,7 +92,7 @@ pub fn pdist(x: &Tensor, p: f64) -> Result<Tensor> {
     if matches!(x.dtype(), DType::F16 | DType::BF16) {
         bail!(NotImplemented, "\"pdist\" not implemented for '{}'", x.dtype().scalar_name());
     }
-    if !(p >= 0.0) {
+    if p.is_nan() || p < 0.0 {
         bail!(Runtime, "pdist only supports non-negative p values");
     }
     let (n, m) = (x.shape()[0], x.shape()[1]);

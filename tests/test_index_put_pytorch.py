@@ -32,6 +32,7 @@ L = torch.long
 J = torch.tensor([3, 0, 2])
 JD = torch.tensor([1, 3, 1, 0])
 M4 = torch.tensor([True, False, True, True])
+C2 = torch.tensor([2, 0])
 
 def set_rows(x, v):
     y = x.clone()
@@ -56,6 +57,11 @@ def set_mask(x, v):
 def put_in_place(x, v, acc):
     y = x.clone()
     y.index_put_((JD,), v, accumulate=acc)
+    return y
+
+def set_number(key):
+    y = data(4, 3, requires_grad=True) * 1.0
+    y[key] = 2.0
     return y
 
 def err(fn):
@@ -119,6 +125,17 @@ CASES = {
     "setitem_grads_cols": "out = named(set_cols, (4, 3), (4, 1))",
     "setitem_grads_in_row": "out = named(set_in_row, (4, 3), (2,))",
     "setitem_grads_mask": "out = named(set_mask, (4, 3), (3,))",
+    "setitem_number_nodes": (
+        "keys = [M4, data(4, 3) >= 0, J, torch.tensor([[0], [2]]), (slice(None), C2), (Ellipsis, C2), (J, slice(None)), [0, 1], (J, torch.tensor([0, 2, 1])),"
+        " (0, C2), torch.tensor([0, 0]), torch.tensor(1), (M4, slice(None)), (slice(None), torch.tensor([True, False, True])), torch.tensor([-1])]\n"
+        "out = []\n"
+        "for key in keys:\n"
+        "    x = data(4, 3, requires_grad=True)\n"
+        "    y = x * 1.0\n"
+        "    y[key] = 2.5\n"
+        "    (y * y).sum().backward()\n"
+        "    out.append([nm(y), y, x.grad])\n"
+        "out.append(err(lambda: set_number(torch.tensor([7]))))"),
     # ---------------------------------------------------------------- put
     "put_values": "a = data(2, 3); out = [a.put(torch.tensor([0, -1]), torch.tensor([9., 8.], dtype=D)), a.put(torch.tensor([[0], [0]]), torch.tensor([9., 8.], dtype=D), accumulate=True), torch.put(a, torch.tensor([5, 1]), torch.tensor([[9.], [8.]], dtype=D), True), a]",
     "put_edge_shapes": "out = [torch.zeros(()).put(torch.tensor([0]), torch.tensor([9.])), torch.zeros(0).put(torch.tensor([], dtype=L), torch.tensor([])), torch.arange(6).reshape(2, 3).put(torch.tensor(1), torch.tensor(5))]",

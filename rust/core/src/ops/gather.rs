@@ -1,4 +1,5 @@
-//! Gathering and scattering along a dim (`gather`, `scatter_add`, `scatter`), flipping, and
+//! Gathering and scattering along a dim (`gather`, `scatter_add`, `scatter`, `scatter_reduce`
+//! with sum/prod/mean/amax/amin and `scatter(..., reduce=)`), flipping, and
 //! what is built on them: `sort`, `argsort`, `topk`, `argmax`/`argmin`, `cumsum`. Gather and
 //! scatter-add are each other's adjoint, so gradients of every order flow through all of them.
 //!

@@ -1,8 +1,10 @@
 //! Indexing, as `x[key]` and `x[key] = value` do: basic indexing (ints, slices, `None`,
 //! `...`) gives views; advanced indexing along one dim (`x[idx]` with an int64 tensor or
 //! list, `x[mask]` with a bool mask), `index_select`, `masked_select`, and writing through
-//! them (`x[mask] = v`). Gathering and scatter-adding rows are each other's adjoint, so
-//! gradients of every order flow. The binding only turns a Python key into [`IndexItem`]s.
+//! them (`x[mask] = v`, and `index_put`, `put`, which write or add through tensor indices or
+//! flat positions: IndexPutBackward0, PutBackward0; a number written through one tensor index
+//! records PyTorch's fill nodes). Gathering and scatter-adding rows are each other's adjoint,
+//! so gradients of every order flow. The binding only turns a Python key into [`IndexItem`]s.
 
 use super::{reshape, select, slice, unsqueeze};
 use crate::autograd::{record, Saves};
@@ -88,6 +90,37 @@ pub fn set_index(x: &Tensor, items: &[IndexItem], value: &Tensor) -> Result<()> 
         return super::apply_inplace(&target, &[value], false, |s| index_put_resolved(s, &adv, value, false));
     }
     put_advanced(&plan.view, &plan.adv, value, false)
+}
+
+/// `x[items] = number`: as PyTorch's Python indexing, a write of a number through one tensor
+/// index (the other items `:` or `...`) is recorded as a fill: MaskedFillBackward0 for a mask,
+/// IndexFillBackward0 for integer indices; any other key is [`set_index`]'s.
+pub fn set_index_number(x: &Tensor, items: &[IndexItem], value: &Tensor) -> Result<()> {
+    let tensors: Vec<&Tensor> = items.iter().filter_map(|i| if let IndexItem::Tensor(t) = i { Some(t) } else { None }).collect();
+    let plain = items.iter().all(|i| matches!(i, IndexItem::Tensor(_) | IndexItem::Ellipsis | IndexItem::Slice(None, None, 1)));
+    let recording = crate::autograd::is_grad_enabled() && x.requires_grad();
+    let one_index = tensors.len() == 1 && (tensors[0].ndim() > 0 || tensors[0].dtype() == DType::Bool);
+    if !recording || !plain || !one_index {
+        return set_index(x, items, value);
+    }
+    let name = if tensors[0].dtype() == DType::Bool { "MaskedFillBackward0" } else { "IndexFillBackward0" };
+    // Where the write lands: the same key written into a bool tensor of `x`'s shape (which
+    // also checks the key, with the messages of a write into `x`).
+    let hit = Tensor::zeros(x.shape(), DType::Bool)?;
+    {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        set_index(&hit, items, &Tensor::scalar(true))?;
+    }
+    let v = value.detach().to_dtype_raw(x.dtype());
+    super::apply_inplace(x, &[], false, |s| {
+        let out = {
+            let _g = crate::autograd::GradModeGuard::new(false);
+            super::where_(&hit, &v, s)?
+        };
+        let mask = hit.clone();
+        record(name, &[s], &out, Saves::none(), move |_, g| Ok(vec![Some(super::where_(&mask, &super::scalar_like(0.0, g.dtype()), g)?)]));
+        Ok(out)
+    })
 }
 
 /// `x.index_put(indices, values, accumulate)`: a copy of `x` with `values` (broadcast to the

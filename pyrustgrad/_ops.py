@@ -1675,28 +1675,24 @@ def tensor_unfold(self, dimension, size, step):
     return movedim(x, d + 1, -1)
 
 
-_native_setitem = _core._TensorBase.__setitem__
+def pdist(input, p=2):
+    return _core._pdist(input, float(p))
 
 
-def _setitem(self, index, value):
-    """``x[index] = value``. The native write handles every index; where autograd must record
-    a write through tensor, list or mask indices (which the native op refuses), the write is
-    made as a scatter of ``value`` into the positions the index selects, copied into ``x``:
-    gradients flow to ``value`` and to the untouched elements of ``x``, as PyTorch's
-    index_put_ gives them."""
-    try:
-        return _native_setitem(self, index, value)
-    except RuntimeError as e:
-        if "is not differentiable in pyrustgrad" not in str(e):
-            raise
-    pos = _arange(self.numel()).reshape(list(self.shape))[index]
-    if not isinstance(value, _core._TensorBase):
-        value = _scalar(value, self.dtype)
-    elif value.dtype != self.dtype:
-        value = value.to(self.dtype)
-    src = value.expand(*pos.shape).reshape(-1)
-    new = self.reshape(-1).scatter(0, pos.reshape(-1), src).reshape(list(self.shape))
-    self.copy_(new)
+def index_put(input, indices, values, accumulate=False):
+    return input.index_put(indices, values, accumulate)
+
+
+def index_put_(input, indices, values, accumulate=False):
+    return input.index_put_(indices, values, accumulate)
+
+
+def put(input, index, source, accumulate=False):
+    return input.put(index, source, accumulate)
+
+
+def scatter_reduce(input, dim, index, src, reduce, include_self=True):
+    return input.scatter_reduce(dim, index, src, reduce, include_self=include_self)
 
 
 def narrow_copy(input, dim, start, length):
@@ -2192,6 +2188,7 @@ PUBLIC = [
     "inner", "mv", "vdot", "addmm", "addmv", "addr", "baddbmm", "addbmm", "addcmul", "addcdiv", "chain_matmul",
     "tensordot", "kron", "cross", "cdist", "einsum", "masked_scatter", "logspace", "trapezoid", "trapz",
     "cumulative_trapezoid", "block_diag", "cov", "corrcoef", "sinc", "signbit", "copysign", "scalar_tensor",
+    "pdist", "index_put", "index_put_", "put", "scatter_reduce",
 ]
 
 __all__ = PUBLIC
@@ -2218,7 +2215,6 @@ METHODS["H"] = property(_H)
 METHODS["mH"] = property(_mT)
 METHODS["nbytes"] = property(lambda self: self.numel() * self.element_size())
 METHODS["itemsize"] = property(lambda self: self.element_size())
-METHODS["__setitem__"] = _setitem
 METHODS["clip"] = clamp
 
 

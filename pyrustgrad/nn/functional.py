@@ -798,6 +798,12 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
+def pdist(input, p=2):
+    """The p-norm distance between every pair of rows of the 2-D ``input``, in row-major
+    order of the upper triangle (PdistBackward0)."""
+    return _core._pdist(input, float(p))
+
+
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     d = x1 - x2 + eps
     dim = -1 if max(x1.dim(), x2.dim()) > 0 else 0

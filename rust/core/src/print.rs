@@ -47,7 +47,7 @@ pub fn repr_as(t: &Tensor, name: &str) -> Result<String> {
         suffixes.push(format!("dtype={}.{}", module_prefix(), dt.name()));
     }
     if let Some(f) = t.grad_fn() {
-        suffixes.push(format!("grad_fn=<{}>", f.name()));
+        suffixes.push(format!("grad_fn=<{}>", f.kind_name()));
     } else if t.requires_grad() {
         suffixes.push("requires_grad=True".to_string());
     }

@@ -166,6 +166,12 @@ fn where_(py: Python, cond: PyRef<PyTensor>, a: &PyAny, b: &PyAny) -> PyResult<P
 }
 
 #[pyfunction]
+fn _pdist(py: Python, input: PyRef<PyTensor>, p: f64) -> PyResult<PyObject> {
+    let x = input.tensor();
+    wrap(py, run(|| ops::pdist(&x, p))?)
+}
+
+#[pyfunction]
 fn is_grad_enabled() -> bool {
     autograd::is_grad_enabled()
 }
@@ -467,6 +473,7 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cat, m)?)?;
     m.add_function(wrap_pyfunction!(stack, m)?)?;
     m.add_function(wrap_pyfunction!(where_, m)?)?;
+    m.add_function(wrap_pyfunction!(_pdist, m)?)?;
     m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_backward, m)?)?;

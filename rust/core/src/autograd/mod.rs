@@ -164,7 +164,13 @@ impl Node {
     pub fn name(&self) -> &'static str {
         match self.kind {
             NodeKind::AccumulateGrad { .. } => "torch::autograd::AccumulateGrad",
-            NodeKind::Function { .. } => self.name,
+            // PyTorch's C++ nodes outside its generated table give their namespaced names.
+            NodeKind::Function { .. } => match self.name {
+                "CopySlices" => "torch::autograd::CopySlices",
+                "NotImplemented" => "torch::autograd::NotImplemented",
+                "DelayedError" => "torch::autograd::DelayedError",
+                name => name,
+            },
         }
     }
     /// Where each input's gradient goes (None for an input that needs no gradient).

@@ -1,8 +1,10 @@
 //! Indexing, as `x[key]` and `x[key] = value` do: basic indexing (ints, slices, `None`,
 //! `...`) gives views; advanced indexing along one dim (`x[idx]` with an int64 tensor or
 //! list, `x[mask]` with a bool mask), `index_select`, `masked_select`, and writing through
-//! them (`x[mask] = v`). Gathering and scatter-adding rows are each other's adjoint, so
-//! gradients of every order flow. The binding only turns a Python key into [`IndexItem`]s.
+//! them (`x[mask] = v`, and `index_put`, `put`, which write or add through tensor indices or
+//! flat positions: IndexPutBackward0, PutBackward0; a number written through one tensor index
+//! records PyTorch's fill nodes). Gathering and scatter-adding rows are each other's adjoint,
+//! so gradients of every order flow. The binding only turns a Python key into [`IndexItem`]s.
 
 use super::{reshape, select, slice, unsqueeze};
 use crate::autograd::{record, Saves};
@@ -79,13 +81,203 @@ pub fn set_index(x: &Tensor, items: &[IndexItem], value: &Tensor) -> Result<()> 
         // `view` is a view of `x`: copy_ into it is differentiable (CopySlices).
         return super::copy_(&plan.view, value);
     }
-    if crate::autograd::is_grad_enabled() && (x.requires_grad() || value.requires_grad()) {
+    if crate::autograd::is_grad_enabled() && (x.requires_grad() || value.requires_grad() || plan.view.requires_grad()) {
+        // Recorded as PyTorch does: IndexPutBackward0 on `x` when the key's basic part
+        // changed nothing (`x[i] = v`, `x[:, i] = v`), else on the view (CopySlices on `x`).
+        let adv = plan.adv;
+        let on_x = plan.view.layout() == x.layout();
+        let target = if on_x { x.clone() } else { plan.view };
+        return super::apply_inplace(&target, &[value], false, |s| index_put_resolved(s, &adv, value, false));
+    }
+    put_advanced(&plan.view, &plan.adv, value, false)
+}
+
+/// `x[items] = number`: as PyTorch's Python indexing, a write of a number through one tensor
+/// index (the other items `:` or `...`) is recorded as a fill: MaskedFillBackward0 for a mask,
+/// IndexFillBackward0 for integer indices; any other key is [`set_index`]'s.
+pub fn set_index_number(x: &Tensor, items: &[IndexItem], value: &Tensor) -> Result<()> {
+    let tensors: Vec<&Tensor> = items.iter().filter_map(|i| if let IndexItem::Tensor(t) = i { Some(t) } else { None }).collect();
+    let plain = items.iter().all(|i| matches!(i, IndexItem::Tensor(_) | IndexItem::Ellipsis | IndexItem::Slice(None, None, 1)));
+    let recording = crate::autograd::is_grad_enabled() && x.requires_grad();
+    let one_index = tensors.len() == 1 && (tensors[0].ndim() > 0 || tensors[0].dtype() == DType::Bool);
+    if !recording || !plain || !one_index {
+        return set_index(x, items, value);
+    }
+    let name = if tensors[0].dtype() == DType::Bool { "MaskedFillBackward0" } else { "IndexFillBackward0" };
+    // Where the write lands: the same key written into a bool tensor of `x`'s shape (which
+    // also checks the key, with the messages of a write into `x`).
+    let hit = Tensor::zeros(x.shape(), DType::Bool)?;
+    {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        set_index(&hit, items, &Tensor::scalar(true))?;
+    }
+    let v = value.detach().to_dtype_raw(x.dtype());
+    super::apply_inplace(x, &[], false, |s| {
+        let out = {
+            let _g = crate::autograd::GradModeGuard::new(false);
+            super::where_(&hit, &v, s)?
+        };
+        let mask = hit.clone();
+        record(name, &[s], &out, Saves::none(), move |_, g| Ok(vec![Some(super::where_(&mask, &super::scalar_like(0.0, g.dtype()), g)?)]));
+        Ok(out)
+    })
+}
+
+/// `x.index_put(indices, values, accumulate)`: a copy of `x` with `values` (broadcast to the
+/// indexing result's shape) written at `x[indices]`, or added there (repeats add up) with
+/// `accumulate`. `indices` are tensors only (int64 or bool; a 0-d index broadcasts as one
+/// element). Recorded as IndexPutBackward0.
+pub fn index_put(x: &Tensor, indices: &[Tensor], value: &Tensor, accumulate: bool) -> Result<Tensor> {
+    check_put_dtypes(x, value)?;
+    let (view, adv) = index_put_plan(x, indices)?;
+    if view.layout() != x.layout() {
+        bail!(Runtime, "internal error in pyrustgrad: index_put resolved to a view");
+    }
+    index_put_resolved(x, &adv, value, accumulate)
+}
+
+/// `x.index_put_(indices, values, accumulate)`: [`index_put`] written into `x`.
+pub fn index_put_(x: &Tensor, indices: &[Tensor], value: &Tensor, accumulate: bool) -> Result<()> {
+    check_put_dtypes(x, value)?;
+    let (_, adv) = index_put_plan(x, indices)?;
+    let mut others: Vec<&Tensor> = indices.iter().collect();
+    others.push(value);
+    super::apply_inplace(x, &others, false, |s| index_put_resolved(s, &adv, value, accumulate))
+}
+
+/// `index_put`'s first check (before the indices are looked at, as in PyTorch).
+fn check_put_dtypes(x: &Tensor, value: &Tensor) -> Result<()> {
+    if value.dtype() != x.dtype() {
         bail!(
             Runtime,
-            "index_put_ with tensor or list indices is not differentiable in pyrustgrad; use torch.where(mask, value, x) to build the result instead"
+            "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
+            x.dtype().scalar_name(),
+            value.dtype().scalar_name()
         );
     }
-    put_advanced(&plan.view, &plan.adv, value)
+    Ok(())
+}
+
+/// The tensor indices of `index_put` resolved against `x` (PyTorch's count of indices in
+/// the too-many message; 0-d indices as one-element ones, which broadcast the same).
+fn index_put_plan(x: &Tensor, indices: &[Tensor]) -> Result<(Tensor, Vec<(usize, Tensor)>)> {
+    let consumed: usize = indices.iter().map(|t| if t.dtype() == DType::Bool { t.ndim().max(1) } else { 1 }).sum();
+    if consumed > x.ndim() {
+        bail!(Index, "too many indices for tensor of dimension {} (got {})", x.ndim(), consumed);
+    }
+    let _g = crate::autograd::GradModeGuard::new(false);
+    let mut items = Vec::with_capacity(indices.len());
+    for t in indices {
+        items.push(IndexItem::Tensor(if t.ndim() == 0 && t.dtype() != DType::Bool { reshape(&t.detach(), &[1])? } else { t.clone() }));
+    }
+    let plan = plan(x, &items)?;
+    Ok((plan.view, plan.adv))
+}
+
+/// A copy of `x` with `value` put through the resolved tensor indices `adv` (dims of `x`),
+/// recorded as IndexPutBackward0: the gradient to `x` is zero at the written places unless
+/// accumulating; to `value` it is the gradient gathered there, summed over broadcasting.
+fn index_put_resolved(x: &Tensor, adv: &[(usize, Tensor)], value: &Tensor, accumulate: bool) -> Result<Tensor> {
+    check_put_dtypes(x, value)?;
+    let out = x.try_contiguous_raw()?;
+    put_advanced(&out, adv, value, accumulate)?;
+    let adv_v: Vec<(usize, Tensor)> = adv.to_vec();
+    let vshape = value.shape().to_vec();
+    let mut saves = Saves::new();
+    for (_, t) in adv {
+        saves.input(t);
+    }
+    record("IndexPutBackward0", &[x, value], &out, saves, move |ctx, g| {
+        let gx = if !ctx.needs(0) {
+            None
+        } else if accumulate {
+            Some(g.clone())
+        } else {
+            Some(index_put_resolved(g, &adv_v, &Tensor::zeros(&[], g.dtype())?, false)?)
+        };
+        let gv = if ctx.needs(1) { Some(super::sum_to(&gather_advanced(g, &adv_v)?, &vshape)?) } else { None };
+        Ok(vec![gx, gv])
+    });
+    Ok(out)
+}
+
+/// `x.put(index, source, accumulate)`: a copy of `x` with `source`'s elements written (or
+/// added) at the flat positions `index` names (negative ones count from the end), as
+/// PyTorch's checks and messages; recorded as PutBackward0.
+pub fn put(x: &Tensor, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<Tensor> {
+    let flat = put_index(x, index, source)?;
+    let n = x.numel() as i64;
+    let out = x.try_contiguous_raw()?;
+    if !flat.is_empty() {
+        let idx = Tensor::from_vec(flat, vec![index.numel()]);
+        let _g = crate::autograd::GradModeGuard::new(false);
+        let src = reshape(&source.detach(), &[-1])?;
+        put_advanced(&reshape(&out, &[n])?, &[(0, idx)], &src, accumulate)?;
+    }
+    let sshape = source.shape().to_vec();
+    let mut saves = Saves::new();
+    let saved_index = saves.input(index);
+    record("PutBackward0", &[x, source], &out, saves, move |ctx, g| {
+        let index = ctx.get(saved_index);
+        let gx = if !ctx.needs(0) {
+            None
+        } else if accumulate {
+            Some(g.clone())
+        } else {
+            Some(put(g, index, &Tensor::zeros(&sshape, g.dtype())?, false)?)
+        };
+        let gs = if ctx.needs(1) {
+            let taken = super::index(&reshape(g, &[-1])?, &reshape(&index.detach(), &[-1])?)?;
+            Some(reshape(&taken, &to_i64(&sshape))?)
+        } else {
+            None
+        };
+        Ok(vec![gx, gs])
+    });
+    Ok(out)
+}
+
+/// `x.put_(index, source, accumulate)`: [`put`] written into `x`.
+pub fn put_(x: &Tensor, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<()> {
+    put_index(x, index, source)?;
+    super::apply_inplace(x, &[index, source], false, |s| put(s, index, source, accumulate))
+}
+
+/// `put`'s checks (PyTorch's order and messages); the flat indices, wrapped.
+fn put_index(x: &Tensor, index: &Tensor, source: &Tensor) -> Result<Vec<i64>> {
+    if index.dtype() != DType::I64 {
+        bail!(Runtime, "put_(): Expected a long tensor for index, but got {}", index.dtype().scalar_name());
+    }
+    if source.dtype() != x.dtype() {
+        bail!(
+            Runtime,
+            "put_(): self and source expected to have the same dtype, but got self.dtype = {} and source.dtype = {}",
+            x.dtype().scalar_name(),
+            source.dtype().scalar_name()
+        );
+    }
+    if index.numel() != source.numel() {
+        bail!(
+            Index,
+            "put_(): Expected source and index to have the same number of elements, but got source.numel() = {}, index.numel() = {}",
+            source.numel(),
+            index.numel()
+        );
+    }
+    let n = x.numel() as i64;
+    if n == 0 && index.numel() > 0 {
+        bail!(Index, "put_(): Tried to put elements into an empty tensor");
+    }
+    let mut vals = index.to_vec::<i64>();
+    for v in vals.iter_mut() {
+        if *v < -n || *v >= n {
+            bail!(Index, "out of range: tried to access index {} on a tensor of {} elements.", v, n);
+        }
+        if *v < 0 {
+            *v += n;
+        }
+    }
+    Ok(vals)
 }
 
 /// A key resolved against a tensor: the view basic indexing gives, and the tensor indices on
@@ -286,8 +478,9 @@ fn gather_advanced(view: &Tensor, adv: &[(usize, Tensor)]) -> Result<Tensor> {
     Ok(out)
 }
 
-/// Writes `value` (broadcast to the indexing result's shape) through tensor indices.
-fn put_advanced(view: &Tensor, adv: &[(usize, Tensor)], value: &Tensor) -> Result<()> {
+/// Writes `value` (broadcast to the indexing result's shape) through tensor indices, or adds
+/// it there (`accumulate`: in index order, so repeated indices add up).
+fn put_advanced(view: &Tensor, adv: &[(usize, Tensor)], value: &Tensor, accumulate: bool) -> Result<()> {
     let g = gather_layout(view, adv)?;
     super::check_write_overlap(view, &[value])?;
     let k = g.index_shape.len();
@@ -328,7 +521,14 @@ fn put_advanced(view: &Tensor, adv: &[(usize, Tensor)], value: &Tensor) -> Resul
         }
         let dst = view.alias_with(Layout::new(&g.rest[..], &rest_strides[..], off));
         let src = v.alias_with(Layout::new(&g.rest[..], &vl.strides[k..], voff));
-        dst.write_from_raw(&src)?;
+        if accumulate {
+            dst.write_from_raw(&with_any_type!(view.dtype(), T => {
+                let (a, b): (Vec<T>, Vec<T>) = (dst.to_vec(), src.to_vec());
+                Tensor::from_vec(a.iter().zip(&b).map(|(&p, &q)| super::gather::add_elem(p, q)).collect::<Vec<T>>(), g.rest.clone())
+            }))?;
+        } else {
+            dst.write_from_raw(&src)?;
+        }
     }
     Ok(())
 }
@@ -584,4 +784,46 @@ fn scatter_add_rows(g: &Tensor, shape: &[usize], d: usize, ids: Arc<Vec<usize>>)
     };
     record("IndexBackwardBackward0", &[g], &out, Saves::none(), move |_, gg| Ok(vec![Some(gather_rows(gg, d, ids.clone(), "IndexBackward0", &[])?)]));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_put_accumulate_adds_repeats_and_put_wraps_negatives() {
+        let x = Tensor::from_vec(vec![0.0f64; 6], vec![3, 2]);
+        let rows = Tensor::from_vec(vec![2i64, 0, 2, -1], vec![4]);
+        let v = Tensor::from_vec(vec![1.0f64, 2.0], vec![2]);
+        let got = index_put(&x, &[rows.clone()], &v, true).unwrap().to_vec::<f64>();
+        // A naive reference: each (wrapped) row gets the value row added once per mention.
+        let mut want = vec![0.0f64; 6];
+        for &r in &[2usize, 0, 2, 2] {
+            want[r * 2] += 1.0;
+            want[r * 2 + 1] += 2.0;
+        }
+        assert_eq!(got, want);
+        let put_once = index_put(&x, &[rows], &v, false).unwrap().to_vec::<f64>();
+        assert_eq!(put_once, vec![1.0, 2.0, 0.0, 0.0, 1.0, 2.0]);
+        let flat = Tensor::from_vec(vec![-1i64, 0, 5], vec![3]);
+        let s = Tensor::from_vec(vec![1.0f64, 2.0, 3.0], vec![3]);
+        assert_eq!(put(&x, &flat, &s, true).unwrap().to_vec::<f64>(), vec![2.0, 0.0, 0.0, 0.0, 0.0, 4.0]);
+    }
+
+    #[test]
+    fn index_put_and_put_refuse_bad_input() {
+        let x = Tensor::from_vec(vec![0.0f64; 6], vec![3, 2]);
+        let v = Tensor::from_vec(vec![1.0f64], vec![1]);
+        for bad in [vec![3i64], vec![-4]] {
+            assert!(index_put(&x, &[Tensor::from_vec(bad, vec![1])], &v, false).is_err());
+        }
+        let ok = Tensor::from_vec(vec![0i64], vec![1]);
+        assert!(index_put(&x, &[ok.clone(), ok.clone(), ok.clone()], &v, false).is_err());
+        assert!(index_put(&x, &[ok.clone()], &Tensor::from_vec(vec![1.0f32], vec![1]), false).is_err());
+        assert!(index_put(&x, &[ok.clone()], &Tensor::from_vec(vec![1.0f64; 3], vec![3]), false).is_err());
+        assert!(put(&x, &Tensor::from_vec(vec![6i64], vec![1]), &v, false).is_err());
+        assert!(put(&x, &Tensor::from_vec(vec![-7i64], vec![1]), &v, false).is_err());
+        assert!(put(&x, &Tensor::from_vec(vec![0i64, 1], vec![2]), &v, false).is_err());
+        assert!(put(&x, &Tensor::from_vec(vec![0i32], vec![1]), &v, false).is_err());
+    }
 }

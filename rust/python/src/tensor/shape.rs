@@ -280,6 +280,10 @@ impl PyTensor {
         if byte_masks > 0 {
             warn_byte_mask(key.py())?;
         }
+        // A number written through one tensor index is a fill (PyTorch's node names).
+        if tensor_of(value).is_none() {
+            return run(|| ops::set_index_number(&t, &items, &v));
+        }
         run(|| ops::set_index(&t, &items, &v))
     }
 }

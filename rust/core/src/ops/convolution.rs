@@ -275,13 +275,14 @@ fn grad_weight<T: Element + GemmScalar>(x: &[T], g: &[T], cv: &Conv) -> Result<V
 }
 
 /// The bias's gradient: `grad` `(N, channels, plane)` summed over the samples and positions,
-/// per channel, in order (accumulated in float64).
-fn channel_sums<T: Element>(g: &[T], channels: usize, plane: usize) -> Vec<T> {
+/// per channel: each plane by the core's float64 lane sum (vectorised, its order fixed by the
+/// length), the planes in sample order.
+fn channel_sums<T: crate::dtype::Float>(g: &[T], channels: usize, plane: usize) -> Vec<T> {
     let mut acc = vec![0.0f64; channels];
     if plane > 0 {
         for sample in g.chunks_exact(channels * plane) {
             for (a, row) in acc.iter_mut().zip(sample.chunks_exact(plane)) {
-                *a += row.iter().fold(0.0f64, |s, &v| s + v.to_f64());
+                *a += super::reduce::lane_sum(row);
             }
         }
     }

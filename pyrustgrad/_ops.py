@@ -266,17 +266,47 @@ def _prod_keep(x, d):
     return x
 
 
+def _prod_others(x, d):
+    """For each element along d, the product of the others (exclusive scans from both ends,
+    in recorded ops): exact with one or several zeros."""
+    n = x.shape[d]
+    shape = list(x.shape)
+    shape[d] = 1
+    one = _core.full(shape, 1.0, x.dtype, False)
+    if n <= 1:
+        return one.expand(*x.shape)
+    mul = lambda a, b: a * b
+    left = _core.cat([one, _scan(x.narrow(d, 0, n - 1), d, mul)], d)
+    right = _core.cat([_scan(x.narrow(d, 1, n - 1).flip(d), d, mul).flip(d), one], d)
+    return left * right
+
+
+def _prod_grad(x, out, gk, d):
+    """The gradient of the product along d (``out`` and ``gk`` with d kept): ``grad * result
+    / self`` without zeros, as PyTorch, else the product of the other elements."""
+    with _NoGrad():
+        has_zero = x.numel() and _builtin_bool((x == 0).any())
+    return gk * _prod_others(x, d) if has_zero else gk * out / x
+
+
 def prod(input, dim=None, keepdim=False, dtype=None):
     x = input if dtype is None else input.to(dtype)
     if not x.is_floating_point():
         x = x.to(_core.int64)
     if dim is None:
-        return _prod_keep(x.reshape(-1), 0).reshape([])
+        shape = list(x.shape)
+        return _fused_op()("ProdBackward0", [x], [x], lambda: _prod_keep(x.reshape(-1), 0).reshape([]),
+                           lambda g, needs, x, out: (_prod_grad(x.reshape(-1), out.reshape([1]), g.reshape([1]), 0)
+                                                     .reshape(shape),), save_output=True)
     d = _wrap(int(dim), x.dim())
     if x.dim() == 0:
-        return x.clone()
-    out = _prod_keep(x, d)
-    return out if keepdim else out.squeeze(d)
+        return _fused_op()("ProdBackward1", [x], [], lambda: x.clone(), lambda g, needs: (g,))
+
+    def backward(g, needs, x, out):
+        return (_prod_grad(x, _keep(out, x, [d], keepdim), _keep(g, x, [d], keepdim), d),)
+
+    return _fused_op()("ProdBackward1", [x], [x], lambda: _squeeze_unless(_prod_keep(x, d), d, keepdim), backward,
+                       save_output=True)
 
 
 def _scan(x, d, combine):
@@ -289,20 +319,62 @@ def _scan(x, d, combine):
     return x
 
 
+def _reverse_cumsum(x, d):
+    return x.flip(d).cumsum(d).flip(d)
+
+
+def _cumprod_grad(x, out, g, d):
+    """CumprodBackward0's formula: grad_i = sum over k >= i of g_k * prod_{j <= k, j != i} x_j.
+    Without zeros ``reverse_cumsum(g * result) / x``, as PyTorch; with zeros the products
+    leaving each element out, an n x n table per line along d (exact, every order)."""
+    with _NoGrad():
+        has_zero = x.numel() and _builtin_bool((x == 0).any())
+    if not has_zero:
+        return _reverse_cumsum(g * out, d) / x
+    n = x.shape[d]
+    xl = x.movedim(d, -1) if d != x.dim() - 1 else x
+    gl = g.movedim(d, -1) if d != x.dim() - 1 else g
+    i = _arange(n)
+    eye = i.reshape([n, 1]) == i.reshape([1, n])
+    upper = i.reshape([n, 1]) <= i.reshape([1, n])  # [i, k]: k >= i
+    left_out = _where(eye, _scalar(1, x.dtype), xl.unsqueeze(-2))  # [..., i, j]: x_j with x_i as 1
+    table = cumprod(left_out, -1)
+    r = _where(upper, table * gl.unsqueeze(-2), _zero(x.dtype)).sum(-1)
+    return r.movedim(-1, d) if d != x.dim() - 1 else r
+
+
 def cumprod(input, dim, dtype=None):
     x = input if dtype is None else input.to(dtype)
     if not x.is_floating_point():
         x = x.to(_core.int64)
     if x.dim() == 0:
-        return x.clone()
-    return _scan(x, _wrap(int(dim), x.dim()), lambda a, b: a * b)
+        return _fused_op()("CumprodBackward0", [x], [], lambda: x.clone(), lambda g, needs: (g,))
+    d = _wrap(int(dim), x.dim())
+    return _fused_op()("CumprodBackward0", [x], [x], lambda: _scan(x, d, lambda a, b: a * b),
+                       lambda g, needs, x, out: (_cumprod_grad(x, out, g, d),), save_output=True)
+
+
+def _logcumsumexp_grad(x, out, g, d):
+    """grad_i = sum over k >= i of g_k * exp(x_i - out_k), in log space for g's positive and
+    negative parts apart (as PyTorch), so no exp overflows. The log of a zero part is the
+    lowest finite value, as PyTorch's, not -inf: the higher orders then stay finite."""
+    lowest = _scalar(-3.4028234663852886e38 if x.dtype == _core.float32 else -1.7976931348623157e308, x.dtype)
+    one = _scalar(1, x.dtype)
+
+    def part(mask):
+        lg = _where(mask, _where(mask, g, one).abs().log(), lowest)
+        return (x + logcumsumexp((lg - out).flip(d), d).flip(d)).exp()
+
+    return part(g > 0) - part(g < 0)
 
 
 def logcumsumexp(input, dim):
     x = _float(input)
     if x.dim() == 0:
-        return x.clone()
-    return _scan(x, _wrap(int(dim), x.dim()), logaddexp)
+        return _fused_op()("LogcumsumexpBackward0", [x], [], lambda: x.clone(), lambda g, needs: (g,))
+    d = _wrap(int(dim), x.dim())
+    return _fused_op()("LogcumsumexpBackward0", [x], [x], lambda: _scan(x, d, logaddexp),
+                       lambda g, needs, x, out: (_logcumsumexp_grad(x, out, g, d),), save_output=True)
 
 
 def _cum_extreme(input, dim, largest, kind):

@@ -15,11 +15,13 @@ Must stay valid Python 3.6.
 from .. import _core
 
 
-def fused(name, edges, saved, forward, backward):
+def fused(name, edges, saved, forward, backward, save_output=False):
     """``forward()`` computed without recording; when grad mode is on and a tensor of
     ``edges`` requires grad, the result becomes the output of one node called ``name``.
     ``backward(g, needs, *saved)`` returns one gradient (or None) per edge; ``needs`` says
-    which edges require grad. ``saved`` is a list of tensors (or None)."""
+    which edges require grad. ``saved`` is a list of tensors (or None); with
+    ``save_output`` the result is saved after them (it carries the node's graph, so a
+    formula reading it, ``grad * result / self``, has every order)."""
     if _core.is_grad_enabled():
         needs = [e.requires_grad for e in edges]
         if True in needs:
@@ -29,8 +31,31 @@ def fused(name, edges, saved, forward, backward):
             finally:
                 _core._set_grad_enabled(True)
             # A node with one output runs only once its gradient arrived: grads[0] is a tensor.
-            _core._record_function(name, edges, (out,), saved, lambda grads, s: backward(grads[0], needs, *s))
+            _core._record_function(name, edges, (out,), list(saved) + [out] if save_output else saved,
+                                   lambda grads, s: backward(grads[0], needs, *s))
             return out
+    return forward()
+
+
+def fused_multi(name, edges, saved, forward, backward, saved_outputs=()):
+    """``fused`` for an op with several outputs (``split``, ``aminmax`` ...): ``forward()``
+    returns a tuple; its floating-point tensors become the outputs of one node called
+    ``name`` (the others, indices, stay without a graph). ``backward(grads, needs, *saved)``
+    gets one gradient per recorded output, None where none arrived. ``saved_outputs`` are
+    the positions (in the tuple) of outputs saved after ``saved`` (a saved output carries
+    the node's graph, so formulas reading it have every order)."""
+    if _core.is_grad_enabled():
+        needs = [e.requires_grad for e in edges]
+        if True in needs:
+            _core._set_grad_enabled(False)
+            try:
+                outs = forward()
+            finally:
+                _core._set_grad_enabled(True)
+            recorded = [o for o in outs if isinstance(o, _core._TensorBase) and o.is_floating_point()]
+            _core._record_function(name, edges, recorded, list(saved) + [outs[k] for k in saved_outputs],
+                                   lambda grads, s: backward(grads, needs, *s))
+            return outs
     return forward()
 
 
@@ -39,22 +64,30 @@ def composite(name, inputs, fn):
     called ``name`` (edges to ``inputs``): the composite's graph is kept aside and the node's
     backward runs it with ``autograd.grad`` (``create_graph`` when the engine asks, so every
     order works). Dearer than ``fused`` (a second graph walk per backward): for heavier ops
-    whose gradient formula is the composite's own."""
+    whose gradient formula is the composite's own. ``fn`` may return a tuple: its
+    floating-point outputs are the node's outputs (``linalg.qr``'s Q and R), the others
+    (integer info, indices) are returned as they are."""
     needs = [t.requires_grad for t in inputs]
     if not (True in needs and _core.is_grad_enabled()):
         return fn()
-    inner = fn()
-    out = inner.detach()
+    res = fn()
+    many = isinstance(res, tuple)
+    inner = list(res) if many else [res]
+    outs = [t.detach() if isinstance(t, _core._TensorBase) and t.is_floating_point() else t for t in inner]
+    pairs = [(i, o) for i, o in zip(inner, outs) if isinstance(o, _core._TensorBase) and o.is_floating_point()]
     diff = [t for t, n in zip(inputs, needs) if n]
 
     def backward(grads, saved):
         from .. import autograd
-        got = iter(autograd.grad([inner], diff, [grads[0]], retain_graph=True,
+        used = [(i, g) for (i, _), g in zip(pairs, grads) if g is not None and i.requires_grad]
+        if not used:
+            return tuple(None for _ in needs)
+        got = iter(autograd.grad([i for i, _ in used], diff, [g for _, g in used], retain_graph=True,
                                  create_graph=_core.is_grad_enabled(), allow_unused=True))
         return tuple(next(got) if n else None for n in needs)
 
-    _core._record_function(name, inputs, [out], [], backward)
-    return out
+    _core._record_function(name, inputs, [o for _, o in pairs], [], backward)
+    return type(res)(outs) if many and type(res) is tuple else (res.__class__(*outs) if many else outs[0])
 
 
 def unsafe_view(x, shape):

@@ -159,6 +159,11 @@ def _fused_op():
     return _fused.fused
 
 
+def _fused():
+    from .nn import _fused
+    return _fused
+
+
 def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
     if isinstance(dim, _builtin_bool):  # var(x, False): the legacy unbiased argument
         dim, unbiased = None, dim
@@ -401,7 +406,13 @@ def _cum_extreme(input, dim, largest, kind):
             v = _core.cat([v.narrow(d, 0, s), _where(better, av, bv)], d)
             i = _core.cat([i.narrow(d, 0, s), _where(better, ai, bi)], d)
             s *= 2
-    return getattr(return_types, kind)(x.gather(d, i) if n else x.clone(), i)
+    if not n:
+        return getattr(return_types, kind)(x.clone(), i)
+    shape = list(x.shape)
+    # CummaxBackward0 / CumminBackward0: each output's gradient goes to the element it came from.
+    vals = _fused_op()("CummaxBackward0" if largest else "CumminBackward0", [x], [], lambda: x.gather(d, i),
+                       lambda g, needs: (_core.full(shape, 0.0, g.dtype, False).scatter_add(d, i, g),))
+    return getattr(return_types, kind)(vals, i)
 
 
 def cummax(input, dim):
@@ -431,8 +442,33 @@ def mode(input, dim=-1, keepdim=False):
         hit = xl == best
         pos = _where(hit, _arange(n), _scalar(-1, _core.int64)).amax(-1, keepdim=True)
         pos = pos.transpose(d, -1) if d != x.dim() - 1 else pos
-    vals = x.gather(d, pos)
-    return return_types.mode(_squeeze_unless(vals, d, keepdim), _squeeze_unless(pos, d, keepdim))
+    return return_types.mode(_selected("ModeBackward0", x, d, pos, keepdim), _squeeze_unless(pos, d, keepdim))
+
+
+def _selected(name, x, d, pos, keepdim):
+    """The elements of x at ``pos`` (indices along d, d kept) as one node ``name``
+    (PyTorch's value_selecting_reduction_backward: the gradient is scattered back)."""
+    shape = list(x.shape)
+
+    def backward(g, needs):
+        return (_core.full(shape, 0.0, g.dtype, False).scatter(d, pos, _unsq(g, d, keepdim)),)
+
+    return _fused_op()(name, [x], [], lambda: _squeeze_unless(x.gather(d, pos), d, keepdim), backward)
+
+
+def _evenly_node(name, x, value):
+    """A 0-d ``value`` of x (median(), nanmedian()) as one node ``name`` whose gradient is
+    shared evenly among x's elements equal to it, or among its NaNs when it is NaN
+    (PyTorch's evenly_distribute_backward)."""
+    shape = list(x.shape)
+
+    def backward(g, needs, x):
+        with _NoGrad():
+            mask = (x != x) if _builtin_bool(value != value) else (x == value)
+            k = mask.sum().to(g.dtype)
+        return (_where(mask, (g / k).expand(*shape), _zero(g.dtype)),)
+
+    return _fused_op()(name, [x], [x], lambda: value.clone(), backward)
 
 
 def _squeeze_unless(y, d, keepdim):
@@ -454,15 +490,10 @@ def _select_sorted(input, dim, pos, keepdim, kind):
             p = idx_sorted.narrow(d, pos, 1)
         else:
             p = idx_sorted.gather(d, pos)
-    vals = x.gather(d, p)
-    return getattr(return_types, kind)(_squeeze_unless(vals, d, keepdim), _squeeze_unless(p, d, keepdim))
+    return getattr(return_types, kind)(_selected(_SELECT_NODE[kind], x, d, p, keepdim), _squeeze_unless(p, d, keepdim))
 
 
-def _evenly(x, v):
-    """``v`` (a 0-d value taken from x) whose gradient is shared evenly among x's elements equal to it."""
-    mask = x == v
-    k = mask.sum()
-    return v + _where(mask, x - v, _zero(x.dtype)).sum() / k.to(x.dtype) if x.is_floating_point() else v
+_SELECT_NODE = {"median": "MedianBackward1", "nanmedian": "NanmedianBackward1", "kthvalue": "KthvalueBackward0"}
 
 
 def median(input, dim=None, keepdim=False):
@@ -474,7 +505,7 @@ def median(input, dim=None, keepdim=False):
             s = x.sort().values
             nan = s != s
             v = s[-1] if _builtin_bool(nan.any()) else s[(x.numel() - 1) // 2]
-        return _evenly(x, v) if not _builtin_bool(nan.any()) else v.clone()
+        return _evenly_node("MedianBackward0", input, v)
     r = _select_sorted(input, dim, (input.shape[_wrap(dim, input.dim())] - 1) // 2 if input.dim() else 0,
                        keepdim, "median")
     if input.is_floating_point() and input.dim():
@@ -488,8 +519,8 @@ def median(input, dim=None, keepdim=False):
                                    .reshape([-1] + [1] * (input.dim() - 1 - d)), _scalar(input.shape[d], _core.int64))
                 first_nan = first_nan.amin(d, keepdim=True)
                 pos = _where(has, first_nan, _unsq(r.indices, d, keepdim))
-                vals = input.gather(d, pos)
-                return return_types.median(_squeeze_unless(vals, d, keepdim), _squeeze_unless(pos, d, keepdim))
+                return return_types.median(_selected("MedianBackward1", input, d, pos, keepdim),
+                                           _squeeze_unless(pos, d, keepdim))
     return r
 
 
@@ -504,7 +535,9 @@ def nanmedian(input, dim=None, keepdim=False):
             x = x.masked_select(x == x)
         if x.numel() == 0:
             return _scalar(float("nan"), input.dtype)
-        return median(x)
+        with _NoGrad():
+            v = x.sort().values[(x.numel() - 1) // 2]
+        return _evenly_node("NanmedianBackward0", input, v)
     if not input.is_floating_point() or input.dim() == 0:
         return _select_sorted(input, dim, (input.shape[_wrap(dim, input.dim())] - 1) // 2 if input.dim() else 0,
                               keepdim, "nanmedian")
@@ -531,11 +564,31 @@ def amin(input, dim=(), keepdim=False):
 
 
 def aminmax(input, dim=None, keepdim=False):
-    if dim is None:
-        if keepdim:
-            return return_types.aminmax(input.amin(list(range(input.dim())), True), input.amax(list(range(input.dim())), True))
-        return return_types.aminmax(input.amin(), input.amax())
-    return return_types.aminmax(input.amin(dim, keepdim), input.amax(dim, keepdim))
+    def forward():
+        if dim is None:
+            if keepdim:
+                return (input.amin(list(range(input.dim())), True), input.amax(list(range(input.dim())), True))
+            return (input.amin(), input.amax())
+        return (input.amin(dim, keepdim), input.amax(dim, keepdim))
+
+    if not input.is_floating_point():
+        return return_types.aminmax(*forward())
+    dims = list(range(input.dim())) if dim is None else [_wrap(dim, input.dim())]
+
+    def backward(grads, needs, x, lo, hi):
+        # AminmaxBackward0: each gradient shared evenly among the elements equal to its extreme.
+        out = None
+        for g, v in zip(grads, (lo, hi)):
+            if g is not None:
+                with _NoGrad():
+                    mask = x == _keep(v, x, dims, keepdim)
+                    k = mask.sum(dims, keepdim=True).to(g.dtype) if x.dim() else _scalar(1, g.dtype)
+                part = _where(mask, _keep(g, x, dims, keepdim) / k, _zero(g.dtype))
+                out = part if out is None else out + part
+        return (out,)
+
+    return return_types.aminmax(*_fused().fused_multi("AminmaxBackward0", [input], [input], forward, backward,
+                                                      saved_outputs=(0, 1)))
 
 
 def count_nonzero(input, dim=None):
@@ -944,17 +997,41 @@ def split(tensor, split_size_or_sections, dim=0):
         if s < 0 or (s == 0 and n != 0):
             raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension size of %d" % n)
         if n == 0:
-            return (tensor.narrow(d, 0, 0),)
-        return tuple(tensor.narrow(d, i, _builtin_min(s, n - i)) for i in range(0, n, s))
+            return _split_node("SplitBackward0", tensor, d, [0])
+        return _split_node("SplitBackward0", tensor, d, [_builtin_min(s, n - i) for i in range(0, n, s)])
     sizes = [int(s) for s in split_size_or_sections]
     if _builtin_sum(sizes) != n or _builtin_any(s < 0 for s in sizes):
         raise RuntimeError("split_with_sizes expects split_sizes to sum exactly to %d (input tensor's size at "
                            "dimension %d), but got split_sizes=[%s]" % (n, d, ", ".join(str(s) for s in sizes)))
+    return _split_node("SplitWithSizesBackward0", tensor, d, sizes)
+
+
+def _narrows(tensor, d, sizes):
     out, at = [], 0
     for s in sizes:
         out.append(tensor.narrow(d, at, s))
         at += s
     return tuple(out)
+
+
+def _split_node(name, tensor, d, sizes):
+    """The pieces of ``tensor`` along d (views of it), the outputs of one node ``name``
+    (SplitBackward0 / SplitWithSizesBackward0) whose gradient is the pieces' gradients
+    concatenated, zeros for a piece that got none."""
+    if not tensor.is_floating_point():
+        return _narrows(tensor, d, sizes)
+    shape = list(tensor.shape)
+
+    def backward(grads, needs):
+        parts = []
+        for g, s in zip(grads, sizes):
+            if g is None:
+                shape[d] = s
+                g = _core.full(shape, 0.0, tensor.dtype, False)
+            parts.append(g)
+        return (_core.cat(parts, d),)
+
+    return _fused().fused_multi(name, [tensor], [], lambda: _narrows(tensor, d, sizes), backward)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
@@ -967,8 +1044,7 @@ def tensor_split(input, indices_or_sections, dim=0):
         if k <= 0:
             raise RuntimeError("number of sections must be larger than 0, got %d" % k)
         q, r = divmod(n, k)
-        sizes = [q + 1] * r + [q] * (k - r)
-        return split(input, sizes, d)
+        return _narrows(input, d, [q + 1] * r + [q] * (k - r))  # slices in PyTorch (SliceBackward0)
     cuts = [_builtin_min(_builtin_max(int(i) if i >= 0 else n + int(i), 0), n) for i in indices_or_sections]
     out, at = [], 0
     for c in cuts + [n]:
@@ -992,7 +1068,17 @@ def dsplit(input, sections):
 
 def unbind(input, dim=0):
     d = _wrap(dim, input.dim())
-    return tuple(input.select(d, i) for i in range(input.shape[d]))
+    n = input.shape[d]
+    if not input.is_floating_point():
+        return tuple(input.select(d, i) for i in range(n))
+    shape = list(input.shape[:d]) + list(input.shape[d + 1:])
+
+    def backward(grads, needs):
+        # UnbindBackward0: the gradients stacked, zeros where a slice got none
+        return (_core.stack([_core.full(shape, 0.0, input.dtype, False) if g is None else g for g in grads], d),)
+
+    return _fused().fused_multi("UnbindBackward0", [input], [], lambda: tuple(input.select(d, i) for i in range(n)),
+                                backward)
 
 
 def _tri_mask(x, k, lower):

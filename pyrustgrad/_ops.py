@@ -761,7 +761,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 def dist(input, other, p=2):
-    return vector_norm(input - other, p)
+    if not isinstance(other, _core._TensorBase):
+        return vector_norm(input - other, p)
+    return _fused().composite("DistBackward0", [input, other], lambda a, b: vector_norm(a - b, p))
 
 
 def renorm(input, p, dim, maxnorm):
@@ -1365,13 +1367,18 @@ def rot90(input, k=1, dims=(0, 1)):
     if d0 == d1:
         raise RuntimeError("expected rotation dims to be different, but got dim0 = %d and dim1 = %d" % (d0, d1))
     k %= 4
-    if k == 1:
-        return input.flip(d1).transpose(d0, d1)
-    if k == 2:
-        return input.flip(d0, d1)
-    if k == 3:
-        return input.flip(d0).transpose(d0, d1)
-    return input.clone()
+
+    def forward():
+        if k == 1:
+            return input.flip(d1).transpose(d0, d1)
+        if k == 2:
+            return input.flip(d0, d1)
+        if k == 3:
+            return input.flip(d0).transpose(d0, d1)
+        return input.clone()
+
+    # Rot90Backward0: the gradient turned back
+    return _fused_op()("Rot90Backward0", [input], [], forward, lambda g, needs: (rot90(g, -k, [d0, d1]),))
 
 
 def repeat(input, *sizes):
@@ -1395,8 +1402,11 @@ def repeat(input, *sizes):
                        lambda: input.reshape(inter).expand(*big).reshape([r * s for r, s in zip(sizes, shape)]), backward)
 
 
-def tile(input, dims):
-    dims = list(dims)
+def tile(input, *dims):
+    """``tile(x, dims)``, ``x.tile(2)``, ``x.tile((2,))``, ``x.tile(2, 3)``: RepeatBackward0."""
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple, Size)):
+        dims = dims[0]
+    dims = [int(d) for d in dims]
     if len(dims) < input.dim():
         dims = [1] * (input.dim() - len(dims)) + dims
     return repeat(input, dims)
@@ -1426,7 +1436,8 @@ def repeat_interleave(input, repeats=None, dim=None, output_size=None):
     shape = list(input.shape)
     x = input.unsqueeze(d + 1)
     big = shape[:d + 1] + [r] + shape[d + 1:]
-    return x.expand(*big).reshape(shape[:d] + [n * r] + shape[d + 1:])
+    # As PyTorch: unsqueeze, expand, a contiguous clone, then a view (ViewBackward0)
+    return x.expand(*big).clone().view(shape[:d] + [n * r] + shape[d + 1:])
 
 
 def _index_dtype_name(index):
@@ -1449,7 +1460,14 @@ def take(input, index):
         bad = [i for i in idx.tolist() if not -n <= i < n][0]
         raise IndexError("out of range: tried to access index %d on a tensor of %d elements." % (bad, n))
     idx = _where(idx < 0, idx + n, idx)
-    return flat.index_select(0, idx).reshape(list(index.shape))
+    shape = list(input.shape)
+
+    def backward(g, needs):
+        # TakeBackward0: the gradient added back at the taken positions (repeats accumulate)
+        return (_core.full([n], 0.0, g.dtype, False).index_add(0, idx, g.reshape(-1)).reshape(shape),)
+
+    return _fused_op()("TakeBackward0", [input], [], lambda: flat.index_select(0, idx).reshape(list(index.shape)),
+                       backward)
 
 
 def take_along_dim(input, indices, dim=None):
@@ -1516,7 +1534,29 @@ def index_add_(self, dim, index, source, alpha=1):
 def index_copy(input, dim, index, source):
     _check_long_index(index, "index_copy_(): Expected a long tensor for index, but got %s")
     d = _wrap(dim, input.dim())
-    return input.scatter(d, _index_along(d, index, source), source)
+    if input.dim() == 0 or source.dim() == 0 or not input.is_floating_point():
+        return input.scatter(d, _index_along(d, index, source), source)
+    idx = index.reshape(-1)
+    hit = _index_hit(input, d, idx)
+    src_shape = list(source.shape)
+
+    def backward(g, needs):
+        # IndexCopyBackward0: the copied-over positions get no gradient; the source gets them
+        return (_where(hit, _zero(g.dtype), g) if needs[0] else None,
+                g.index_select(d, idx).reshape(src_shape) if needs[1] else None)
+
+    return _fused_op()("IndexCopyBackward0", [input, source], [],
+                       lambda: input.scatter(d, _index_along(d, idx, source), source), backward)
+
+
+def _index_hit(input, d, index):
+    """A bool mask broadcastable to ``input``: True along d at the positions ``index`` names."""
+    n = input.shape[d] if input.dim() else 1
+    hit = _core.full([n], 0.0, _core.int64, False).scatter(0, index.reshape(-1), _core.full([index.numel()], 1.0, _core.int64, False)) > 0
+    shape = [1] * input.dim()
+    if input.dim():
+        shape[d] = n
+    return hit.reshape(shape)
 
 
 def index_copy_(self, dim, index, source):
@@ -1528,12 +1568,21 @@ def index_fill(input, dim, index, value):
     if index.dtype != _core.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
     d = _wrap(dim, input.dim())
-    n = input.shape[d] if input.dim() else 1
-    hit = _core.full([n], 0.0, _core.int64, False).scatter(0, index.reshape(-1), _core.full([index.numel()], 1.0, _core.int64, False)) > 0
-    shape = [1] * input.dim()
-    if input.dim():
-        shape[d] = n
-    return masked_fill(input, hit.reshape(shape), value)
+    hit = _index_hit(input, d, index)
+    if not input.is_floating_point():
+        return masked_fill(input, hit, value)
+    if isinstance(value, _core._TensorBase):
+        if value.dim() != 0:
+            raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with %d "
+                               "dimension(s)." % value.dim())
+        v = value.to(input.dtype) if value.dtype != input.dtype else value
+        # IndexFillBackward1: the value tensor is an input too
+        return _fused_op()("IndexFillBackward1", [input, v], [], lambda: _where(hit, v, input),
+                           lambda g, needs: (_where(hit, _zero(g.dtype), g),
+                                             _where(hit, g, _zero(g.dtype)).sum() if needs[1] else None))
+    v = _scalar(value, input.dtype)
+    return _fused_op()("IndexFillBackward0", [input], [], lambda: _where(hit, v, input),
+                       lambda g, needs: (_where(hit, _zero(g.dtype), g),))
 
 
 def index_fill_(self, dim, index, value):
@@ -1772,11 +1821,23 @@ def tensor_unfold(self, dimension, size, step):
     if step <= 0:
         raise RuntimeError("step is %d but must be > 0" % step)
     count = (n - size) // step + 1
+    if self.dim() == 0:
+        return self.reshape([1])
+    shape, stride = list(self.shape), list(self.stride())
+    # A view, as PyTorch's: the windows along d, each window's elements as a new last dim.
+    out_shape = shape[:d] + [count] + shape[d + 1:] + [size]
+    out_stride = stride[:d] + [stride[d] * step] + stride[d + 1:] + [stride[d]]
+    if not self.is_floating_point():
+        return as_strided(self, out_shape, out_stride, self.storage_offset())
     idx = (_arange(count).reshape([count, 1]) * step + _arange(size).reshape([1, size])).reshape(-1)
-    x = self.index_select(d, idx)
-    shape = list(self.shape)
-    x = x.reshape(shape[:d] + [count, size] + shape[d + 1:])
-    return movedim(x, d + 1, -1)
+
+    def backward(g, needs):
+        # UnfoldBackward0: every window's gradient added back where it was read
+        gl = movedim(g, -1, d + 1).reshape(shape[:d] + [count * size] + shape[d + 1:])
+        return (_core.full(shape, 0.0, g.dtype, False).index_add(d, idx, gl),)
+
+    return _fused_op()("UnfoldBackward0", [self], [],
+                       lambda: as_strided(self, out_shape, out_stride, self.storage_offset()), backward)
 
 
 _native_setitem = _core._TensorBase.__setitem__
@@ -1847,8 +1908,22 @@ def _scaled(t, s):
 
 
 def addmm(input, mat1, mat2, beta=1, alpha=1):
-    p = _scaled(mat1.mm(mat2), alpha)
-    return p if beta == 0 else _scaled(input, beta) + p
+    def forward():
+        p = _scaled(mat1.mm(mat2), alpha)
+        return p if beta == 0 else _scaled(input, beta) + p
+
+    shape = list(input.shape)
+
+    def backward(g, needs, m1, m2):
+        # AddmmBackward0: beta * grad summed to the input's shape; alpha * grad times the other matrix
+        gi = None
+        if needs[0]:
+            gi = _scaled(g, beta) if beta != 0 else g * 0
+            gi = gi.sum() if not shape else gi if list(gi.shape) == shape else gi.sum_to_size(*shape)
+        return (gi, _scaled(g.mm(m2.t()), alpha) if needs[1] else None,
+                _scaled(m1.t().mm(g), alpha) if needs[2] else None)
+
+    return _fused_op()("AddmmBackward0", [input, mat1, mat2], [mat1, mat2], forward, backward)
 
 
 def addmv(input, mat, vec, beta=1, alpha=1):
@@ -1925,7 +2000,8 @@ def kron(input, other):
         ai += [s, 1]
     for s in b.shape:
         bi += [1, s]
-    return (a.reshape(ai) * b.reshape(bi)).reshape([x * y for x, y in zip(a.shape, b.shape)])
+    from .nn import _fused
+    return _fused.unsafe_view(a.reshape(ai) * b.reshape(bi), [x * y for x, y in zip(a.shape, b.shape)])
 
 
 def cross(input, other, dim=None):
@@ -1961,8 +2037,9 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError("X1 and X2 must have the same number of columns. X1: %d X2: %d"
                            % (x1.shape[-1], x2.shape[-1]))
-    d = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    return vector_norm(d, p, -1)
+    # CdistBackward0: one node over the composite's graph (its gradient at every order)
+    return _fused().composite("CdistBackward0", [x1, x2],
+                              lambda a, b: vector_norm(a.unsqueeze(-2) - b.unsqueeze(-3), p, -1))
 
 
 def einsum(equation, *operands):
@@ -2094,8 +2171,24 @@ def masked_scatter(input, mask, source):
     # The k-th True position (row-major) takes source's k-th element.
     flat_m = m.reshape(-1)
     order = (flat_m.to(_core.int64).cumsum(0) - 1).clamp(0, _builtin_max(source.numel() - 1, 0))
-    taken = source.reshape(-1).index_select(0, order) if source.numel() else x.reshape(-1)
-    return _where(flat_m, taken, x.reshape(-1)).reshape(list(m.shape))
+    if not (input.is_floating_point() and source.is_floating_point()) or list(m.shape) != list(input.shape):
+        taken = source.reshape(-1).index_select(0, order) if source.numel() else x.reshape(-1)
+        return _where(flat_m, taken, x.reshape(-1)).reshape(list(m.shape))
+    src_shape, k = list(source.shape), source.numel()
+
+    def forward():
+        taken = source.reshape(-1).index_select(0, order) if k else x.reshape(-1)
+        return _where(flat_m, taken, x.reshape(-1)).reshape(list(m.shape))
+
+    def backward(g, needs):
+        # MaskedScatterBackward0: the masked positions' gradients, in order, go to the source
+        gs = None
+        if needs[1]:
+            got = g.reshape(-1).masked_select(flat_m)
+            gs = _core.cat([got, _core.full([k - n], 0.0, g.dtype, False)], 0).reshape(src_shape)
+        return (_where(m, _zero(g.dtype), g) if needs[0] else None, gs)
+
+    return _fused_op()("MaskedScatterBackward0", [input, source], [], forward, backward)
 
 
 def fill_diagonal_(self, fill_value, wrap=False):

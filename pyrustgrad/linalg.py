@@ -115,11 +115,18 @@ def _gauss_jordan(A, B, fn, need_solution=True):
     return (M.narrow(1, n, M.shape[1] - n) if B is not None else None), pivots, sign
 
 
+def _node(name, inputs, fn):
+    """``fn(*inputs)``, a composite of recorded ops, shown as PyTorch's one node ``name``
+    (``LinalgInvExBackward0`` ...), its gradients those of the composite at every order."""
+    from .nn import _fused
+    return _fused.composite(name, inputs, fn)
+
+
 def inv(A):
     _check_square(A, "inv")
     n = A.shape[-1]
     eye = _core.eye(n, n, A.dtype, False)
-    return _per_matrix(A, lambda a: _gauss_jordan(a, eye, "inv")[0])
+    return _node("LinalgInvExBackward0", [A], lambda A: _per_matrix(A, lambda a: _gauss_jordan(a, eye, "inv")[0]))
 
 
 def inv_ex(A, check_errors=False):
@@ -145,7 +152,7 @@ def _det1(a):
 
 def det(A):
     _check_square(A, "det")
-    return _per_matrix(A, _det1)
+    return _node("LinalgDetBackward0", [A], lambda A: _per_matrix(A, _det1))
 
 
 def slogdet(A):
@@ -155,7 +162,7 @@ def slogdet(A):
         d = _det1(a)
         return d.sign(), d.abs().log()
 
-    sign, logabs = _per_matrix(A, f)
+    sign, logabs = _node("LinalgSlogdetBackward0", [A], lambda A: _per_matrix(A, f))
     return return_types.linalg_slogdet(sign, logabs)
 
 
@@ -171,8 +178,14 @@ def logdet(A):
 
 def solve(A, B, left=True):
     _check_square(A, "solve")
+    if not isinstance(B, _core._TensorBase):
+        return _solve(A, B, left)
+    return _node("LinalgSolveExBackward0", [A, B], lambda A, B: _solve(A, B, left))
+
+
+def _solve(A, B, left=True):
     if not left:
-        return solve(A.transpose(-2, -1), B.transpose(-2, -1)).transpose(-2, -1)
+        return _solve(A.transpose(-2, -1), B.transpose(-2, -1)).transpose(-2, -1)
     vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and list(B.shape) == list(A.shape[:-1]))
     Bm = B.unsqueeze(-1) if vector else B
     if Bm.shape[-2] != A.shape[-1]:
@@ -215,8 +228,8 @@ def cholesky(A, upper=False):
             cols.append(col)
         return _core.stack(cols, 1) if cols else a.clone()
 
-    L = _per_matrix(A, f)
-    return L.transpose(-2, -1) if upper else L
+    return _node("LinalgCholeskyExBackward0", [A],
+                 lambda A: _per_matrix(A, f).transpose(-2, -1) if upper else _per_matrix(A, f))
 
 
 def cholesky_ex(A, upper=False, check_errors=False):
@@ -262,7 +275,7 @@ def qr(A, mode="reduced"):
             return _core.full([0], 0.0, a.dtype, False), R.narrow(0, 0, k)
         return Q.narrow(1, 0, k), R.narrow(0, 0, k)
 
-    Q, R = _per_matrix(A, f)
+    Q, R = _node("LinalgQrBackward0", [A], lambda A: _per_matrix(A, f))
     return _QR(Q, R)
 
 
@@ -315,7 +328,7 @@ def matrix_exp(A):
             out = out.mm(out)
         return out
 
-    return _per_matrix(A, f)
+    return _node("LinalgMatrixExpBackward0", [A], lambda A: _per_matrix(A, f))
 
 
 def multi_dot(tensors):

@@ -64,18 +64,29 @@ def composite(name, inputs, fn):
     called ``name`` (edges to ``inputs``): the composite's graph is kept aside and the node's
     backward runs it with ``autograd.grad`` (``create_graph`` when the engine asks, so every
     order works). Dearer than ``fused`` (a second graph walk per backward): for heavier ops
-    whose gradient formula is the composite's own. ``fn`` may return a tuple: its
+    whose gradient formula is the composite's own. ``fn`` takes the inputs as arguments
+    (called with aliases of them; a ``fn`` of no arguments reading them from its closure
+    is wrong where one input is computed from another). ``fn`` may return a tuple: its
     floating-point outputs are the node's outputs (``linalg.qr``'s Q and R), the others
     (integer info, indices) are returned as they are."""
     needs = [t.requires_grad for t in inputs]
+    takes_inputs = fn.__code__.co_argcount > 0 if hasattr(fn, "__code__") else True
     if not (True in needs and _core.is_grad_enabled()):
-        return fn()
-    res = fn()
+        return fn(*inputs) if takes_inputs else fn()
+    if takes_inputs:
+        # fn runs on aliases of the inputs: the inner gradients are then the partial
+        # derivatives even where one input is computed from another (cdist(x, 2 * x)); the
+        # aliases' graph reaches the inputs, so the higher orders see it.
+        inputs_in = [t.view_as(t) if n else t for t, n in zip(inputs, needs)]
+        res = fn(*inputs_in)
+    else:
+        inputs_in = inputs
+        res = fn()
     many = isinstance(res, tuple)
     inner = list(res) if many else [res]
     outs = [t.detach() if isinstance(t, _core._TensorBase) and t.is_floating_point() else t for t in inner]
     pairs = [(i, o) for i, o in zip(inner, outs) if isinstance(o, _core._TensorBase) and o.is_floating_point()]
-    diff = [t for t, n in zip(inputs, needs) if n]
+    diff = [t for t, n in zip(inputs_in, needs) if n]
 
     def backward(grads, saved):
         from .. import autograd

@@ -291,7 +291,7 @@ def _prod_grad(x, out, gk, d):
     / self`` without zeros, as PyTorch, else the product of the other elements."""
     with _NoGrad():
         has_zero = x.numel() and _builtin_bool((x == 0).any())
-    return gk * _prod_others(x, d) if has_zero else gk * out / x
+    return gk * _prod_others(x, d) if has_zero else gk * (out / x)
 
 
 def prod(input, dim=None, keepdim=False, dtype=None):
@@ -300,9 +300,16 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         x = x.to(_core.int64)
     if dim is None:
         shape = list(x.shape)
-        return _fused_op()("ProdBackward0", [x], [x], lambda: _prod_keep(x.reshape(-1), 0).reshape([]),
-                           lambda g, needs, x, out: (_prod_grad(x.reshape(-1), out.reshape([1]), g.reshape([1]), 0)
-                                                     .reshape(shape),), save_output=True)
+
+        def backward(g, needs, x, out):
+            with _NoGrad():
+                has_zero = x.numel() and _builtin_bool((x == 0).any())
+            if not has_zero:
+                return (g * (out / x),)
+            return ((g * _prod_others(x.reshape(-1), 0)).reshape(shape),)
+
+        return _fused_op()("ProdBackward0", [x], [x], lambda: _prod_keep(x.reshape(-1), 0).reshape([]), backward,
+                           save_output=True)
     d = _wrap(int(dim), x.dim())
     if x.dim() == 0:
         return _fused_op()("ProdBackward1", [x], [], lambda: x.clone(), lambda g, needs: (g,))
@@ -519,8 +526,11 @@ def median(input, dim=None, keepdim=False):
                                    .reshape([-1] + [1] * (input.dim() - 1 - d)), _scalar(input.shape[d], _core.int64))
                 first_nan = first_nan.amin(d, keepdim=True)
                 pos = _where(has, first_nan, _unsq(r.indices, d, keepdim))
-                return return_types.median(_selected("MedianBackward1", input, d, pos, keepdim),
-                                           _squeeze_unless(pos, d, keepdim))
+            else:
+                pos = None
+        if pos is not None:  # recorded outside no_grad: the NaN gets the gradient
+            return return_types.median(_selected("MedianBackward1", input, d, pos, keepdim),
+                                       _squeeze_unless(pos, d, keepdim))
     return r
 
 
@@ -1421,8 +1431,10 @@ def repeat_interleave(input, repeats=None, dim=None, output_size=None):
         dim = 0
     d = _wrap(dim, input.dim())
     n = input.shape[d]
-    if isinstance(repeats, _core._TensorBase) and repeats.numel() != 1:
-        reps = repeats.tolist()
+    if isinstance(repeats, _core._TensorBase):  # IndexSelectBackward0, as PyTorch, even for one repeat count
+        reps = repeats.reshape(-1).tolist()
+        if len(reps) == 1:
+            reps = reps * n
         if len(reps) != n:
             raise RuntimeError("repeats must have the same size as input along dim, but got repeats.size(0) = %d "
                                "and input.size(%d) = %d" % (len(reps), d, n))

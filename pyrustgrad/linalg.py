@@ -131,11 +131,11 @@ def inv(A):
 
 def inv_ex(A, check_errors=False):
     try:
-        return inv(A), _core.full(list(A.shape[:-2]), 0.0, _core.int64, False)
+        return inv(A), _core.full(list(A.shape[:-2]), 0.0, _core.int32, False)
     except LinAlgError:
         if check_errors:
             raise
-        return _core.full(list(A.shape), float("nan"), A.dtype, False), _core.full(list(A.shape[:-2]), 1.0, _core.int64, False)
+        return _core.full(list(A.shape), float("nan"), A.dtype, False), _core.full(list(A.shape[:-2]), 1.0, _core.int32, False)
 
 
 def _det1(a):
@@ -234,12 +234,12 @@ def cholesky(A, upper=False):
 
 def cholesky_ex(A, upper=False, check_errors=False):
     try:
-        return cholesky(A, upper), _core.full(list(A.shape[:-2]), 0.0, _core.int64, False)
+        return cholesky(A, upper), _core.full(list(A.shape[:-2]), 0.0, _core.int32, False)
     except LinAlgError as e:
         if check_errors:
             raise
         order = int(str(e).split("order ")[1].split(" ")[0])
-        return _core.full(list(A.shape), 0.0, A.dtype, False), _core.full(list(A.shape[:-2]), float(order), _core.int64, False)
+        return _core.full(list(A.shape), 0.0, A.dtype, False), _core.full(list(A.shape[:-2]), float(order), _core.int32, False)
 
 
 def qr(A, mode="reduced"):

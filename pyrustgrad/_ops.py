@@ -446,7 +446,7 @@ def mode(input, dim=-1, keepdim=False):
         counts = (sv.unsqueeze(-1) == sv.unsqueeze(-2)).sum(-1)
         best = sv.gather(-1, counts.argmax(-1, keepdim=True))
         # The last position holding that value.
-        hit = xl == best
+        hit = (xl == best) | ((xl != xl) & (best != best))
         pos = _where(hit, _arange(n), _scalar(-1, _core.int64)).amax(-1, keepdim=True)
         pos = pos.transpose(d, -1) if d != x.dim() - 1 else pos
     return return_types.mode(_selected("ModeBackward0", x, d, pos, keepdim), _squeeze_unless(pos, d, keepdim))
@@ -497,7 +497,80 @@ def _select_sorted(input, dim, pos, keepdim, kind):
             p = idx_sorted.narrow(d, pos, 1)
         else:
             p = idx_sorted.gather(d, pos)
+        if kind == "kthvalue":
+            p = _kth_ties(x.detach(), d, p, pos)
     return getattr(return_types, kind)(_selected(_SELECT_NODE[kind], x, d, p, keepdim), _squeeze_unless(p, d, keepdim))
+
+
+def _kth_ties(x, d, p, k):
+    """kthvalue's index where the k-th value (0-based ``k``) appears more than once along d:
+    the position PyTorch's CPU quickselect leaves there (``p``, from a stable sort, is
+    right wherever the value is unique; only the lines with a tie are walked, in Python)."""
+    xl = x.movedim(d, -1) if d != x.dim() - 1 else x
+    pl = p.movedim(d, -1) if d != x.dim() - 1 else p
+    v = xl.gather(-1, pl)
+    same = xl == v
+    if x.is_floating_point():
+        same = same | ((xl != xl) & (v != v))
+    tied = (same.sum(-1) > 1).reshape(-1)
+    if not _builtin_bool(tied.any()):
+        return p
+    n = xl.shape[-1]
+    rows = xl.reshape([-1, n])
+    got = pl.reshape(-1).tolist()
+    for r in _arange(tied.numel()).masked_select(tied).tolist():
+        got[r] = _quickselect(rows[r].tolist(), k)
+    out = _core.tensor(got, _core.int64, False).reshape(list(pl.shape))
+    return out.movedim(-1, d) if d != x.dim() - 1 else out
+
+
+def _above(a, b):
+    """a > b, a NaN above every number (and not above another NaN)."""
+    return (a != a and b == b) or a > b
+
+
+def _quickselect(vals, k):
+    """The original position of the element a median-of-three quickselect (Hoare
+    partitions, pivot the median of the first, middle and last; PyTorch's CPU kthvalue)
+    brings to rank k of ``vals``."""
+    v = list(vals)
+    ix = list(range(len(v)))
+
+    def swap(a, b):
+        v[a], v[b] = v[b], v[a]
+        ix[a], ix[b] = ix[b], ix[a]
+
+    lo, hi = 0, len(v) - 1
+    while hi > lo:
+        if hi == lo + 1:
+            if _above(v[lo], v[hi]):
+                swap(lo, hi)
+            break
+        swap(lo + (hi - lo) // 2, lo + 1)
+        # v[lo + 1] <= v[lo] <= v[hi]: v[lo] is the pivot, the ends are sentinels
+        if _above(v[lo + 1], v[hi]):
+            swap(lo + 1, hi)
+        if _above(v[lo], v[hi]):
+            swap(lo, hi)
+        if _above(v[lo + 1], v[lo]):
+            swap(lo + 1, lo)
+        i, j, pivot = lo + 1, hi, v[lo]
+        while True:
+            i += 1
+            while _above(pivot, v[i]):
+                i += 1
+            j -= 1
+            while _above(v[j], pivot):
+                j -= 1
+            if j < i:
+                break
+            swap(i, j)
+        swap(lo, j)
+        if j <= k:
+            lo = i
+        if j >= k:
+            hi = j - 1
+    return ix[k]
 
 
 _SELECT_NODE = {"median": "MedianBackward1", "nanmedian": "NanmedianBackward1", "kthvalue": "KthvalueBackward0"}

@@ -96,6 +96,16 @@ CASES = {
     "nanmedian": "out = [named(lambda x: x.nanmedian(), (3, 4)), named(lambda x: x.nanmedian(1), (3, 4)), at(lambda x: x.nanmedian(), T([1.0, float('nan'), 2.0, 1.0])), at(lambda x: x.nanmedian(1), T([[1.0, float('nan'), 2.0], [3.0, 1.0, 2.0]])), at(lambda x: x.nanmedian(), T(TIES))]",
     "median_float32": "out = [named(lambda x: x.median(1), (3, 4), dtype=torch.float32), at(lambda x: x.median(), T(TIES, torch.float32))]",
     "kthvalue": "out = [named(lambda x: x.kthvalue(2, 1), (3, 4)), named(lambda x: x.kthvalue(3, 0, keepdim=True), (3, 4)), at(lambda x: x.kthvalue(2, 1), T(TIES)), at(lambda x: x.kthvalue(4), T(TIES))]",
+    "kthvalue_ties_lines": (
+        "x = T([[float((i * 7 + j * j * 3 + i * j) % 4) for j in range(9)] for i in range(40)])\n"
+        "out = [x.kthvalue(k, 1).indices for k in range(1, 10)] + [x.t().kthvalue(7, 0).indices, x.reshape(4, 10, 9).kthvalue(3, 1).indices,"
+        " x.long().kthvalue(5).indices, x.float().kthvalue(2).indices]"),
+    "kthvalue_ties_nan": (
+        "x = T([[float('nan') if (i + j) % 5 == 0 else float((i * 3 + j) % 3) for j in range(7)] for i in range(12)])\n"
+        "out = [x.kthvalue(k, 1) for k in range(1, 8)] + [at(lambda a: a.kthvalue(6, 1), x)]"),
+    "median_ties_lines": (
+        "x = T([[float((i * 7 + j * j * 3 + i * j) % 4) for j in range(9)] for i in range(40)])\n"
+        "out = [x.median(1), x[:, :8].median(1), x.t().median(0).indices, x.nanmedian(1).indices, x.mode(1), x.cummax(1).indices, x.cummin(1).indices]"),
     "mode": "out = [named(lambda x: x.mode(1), (3, 4)), at(lambda x: x.mode(1), T(TIES)), at(lambda x: x.mode(0, keepdim=True), T(TIES))]",
     "cummax_cummin": "out = [named(lambda x: x.cummax(1), (3, 4)), named(lambda x: x.cummin(0), (3, 4)), at(lambda x: x.cummax(1), T(TIES)), at(lambda x: x.cummin(1), T(TIES)), at(lambda x: torch.cummax(x, 0), T(TIES))]",
     "aminmax": "out = [named(lambda x: torch.aminmax(x), (3, 4)), named(lambda x: torch.aminmax(x, dim=1), (3, 4)), named(lambda x: torch.aminmax(x, dim=0, keepdim=True), (3, 4))]",

@@ -492,30 +492,39 @@ def _select_sorted(input, dim, pos, keepdim, kind):
     if x.shape[d] == 0:
         raise IndexError("%s(): Expected reduction dim %d to have non-zero size." % (kind, d))
     with _NoGrad():
-        idx_sorted = x.sort(d, stable=True).indices
+        sorted_x = x.sort(d, stable=True)
+        idx_sorted = sorted_x.indices
         if isinstance(pos, int):
             p = idx_sorted.narrow(d, pos, 1)
         else:
             p = idx_sorted.gather(d, pos)
         if kind == "kthvalue":
-            p = _kth_ties(x.detach(), d, p, pos)
+            p = _kth_ties(x.detach(), sorted_x.values, d, p, pos)
     return getattr(return_types, kind)(_selected(_SELECT_NODE[kind], x, d, p, keepdim), _squeeze_unless(p, d, keepdim))
 
 
-def _kth_ties(x, d, p, k):
-    """kthvalue's index where the k-th value (0-based ``k``) appears more than once along d:
-    the position PyTorch's CPU quickselect leaves there (``p``, from a stable sort, is
-    right wherever the value is unique; only the lines with a tie are walked, in Python)."""
+def _kth_ties(x, sv, d, p, k):
+    """kthvalue's index where the k-th value (0-based ``k``) appears more than once along d
+    (``sv``: x sorted along d): the position PyTorch's CPU quickselect leaves there (``p``,
+    from a stable sort, is right wherever the value is unique; only the lines with a tie
+    are walked, in Python)."""
+    n = x.shape[d]
+    v = sv.narrow(d, k, 1)
+
+    def same(a):
+        eq = a == v
+        return eq | ((a != a) & (v != v)) if x.is_floating_point() else eq
+
+    tied = None
+    for j in (k - 1, k + 1):
+        if 0 <= j < n:
+            t = same(sv.narrow(d, j, 1))
+            tied = t if tied is None else tied | t
+    if tied is None or not _builtin_bool(tied.any()):
+        return p
     xl = x.movedim(d, -1) if d != x.dim() - 1 else x
     pl = p.movedim(d, -1) if d != x.dim() - 1 else p
-    v = xl.gather(-1, pl)
-    same = xl == v
-    if x.is_floating_point():
-        same = same | ((xl != xl) & (v != v))
-    tied = (same.sum(-1) > 1).reshape(-1)
-    if not _builtin_bool(tied.any()):
-        return p
-    n = xl.shape[-1]
+    tied = (tied.movedim(d, -1) if d != x.dim() - 1 else tied).reshape(-1)
     rows = xl.reshape([-1, n])
     got = pl.reshape(-1).tolist()
     for r in _arange(tied.numel()).masked_select(tied).tolist():

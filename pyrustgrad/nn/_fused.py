@@ -85,19 +85,20 @@ def composite(name, inputs, fn):
     many = isinstance(res, tuple)
     inner = list(res) if many else [res]
     outs = [t.detach() if isinstance(t, _core._TensorBase) and t.is_floating_point() else t for t in inner]
-    pairs = [(i, o) for i, o in zip(inner, outs) if isinstance(o, _core._TensorBase) and o.is_floating_point()]
+    recorded = [(i, o) for i, o in zip(inner, outs) if isinstance(o, _core._TensorBase) and o.is_floating_point()]
+    kept = [i for i, _ in recorded]  # the backward holds the inner graph, never an output (no cycle)
     diff = [t for t, n in zip(inputs_in, needs) if n]
 
     def backward(grads, saved):
         from .. import autograd
-        used = [(i, g) for (i, _), g in zip(pairs, grads) if g is not None and i.requires_grad]
+        used = [(i, g) for i, g in zip(kept, grads) if g is not None and i.requires_grad]
         if not used:
             return tuple(None for _ in needs)
         got = iter(autograd.grad([i for i, _ in used], diff, [g for _, g in used], retain_graph=True,
                                  create_graph=_core.is_grad_enabled(), allow_unused=True))
         return tuple(next(got) if n else None for n in needs)
 
-    _core._record_function(name, inputs, [o for _, o in pairs], [], backward)
+    _core._record_function(name, inputs, [o for _, o in recorded], [], backward)
     return type(res)(outs) if many and type(res) is tuple else (res.__class__(*outs) if many else outs[0])
 
 

@@ -2136,108 +2136,261 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
                               lambda a, b: vector_norm(a.unsqueeze(-2) - b.unsqueeze(-3), p, -1))
 
 
+_ELL = "..."
+
+
+def _subscript(c):
+    """A label's rank in PyTorch's order: A-Z, then a-z."""
+    return ord(c) - 65 if "A" <= c <= "Z" else ord(c) - 97 + 26
+
+
+def _is_label(c):
+    return "A" <= c <= "Z" or "a" <= c <= "z"
+
+
+def _einsum_labels(lhs, n_ops):
+    """Each operand's labels (``_ELL`` for an ellipsis), with PyTorch's messages."""
+    labels = [[]]
+    ell = False
+    i = 0
+    while i < len(lhs):
+        c = lhs[i]
+        if c == ".":
+            cur = len(labels) - 1
+            if ell:
+                raise RuntimeError("einsum(): found '.' for operand %d for which an ellipsis was already found" % cur)
+            if not (i + 2 < len(lhs) and lhs[i + 1] == "." and lhs[i + 2] == "."):
+                raise RuntimeError("einsum(): found '.' for operand %d that is not part of any ellipsis" % cur)
+            labels[-1].append(_ELL)
+            ell = True
+            i += 2
+        elif c == ",":
+            labels.append([])
+            if len(labels) > n_ops:
+                raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+            ell = False
+        elif c != " ":
+            if not _is_label(c):
+                raise RuntimeError("einsum(): invalid subscript given at index %d in the equation string, subscripts "
+                                   "must be in [a-zA-Z]" % i)
+            labels[-1].append(c)
+        i += 1
+    if len(labels) != n_ops:
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    return labels
+
+
 def einsum(equation, *operands):
+    """PyTorch's einsum pipeline, so the graph has its nodes: every operand takes its
+    diagonals, gets size-1 dims for the labels it lacks and is permuted to one order (the
+    output's labels, then the summed ones); operands are contracted left to right, each
+    pair as one bmm (or a product where nothing is summed); the summed dims are viewed
+    away at the end (summed, for one operand)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    eq = equation.replace(" ", "")
-    if "->" in eq:
-        lhs, rhs = eq.split("->")
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    arrow = equation.find("->")
+    lhs = equation if arrow < 0 else equation[:arrow]
+    op_labels = _einsum_labels(lhs, len(operands))
+    count = collections.Counter()
+    ell_dims = 0
+    for i, (x, labels) in enumerate(zip(operands, op_labels)):
+        named_n = len([l for l in labels if l != _ELL])
+        count.update(l for l in labels if l != _ELL)
+        has_ell = _ELL in labels
+        if has_ell:
+            ell_dims = _builtin_max(ell_dims, x.dim() - named_n)
+        if (named_n > x.dim()) if has_ell else (named_n != x.dim()):
+            raise RuntimeError("einsum(): the number of subscripts in the equation (%d) %s (%d) for operand %d%s"
+                               % (named_n, "is more than the number of dimensions" if has_ell
+                                  else "does not match the number of dimensions", x.dim(), i,
+                                  "" if has_ell else " and no ellipsis was given"))
+    # Each label's position in the common order: the output's dims, then the summed ones.
+    pos = {}
+    at = 0
+    ell_at, ell_out = 0, False
+    if arrow < 0:
+        at, ell_out = ell_dims, True
+        for l in sorted(count, key=_subscript):
+            if count[l] == 1:
+                pos[l] = at
+                at += 1
     else:
-        lhs, rhs = eq, None
-    terms = lhs.split(",")
-    if len(terms) != len(operands):
-        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
-                           if len(operands) > len(terms) else
-                           "einsum(): fewer operands were provided than specified in the equation")
-    # Expand '...' into fresh upper-case-free labels, right-aligned across operands.
-    ell_n = 0
-    for t, x in zip(terms, operands):
-        if "..." in t:
-            ell_n = _builtin_max(ell_n, x.dim() - (len(t) - 3))
-    ell = [chr(0x100 + i) for i in range(ell_n)]
-    subs = []
-    for t, x in zip(terms, operands):
-        if "..." in t:
-            k = x.dim() - (len(t) - 3)
-            pre, post = t.split("...")
-            labels = list(pre) + ell[ell_n - k:] + list(post)
-        else:
-            labels = list(t)
-        if len(labels) != x.dim():
-            raise RuntimeError("einsum(): the number of subscripts in the equation (%d) does not match the number of "
-                               "dimensions (%d) for operand %d%s" % (len(labels), x.dim(), len(subs),
-                                                                     "" if "..." in t else " and no ellipsis was given"))
-        subs.append(labels)
-    if rhs is None:
-        counts = collections.Counter(l for s in subs for l in s)
-        out = ell + sorted(l for l, c in counts.items() if c == 1 and l not in ell)
-    else:
-        if "..." in rhs:
-            pre, post = rhs.split("...")
-            out = list(pre) + ell + list(post)
-        else:
-            out = list(rhs)
-    sizes = {}
+        rhs = equation[arrow + 2:]
+        i = 0
+        while i < len(rhs):
+            c = rhs[i]
+            if c == ".":
+                if ell_out:
+                    raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) was already found")
+                if not (i + 2 < len(rhs) and rhs[i + 1] == "." and rhs[i + 2] == "."):
+                    raise RuntimeError("einsum(): found '.' for output that is not part of any ellipsis (...)")
+                ell_at, ell_out = at, True
+                at += ell_dims
+                i += 2
+            elif c != " ":
+                if not _is_label(c):
+                    raise RuntimeError("einsum(): invalid subscript given at index %d in the equation string, "
+                                       "subscripts must be in [a-zA-Z]" % (len(lhs) + 2 + i))
+                if not count[c] or c in pos:
+                    raise RuntimeError("einsum(): output subscript %s %s" % (c, "appears more than once in the output"
+                                       if c in pos else "does not appear in the equation for any input operand"))
+                pos[c] = at
+                at += 1
+            i += 1
+    out_dims = at
+    if not ell_out:
+        ell_at = at
+        at += ell_dims
+    for l in sorted(count, key=_subscript):
+        if l not in pos:
+            pos[l] = at
+            at += 1
+    total = at
+    # Align the operands.
+    sizes, ell_sizes = {}, [1] * ell_dims
+    dim_counts = [0] * total
     ops = []
-    for labels, x in zip(subs, operands):
-        # Repeated labels in one operand take its diagonal.
-        while len(set(labels)) != len(labels):
-            for i, l in enumerate(labels):
-                j = labels.index(l, i + 1) if labels.count(l) > 1 else -1
-                if j >= 0:
-                    x = diagonal(x, 0, i, j)
-                    labels = [m for k, m in enumerate(labels) if k not in (i, j)] + [l]
-                    break
-        for l, s in zip(labels, x.shape):
-            if l in sizes and sizes[l] != s and s != 1 and sizes[l] != 1:
-                raise RuntimeError("einsum(): operands do not broadcast with remapped shapes (original->remapped)")
-            sizes[l] = _builtin_max(sizes.get(l, 1), s)
-        ops.append((x, labels))
-    # Sum out labels that appear in one operand only and not in the output.
-    def reduce_single(x, labels, keep):
-        drop = [i for i, l in enumerate(labels) if l not in keep]
-        if drop:
-            x = x.sum(drop)
-            labels = [l for i, l in enumerate(labels) if i not in drop]
-        return x, labels
-
+    for i, (x, labels) in enumerate(zip(operands, op_labels)):
+        op = x
+        shp = list(x.shape)
+        perm = [-1] * total
+        d = 0
+        for l in labels:
+            if l == _ELL:
+                k = x.dim() - (len(labels) - 1)
+                for j in range(ell_dims - k, ell_dims):
+                    s = shp[d]
+                    if s != 1:
+                        if ell_sizes[j] not in (1, s):
+                            raise RuntimeError("einsum(): dimension %d covered by ellipsis in operand %dhas size %d which "
+                                               "does not broadcast with previously seen ellipsis with size %d for the "
+                                               "respective dimension" % (d, i, s, ell_sizes[j]))
+                        ell_sizes[j] = s
+                        dim_counts[ell_at + j] += 1
+                    perm[ell_at + j] = d
+                    d += 1
+            elif perm[pos[l]] == -1:
+                s = shp[d]
+                if s != 1:
+                    if sizes.get(l, 1) not in (1, s):
+                        raise RuntimeError("einsum(): subscript %s has size %d for operand %d which does not broadcast "
+                                           "with previously seen size %d" % (l, s, i, sizes[l]))
+                    sizes[l] = s
+                    dim_counts[pos[l]] += 1
+                perm[pos[l]] = d
+                d += 1
+            else:  # a repeated label: its diagonal, where the label first was
+                prev = perm[pos[l]]
+                if shp[d] != shp[prev]:
+                    raise RuntimeError("einsum(): subscript %s is repeated for operand %d but the sizes don't match, "
+                                       "%d != %d" % (l, i, shp[d], shp[prev]))
+                op = movedim(diagonal(op, 0, prev, d), -1, prev)
+                shp = list(op.shape)
+        for k in range(total):
+            if perm[k] == -1:
+                op = op.unsqueeze(d)
+                perm[k] = d
+                d += 1
+        ops.append(op.permute(perm))
+    # Contract left to right.
     while len(ops) > 1:
-        (a, la), (b, lb) = ops[0], ops[1]
-        rest_labels = set(out) | set(l for _, ls in ops[2:] for l in ls)
-        a, la = reduce_single(a, la, rest_labels | set(lb))
-        b, lb = reduce_single(b, lb, rest_labels | set(la))
-        ops[0:2] = [_contract(a, la, b, lb, rest_labels)]
-    x, labels = ops[0]
-    x, labels = reduce_single(x, labels, set(out))
-    for l in out:
-        if l not in labels:
-            raise RuntimeError("einsum(): output subscript %s does not appear in the equation for any input operand" % l)
-    return x.permute([labels.index(l) for l in out]) if labels else x
+        a, b = ops[0], ops[1]
+        del ops[:2]
+        sa, sb = list(a.shape), list(b.shape)
+        sum_dims, a_sum, b_sum = [], [], []
+        for d in range(out_dims, total):
+            if sa[d] != 1 and sb[d] != 1:
+                dim_counts[d] -= 1
+                if dim_counts[d] == 1:
+                    sum_dims.append(d)
+                    dim_counts[d] = 0
+            elif dim_counts[d] == 1:
+                if sa[d] != 1:
+                    a_sum.append(d)
+                    dim_counts[d] = 0
+                elif sb[d] != 1:
+                    b_sum.append(d)
+                    dim_counts[d] = 0
+        if a_sum:
+            a = a.sum(a_sum, keepdim=True)
+        if b_sum:
+            b = b.sum(b_sum, keepdim=True)
+        ops.insert(0, _sumproduct_pair(a, b, sum_dims))
+    if total > out_dims:
+        if len(operands) > 1:
+            return ops[0].view(list(ops[0].shape[:out_dims]))
+        return ops[0].sum(list(range(out_dims, total)))
+    return ops[0]
 
 
-def _contract(a, la, b, lb, keep):
-    """a (labels la) times b (labels lb), summing the shared labels not in ``keep``, as one bmm."""
-    batch = [l for l in la if l in lb and l in keep]
-    contr = [l for l in la if l in lb and l not in keep]
-    left = [l for l in la if l not in lb]
-    right = [l for l in lb if l not in la]
+def _reshape_as_pytorch(x, shape):
+    """``x.reshape(shape)`` with PyTorch's node: ViewBackward0 for a contiguous x,
+    ReshapeAliasBackward0 for a view of a strided one, UnsafeViewBackward0 for a copy."""
+    if x.is_contiguous():
+        return x.reshape(shape)
+    with _NoGrad():
+        try:
+            x.view(shape)
+            viewable = True
+        except RuntimeError:
+            viewable = False
+    if not viewable:
+        return x.reshape(shape)
+    in_shape = list(x.shape)
+    return _fused_op()("ReshapeAliasBackward0", [x], [], lambda: x.view(shape), lambda g, needs: (g.reshape(in_shape),))
 
-    def size(x, labels, l):
-        return x.shape[labels.index(l)]
 
-    def bsize(l):
-        return _builtin_max(size(a, la, l), size(b, lb, l))
-
-    pa = a.permute([la.index(l) for l in batch + left + contr])
-    pb = b.permute([lb.index(l) for l in batch + contr + right])
-    bs = [bsize(l) for l in batch]
-    pa = pa.expand(*(bs + [size(a, la, l) for l in left] + [bsize(l) for l in contr]))
-    pb = pb.expand(*(bs + [bsize(l) for l in contr] + [size(b, lb, l) for l in right]))
-    nb, nl, nc, nr = (_prod_int(bs), _prod_int([size(a, la, l) for l in left]),
-                      _prod_int([bsize(l) for l in contr]), _prod_int([size(b, lb, l) for l in right]))
-    y = pa.reshape([nb, nl, nc]).bmm(pb.reshape([nb, nc, nr]))
-    shape = bs + [size(a, la, l) for l in left] + [size(b, lb, l) for l in right]
-    return y.reshape(shape), batch + left + right
+def _sumproduct_pair(left, right, sum_dims):
+    """(left * right) summed over ``sum_dims`` (kept as size 1), both aligned to the same
+    dims: one bmm over the dims in both (batch), left's only, the summed, right's only."""
+    if not sum_dims:
+        return left * right
+    ls, rs = list(left.shape), list(right.shape)
+    lro, lo, ro = [], [], []
+    lro_n = lo_n = ro_n = sum_n = 1
+    l_sum, r_sum = [], []
+    for i in range(len(ls)):
+        sl, sr = ls[i] != 1, rs[i] != 1
+        if i in sum_dims:
+            if sl and sr:
+                if ls[i] != rs[i]:
+                    raise RuntimeError("non-broadcast dimensions must match")
+                sum_n *= ls[i]
+            elif sl:
+                l_sum.append(i)
+            elif sr:
+                r_sum.append(i)
+        elif sl and sr:
+            if ls[i] != rs[i]:
+                raise RuntimeError("non-broadcast dimensions must match")
+            lro.append(i)
+            lro_n *= ls[i]
+        elif sl:
+            lo.append(i)
+            lo_n *= ls[i]
+        else:
+            ro.append(i)
+            ro_n *= rs[i]
+    for i in l_sum:  # a summed dim in one operand only is summed there first, one at a time as PyTorch
+        left = left.sum(i, keepdim=True)
+        ls[i] = 1
+    for i in r_sum:
+        right = right.sum(i, keepdim=True)
+        rs[i] = 1
+    if lo and ro and ro[-1] < lo[0]:
+        # right's dims all come first in the output: swapped, the bmm gives the output's order
+        left, right, lo, ro, lo_n, ro_n, ls, rs = right, left, ro, lo, ro_n, lo_n, rs, ls
+    out_size = [ls[d] for d in lro] + [ls[d] for d in lo] + [1] * len(sum_dims) + [rs[d] for d in ro]
+    lperm = lro + lo + list(sum_dims) + ro
+    rperm = lro + list(sum_dims) + ro + lo
+    operm = [0] * len(lperm)
+    for k, d in enumerate(lperm):
+        operm[d] = k
+    a = _reshape_as_pytorch(left.permute(lperm), [lro_n, lo_n, sum_n])
+    b = _reshape_as_pytorch(right.permute(rperm), [lro_n, sum_n, ro_n])
+    return a.bmm(b).view(out_size).permute(operm)
 
 
 def _prod_int(xs):

@@ -57,6 +57,16 @@ def at(fn, *xs):
 def named(fn, *shapes, dtype=D):
     return at(fn, *[data(*s, k=0.3 * i, dtype=dtype) for i, s in enumerate(shapes)])
 
+def tree(f, depth=0):
+    # The graph below a node, by names, as far as the leaves.
+    if f is None:
+        return ''
+    n = f.name().split('::')[-1]
+    if n == 'AccumulateGrad':
+        return 'L'
+    kids = [tree(h, depth + 1) for h, _ in f.next_functions if h is not None]
+    return n + ('(' + ','.join(kids) + ')' if kids else '')
+
 def T(v, dtype=D):
     return torch.tensor(v, dtype=dtype)
 
@@ -118,6 +128,28 @@ CASES = {
     "addmm": "out = [named(lambda b, x, y: torch.addmm(b, x, y), (3,), (4, 5), (5, 3)), named(lambda b, x, y: torch.addmm(b, x, y, beta=0.5, alpha=2.0), (4, 3), (4, 5), (5, 3)), named(lambda b, x, y: b.addmm(x, y, beta=0, alpha=-1.5), (1, 3), (4, 5), (5, 3))]",
     "linear": "out = [named(lambda x, w, b: F.linear(x, w, b), (4, 5), (3, 5), (3,)), named(lambda x, w, b: F.linear(x, w, b), (2, 2, 5), (3, 5), (3,)), named(lambda x, w: F.linear(x, w), (2, 2, 5), (3, 5)), named(lambda x, w, b: F.linear(x, w, b), (5,), (3, 5), (3,))]",
     "kron": "out = [named(lambda a, b: torch.kron(a, b), (2, 3), (3, 2)), named(lambda a, b: torch.kron(a, b), (3,), (2, 2))]",
+    "einsum_graphs": (
+        "ops = {'x': data(4, 5, requires_grad=True), 'y': data(5, 3, k=1.0, requires_grad=True), 'z': data(3, k=2.0, requires_grad=True),"
+        " 'b': data(2, 4, 5, k=0.5, requires_grad=True), 'c': data(2, 5, 3, k=1.5, requires_grad=True), 'd': data(4, 1, 3, k=2.5, requires_grad=True)}\n"
+        "eqs = [('ij,jk->ik', 'xy'), ('ij,jk', 'xy'), ('ij,jk->ki', 'xy'), ('ji,jk->ki', 'yy'), ('i,i->', 'zz'), ('i,j->ij', 'zz'), ('bij,bjk->bik', 'bc'),"
+        " ('bij,bjk->kbi', 'bc'), ('ij,ij->ij', 'xx'), ('ij,ij->i', 'xx'), ('ij->ji', 'x'), ('ij->j', 'x'), ('ij->', 'x'), ('ij', 'x'), ('ji', 'x'),"
+        " ('ij,jk,kl->il', 'xyy'), ('...ij,...jk->...ik', 'bc'), ('i,i', 'zz'), ('ij,kj->ik', 'xx'), ('ij,kj->ki', 'xx'), ('iak,ij->kaj', 'dx'), ('Ai,ai->aA', 'xx'),"
+        " ('bij,jk->kbi', 'by'), ('ik,k->i', 'yz')]\n"
+        "out = []\n"
+        "for eq, names in eqs:\n"
+        "    args = [ops[n] for n in names]\n"
+        "    y = torch.einsum(eq, *args)\n"
+        "    gs = torch.autograd.grad((y * y).sum(), [ops[n] for n in sorted(set(names))], create_graph=True)\n"
+        "    out.append([eq, tree(y.grad_fn), y, [nm(q) for q in gs], gs])"),
+    "einsum_diagonals": "out = [named(lambda a: torch.einsum('ii->i', a), (4, 4)), named(lambda a: torch.einsum('ii', a), (3, 3)), named(lambda a: torch.einsum('iji->j', a), (3, 2, 3)), named(lambda a, b: torch.einsum('ii,ij->j', a, b), (3, 3), (3, 2))]",
+    "einsum_errors": (
+        "out = []\n"
+        "for eq, shapes in [('ij,jk', [(2, 3)]), ('i,i', [(2,), (2,), (2,)]), ('ij->k', [(2, 3)]), ('ij->ii', [(2, 3)]), ('i.j', [(2, 3)]), ('i...j...', [(2, 3)]),"
+        " ('ij', [(2, 3, 4)]), ('...ij', [(2,)]), ('ij,jk', [(2, 3), (4, 5)]), ('ii', [(2, 3)]), ('i1', [(2, 2)]), ('ij->i1', [(2, 2)]), ('...i,...i', [(2, 3), (4, 3)]), ('ij->...i...', [(2, 2)])]:\n"
+        "    try:\n"
+        "        out.append(torch.einsum(eq, *[data(*s) for s in shapes]))\n"
+        "    except Exception as e:\n"
+        "        out.append([type(e).__name__, str(e)])"),
     # ---------------------------------------------------------------- splits
     "split": "out = [named(lambda x: x.split(2), (5, 3)), named(lambda x: x.split(2, 1), (3, 5)), named(lambda x: torch.split(x, 2)[1], (5, 3))]",
     "split_sizes": "out = [named(lambda x: x.split([1, 3]), (4, 3)), named(lambda x: x.split([2, 0, 3], 1)[2], (3, 5))]",

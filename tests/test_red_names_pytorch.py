@@ -130,10 +130,10 @@ CASES = {
     "kron": "out = [named(lambda a, b: torch.kron(a, b), (2, 3), (3, 2)), named(lambda a, b: torch.kron(a, b), (3,), (2, 2))]",
     "einsum_graphs": (
         "ops = {'x': data(4, 5, requires_grad=True), 'y': data(5, 3, k=1.0, requires_grad=True), 'z': data(3, k=2.0, requires_grad=True),"
-        " 'b': data(2, 4, 5, k=0.5, requires_grad=True), 'c': data(2, 5, 3, k=1.5, requires_grad=True), 'd': data(4, 1, 3, k=2.5, requires_grad=True)}\n"
+        " 'b': data(2, 4, 5, k=0.5, requires_grad=True), 'c': data(2, 5, 3, k=1.5, requires_grad=True), 'd': data(4, 1, 3, k=2.5, requires_grad=True), 'Y': data(3, 4, k=3.0, requires_grad=True)}\n"
         "eqs = [('ij,jk->ik', 'xy'), ('ij,jk', 'xy'), ('ij,jk->ki', 'xy'), ('ji,jk->ki', 'yy'), ('i,i->', 'zz'), ('i,j->ij', 'zz'), ('bij,bjk->bik', 'bc'),"
         " ('bij,bjk->kbi', 'bc'), ('ij,ij->ij', 'xx'), ('ij,ij->i', 'xx'), ('ij->ji', 'x'), ('ij->j', 'x'), ('ij->', 'x'), ('ij', 'x'), ('ji', 'x'),"
-        " ('ij,jk,kl->il', 'xyy'), ('...ij,...jk->...ik', 'bc'), ('i,i', 'zz'), ('ij,kj->ik', 'xx'), ('ij,kj->ki', 'xx'), ('iak,ij->kaj', 'dx'), ('Ai,ai->aA', 'xx'),"
+        " ('ij,jk,kl->il', 'xyY'), ('...ij,...jk->...ik', 'bc'), ('i,i', 'zz'), ('ij,kj->ik', 'xx'), ('ij,kj->ki', 'xx'), ('iak,ij->kaj', 'dx'), ('Ai,ai->aA', 'xx'),"
         " ('bij,jk->kbi', 'by'), ('ik,k->i', 'yz')]\n"
         "out = []\n"
         "for eq, names in eqs:\n"

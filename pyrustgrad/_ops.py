@@ -6,9 +6,14 @@ Because every one is built from recorded native ops (or, where a formula needs a
 a kink, an ``autograd.Function`` whose backward is itself written with differentiable ops),
 each has gradients of every order. Values, dtypes and messages follow PyTorch 2.15; node
 names are those of the ops composed (``SumBackward1``, ``SqrtBackward0``, ...), except
-where one named node (``nn._fused``, a backward formula in differentiable ops) gives
-PyTorch's name: var/std/var_mean/std_mean/logsumexp (``VarBackward0`` ...). ``__init__`` exports the public names; the names in
-``METHODS`` also become ``Tensor`` methods. Must stay valid Python 3.6.
+where one named node (``nn._fused``: a backward formula in differentiable ops, or a
+composite's graph run by one node) gives PyTorch's name: var/std/var_mean/std_mean,
+logsumexp, prod, cumprod, logcumsumexp, median/nanmedian/kthvalue/mode, cummax/cummin,
+aminmax, split/chunk/unbind (one node, several outputs, the pieces still views), rot90,
+take, index_copy/index_fill, masked_scatter, Tensor.unfold (a view), addmm, cdist, dist
+(``VarBackward0``, ``ProdBackward1``, ``SplitBackward0`` ...); einsum follows PyTorch's own
+pipeline, so its graph has PyTorch's nodes. ``__init__`` exports the public names; the
+names in ``METHODS`` also become ``Tensor`` methods. Must stay valid Python 3.6.
 """
 
 import collections

@@ -5,7 +5,11 @@ powers and exponentials, the symmetric eigendecomposition, the SVD and what is b
 inv/det/solve/cholesky/qr are finite sequences of differentiable tensor ops (Gauss-Jordan
 with partial pivoting, column-by-column Cholesky, Householder QR with LAPACK's sign
 convention), so their gradients of every order come from autograd itself; the pivot choice
-is piecewise constant and carries no gradient. They loop in Python over the rows of each
+is piecewise constant and carries no gradient. Each is shown as PyTorch's one node
+(``LinalgInvExBackward0``, ``LinalgDetBackward0``, ``LinalgSlogdetBackward0``,
+``LinalgSolveExBackward0``, ``LinalgCholeskyExBackward0``, ``LinalgQrBackward0``,
+``LinalgMatrixExpBackward0``) whose backward runs the composite's graph (``nn._fused.
+composite``). They loop in Python over the rows of each
 matrix of a batch: right for the small and medium matrices of typical scripts, slow for
 large ones. eigh, svd, pinv and lstsq compute their forward in float64 Python floats
 (Jacobi rotations, _jacobi.py) and are autograd Functions whose backward formulas

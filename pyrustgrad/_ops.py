@@ -400,7 +400,8 @@ def _cum_extreme(input, dim, largest, kind):
     from the input so the gradient goes to the chosen element."""
     x = input
     if x.dim() == 0:
-        return getattr(return_types, kind)(x.clone(), _core.full([], 0.0, _core.int64, False))
+        return getattr(return_types, kind)(_same_value("CummaxBackward0" if largest else "CumminBackward0", x),
+                                           _core.full([], 0.0, _core.int64, False))
     d = _wrap(dim, x.dim())
     n = x.shape[d]
     with _NoGrad():
@@ -440,7 +441,7 @@ def mode(input, dim=-1, keepdim=False):
     of its last occurrence, as PyTorch's CPU mode."""
     x = input
     if x.dim() == 0:
-        return return_types.mode(x.clone(), _core.full([], 0.0, _core.int64, False))
+        return return_types.mode(_same_value("ModeBackward0", x), _core.full([], 0.0, _core.int64, False))
     d = _wrap(dim, x.dim())
     n = x.shape[d]
     if n == 0:
@@ -455,6 +456,11 @@ def mode(input, dim=-1, keepdim=False):
         pos = _where(hit, _arange(n), _scalar(-1, _core.int64)).amax(-1, keepdim=True)
         pos = pos.transpose(d, -1) if d != x.dim() - 1 else pos
     return return_types.mode(_selected("ModeBackward0", x, d, pos, keepdim), _squeeze_unless(pos, d, keepdim))
+
+
+def _same_value(name, x):
+    """A selection over a 0-d tensor: its value, as one node ``name``."""
+    return _fused_op()(name, [x], [], lambda: x.clone(), lambda g, needs: (g,))
 
 
 def _selected(name, x, d, pos, keepdim):
@@ -492,7 +498,7 @@ def _select_sorted(input, dim, pos, keepdim, kind):
     broadcast along ``dim`` or an int) along ``dim``; the gradient goes to that element."""
     x = input
     if x.dim() == 0:
-        return getattr(return_types, kind)(x.clone(), _core.full([], 0.0, _core.int64, False))
+        return getattr(return_types, kind)(_same_value(_SELECT_NODE[kind], x), _core.full([], 0.0, _core.int64, False))
     d = _wrap(int(dim), x.dim())
     if x.shape[d] == 0:
         raise IndexError("%s(): Expected reduction dim %d to have non-zero size." % (kind, d))
@@ -1633,6 +1639,10 @@ def index_add_(self, dim, index, source, alpha=1):
 def index_copy(input, dim, index, source):
     _check_long_index(index, "index_copy_(): Expected a long tensor for index, but got %s")
     d = _wrap(dim, input.dim())
+    if input.dim() == 0 and input.is_floating_point() and index.numel() == 1:
+        # the one element is the source's
+        return _fused_op()("IndexCopyBackward0", [input, source], [], lambda: source.reshape([]).to(input.dtype).clone(),
+                           lambda g, needs: (g * 0, g.reshape(list(source.shape))))
     if input.dim() == 0 or source.dim() == 0 or not input.is_floating_point():
         return input.scatter(d, _index_along(d, index, source), source)
     idx = index.reshape(-1)
@@ -1921,7 +1931,7 @@ def tensor_unfold(self, dimension, size, step):
         raise RuntimeError("step is %d but must be > 0" % step)
     count = (n - size) // step + 1
     if self.dim() == 0:
-        return self.reshape([1])
+        return _fused_op()("UnfoldBackward0", [self], [], lambda: self.reshape([1]), lambda g, needs: (g.reshape([]),))
     shape, stride = list(self.shape), list(self.stride())
     # A view, as PyTorch's: the windows along d, each window's elements as a new last dim.
     out_shape = shape[:d] + [count] + shape[d + 1:] + [size]

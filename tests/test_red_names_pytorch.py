@@ -121,6 +121,16 @@ CASES = {
     "aminmax": "out = [named(lambda x: torch.aminmax(x), (3, 4)), named(lambda x: torch.aminmax(x, dim=1), (3, 4)), named(lambda x: torch.aminmax(x, dim=0, keepdim=True), (3, 4))]",
     "aminmax_ties": "out = [at(lambda x: torch.aminmax(x), T(TIES)), at(lambda x: torch.aminmax(x, dim=1), T(TIES)), at(lambda x: torch.aminmax(x)[1], T(TIES))]",
     "aminmax_one_node": "x = data(3, 4, requires_grad=True); a, b = torch.aminmax(x); out = [a.grad_fn is b.grad_fn, nm(a)]",
+    "zero_dim_inputs": (
+        "s = T(3.0)\n"
+        "out = [at(f, s) for f in (lambda a: a.kthvalue(1), lambda a: a.median(0), lambda a: a.nanmedian(0), lambda a: a.mode(), lambda a: a.cummax(0),"
+        " lambda a: a.cummin(0), lambda a: a.prod(0), lambda a: a.prod(), lambda a: a.cumprod(0), lambda a: a.logcumsumexp(0), lambda a: torch.aminmax(a),"
+        " lambda a: a.unfold(0, 1, 1), lambda a: a.take(torch.tensor([0, 0])), lambda a: a.index_fill(0, torch.tensor([0]), 1.0), lambda a: a.tile(2),"
+        " lambda a: a.repeat_interleave(2))] + [at(lambda a, b: a.index_copy(0, torch.tensor([0]), b), s, T(2.0))]"),
+    "one_element_scans_keep_the_input": (
+        "z = data(3, 1, requires_grad=True); e = data(3, 0, requires_grad=True)\n"
+        "ys = [z.cumprod(1), z.logcumsumexp(1), z.prod(1, keepdim=True), z.cummax(1)[0], e.cumprod(1), e.logcumsumexp(1)]\n"
+        "out = [[nm(y) for y in ys], [y is z or y is e for y in ys], z.is_leaf, e.is_leaf, z.grad_fn is None, torch.autograd.grad(sum(y.sum() for y in ys[:4]), z)]"),
     # ---------------------------------------------------------------- distances, products
     "cdist": "out = [named(lambda a, b: torch.cdist(a, b), (4, 3), (2, 3)), named(lambda a, b: torch.cdist(a, b, p=1), (4, 3), (2, 3)), named(lambda a, b: torch.cdist(a, b, p=3), (2, 4, 3), (2, 2, 3))]",
     "cdist_same_input": "out = [at(lambda x: torch.cdist(x, x * 1.5), T(Z1)), at(lambda x: torch.cdist(x, x), T(Z1[:2]))]",

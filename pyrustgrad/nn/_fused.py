@@ -27,7 +27,7 @@ def fused(name, edges, saved, forward, backward, save_output=False):
         if True in needs:
             _core._set_grad_enabled(False)
             try:
-                out = forward()
+                out = _not_an_input(forward(), edges)
             finally:
                 _core._set_grad_enabled(True)
             # A node with one output runs only once its gradient arrived: grads[0] is a tensor.
@@ -35,6 +35,14 @@ def fused(name, edges, saved, forward, backward, save_output=False):
                                    lambda grads, s: backward(grads[0], needs, *s))
             return out
     return forward()
+
+
+def _not_an_input(out, edges):
+    """A forward may give an input back as it is (a scan of one element): the node's output
+    is then an alias of it, never the input itself (whose own graph must stay)."""
+    if isinstance(out, _core._TensorBase) and any(out is e for e in edges):
+        return out.view_as(out)
+    return out
 
 
 def fused_multi(name, edges, saved, forward, backward, saved_outputs=()):
@@ -49,7 +57,7 @@ def fused_multi(name, edges, saved, forward, backward, saved_outputs=()):
         if True in needs:
             _core._set_grad_enabled(False)
             try:
-                outs = forward()
+                outs = tuple(_not_an_input(o, edges) for o in forward())
             finally:
                 _core._set_grad_enabled(True)
             recorded = [o for o in outs if isinstance(o, _core._TensorBase) and o.is_floating_point()]

@@ -177,6 +177,25 @@ CASES = {
     "index_copy": "out = [named(lambda x, s: x.index_copy(0, torch.tensor([0, 2]), s), (4, 3), (2, 3)), named(lambda x, s: x.index_copy(1, torch.tensor([2]), s), (4, 3), (4, 1))]",
     "index_fill": "out = [named(lambda x: x.index_fill(1, torch.tensor([0, 2]), 1.5), (3, 4)), named(lambda x, v: x.index_fill(0, torch.tensor([1]), v), (3, 4), ())]",
     "masked_scatter": "out = [named(lambda x, s: x.masked_scatter(x > 0, s), (3, 4), (3, 4)), named(lambda x, s: x.masked_scatter(x < 0.5, s), (3, 4), (14,)), named(lambda x, s: x.masked_scatter(torch.tensor([True, False, True, False]), s), (3, 4), (2, 3, 2))]",
+    "index_ops_in_place": (
+        "x = data(4, 5, requires_grad=True)\n"
+        "fs = [lambda: (x * 1).index_fill_(1, torch.tensor([0]), 1.0), lambda: (x * 1).index_copy_(0, torch.tensor([0]), x[:1] * 2),"
+        " lambda: (x * 1).masked_scatter_(x > 0, x * 2), lambda: (x * 1).index_fill_(1, torch.tensor([0]), x[0, 0]),"
+        " lambda: (x * 1)[1:].index_fill_(1, torch.tensor([0]), 1.0), lambda: torch.zeros(4, 5, dtype=D).index_copy_(0, torch.tensor([1]), x[:1] * 3)]\n"
+        "out = []\n"
+        "for f in fs:\n"
+        "    r = f()\n"
+        "    g, = torch.autograd.grad((r * r).sum(), x, create_graph=True)\n"
+        "    out.append([r, nm(r), [None if n is None else n.name().split('::')[-1] for n, _ in r.grad_fn.next_functions], g, torch.autograd.grad(g.sum(), x)])\n"
+        "try:\n"
+        "    x.index_fill_(1, torch.tensor([0]), 1.0)\n"
+        "except RuntimeError as e:\n"
+        "    out.append(str(e))\n"
+        "y = x.exp(); y.index_fill_(1, torch.tensor([0]), 1.0)\n"
+        "try:\n"
+        "    y.sum().backward()\n"
+        "except RuntimeError as e:\n"
+        "    out.append(str(e).split(':')[0])"),
     "unfold": "out = [named(lambda x: x.unfold(1, 2, 1), (3, 4)), named(lambda x: x.unfold(0, 2, 2), (5, 3)), named(lambda x: x.t().unfold(1, 3, 1), (3, 4)), named(lambda x: x.unfold(-1, 3, 1), (2, 3, 4))]",
     "unfold_is_a_view": "x = data(3, 4, requires_grad=True); y = x.unfold(1, 2, 1); out = [y._base is x, y.data_ptr() == x.data_ptr(), y.stride(), y.is_contiguous(), torch.arange(6).unfold(0, 2, 2)]",
     "repeat_interleave": "out = [named(lambda x: x.repeat_interleave(2, 0), (3, 4)), named(lambda x: x.repeat_interleave(3), (2, 2)), named(lambda x: x.repeat_interleave(torch.tensor([1, 2, 0]), 0), (3, 4)), named(lambda x: torch.repeat_interleave(x, torch.tensor([2]), 1), (3, 4))]",

@@ -1080,6 +1080,15 @@ def erfinv(input):
 # ---------------------------------------------------------------- shape and indexing
 
 def chunk(input, chunks, dim=0):
+    return _chunk(input, chunks, dim, "SplitBackward0")
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    """chunk whose pieces share input's memory without being views of it (UnsafeSplitBackward0)."""
+    return _chunk(input, chunks, dim, "UnsafeSplitBackward0")
+
+
+def _chunk(input, chunks, dim, name):
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: %d" % chunks)
     d = _wrap(dim, input.dim())
@@ -1089,10 +1098,30 @@ def chunk(input, chunks, dim=0):
         if chunks > 2 ** 60:  # more empty chunks than a std::vector<Tensor> can hold
             raise RuntimeError("cannot create std::vector larger than max_size()")
         return tuple(input.narrow(d, 0, 0) for _ in range(chunks))
-    return split(input, size, d)
+    return _split(input, size, d, name)
 
 
 def split(tensor, split_size_or_sections, dim=0):
+    return _split(tensor, split_size_or_sections, dim, "SplitBackward0")
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return _split(input, list(split_sizes), dim, "SplitBackward0")
+
+
+def unsafe_split(input, split_size, dim=0):
+    """split whose pieces share input's memory without being views of it (UnsafeSplitBackward0)."""
+    return _split(input, split_size, dim, "UnsafeSplitBackward0")
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return _split(input, list(split_sizes), dim, "UnsafeSplitBackward0")
+
+
+def _split(tensor, split_size_or_sections, dim, name):
+    """split's pieces, one node: ``name`` for an int size (SplitBackward0,
+    UnsafeSplitBackward0), its WithSizes form for a list of sizes."""
+    with_sizes = name.replace("Backward0", "WithSizesBackward0")
     if tensor.dim() == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap(dim, tensor.dim())
@@ -1102,19 +1131,22 @@ def split(tensor, split_size_or_sections, dim=0):
         if s < 0 or (s == 0 and n != 0):
             raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension size of %d" % n)
         if n == 0:
-            return _split_node("SplitBackward0", tensor, d, [0])
-        return _split_node("SplitBackward0", tensor, d, [_builtin_min(s, n - i) for i in range(0, n, s)])
+            return _split_node(name, tensor, d, [0])
+        return _split_node(name, tensor, d, [_builtin_min(s, n - i) for i in range(0, n, s)])
     sizes = [int(s) for s in split_size_or_sections]
     if _builtin_sum(sizes) != n or _builtin_any(s < 0 for s in sizes):
         raise RuntimeError("split_with_sizes expects split_sizes to sum exactly to %d (input tensor's size at "
                            "dimension %d), but got split_sizes=[%s]" % (n, d, ", ".join(str(s) for s in sizes)))
-    return _split_node("SplitWithSizesBackward0", tensor, d, sizes)
+    return _split_node(with_sizes, tensor, d, sizes)
 
 
-def _narrows(tensor, d, sizes):
+def _narrows(tensor, d, sizes, unsafe=False):
+    """The pieces along d: views, or for the unsafe splits tensors sharing the memory that
+    are not views (no ``_base``, written in place freely)."""
     out, at = [], 0
     for s in sizes:
-        out.append(tensor.narrow(d, at, s))
+        piece = tensor.narrow(d, at, s)
+        out.append(piece.detach() if unsafe else piece)
         at += s
     return tuple(out)
 
@@ -1123,8 +1155,9 @@ def _split_node(name, tensor, d, sizes):
     """The pieces of ``tensor`` along d (views of it), the outputs of one node ``name``
     (SplitBackward0 / SplitWithSizesBackward0) whose gradient is the pieces' gradients
     concatenated, zeros for a piece that got none."""
+    unsafe = name.startswith("Unsafe")
     if not tensor.is_floating_point():
-        return _narrows(tensor, d, sizes)
+        return _narrows(tensor, d, sizes, unsafe)
     shape = list(tensor.shape)
 
     def backward(grads, needs):
@@ -1136,7 +1169,7 @@ def _split_node(name, tensor, d, sizes):
             parts.append(g)
         return (_core.cat(parts, d),)
 
-    return _fused().fused_multi(name, [tensor], [], lambda: _narrows(tensor, d, sizes), backward)
+    return _fused().fused_multi(name, [tensor], [], lambda: _narrows(tensor, d, sizes, unsafe), backward)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
@@ -1636,7 +1669,7 @@ def index_add_(self, dim, index, source, alpha=1):
     return self
 
 
-def index_copy(input, dim, index, source):
+def index_copy(input, dim, index, source, _into=None):
     _check_long_index(index, "index_copy_(): Expected a long tensor for index, but got %s")
     d = _wrap(dim, input.dim())
     if input.dim() == 0 and input.is_floating_point() and index.numel() == 1:
@@ -1654,8 +1687,8 @@ def index_copy(input, dim, index, source):
         return (_where(hit, _zero(g.dtype), g) if needs[0] else None,
                 g.index_select(d, idx).reshape(src_shape) if needs[1] else None)
 
-    return _fused_op()("IndexCopyBackward0", [input, source], [],
-                       lambda: input.scatter(d, _index_along(d, idx, source), source), backward)
+    return _fused_or_into(_into, "IndexCopyBackward0", [input, source],
+                          lambda: input.scatter(d, _index_along(d, idx, source), source), backward)
 
 
 def _index_hit(input, d, index):
@@ -1669,11 +1702,13 @@ def _index_hit(input, d, index):
 
 
 def index_copy_(self, dim, index, source):
-    self.copy_(index_copy(self, dim, index, source))
+    out = index_copy(self, dim, index, source, _into=self)
+    if out is not self:
+        self.copy_(out)
     return self
 
 
-def index_fill(input, dim, index, value):
+def index_fill(input, dim, index, value, _into=None):
     if index.dtype != _core.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
     d = _wrap(dim, input.dim())
@@ -1686,16 +1721,25 @@ def index_fill(input, dim, index, value):
                                "dimension(s)." % value.dim())
         v = value.to(input.dtype) if value.dtype != input.dtype else value
         # IndexFillBackward1: the value tensor is an input too
-        return _fused_op()("IndexFillBackward1", [input, v], [], lambda: _where(hit, v, input),
-                           lambda g, needs: (_where(hit, _zero(g.dtype), g),
-                                             _where(hit, g, _zero(g.dtype)).sum() if needs[1] else None))
+        return _fused_or_into(_into, "IndexFillBackward1", [input, v], lambda: _where(hit, v, input),
+                              lambda g, needs: (_where(hit, _zero(g.dtype), g),
+                                                _where(hit, g, _zero(g.dtype)).sum() if needs[1] else None))
     v = _scalar(value, input.dtype)
-    return _fused_op()("IndexFillBackward0", [input], [], lambda: _where(hit, v, input),
-                       lambda g, needs: (_where(hit, _zero(g.dtype), g),))
+    return _fused_or_into(_into, "IndexFillBackward0", [input], lambda: _where(hit, v, input),
+                          lambda g, needs: (_where(hit, _zero(g.dtype), g),))
+
+
+def _fused_or_into(into, name, edges, forward, backward):
+    """``fused`` (nothing saved), or its in-place form writing into ``into``."""
+    if into is not None:
+        return _fused().fused_into(into, name, edges, forward, backward)
+    return _fused_op()(name, edges, [], forward, backward)
 
 
 def index_fill_(self, dim, index, value):
-    self.copy_(index_fill(self, dim, index, value))
+    out = index_fill(self, dim, index, value, _into=self)
+    if out is not self:
+        self.copy_(out)
     return self
 
 
@@ -2016,7 +2060,7 @@ def _scaled(t, s):
     return t if s == 1 else t * s
 
 
-def addmm(input, mat1, mat2, beta=1, alpha=1):
+def addmm(input, mat1, mat2, beta=1, alpha=1, _into=None):
     def forward():
         p = _scaled(mat1.mm(mat2), alpha)
         return p if beta == 0 else _scaled(input, beta) + p
@@ -2032,6 +2076,8 @@ def addmm(input, mat1, mat2, beta=1, alpha=1):
         return (gi, _scaled(g.mm(m2.t()), alpha) if needs[1] else None,
                 _scaled(m1.t().mm(g), alpha) if needs[2] else None)
 
+    if _into is not None:
+        return _fused().fused_into(_into, "AddmmBackward0", [input, mat1, mat2], forward, backward, [mat1, mat2])
     return _fused_op()("AddmmBackward0", [input, mat1, mat2], [mat1, mat2], forward, backward)
 
 
@@ -2421,7 +2467,7 @@ def type_as(self, other):
     return self.to(other.dtype)
 
 
-def masked_scatter(input, mask, source):
+def masked_scatter(input, mask, source, _into=None):
     if mask.dtype != _core.bool:
         raise RuntimeError("masked_scatter_ only supports boolean masks, but got mask with dtype %s"
                            % __import__("pyrustgrad._dtypes", fromlist=["_C_NAME"])._C_NAME[mask.dtype])
@@ -2450,7 +2496,7 @@ def masked_scatter(input, mask, source):
             gs = _core.cat([got, _core.full([k - n], 0.0, g.dtype, False)], 0).reshape(src_shape)
         return (_where(m, _zero(g.dtype), g) if needs[0] else None, gs)
 
-    return _fused_op()("MaskedScatterBackward0", [input, source], [], forward, backward)
+    return _fused_or_into(_into, "MaskedScatterBackward0", [input, source], forward, backward)
 
 
 def fill_diagonal_(self, fill_value, wrap=False):
@@ -2642,6 +2688,7 @@ PUBLIC = [
     "dist", "renorm", "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "nan_to_num", "lerp", "logit", "clamp", "clamp_min",
     "clamp_max", "deg2rad", "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split",
+    "unsafe_chunk", "unsafe_split", "split_with_sizes", "unsafe_split_with_sizes",
     "hsplit", "vsplit", "dsplit", "unbind", "tril", "triu", "diagonal", "as_strided", "diag_embed", "diag", "trace",
     "movedim", "moveaxis", "swapaxes", "swapdims", "unflatten", "broadcast_shapes", "broadcast_to", "broadcast_tensors",
     "meshgrid", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "row_stack", "dstack", "column_stack",
@@ -2661,7 +2708,8 @@ METHODS = {n: globals()[n] for n in (
     "kthvalue", "cummax", "cummin", "mode", "aminmax", "count_nonzero", "nansum", "nanmean", "norm", "dist", "renorm", "isnan", "isinf",
     "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal", "logical_and", "logical_or",
     "logical_xor", "logical_not", "nan_to_num", "lerp", "logit", "clamp", "clamp_min", "clamp_max", "deg2rad",
-    "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split", "hsplit", "vsplit",
+    "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split", "unsafe_chunk", "unsafe_split",
+    "split_with_sizes", "unsafe_split_with_sizes", "hsplit", "vsplit",
     "dsplit", "unbind", "tril", "triu", "diagonal", "diag_embed", "diag", "trace", "movedim", "moveaxis", "swapaxes",
     "swapdims", "unflatten", "broadcast_to", "roll", "rot90", "repeat", "tile", "repeat_interleave", "take",
     "take_along_dim", "masked_fill", "masked_fill_", "index_add", "index_add_", "index_copy", "index_copy_",
@@ -2692,7 +2740,40 @@ def _inplace(name):
     return method
 
 
-for _n in ("masked_scatter", "tril", "triu", "clamp_min", "clamp_max", "lerp", "logit", "nan_to_num", "erfinv", "deg2rad", "rad2deg",
+def _masked_scatter_(self, mask, source):
+    out = masked_scatter(self, mask, source, _into=self)
+    if out is not self:
+        self.copy_(out)
+    return self
+
+
+def _addmm_(self, mat1, mat2, beta=1, alpha=1):
+    return addmm(self, mat1, mat2, beta, alpha, _into=self)
+
+
+def _cumsum_(self, dim, dtype=None):
+    d = _wrap(int(dim), self.dim())
+    if dtype is not None or not self.is_floating_point() or self.dim() == 0:
+        self.copy_(self.cumsum(d, dtype=dtype) if dtype is not None else self.cumsum(d))
+        return self
+    # CumsumBackward0: the gradient summed from the end
+    return _fused().fused_into(self, "CumsumBackward0", [self], lambda: self.cumsum(d),
+                               lambda g, needs: (_reverse_cumsum(g, d),))
+
+
+def _cumprod_(self, dim, dtype=None):
+    # its formula reads the values before the write (a copy of them): written through copy_
+    # (CopyBackwards, not PyTorch's CumprodBackward0)
+    self.copy_(cumprod(self.clone(), dim, dtype))
+    return self
+
+
+METHODS["masked_scatter_"] = _masked_scatter_
+METHODS["addmm_"] = _addmm_
+METHODS["cumsum_"] = _cumsum_
+METHODS["cumprod_"] = _cumprod_
+
+for _n in ("tril", "triu", "clamp_min", "clamp_max", "lerp", "logit", "nan_to_num", "erfinv", "deg2rad", "rad2deg",
            "logical_and", "logical_or", "logical_xor", "logical_not", "sgn", "heaviside", "renorm"):
     METHODS[_n + "_"] = _inplace(_n)
 

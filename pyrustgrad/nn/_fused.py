@@ -15,6 +15,26 @@ Must stay valid Python 3.6.
 from .. import _core
 
 
+def fused_into(self, name, edges, forward, backward, saved=()):
+    """The in-place form of ``fused`` (``x.index_fill_(...)``) for an op whose formula does
+    not read ``self`` (``saved`` holds other tensors): ``forward()``'s value is written into
+    ``self`` (``edges[0]``) and ``self`` becomes the output of the node ``name``, its
+    history before the write the node's first edge, as PyTorch's in-place ops rebase it. A
+    view or a leaf that requires grad is written through ``copy_`` (CopySlices, PyTorch's
+    refusal). Returns ``self``."""
+    needs = [e.requires_grad for e in edges]
+    if not (True in needs and _core.is_grad_enabled()) or self._base is not None or (self.is_leaf and self.requires_grad):
+        self.copy_(fused(name, edges, list(saved), forward, backward))
+        return self
+    _core._set_grad_enabled(False)
+    try:
+        self.copy_(forward())
+    finally:
+        _core._set_grad_enabled(True)
+    _core._record_function(name, edges, (self,), list(saved), lambda grads, s: backward(grads[0], needs, *s))
+    return self
+
+
 def fused(name, edges, saved, forward, backward, save_output=False):
     """``forward()`` computed without recording; when grad mode is on and a tensor of
     ``edges`` requires grad, the result becomes the output of one node called ``name``.

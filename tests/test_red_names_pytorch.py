@@ -196,6 +196,21 @@ CASES = {
         "    y.sum().backward()\n"
         "except RuntimeError as e:\n"
         "    out.append(str(e).split(':')[0])"),
+    "cumsum_addmm_cumprod_in_place": (
+        "x = data(4, 5, requires_grad=True)\n"
+        "fs = [lambda: (x * 1).cumsum_(1), lambda: (x * 1).cumsum_(0), lambda: (x[:, :3] * 1).addmm_(x, x.t()[:, :3] * 2, beta=0.5, alpha=2.0), lambda: (x * 1).cumprod_(1)]\n"
+        "out = []\n"
+        "for f in fs:\n"
+        "    r = f()\n"
+        "    g, = torch.autograd.grad((r * r).sum(), x, create_graph=True)\n"
+        "    out.append([r, g, torch.autograd.grad(g.sum(), x)])\n"
+        "out.append([nm(f()) for f in fs[:3]])"),
+    "unsafe_splits": (
+        "x = data(5, 3, requires_grad=True); y = x * 1\n"
+        "ps = [y.unsafe_split(2), y.unsafe_chunk(2, 1), y.unsafe_split_with_sizes([1, 4]), y.split_with_sizes([2, 3]), torch.unsafe_split(y, 2, 1), torch.split_with_sizes(y, [3, 2])]\n"
+        "out = [[[nm(t), t._base is y, t.data_ptr() == y.data_ptr() if i == 0 else None] for i, t in enumerate(p)] for p in ps]\n"
+        "q = y.unsafe_split(2); q[0].mul_(2.0)\n"
+        "out += [nm(q[0]), y, named(lambda a: a.unsafe_split(2), (5, 3)), named(lambda a: a.unsafe_split_with_sizes([2, 1], 1)[0], (4, 3))]"),
     "unfold": "out = [named(lambda x: x.unfold(1, 2, 1), (3, 4)), named(lambda x: x.unfold(0, 2, 2), (5, 3)), named(lambda x: x.t().unfold(1, 3, 1), (3, 4)), named(lambda x: x.unfold(-1, 3, 1), (2, 3, 4))]",
     "unfold_is_a_view": "x = data(3, 4, requires_grad=True); y = x.unfold(1, 2, 1); out = [y._base is x, y.data_ptr() == x.data_ptr(), y.stride(), y.is_contiguous(), torch.arange(6).unfold(0, 2, 2)]",
     "repeat_interleave": "out = [named(lambda x: x.repeat_interleave(2, 0), (3, 4)), named(lambda x: x.repeat_interleave(3), (2, 2)), named(lambda x: x.repeat_interleave(torch.tensor([1, 2, 0]), 0), (3, 4)), named(lambda x: torch.repeat_interleave(x, torch.tensor([2]), 1), (3, 4))]",

@@ -124,6 +124,10 @@ def _digamma64(x):
 def _polygamma64(n, x):
     """psi^(n)(x) = (-1)^(n+1) n! sum_k 1/(x + k)^(n+1), n >= 1."""
     sign = 1.0 if n % 2 == 1 else -1.0
+    if n > 170:
+        # n! is beyond float64 (the error the series below gives), raised before computing
+        # a factorial of a huge n, which never ends
+        raise OverflowError("int too large to convert to float")
     fact = math.factorial(n)
 
     def step(acc, z, mask):

@@ -6,9 +6,14 @@ Because every one is built from recorded native ops (or, where a formula needs a
 a kink, an ``autograd.Function`` whose backward is itself written with differentiable ops),
 each has gradients of every order. Values, dtypes and messages follow PyTorch 2.15; node
 names are those of the ops composed (``SumBackward1``, ``SqrtBackward0``, ...), except
-where one named node (``nn._fused``, a backward formula in differentiable ops) gives
-PyTorch's name: var/std/var_mean/std_mean/logsumexp (``VarBackward0`` ...). ``__init__`` exports the public names; the names in
-``METHODS`` also become ``Tensor`` methods. Must stay valid Python 3.6.
+where one named node (``nn._fused``: a backward formula in differentiable ops, or a
+composite's graph run by one node) gives PyTorch's name: var/std/var_mean/std_mean,
+logsumexp, prod, cumprod, logcumsumexp, median/nanmedian/kthvalue/mode, cummax/cummin,
+aminmax, split/chunk/unbind (one node, several outputs, the pieces still views), rot90,
+take, index_copy/index_fill, masked_scatter, Tensor.unfold (a view), addmm, cdist, dist
+(``VarBackward0``, ``ProdBackward1``, ``SplitBackward0`` ...); einsum follows PyTorch's own
+pipeline, so its graph has PyTorch's nodes. ``__init__`` exports the public names; the
+names in ``METHODS`` also become ``Tensor`` methods. Must stay valid Python 3.6.
 """
 
 import collections
@@ -159,6 +164,11 @@ def _fused_op():
     return _fused.fused
 
 
+def _fused():
+    from .nn import _fused
+    return _fused
+
+
 def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
     if isinstance(dim, _builtin_bool):  # var(x, False): the legacy unbiased argument
         dim, unbiased = None, dim
@@ -266,17 +276,54 @@ def _prod_keep(x, d):
     return x
 
 
+def _prod_others(x, d):
+    """For each element along d, the product of the others (exclusive scans from both ends,
+    in recorded ops): exact with one or several zeros."""
+    n = x.shape[d]
+    shape = list(x.shape)
+    shape[d] = 1
+    one = _core.full(shape, 1.0, x.dtype, False)
+    if n <= 1:
+        return one.expand(*x.shape)
+    mul = lambda a, b: a * b
+    left = _core.cat([one, _scan(x.narrow(d, 0, n - 1), d, mul)], d)
+    right = _core.cat([_scan(x.narrow(d, 1, n - 1).flip(d), d, mul).flip(d), one], d)
+    return left * right
+
+
+def _prod_grad(x, out, gk, d):
+    """The gradient of the product along d (``out`` and ``gk`` with d kept): ``grad * result
+    / self`` without zeros, as PyTorch, else the product of the other elements."""
+    with _NoGrad():
+        has_zero = x.numel() and _builtin_bool((x == 0).any())
+    return gk * _prod_others(x, d) if has_zero else gk * (out / x)
+
+
 def prod(input, dim=None, keepdim=False, dtype=None):
     x = input if dtype is None else input.to(dtype)
     if not x.is_floating_point():
         x = x.to(_core.int64)
     if dim is None:
-        return _prod_keep(x.reshape(-1), 0).reshape([])
+        shape = list(x.shape)
+
+        def backward(g, needs, x, out):
+            with _NoGrad():
+                has_zero = x.numel() and _builtin_bool((x == 0).any())
+            if not has_zero:
+                return (g * (out / x),)
+            return ((g * _prod_others(x.reshape(-1), 0)).reshape(shape),)
+
+        return _fused_op()("ProdBackward0", [x], [x], lambda: _prod_keep(x.reshape(-1), 0).reshape([]), backward,
+                           save_output=True)
     d = _wrap(int(dim), x.dim())
     if x.dim() == 0:
-        return x.clone()
-    out = _prod_keep(x, d)
-    return out if keepdim else out.squeeze(d)
+        return _fused_op()("ProdBackward1", [x], [], lambda: x.clone(), lambda g, needs: (g,))
+
+    def backward(g, needs, x, out):
+        return (_prod_grad(x, _keep(out, x, [d], keepdim), _keep(g, x, [d], keepdim), d),)
+
+    return _fused_op()("ProdBackward1", [x], [x], lambda: _squeeze_unless(_prod_keep(x, d), d, keepdim), backward,
+                       save_output=True)
 
 
 def _scan(x, d, combine):
@@ -289,20 +336,62 @@ def _scan(x, d, combine):
     return x
 
 
+def _reverse_cumsum(x, d):
+    return x.flip(d).cumsum(d).flip(d)
+
+
+def _cumprod_grad(x, out, g, d):
+    """CumprodBackward0's formula: grad_i = sum over k >= i of g_k * prod_{j <= k, j != i} x_j.
+    Without zeros ``reverse_cumsum(g * result) / x``, as PyTorch; with zeros the products
+    leaving each element out, an n x n table per line along d (exact, every order)."""
+    with _NoGrad():
+        has_zero = x.numel() and _builtin_bool((x == 0).any())
+    if not has_zero:
+        return _reverse_cumsum(g * out, d) / x
+    n = x.shape[d]
+    xl = x.movedim(d, -1) if d != x.dim() - 1 else x
+    gl = g.movedim(d, -1) if d != x.dim() - 1 else g
+    i = _arange(n)
+    eye = i.reshape([n, 1]) == i.reshape([1, n])
+    upper = i.reshape([n, 1]) <= i.reshape([1, n])  # [i, k]: k >= i
+    left_out = _where(eye, _scalar(1, x.dtype), xl.unsqueeze(-2))  # [..., i, j]: x_j with x_i as 1
+    table = cumprod(left_out, -1)
+    r = _where(upper, table * gl.unsqueeze(-2), _zero(x.dtype)).sum(-1)
+    return r.movedim(-1, d) if d != x.dim() - 1 else r
+
+
 def cumprod(input, dim, dtype=None):
     x = input if dtype is None else input.to(dtype)
     if not x.is_floating_point():
         x = x.to(_core.int64)
     if x.dim() == 0:
-        return x.clone()
-    return _scan(x, _wrap(int(dim), x.dim()), lambda a, b: a * b)
+        return _fused_op()("CumprodBackward0", [x], [], lambda: x.clone(), lambda g, needs: (g,))
+    d = _wrap(int(dim), x.dim())
+    return _fused_op()("CumprodBackward0", [x], [x], lambda: _scan(x, d, lambda a, b: a * b),
+                       lambda g, needs, x, out: (_cumprod_grad(x, out, g, d),), save_output=True)
+
+
+def _logcumsumexp_grad(x, out, g, d):
+    """grad_i = sum over k >= i of g_k * exp(x_i - out_k), in log space for g's positive and
+    negative parts apart (as PyTorch), so no exp overflows. The log of a zero part is the
+    lowest finite value, as PyTorch's, not -inf: the higher orders then stay finite."""
+    lowest = _scalar(-3.4028234663852886e38 if x.dtype == _core.float32 else -1.7976931348623157e308, x.dtype)
+    one = _scalar(1, x.dtype)
+
+    def part(mask):
+        lg = _where(mask, _where(mask, g, one).abs().log(), lowest)
+        return (x + logcumsumexp((lg - out).flip(d), d).flip(d)).exp()
+
+    return part(g > 0) - part(g < 0)
 
 
 def logcumsumexp(input, dim):
     x = _float(input)
     if x.dim() == 0:
-        return x.clone()
-    return _scan(x, _wrap(int(dim), x.dim()), logaddexp)
+        return _fused_op()("LogcumsumexpBackward0", [x], [], lambda: x.clone(), lambda g, needs: (g,))
+    d = _wrap(int(dim), x.dim())
+    return _fused_op()("LogcumsumexpBackward0", [x], [x], lambda: _scan(x, d, logaddexp),
+                       lambda g, needs, x, out: (_logcumsumexp_grad(x, out, g, d),), save_output=True)
 
 
 def _cum_extreme(input, dim, largest, kind):
@@ -311,7 +400,8 @@ def _cum_extreme(input, dim, largest, kind):
     from the input so the gradient goes to the chosen element."""
     x = input
     if x.dim() == 0:
-        return getattr(return_types, kind)(x.clone(), _core.full([], 0.0, _core.int64, False))
+        return getattr(return_types, kind)(_same_value("CummaxBackward0" if largest else "CumminBackward0", x),
+                                           _core.full([], 0.0, _core.int64, False))
     d = _wrap(dim, x.dim())
     n = x.shape[d]
     with _NoGrad():
@@ -329,7 +419,13 @@ def _cum_extreme(input, dim, largest, kind):
             v = _core.cat([v.narrow(d, 0, s), _where(better, av, bv)], d)
             i = _core.cat([i.narrow(d, 0, s), _where(better, ai, bi)], d)
             s *= 2
-    return getattr(return_types, kind)(x.gather(d, i) if n else x.clone(), i)
+    if not n:
+        return getattr(return_types, kind)(x.clone(), i)
+    shape = list(x.shape)
+    # CummaxBackward0 / CumminBackward0: each output's gradient goes to the element it came from.
+    vals = _fused_op()("CummaxBackward0" if largest else "CumminBackward0", [x], [], lambda: x.gather(d, i),
+                       lambda g, needs: (_core.full(shape, 0.0, g.dtype, False).scatter_add(d, i, g),))
+    return getattr(return_types, kind)(vals, i)
 
 
 def cummax(input, dim):
@@ -345,7 +441,7 @@ def mode(input, dim=-1, keepdim=False):
     of its last occurrence, as PyTorch's CPU mode."""
     x = input
     if x.dim() == 0:
-        return return_types.mode(x.clone(), _core.full([], 0.0, _core.int64, False))
+        return return_types.mode(_same_value("ModeBackward0", x), _core.full([], 0.0, _core.int64, False))
     d = _wrap(dim, x.dim())
     n = x.shape[d]
     if n == 0:
@@ -356,11 +452,41 @@ def mode(input, dim=-1, keepdim=False):
         counts = (sv.unsqueeze(-1) == sv.unsqueeze(-2)).sum(-1)
         best = sv.gather(-1, counts.argmax(-1, keepdim=True))
         # The last position holding that value.
-        hit = xl == best
+        hit = (xl == best) | ((xl != xl) & (best != best))
         pos = _where(hit, _arange(n), _scalar(-1, _core.int64)).amax(-1, keepdim=True)
         pos = pos.transpose(d, -1) if d != x.dim() - 1 else pos
-    vals = x.gather(d, pos)
-    return return_types.mode(_squeeze_unless(vals, d, keepdim), _squeeze_unless(pos, d, keepdim))
+    return return_types.mode(_selected("ModeBackward0", x, d, pos, keepdim), _squeeze_unless(pos, d, keepdim))
+
+
+def _same_value(name, x):
+    """A selection over a 0-d tensor: its value, as one node ``name``."""
+    return _fused_op()(name, [x], [], lambda: x.clone(), lambda g, needs: (g,))
+
+
+def _selected(name, x, d, pos, keepdim):
+    """The elements of x at ``pos`` (indices along d, d kept) as one node ``name``
+    (PyTorch's value_selecting_reduction_backward: the gradient is scattered back)."""
+    shape = list(x.shape)
+
+    def backward(g, needs):
+        return (_core.full(shape, 0.0, g.dtype, False).scatter(d, pos, _unsq(g, d, keepdim)),)
+
+    return _fused_op()(name, [x], [], lambda: _squeeze_unless(x.gather(d, pos), d, keepdim), backward)
+
+
+def _evenly_node(name, x, value):
+    """A 0-d ``value`` of x (median(), nanmedian()) as one node ``name`` whose gradient is
+    shared evenly among x's elements equal to it, or among its NaNs when it is NaN
+    (PyTorch's evenly_distribute_backward)."""
+    shape = list(x.shape)
+
+    def backward(g, needs, x):
+        with _NoGrad():
+            mask = (x != x) if _builtin_bool(value != value) else (x == value)
+            k = mask.sum().to(g.dtype)
+        return (_where(mask, (g / k).expand(*shape), _zero(g.dtype)),)
+
+    return _fused_op()(name, [x], [x], lambda: value.clone(), backward)
 
 
 def _squeeze_unless(y, d, keepdim):
@@ -372,25 +498,102 @@ def _select_sorted(input, dim, pos, keepdim, kind):
     broadcast along ``dim`` or an int) along ``dim``; the gradient goes to that element."""
     x = input
     if x.dim() == 0:
-        return getattr(return_types, kind)(x.clone(), _core.full([], 0.0, _core.int64, False))
+        return getattr(return_types, kind)(_same_value(_SELECT_NODE[kind], x), _core.full([], 0.0, _core.int64, False))
     d = _wrap(int(dim), x.dim())
     if x.shape[d] == 0:
         raise IndexError("%s(): Expected reduction dim %d to have non-zero size." % (kind, d))
     with _NoGrad():
-        idx_sorted = x.sort(d, stable=True).indices
+        sorted_x = x.sort(d, stable=True)
+        idx_sorted = sorted_x.indices
         if isinstance(pos, int):
             p = idx_sorted.narrow(d, pos, 1)
         else:
             p = idx_sorted.gather(d, pos)
-    vals = x.gather(d, p)
-    return getattr(return_types, kind)(_squeeze_unless(vals, d, keepdim), _squeeze_unless(p, d, keepdim))
+        if kind == "kthvalue":
+            p = _kth_ties(x.detach(), sorted_x.values, d, p, pos)
+    return getattr(return_types, kind)(_selected(_SELECT_NODE[kind], x, d, p, keepdim), _squeeze_unless(p, d, keepdim))
 
 
-def _evenly(x, v):
-    """``v`` (a 0-d value taken from x) whose gradient is shared evenly among x's elements equal to it."""
-    mask = x == v
-    k = mask.sum()
-    return v + _where(mask, x - v, _zero(x.dtype)).sum() / k.to(x.dtype) if x.is_floating_point() else v
+def _kth_ties(x, sv, d, p, k):
+    """kthvalue's index where the k-th value (0-based ``k``) appears more than once along d
+    (``sv``: x sorted along d): the position PyTorch's CPU quickselect leaves there (``p``,
+    from a stable sort, is right wherever the value is unique; only the lines with a tie
+    are walked, in Python)."""
+    n = x.shape[d]
+    v = sv.narrow(d, k, 1)
+
+    def same(a):
+        eq = a == v
+        return eq | ((a != a) & (v != v)) if x.is_floating_point() else eq
+
+    tied = None
+    for j in (k - 1, k + 1):
+        if 0 <= j < n:
+            t = same(sv.narrow(d, j, 1))
+            tied = t if tied is None else tied | t
+    if tied is None or not _builtin_bool(tied.any()):
+        return p
+    xl = x.movedim(d, -1) if d != x.dim() - 1 else x
+    pl = p.movedim(d, -1) if d != x.dim() - 1 else p
+    tied = (tied.movedim(d, -1) if d != x.dim() - 1 else tied).reshape(-1)
+    rows = xl.reshape([-1, n])
+    got = pl.reshape(-1).tolist()
+    for r in _arange(tied.numel()).masked_select(tied).tolist():
+        got[r] = _quickselect(rows[r].tolist(), k)
+    out = _core.tensor(got, _core.int64, False).reshape(list(pl.shape))
+    return out.movedim(-1, d) if d != x.dim() - 1 else out
+
+
+def _above(a, b):
+    """a > b, a NaN above every number (and not above another NaN)."""
+    return (a != a and b == b) or a > b
+
+
+def _quickselect(vals, k):
+    """The original position of the element a median-of-three quickselect (Hoare
+    partitions, pivot the median of the first, middle and last; PyTorch's CPU kthvalue)
+    brings to rank k of ``vals``."""
+    v = list(vals)
+    ix = list(range(len(v)))
+
+    def swap(a, b):
+        v[a], v[b] = v[b], v[a]
+        ix[a], ix[b] = ix[b], ix[a]
+
+    lo, hi = 0, len(v) - 1
+    while hi > lo:
+        if hi == lo + 1:
+            if _above(v[lo], v[hi]):
+                swap(lo, hi)
+            break
+        swap(lo + (hi - lo) // 2, lo + 1)
+        # v[lo + 1] <= v[lo] <= v[hi]: v[lo] is the pivot, the ends are sentinels
+        if _above(v[lo + 1], v[hi]):
+            swap(lo + 1, hi)
+        if _above(v[lo], v[hi]):
+            swap(lo, hi)
+        if _above(v[lo + 1], v[lo]):
+            swap(lo + 1, lo)
+        i, j, pivot = lo + 1, hi, v[lo]
+        while True:
+            i += 1
+            while _above(pivot, v[i]):
+                i += 1
+            j -= 1
+            while _above(v[j], pivot):
+                j -= 1
+            if j < i:
+                break
+            swap(i, j)
+        swap(lo, j)
+        if j <= k:
+            lo = i
+        if j >= k:
+            hi = j - 1
+    return ix[k]
+
+
+_SELECT_NODE = {"median": "MedianBackward1", "nanmedian": "NanmedianBackward1", "kthvalue": "KthvalueBackward0"}
 
 
 def median(input, dim=None, keepdim=False):
@@ -402,7 +605,7 @@ def median(input, dim=None, keepdim=False):
             s = x.sort().values
             nan = s != s
             v = s[-1] if _builtin_bool(nan.any()) else s[(x.numel() - 1) // 2]
-        return _evenly(x, v) if not _builtin_bool(nan.any()) else v.clone()
+        return _evenly_node("MedianBackward0", input, v)
     r = _select_sorted(input, dim, (input.shape[_wrap(dim, input.dim())] - 1) // 2 if input.dim() else 0,
                        keepdim, "median")
     if input.is_floating_point() and input.dim():
@@ -416,8 +619,11 @@ def median(input, dim=None, keepdim=False):
                                    .reshape([-1] + [1] * (input.dim() - 1 - d)), _scalar(input.shape[d], _core.int64))
                 first_nan = first_nan.amin(d, keepdim=True)
                 pos = _where(has, first_nan, _unsq(r.indices, d, keepdim))
-                vals = input.gather(d, pos)
-                return return_types.median(_squeeze_unless(vals, d, keepdim), _squeeze_unless(pos, d, keepdim))
+            else:
+                pos = None
+        if pos is not None:  # recorded outside no_grad: the NaN gets the gradient
+            return return_types.median(_selected("MedianBackward1", input, d, pos, keepdim),
+                                       _squeeze_unless(pos, d, keepdim))
     return r
 
 
@@ -432,7 +638,9 @@ def nanmedian(input, dim=None, keepdim=False):
             x = x.masked_select(x == x)
         if x.numel() == 0:
             return _scalar(float("nan"), input.dtype)
-        return median(x)
+        with _NoGrad():
+            v = x.sort().values[(x.numel() - 1) // 2]
+        return _evenly_node("NanmedianBackward0", input, v)
     if not input.is_floating_point() or input.dim() == 0:
         return _select_sorted(input, dim, (input.shape[_wrap(dim, input.dim())] - 1) // 2 if input.dim() else 0,
                               keepdim, "nanmedian")
@@ -459,11 +667,31 @@ def amin(input, dim=(), keepdim=False):
 
 
 def aminmax(input, dim=None, keepdim=False):
-    if dim is None:
-        if keepdim:
-            return return_types.aminmax(input.amin(list(range(input.dim())), True), input.amax(list(range(input.dim())), True))
-        return return_types.aminmax(input.amin(), input.amax())
-    return return_types.aminmax(input.amin(dim, keepdim), input.amax(dim, keepdim))
+    def forward():
+        if dim is None:
+            if keepdim:
+                return (input.amin(list(range(input.dim())), True), input.amax(list(range(input.dim())), True))
+            return (input.amin(), input.amax())
+        return (input.amin(dim, keepdim), input.amax(dim, keepdim))
+
+    if not input.is_floating_point():
+        return return_types.aminmax(*forward())
+    dims = list(range(input.dim())) if dim is None else [_wrap(dim, input.dim())]
+
+    def backward(grads, needs, x, lo, hi):
+        # AminmaxBackward0: each gradient shared evenly among the elements equal to its extreme.
+        out = None
+        for g, v in zip(grads, (lo, hi)):
+            if g is not None:
+                with _NoGrad():
+                    mask = x == _keep(v, x, dims, keepdim)
+                    k = mask.sum(dims, keepdim=True).to(g.dtype) if x.dim() else _scalar(1, g.dtype)
+                part = _where(mask, _keep(g, x, dims, keepdim) / k, _zero(g.dtype))
+                out = part if out is None else out + part
+        return (out,)
+
+    return return_types.aminmax(*_fused().fused_multi("AminmaxBackward0", [input], [input], forward, backward,
+                                                      saved_outputs=(0, 1)))
 
 
 def count_nonzero(input, dim=None):
@@ -636,7 +864,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 def dist(input, other, p=2):
-    return vector_norm(input - other, p)
+    if not isinstance(other, _core._TensorBase):
+        return vector_norm(input - other, p)
+    return _fused().composite("DistBackward0", [input, other], lambda a, b: vector_norm(a - b, p))
 
 
 def renorm(input, p, dim, maxnorm):
@@ -903,6 +1133,15 @@ def erfinv(input):
 # ---------------------------------------------------------------- shape and indexing
 
 def chunk(input, chunks, dim=0):
+    return _chunk(input, chunks, dim, "SplitBackward0")
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    """chunk whose pieces share input's memory without being views of it (UnsafeSplitBackward0)."""
+    return _chunk(input, chunks, dim, "UnsafeSplitBackward0")
+
+
+def _chunk(input, chunks, dim, name):
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: %d" % chunks)
     d = _wrap(dim, input.dim())
@@ -912,10 +1151,30 @@ def chunk(input, chunks, dim=0):
         if chunks > 2 ** 60:  # more empty chunks than a std::vector<Tensor> can hold
             raise RuntimeError("cannot create std::vector larger than max_size()")
         return tuple(input.narrow(d, 0, 0) for _ in range(chunks))
-    return split(input, size, d)
+    return _split(input, size, d, name)
 
 
 def split(tensor, split_size_or_sections, dim=0):
+    return _split(tensor, split_size_or_sections, dim, "SplitBackward0")
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return _split(input, list(split_sizes), dim, "SplitBackward0")
+
+
+def unsafe_split(input, split_size, dim=0):
+    """split whose pieces share input's memory without being views of it (UnsafeSplitBackward0)."""
+    return _split(input, split_size, dim, "UnsafeSplitBackward0")
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return _split(input, list(split_sizes), dim, "UnsafeSplitBackward0")
+
+
+def _split(tensor, split_size_or_sections, dim, name):
+    """split's pieces, one node: ``name`` for an int size (SplitBackward0,
+    UnsafeSplitBackward0), its WithSizes form for a list of sizes."""
+    with_sizes = name.replace("Backward0", "WithSizesBackward0")
     if tensor.dim() == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap(dim, tensor.dim())
@@ -925,17 +1184,45 @@ def split(tensor, split_size_or_sections, dim=0):
         if s < 0 or (s == 0 and n != 0):
             raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension size of %d" % n)
         if n == 0:
-            return (tensor.narrow(d, 0, 0),)
-        return tuple(tensor.narrow(d, i, _builtin_min(s, n - i)) for i in range(0, n, s))
+            return _split_node(name, tensor, d, [0])
+        return _split_node(name, tensor, d, [_builtin_min(s, n - i) for i in range(0, n, s)])
     sizes = [int(s) for s in split_size_or_sections]
     if _builtin_sum(sizes) != n or _builtin_any(s < 0 for s in sizes):
         raise RuntimeError("split_with_sizes expects split_sizes to sum exactly to %d (input tensor's size at "
                            "dimension %d), but got split_sizes=[%s]" % (n, d, ", ".join(str(s) for s in sizes)))
+    return _split_node(with_sizes, tensor, d, sizes)
+
+
+def _narrows(tensor, d, sizes, unsafe=False):
+    """The pieces along d: views, or for the unsafe splits tensors sharing the memory that
+    are not views (no ``_base``, written in place freely)."""
     out, at = [], 0
     for s in sizes:
-        out.append(tensor.narrow(d, at, s))
+        piece = tensor.narrow(d, at, s)
+        out.append(piece.detach() if unsafe else piece)
         at += s
     return tuple(out)
+
+
+def _split_node(name, tensor, d, sizes):
+    """The pieces of ``tensor`` along d (views of it), the outputs of one node ``name``
+    (SplitBackward0 / SplitWithSizesBackward0) whose gradient is the pieces' gradients
+    concatenated, zeros for a piece that got none."""
+    unsafe = name.startswith("Unsafe")
+    if not tensor.is_floating_point():
+        return _narrows(tensor, d, sizes, unsafe)
+    shape = list(tensor.shape)
+
+    def backward(grads, needs):
+        parts = []
+        for g, s in zip(grads, sizes):
+            if g is None:
+                shape[d] = s
+                g = _core.full(shape, 0.0, tensor.dtype, False)
+            parts.append(g)
+        return (_core.cat(parts, d),)
+
+    return _fused().fused_multi(name, [tensor], [], lambda: _narrows(tensor, d, sizes, unsafe), backward)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
@@ -948,8 +1235,7 @@ def tensor_split(input, indices_or_sections, dim=0):
         if k <= 0:
             raise RuntimeError("number of sections must be larger than 0, got %d" % k)
         q, r = divmod(n, k)
-        sizes = [q + 1] * r + [q] * (k - r)
-        return split(input, sizes, d)
+        return _narrows(input, d, [q + 1] * r + [q] * (k - r))  # slices in PyTorch (SliceBackward0)
     cuts = [_builtin_min(_builtin_max(int(i) if i >= 0 else n + int(i), 0), n) for i in indices_or_sections]
     out, at = [], 0
     for c in cuts + [n]:
@@ -973,7 +1259,17 @@ def dsplit(input, sections):
 
 def unbind(input, dim=0):
     d = _wrap(dim, input.dim())
-    return tuple(input.select(d, i) for i in range(input.shape[d]))
+    n = input.shape[d]
+    if not input.is_floating_point():
+        return tuple(input.select(d, i) for i in range(n))
+    shape = list(input.shape[:d]) + list(input.shape[d + 1:])
+
+    def backward(grads, needs):
+        # UnbindBackward0: the gradients stacked, zeros where a slice got none
+        return (_core.stack([_core.full(shape, 0.0, input.dtype, False) if g is None else g for g in grads], d),)
+
+    return _fused().fused_multi("UnbindBackward0", [input], [], lambda: tuple(input.select(d, i) for i in range(n)),
+                                backward)
 
 
 def _tri_mask(x, k, lower):
@@ -1260,13 +1556,18 @@ def rot90(input, k=1, dims=(0, 1)):
     if d0 == d1:
         raise RuntimeError("expected rotation dims to be different, but got dim0 = %d and dim1 = %d" % (d0, d1))
     k %= 4
-    if k == 1:
-        return input.flip(d1).transpose(d0, d1)
-    if k == 2:
-        return input.flip(d0, d1)
-    if k == 3:
-        return input.flip(d0).transpose(d0, d1)
-    return input.clone()
+
+    def forward():
+        if k == 1:
+            return input.flip(d1).transpose(d0, d1)
+        if k == 2:
+            return input.flip(d0, d1)
+        if k == 3:
+            return input.flip(d0).transpose(d0, d1)
+        return input.clone()
+
+    # Rot90Backward0: the gradient turned back
+    return _fused_op()("Rot90Backward0", [input], [], forward, lambda g, needs: (rot90(g, -k, [d0, d1]),))
 
 
 def repeat(input, *sizes):
@@ -1291,8 +1592,11 @@ def repeat(input, *sizes):
                        lambda: input.reshape(inter).expand(*big).reshape([r * s for r, s in zip(sizes, shape)]), backward)
 
 
-def tile(input, dims):
-    dims = list(dims)
+def tile(input, *dims):
+    """``tile(x, dims)``, ``x.tile(2)``, ``x.tile((2,))``, ``x.tile(2, 3)``: RepeatBackward0."""
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple, Size)):
+        dims = dims[0]
+    dims = [int(d) for d in dims]
     if len(dims) < input.dim():
         dims = [1] * (input.dim() - len(dims)) + dims
     return repeat(input, dims)
@@ -1307,8 +1611,10 @@ def repeat_interleave(input, repeats=None, dim=None, output_size=None):
         dim = 0
     d = _wrap(dim, input.dim())
     n = input.shape[d]
-    if isinstance(repeats, _core._TensorBase) and repeats.numel() != 1:
-        reps = repeats.tolist()
+    if isinstance(repeats, _core._TensorBase):  # IndexSelectBackward0, as PyTorch, even for one repeat count
+        reps = repeats.reshape(-1).tolist()
+        if len(reps) == 1:
+            reps = reps * n
         if len(reps) != n:
             raise RuntimeError("repeats must have the same size as input along dim, but got repeats.size(0) = %d "
                                "and input.size(%d) = %d" % (len(reps), d, n))
@@ -1322,7 +1628,8 @@ def repeat_interleave(input, repeats=None, dim=None, output_size=None):
     shape = list(input.shape)
     x = input.unsqueeze(d + 1)
     big = shape[:d + 1] + [r] + shape[d + 1:]
-    return x.expand(*big).reshape(shape[:d] + [n * r] + shape[d + 1:])
+    # As PyTorch: unsqueeze, expand, a contiguous clone, then a view (ViewBackward0)
+    return x.expand(*big).clone().view(shape[:d] + [n * r] + shape[d + 1:])
 
 
 def _index_dtype_name(index):
@@ -1345,7 +1652,14 @@ def take(input, index):
         bad = [i for i in idx.tolist() if not -n <= i < n][0]
         raise IndexError("out of range: tried to access index %d on a tensor of %d elements." % (bad, n))
     idx = _where(idx < 0, idx + n, idx)
-    return flat.index_select(0, idx).reshape(list(index.shape))
+    shape = list(input.shape)
+
+    def backward(g, needs):
+        # TakeBackward0: the gradient added back at the taken positions (repeats accumulate)
+        return (_core.full([n], 0.0, g.dtype, False).index_add(0, idx, g.reshape(-1)).reshape(shape),)
+
+    return _fused_op()("TakeBackward0", [input], [], lambda: flat.index_select(0, idx).reshape(list(index.shape)),
+                       backward)
 
 
 def take_along_dim(input, indices, dim=None):
@@ -1409,31 +1723,77 @@ def index_add_(self, dim, index, source, alpha=1):
     return self
 
 
-def index_copy(input, dim, index, source):
+def index_copy(input, dim, index, source, _into=None):
     _check_long_index(index, "index_copy_(): Expected a long tensor for index, but got %s")
     d = _wrap(dim, input.dim())
-    return input.scatter(d, _index_along(d, index, source), source)
+    if input.dim() == 0 and input.is_floating_point() and index.numel() == 1:
+        # the one element is the source's
+        return _fused_op()("IndexCopyBackward0", [input, source], [], lambda: source.reshape([]).to(input.dtype).clone(),
+                           lambda g, needs: (g * 0, g.reshape(list(source.shape))))
+    if input.dim() == 0 or source.dim() == 0 or not input.is_floating_point():
+        return input.scatter(d, _index_along(d, index, source), source)
+    idx = index.reshape(-1)
+    hit = _index_hit(input, d, idx)
+    src_shape = list(source.shape)
+
+    def backward(g, needs):
+        # IndexCopyBackward0: the copied-over positions get no gradient; the source gets them
+        return (_where(hit, _zero(g.dtype), g) if needs[0] else None,
+                g.index_select(d, idx).reshape(src_shape) if needs[1] else None)
+
+    return _fused_or_into(_into, "IndexCopyBackward0", [input, source],
+                          lambda: input.scatter(d, _index_along(d, idx, source), source), backward)
 
 
-def index_copy_(self, dim, index, source):
-    self.copy_(index_copy(self, dim, index, source))
-    return self
-
-
-def index_fill(input, dim, index, value):
-    if index.dtype != _core.int64:
-        raise IndexError("index_fill_(): Expected dtype int64 for index.")
-    d = _wrap(dim, input.dim())
+def _index_hit(input, d, index):
+    """A bool mask broadcastable to ``input``: True along d at the positions ``index`` names."""
     n = input.shape[d] if input.dim() else 1
     hit = _core.full([n], 0.0, _core.int64, False).scatter(0, index.reshape(-1), _core.full([index.numel()], 1.0, _core.int64, False)) > 0
     shape = [1] * input.dim()
     if input.dim():
         shape[d] = n
-    return masked_fill(input, hit.reshape(shape), value)
+    return hit.reshape(shape)
+
+
+def index_copy_(self, dim, index, source):
+    out = index_copy(self, dim, index, source, _into=self)
+    if out is not self:
+        self.copy_(out)
+    return self
+
+
+def index_fill(input, dim, index, value, _into=None):
+    if index.dtype != _core.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    d = _wrap(dim, input.dim())
+    hit = _index_hit(input, d, index)
+    if not input.is_floating_point():
+        return masked_fill(input, hit, value)
+    if isinstance(value, _core._TensorBase):
+        if value.dim() != 0:
+            raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with %d "
+                               "dimension(s)." % value.dim())
+        v = value.to(input.dtype) if value.dtype != input.dtype else value
+        # IndexFillBackward1: the value tensor is an input too
+        return _fused_or_into(_into, "IndexFillBackward1", [input, v], lambda: _where(hit, v, input),
+                              lambda g, needs: (_where(hit, _zero(g.dtype), g),
+                                                _where(hit, g, _zero(g.dtype)).sum() if needs[1] else None))
+    v = _scalar(value, input.dtype)
+    return _fused_or_into(_into, "IndexFillBackward0", [input], lambda: _where(hit, v, input),
+                          lambda g, needs: (_where(hit, _zero(g.dtype), g),))
+
+
+def _fused_or_into(into, name, edges, forward, backward):
+    """``fused`` (nothing saved), or its in-place form writing into ``into``."""
+    if into is not None:
+        return _fused().fused_into(into, name, edges, forward, backward)
+    return _fused_op()(name, edges, [], forward, backward)
 
 
 def index_fill_(self, dim, index, value):
-    self.copy_(index_fill(self, dim, index, value))
+    out = index_fill(self, dim, index, value, _into=self)
+    if out is not self:
+        self.copy_(out)
     return self
 
 
@@ -1668,11 +2028,23 @@ def tensor_unfold(self, dimension, size, step):
     if step <= 0:
         raise RuntimeError("step is %d but must be > 0" % step)
     count = (n - size) // step + 1
+    if self.dim() == 0:
+        return _fused_op()("UnfoldBackward0", [self], [], lambda: self.reshape([1]), lambda g, needs: (g.reshape([]),))
+    shape, stride = list(self.shape), list(self.stride())
+    # A view, as PyTorch's: the windows along d, each window's elements as a new last dim.
+    out_shape = shape[:d] + [count] + shape[d + 1:] + [size]
+    out_stride = stride[:d] + [stride[d] * step] + stride[d + 1:] + [stride[d]]
+    if not self.is_floating_point():
+        return as_strided(self, out_shape, out_stride, self.storage_offset())
     idx = (_arange(count).reshape([count, 1]) * step + _arange(size).reshape([1, size])).reshape(-1)
-    x = self.index_select(d, idx)
-    shape = list(self.shape)
-    x = x.reshape(shape[:d] + [count, size] + shape[d + 1:])
-    return movedim(x, d + 1, -1)
+
+    def backward(g, needs):
+        # UnfoldBackward0: every window's gradient added back where it was read
+        gl = movedim(g, -1, d + 1).reshape(shape[:d] + [count * size] + shape[d + 1:])
+        return (_core.full(shape, 0.0, g.dtype, False).index_add(d, idx, gl),)
+
+    return _fused_op()("UnfoldBackward0", [self], [],
+                       lambda: as_strided(self, out_shape, out_stride, self.storage_offset()), backward)
 
 
 def pdist(input, p=2):
@@ -1738,9 +2110,25 @@ def _scaled(t, s):
     return t if s == 1 else t * s
 
 
-def addmm(input, mat1, mat2, beta=1, alpha=1):
-    p = _scaled(mat1.mm(mat2), alpha)
-    return p if beta == 0 else _scaled(input, beta) + p
+def addmm(input, mat1, mat2, beta=1, alpha=1, _into=None):
+    def forward():
+        p = _scaled(mat1.mm(mat2), alpha)
+        return p if beta == 0 else _scaled(input, beta) + p
+
+    shape = list(input.shape)
+
+    def backward(g, needs, m1, m2):
+        # AddmmBackward0: beta * grad summed to the input's shape; alpha * grad times the other matrix
+        gi = None
+        if needs[0]:
+            gi = _scaled(g, beta) if beta != 0 else g * 0
+            gi = gi.sum() if not shape else gi if list(gi.shape) == shape else gi.sum_to_size(*shape)
+        return (gi, _scaled(g.mm(m2.t()), alpha) if needs[1] else None,
+                _scaled(m1.t().mm(g), alpha) if needs[2] else None)
+
+    if _into is not None:
+        return _fused().fused_into(_into, "AddmmBackward0", [input, mat1, mat2], forward, backward, [mat1, mat2])
+    return _fused_op()("AddmmBackward0", [input, mat1, mat2], [mat1, mat2], forward, backward)
 
 
 def addmv(input, mat, vec, beta=1, alpha=1):
@@ -1817,7 +2205,8 @@ def kron(input, other):
         ai += [s, 1]
     for s in b.shape:
         bi += [1, s]
-    return (a.reshape(ai) * b.reshape(bi)).reshape([x * y for x, y in zip(a.shape, b.shape)])
+    from .nn import _fused
+    return _fused.unsafe_view(a.reshape(ai) * b.reshape(bi), [x * y for x, y in zip(a.shape, b.shape)])
 
 
 def cross(input, other, dim=None):
@@ -1853,112 +2242,266 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError("X1 and X2 must have the same number of columns. X1: %d X2: %d"
                            % (x1.shape[-1], x2.shape[-1]))
-    d = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    return vector_norm(d, p, -1)
+    # CdistBackward0: one node over the composite's graph (its gradient at every order)
+    return _fused().composite("CdistBackward0", [x1, x2],
+                              lambda a, b: vector_norm(a.unsqueeze(-2) - b.unsqueeze(-3), p, -1))
+
+
+_ELL = "..."
+
+
+def _subscript(c):
+    """A label's rank in PyTorch's order: A-Z, then a-z."""
+    return ord(c) - 65 if "A" <= c <= "Z" else ord(c) - 97 + 26
+
+
+def _is_label(c):
+    return "A" <= c <= "Z" or "a" <= c <= "z"
+
+
+def _einsum_labels(lhs, n_ops):
+    """Each operand's labels (``_ELL`` for an ellipsis), with PyTorch's messages."""
+    labels = [[]]
+    ell = False
+    i = 0
+    while i < len(lhs):
+        c = lhs[i]
+        if c == ".":
+            cur = len(labels) - 1
+            if ell:
+                raise RuntimeError("einsum(): found '.' for operand %d for which an ellipsis was already found" % cur)
+            if not (i + 2 < len(lhs) and lhs[i + 1] == "." and lhs[i + 2] == "."):
+                raise RuntimeError("einsum(): found '.' for operand %d that is not part of any ellipsis" % cur)
+            labels[-1].append(_ELL)
+            ell = True
+            i += 2
+        elif c == ",":
+            labels.append([])
+            if len(labels) > n_ops:
+                raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+            ell = False
+        elif c != " ":
+            if not _is_label(c):
+                raise RuntimeError("einsum(): invalid subscript given at index %d in the equation string, subscripts "
+                                   "must be in [a-zA-Z]" % i)
+            labels[-1].append(c)
+        i += 1
+    if len(labels) != n_ops:
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    return labels
 
 
 def einsum(equation, *operands):
+    """PyTorch's einsum pipeline, so the graph has its nodes: every operand takes its
+    diagonals, gets size-1 dims for the labels it lacks and is permuted to one order (the
+    output's labels, then the summed ones); operands are contracted left to right, each
+    pair as one bmm (or a product where nothing is summed); the summed dims are viewed
+    away at the end (summed, for one operand)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    eq = equation.replace(" ", "")
-    if "->" in eq:
-        lhs, rhs = eq.split("->")
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    arrow = equation.find("->")
+    lhs = equation if arrow < 0 else equation[:arrow]
+    op_labels = _einsum_labels(lhs, len(operands))
+    count = collections.Counter()
+    ell_dims = 0
+    for i, (x, labels) in enumerate(zip(operands, op_labels)):
+        named_n = len([l for l in labels if l != _ELL])
+        count.update(l for l in labels if l != _ELL)
+        has_ell = _ELL in labels
+        if has_ell:
+            ell_dims = _builtin_max(ell_dims, x.dim() - named_n)
+        if (named_n > x.dim()) if has_ell else (named_n != x.dim()):
+            raise RuntimeError("einsum(): the number of subscripts in the equation (%d) %s (%d) for operand %d%s"
+                               % (named_n, "is more than the number of dimensions" if has_ell
+                                  else "does not match the number of dimensions", x.dim(), i,
+                                  "" if has_ell else " and no ellipsis was given"))
+    # Each label's position in the common order: the output's dims, then the summed ones.
+    pos = {}
+    at = 0
+    ell_at, ell_out = 0, False
+    if arrow < 0:
+        at, ell_out = ell_dims, True
+        for l in sorted(count, key=_subscript):
+            if count[l] == 1:
+                pos[l] = at
+                at += 1
     else:
-        lhs, rhs = eq, None
-    terms = lhs.split(",")
-    if len(terms) != len(operands):
-        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
-                           if len(operands) > len(terms) else
-                           "einsum(): fewer operands were provided than specified in the equation")
-    # Expand '...' into fresh upper-case-free labels, right-aligned across operands.
-    ell_n = 0
-    for t, x in zip(terms, operands):
-        if "..." in t:
-            ell_n = _builtin_max(ell_n, x.dim() - (len(t) - 3))
-    ell = [chr(0x100 + i) for i in range(ell_n)]
-    subs = []
-    for t, x in zip(terms, operands):
-        if "..." in t:
-            k = x.dim() - (len(t) - 3)
-            pre, post = t.split("...")
-            labels = list(pre) + ell[ell_n - k:] + list(post)
-        else:
-            labels = list(t)
-        if len(labels) != x.dim():
-            raise RuntimeError("einsum(): the number of subscripts in the equation (%d) does not match the number of "
-                               "dimensions (%d) for operand %d%s" % (len(labels), x.dim(), len(subs),
-                                                                     "" if "..." in t else " and no ellipsis was given"))
-        subs.append(labels)
-    if rhs is None:
-        counts = collections.Counter(l for s in subs for l in s)
-        out = ell + sorted(l for l, c in counts.items() if c == 1 and l not in ell)
-    else:
-        if "..." in rhs:
-            pre, post = rhs.split("...")
-            out = list(pre) + ell + list(post)
-        else:
-            out = list(rhs)
-    sizes = {}
+        rhs = equation[arrow + 2:]
+        i = 0
+        while i < len(rhs):
+            c = rhs[i]
+            if c == ".":
+                if ell_out:
+                    raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) was already found")
+                if not (i + 2 < len(rhs) and rhs[i + 1] == "." and rhs[i + 2] == "."):
+                    raise RuntimeError("einsum(): found '.' for output that is not part of any ellipsis (...)")
+                ell_at, ell_out = at, True
+                at += ell_dims
+                i += 2
+            elif c != " ":
+                if not _is_label(c):
+                    raise RuntimeError("einsum(): invalid subscript given at index %d in the equation string, "
+                                       "subscripts must be in [a-zA-Z]" % (len(lhs) + 2 + i))
+                if not count[c] or c in pos:
+                    raise RuntimeError("einsum(): output subscript %s %s" % (c, "appears more than once in the output"
+                                       if c in pos else "does not appear in the equation for any input operand"))
+                pos[c] = at
+                at += 1
+            i += 1
+    out_dims = at
+    if not ell_out:
+        ell_at = at
+        at += ell_dims
+    for l in sorted(count, key=_subscript):
+        if l not in pos:
+            pos[l] = at
+            at += 1
+    total = at
+    # Align the operands.
+    sizes, ell_sizes = {}, [1] * ell_dims
+    dim_counts = [0] * total
     ops = []
-    for labels, x in zip(subs, operands):
-        # Repeated labels in one operand take its diagonal.
-        while len(set(labels)) != len(labels):
-            for i, l in enumerate(labels):
-                j = labels.index(l, i + 1) if labels.count(l) > 1 else -1
-                if j >= 0:
-                    x = diagonal(x, 0, i, j)
-                    labels = [m for k, m in enumerate(labels) if k not in (i, j)] + [l]
-                    break
-        for l, s in zip(labels, x.shape):
-            if l in sizes and sizes[l] != s and s != 1 and sizes[l] != 1:
-                raise RuntimeError("einsum(): operands do not broadcast with remapped shapes (original->remapped)")
-            sizes[l] = _builtin_max(sizes.get(l, 1), s)
-        ops.append((x, labels))
-    # Sum out labels that appear in one operand only and not in the output.
-    def reduce_single(x, labels, keep):
-        drop = [i for i, l in enumerate(labels) if l not in keep]
-        if drop:
-            x = x.sum(drop)
-            labels = [l for i, l in enumerate(labels) if i not in drop]
-        return x, labels
-
+    for i, (x, labels) in enumerate(zip(operands, op_labels)):
+        op = x
+        shp = list(x.shape)
+        perm = [-1] * total
+        d = 0
+        for l in labels:
+            if l == _ELL:
+                k = x.dim() - (len(labels) - 1)
+                for j in range(ell_dims - k, ell_dims):
+                    s = shp[d]
+                    if s != 1:
+                        if ell_sizes[j] not in (1, s):
+                            raise RuntimeError("einsum(): dimension %d covered by ellipsis in operand %dhas size %d which "
+                                               "does not broadcast with previously seen ellipsis with size %d for the "
+                                               "respective dimension" % (d, i, s, ell_sizes[j]))
+                        ell_sizes[j] = s
+                        dim_counts[ell_at + j] += 1
+                    perm[ell_at + j] = d
+                    d += 1
+            elif perm[pos[l]] == -1:
+                s = shp[d]
+                if s != 1:
+                    if sizes.get(l, 1) not in (1, s):
+                        raise RuntimeError("einsum(): subscript %s has size %d for operand %d which does not broadcast "
+                                           "with previously seen size %d" % (l, s, i, sizes[l]))
+                    sizes[l] = s
+                    dim_counts[pos[l]] += 1
+                perm[pos[l]] = d
+                d += 1
+            else:  # a repeated label: its diagonal, where the label first was
+                prev = perm[pos[l]]
+                if shp[d] != shp[prev]:
+                    raise RuntimeError("einsum(): subscript %s is repeated for operand %d but the sizes don't match, "
+                                       "%d != %d" % (l, i, shp[d], shp[prev]))
+                op = movedim(diagonal(op, 0, prev, d), -1, prev)
+                shp = list(op.shape)
+        for k in range(total):
+            if perm[k] == -1:
+                op = op.unsqueeze(d)
+                perm[k] = d
+                d += 1
+        ops.append(op.permute(perm))
+    # Contract left to right.
     while len(ops) > 1:
-        (a, la), (b, lb) = ops[0], ops[1]
-        rest_labels = set(out) | set(l for _, ls in ops[2:] for l in ls)
-        a, la = reduce_single(a, la, rest_labels | set(lb))
-        b, lb = reduce_single(b, lb, rest_labels | set(la))
-        ops[0:2] = [_contract(a, la, b, lb, rest_labels)]
-    x, labels = ops[0]
-    x, labels = reduce_single(x, labels, set(out))
-    for l in out:
-        if l not in labels:
-            raise RuntimeError("einsum(): output subscript %s does not appear in the equation for any input operand" % l)
-    return x.permute([labels.index(l) for l in out]) if labels else x
+        a, b = ops[0], ops[1]
+        del ops[:2]
+        sa, sb = list(a.shape), list(b.shape)
+        sum_dims, a_sum, b_sum = [], [], []
+        for d in range(out_dims, total):
+            if sa[d] != 1 and sb[d] != 1:
+                dim_counts[d] -= 1
+                if dim_counts[d] == 1:
+                    sum_dims.append(d)
+                    dim_counts[d] = 0
+            elif dim_counts[d] == 1:
+                if sa[d] != 1:
+                    a_sum.append(d)
+                    dim_counts[d] = 0
+                elif sb[d] != 1:
+                    b_sum.append(d)
+                    dim_counts[d] = 0
+        if a_sum:
+            a = a.sum(a_sum, keepdim=True)
+        if b_sum:
+            b = b.sum(b_sum, keepdim=True)
+        ops.insert(0, _sumproduct_pair(a, b, sum_dims))
+    if total > out_dims:
+        if len(operands) > 1:
+            return ops[0].view(list(ops[0].shape[:out_dims]))
+        return ops[0].sum(list(range(out_dims, total)))
+    return ops[0]
 
 
-def _contract(a, la, b, lb, keep):
-    """a (labels la) times b (labels lb), summing the shared labels not in ``keep``, as one bmm."""
-    batch = [l for l in la if l in lb and l in keep]
-    contr = [l for l in la if l in lb and l not in keep]
-    left = [l for l in la if l not in lb]
-    right = [l for l in lb if l not in la]
+def _reshape_as_pytorch(x, shape):
+    """``x.reshape(shape)`` with PyTorch's node: ViewBackward0 for a contiguous x,
+    ReshapeAliasBackward0 for a view of a strided one, UnsafeViewBackward0 for a copy."""
+    if x.is_contiguous():
+        return x.reshape(shape)
+    with _NoGrad():
+        try:
+            x.view(shape)
+            viewable = True
+        except RuntimeError:
+            viewable = False
+    if not viewable:
+        return x.reshape(shape)
+    in_shape = list(x.shape)
+    return _fused_op()("ReshapeAliasBackward0", [x], [], lambda: x.view(shape), lambda g, needs: (g.reshape(in_shape),))
 
-    def size(x, labels, l):
-        return x.shape[labels.index(l)]
 
-    def bsize(l):
-        return _builtin_max(size(a, la, l), size(b, lb, l))
-
-    pa = a.permute([la.index(l) for l in batch + left + contr])
-    pb = b.permute([lb.index(l) for l in batch + contr + right])
-    bs = [bsize(l) for l in batch]
-    pa = pa.expand(*(bs + [size(a, la, l) for l in left] + [bsize(l) for l in contr]))
-    pb = pb.expand(*(bs + [bsize(l) for l in contr] + [size(b, lb, l) for l in right]))
-    nb, nl, nc, nr = (_prod_int(bs), _prod_int([size(a, la, l) for l in left]),
-                      _prod_int([bsize(l) for l in contr]), _prod_int([size(b, lb, l) for l in right]))
-    y = pa.reshape([nb, nl, nc]).bmm(pb.reshape([nb, nc, nr]))
-    shape = bs + [size(a, la, l) for l in left] + [size(b, lb, l) for l in right]
-    return y.reshape(shape), batch + left + right
+def _sumproduct_pair(left, right, sum_dims):
+    """(left * right) summed over ``sum_dims`` (kept as size 1), both aligned to the same
+    dims: one bmm over the dims in both (batch), left's only, the summed, right's only."""
+    if not sum_dims:
+        return left * right
+    ls, rs = list(left.shape), list(right.shape)
+    lro, lo, ro = [], [], []
+    lro_n = lo_n = ro_n = sum_n = 1
+    l_sum, r_sum = [], []
+    for i in range(len(ls)):
+        sl, sr = ls[i] != 1, rs[i] != 1
+        if i in sum_dims:
+            if sl and sr:
+                if ls[i] != rs[i]:
+                    raise RuntimeError("non-broadcast dimensions must match")
+                sum_n *= ls[i]
+            elif sl:
+                l_sum.append(i)
+            elif sr:
+                r_sum.append(i)
+        elif sl and sr:
+            if ls[i] != rs[i]:
+                raise RuntimeError("non-broadcast dimensions must match")
+            lro.append(i)
+            lro_n *= ls[i]
+        elif sl:
+            lo.append(i)
+            lo_n *= ls[i]
+        else:
+            ro.append(i)
+            ro_n *= rs[i]
+    for i in l_sum:  # a summed dim in one operand only is summed there first, one at a time as PyTorch
+        left = left.sum(i, keepdim=True)
+        ls[i] = 1
+    for i in r_sum:
+        right = right.sum(i, keepdim=True)
+        rs[i] = 1
+    if lo and ro and ro[-1] < lo[0]:
+        # right's dims all come first in the output: swapped, the bmm gives the output's order
+        left, right, lo, ro, lo_n, ro_n, ls, rs = right, left, ro, lo, ro_n, lo_n, rs, ls
+    out_size = [ls[d] for d in lro] + [ls[d] for d in lo] + [1] * len(sum_dims) + [rs[d] for d in ro]
+    lperm = lro + lo + list(sum_dims) + ro
+    rperm = lro + list(sum_dims) + ro + lo
+    operm = [0] * len(lperm)
+    for k, d in enumerate(lperm):
+        operm[d] = k
+    a = _reshape_as_pytorch(left.permute(lperm), [lro_n, lo_n, sum_n])
+    b = _reshape_as_pytorch(right.permute(rperm), [lro_n, sum_n, ro_n])
+    return a.bmm(b).view(out_size).permute(operm)
 
 
 def _prod_int(xs):
@@ -1974,7 +2517,7 @@ def type_as(self, other):
     return self.to(other.dtype)
 
 
-def masked_scatter(input, mask, source):
+def masked_scatter(input, mask, source, _into=None):
     if mask.dtype != _core.bool:
         raise RuntimeError("masked_scatter_ only supports boolean masks, but got mask with dtype %s"
                            % __import__("pyrustgrad._dtypes", fromlist=["_C_NAME"])._C_NAME[mask.dtype])
@@ -1986,8 +2529,24 @@ def masked_scatter(input, mask, source):
     # The k-th True position (row-major) takes source's k-th element.
     flat_m = m.reshape(-1)
     order = (flat_m.to(_core.int64).cumsum(0) - 1).clamp(0, _builtin_max(source.numel() - 1, 0))
-    taken = source.reshape(-1).index_select(0, order) if source.numel() else x.reshape(-1)
-    return _where(flat_m, taken, x.reshape(-1)).reshape(list(m.shape))
+    if not (input.is_floating_point() and source.is_floating_point()) or list(m.shape) != list(input.shape):
+        taken = source.reshape(-1).index_select(0, order) if source.numel() else x.reshape(-1)
+        return _where(flat_m, taken, x.reshape(-1)).reshape(list(m.shape))
+    src_shape, k = list(source.shape), source.numel()
+
+    def forward():
+        taken = source.reshape(-1).index_select(0, order) if k else x.reshape(-1)
+        return _where(flat_m, taken, x.reshape(-1)).reshape(list(m.shape))
+
+    def backward(g, needs):
+        # MaskedScatterBackward0: the masked positions' gradients, in order, go to the source
+        gs = None
+        if needs[1]:
+            got = g.reshape(-1).masked_select(flat_m)
+            gs = _core.cat([got, _core.full([k - n], 0.0, g.dtype, False)], 0).reshape(src_shape)
+        return (_where(m, _zero(g.dtype), g) if needs[0] else None, gs)
+
+    return _fused_or_into(_into, "MaskedScatterBackward0", [input, source], forward, backward)
 
 
 def fill_diagonal_(self, fill_value, wrap=False):
@@ -2179,6 +2738,7 @@ PUBLIC = [
     "dist", "renorm", "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "nan_to_num", "lerp", "logit", "clamp", "clamp_min",
     "clamp_max", "deg2rad", "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split",
+    "unsafe_chunk", "unsafe_split", "split_with_sizes", "unsafe_split_with_sizes",
     "hsplit", "vsplit", "dsplit", "unbind", "tril", "triu", "diagonal", "as_strided", "diag_embed", "diag", "trace",
     "movedim", "moveaxis", "swapaxes", "swapdims", "unflatten", "broadcast_shapes", "broadcast_to", "broadcast_tensors",
     "meshgrid", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "row_stack", "dstack", "column_stack",
@@ -2199,7 +2759,8 @@ METHODS = {n: globals()[n] for n in (
     "kthvalue", "cummax", "cummin", "mode", "aminmax", "count_nonzero", "nansum", "nanmean", "norm", "dist", "renorm", "isnan", "isinf",
     "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal", "logical_and", "logical_or",
     "logical_xor", "logical_not", "nan_to_num", "lerp", "logit", "clamp", "clamp_min", "clamp_max", "deg2rad",
-    "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split", "hsplit", "vsplit",
+    "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split", "unsafe_chunk", "unsafe_split",
+    "split_with_sizes", "unsafe_split_with_sizes", "hsplit", "vsplit",
     "dsplit", "unbind", "tril", "triu", "diagonal", "diag_embed", "diag", "trace", "movedim", "moveaxis", "swapaxes",
     "swapdims", "unflatten", "broadcast_to", "roll", "rot90", "repeat", "tile", "repeat_interleave", "take",
     "take_along_dim", "masked_fill", "masked_fill_", "index_add", "index_add_", "index_copy", "index_copy_",
@@ -2232,7 +2793,40 @@ def _inplace(name, saves_self=False):
     return method
 
 
-for _n in ("masked_scatter", "tril", "triu", "clamp_min", "clamp_max", "logit", "nan_to_num", "erfinv", "deg2rad", "rad2deg",
+def _masked_scatter_(self, mask, source):
+    out = masked_scatter(self, mask, source, _into=self)
+    if out is not self:
+        self.copy_(out)
+    return self
+
+
+def _addmm_(self, mat1, mat2, beta=1, alpha=1):
+    return addmm(self, mat1, mat2, beta, alpha, _into=self)
+
+
+def _cumsum_(self, dim, dtype=None):
+    d = _wrap(int(dim), self.dim())
+    if dtype is not None or not self.is_floating_point() or self.dim() == 0:
+        self.copy_(self.cumsum(d, dtype=dtype) if dtype is not None else self.cumsum(d))
+        return self
+    # CumsumBackward0: the gradient summed from the end
+    return _fused().fused_into(self, "CumsumBackward0", [self], lambda: self.cumsum(d),
+                               lambda g, needs: (_reverse_cumsum(g, d),))
+
+
+def _cumprod_(self, dim, dtype=None):
+    # its formula reads the values before the write (a copy of them): written through copy_
+    # (CopyBackwards, not PyTorch's CumprodBackward0)
+    self.copy_(cumprod(self.clone(), dim, dtype))
+    return self
+
+
+METHODS["masked_scatter_"] = _masked_scatter_
+METHODS["addmm_"] = _addmm_
+METHODS["cumsum_"] = _cumsum_
+METHODS["cumprod_"] = _cumprod_
+
+for _n in ("tril", "triu", "clamp_min", "clamp_max", "logit", "nan_to_num", "erfinv", "deg2rad", "rad2deg",
            "logical_and", "logical_or", "logical_xor", "logical_not", "sgn", "heaviside", "renorm"):
     METHODS[_n + "_"] = _inplace(_n)
 

@@ -5,7 +5,11 @@ powers and exponentials, the symmetric eigendecomposition, the SVD and what is b
 inv/det/solve/cholesky/qr are finite sequences of differentiable tensor ops (Gauss-Jordan
 with partial pivoting, column-by-column Cholesky, Householder QR with LAPACK's sign
 convention), so their gradients of every order come from autograd itself; the pivot choice
-is piecewise constant and carries no gradient. They loop in Python over the rows of each
+is piecewise constant and carries no gradient. Each is shown as PyTorch's one node
+(``LinalgInvExBackward0``, ``LinalgDetBackward0``, ``LinalgSlogdetBackward0``,
+``LinalgSolveExBackward0``, ``LinalgCholeskyExBackward0``, ``LinalgQrBackward0``,
+``LinalgMatrixExpBackward0``) whose backward runs the composite's graph (``nn._fused.
+composite``). They loop in Python over the rows of each
 matrix of a batch: right for the small and medium matrices of typical scripts, slow for
 large ones. eigh, svd, pinv and lstsq compute their forward in float64 Python floats
 (Jacobi rotations, _jacobi.py) and are autograd Functions whose backward formulas
@@ -115,20 +119,27 @@ def _gauss_jordan(A, B, fn, need_solution=True):
     return (M.narrow(1, n, M.shape[1] - n) if B is not None else None), pivots, sign
 
 
+def _node(name, inputs, fn):
+    """``fn(*inputs)``, a composite of recorded ops, shown as PyTorch's one node ``name``
+    (``LinalgInvExBackward0`` ...), its gradients those of the composite at every order."""
+    from .nn import _fused
+    return _fused.composite(name, inputs, fn)
+
+
 def inv(A):
     _check_square(A, "inv")
     n = A.shape[-1]
     eye = _core.eye(n, n, A.dtype, False)
-    return _per_matrix(A, lambda a: _gauss_jordan(a, eye, "inv")[0])
+    return _node("LinalgInvExBackward0", [A], lambda A: _per_matrix(A, lambda a: _gauss_jordan(a, eye, "inv")[0]))
 
 
 def inv_ex(A, check_errors=False):
     try:
-        return inv(A), _core.full(list(A.shape[:-2]), 0.0, _core.int64, False)
+        return inv(A), _core.full(list(A.shape[:-2]), 0.0, _core.int32, False)
     except LinAlgError:
         if check_errors:
             raise
-        return _core.full(list(A.shape), float("nan"), A.dtype, False), _core.full(list(A.shape[:-2]), 1.0, _core.int64, False)
+        return _core.full(list(A.shape), float("nan"), A.dtype, False), _core.full(list(A.shape[:-2]), 1.0, _core.int32, False)
 
 
 def _det1(a):
@@ -145,7 +156,7 @@ def _det1(a):
 
 def det(A):
     _check_square(A, "det")
-    return _per_matrix(A, _det1)
+    return _node("LinalgDetBackward0", [A], lambda A: _per_matrix(A, _det1))
 
 
 def slogdet(A):
@@ -155,7 +166,7 @@ def slogdet(A):
         d = _det1(a)
         return d.sign(), d.abs().log()
 
-    sign, logabs = _per_matrix(A, f)
+    sign, logabs = _node("LinalgSlogdetBackward0", [A], lambda A: _per_matrix(A, f))
     return return_types.linalg_slogdet(sign, logabs)
 
 
@@ -171,8 +182,14 @@ def logdet(A):
 
 def solve(A, B, left=True):
     _check_square(A, "solve")
+    if not isinstance(B, _core._TensorBase):
+        return _solve(A, B, left)
+    return _node("LinalgSolveExBackward0", [A, B], lambda A, B: _solve(A, B, left))
+
+
+def _solve(A, B, left=True):
     if not left:
-        return solve(A.transpose(-2, -1), B.transpose(-2, -1)).transpose(-2, -1)
+        return _solve(A.transpose(-2, -1), B.transpose(-2, -1)).transpose(-2, -1)
     vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and list(B.shape) == list(A.shape[:-1]))
     Bm = B.unsqueeze(-1) if vector else B
     if Bm.shape[-2] != A.shape[-1]:
@@ -215,18 +232,18 @@ def cholesky(A, upper=False):
             cols.append(col)
         return _core.stack(cols, 1) if cols else a.clone()
 
-    L = _per_matrix(A, f)
-    return L.transpose(-2, -1) if upper else L
+    return _node("LinalgCholeskyExBackward0", [A],
+                 lambda A: _per_matrix(A, f).transpose(-2, -1) if upper else _per_matrix(A, f))
 
 
 def cholesky_ex(A, upper=False, check_errors=False):
     try:
-        return cholesky(A, upper), _core.full(list(A.shape[:-2]), 0.0, _core.int64, False)
+        return cholesky(A, upper), _core.full(list(A.shape[:-2]), 0.0, _core.int32, False)
     except LinAlgError as e:
         if check_errors:
             raise
         order = int(str(e).split("order ")[1].split(" ")[0])
-        return _core.full(list(A.shape), 0.0, A.dtype, False), _core.full(list(A.shape[:-2]), float(order), _core.int64, False)
+        return _core.full(list(A.shape), 0.0, A.dtype, False), _core.full(list(A.shape[:-2]), float(order), _core.int32, False)
 
 
 def qr(A, mode="reduced"):
@@ -262,7 +279,7 @@ def qr(A, mode="reduced"):
             return _core.full([0], 0.0, a.dtype, False), R.narrow(0, 0, k)
         return Q.narrow(1, 0, k), R.narrow(0, 0, k)
 
-    Q, R = _per_matrix(A, f)
+    Q, R = _node("LinalgQrBackward0", [A], lambda A: _per_matrix(A, f))
     return _QR(Q, R)
 
 
@@ -315,7 +332,7 @@ def matrix_exp(A):
             out = out.mm(out)
         return out
 
-    return _per_matrix(A, f)
+    return _node("LinalgMatrixExpBackward0", [A], lambda A: _per_matrix(A, f))
 
 
 def multi_dot(tensors):

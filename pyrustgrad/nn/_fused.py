@@ -19,22 +19,75 @@ Must stay valid Python 3.6.
 from .. import _core
 
 
-def fused(name, edges, saved, forward, backward):
+def fused_into(self, name, edges, forward, backward, saved=()):
+    """The in-place form of ``fused`` (``x.index_fill_(...)``) for an op whose formula does
+    not read ``self`` (``saved`` holds other tensors): ``forward()``'s value is written into
+    ``self`` (``edges[0]``) and ``self`` becomes the output of the node ``name``, its
+    history before the write the node's first edge, as PyTorch's in-place ops rebase it. A
+    view or a leaf that requires grad is written through ``copy_`` (CopySlices, PyTorch's
+    refusal). Returns ``self``."""
+    needs = [e.requires_grad for e in edges]
+    if not (True in needs and _core.is_grad_enabled()) or self._base is not None or (self.is_leaf and self.requires_grad):
+        self.copy_(fused(name, edges, list(saved), forward, backward))
+        return self
+    _core._set_grad_enabled(False)
+    try:
+        self.copy_(forward())
+    finally:
+        _core._set_grad_enabled(True)
+    _core._record_function(name, edges, (self,), list(saved), lambda grads, s: backward(grads[0], needs, *s))
+    return self
+
+
+def fused(name, edges, saved, forward, backward, save_output=False):
     """``forward()`` computed without recording; when grad mode is on and a tensor of
     ``edges`` requires grad, the result becomes the output of one node called ``name``.
     ``backward(g, needs, *saved)`` returns one gradient (or None) per edge; ``needs`` says
-    which edges require grad. ``saved`` is a list of tensors (or None)."""
+    which edges require grad. ``saved`` is a list of tensors (or None); with
+    ``save_output`` the result is saved after them (it carries the node's graph, so a
+    formula reading it, ``grad * result / self``, has every order)."""
     if _core.is_grad_enabled():
         needs = [e.requires_grad for e in edges]
         if True in needs:
             _core._set_grad_enabled(False)
             try:
-                out = forward()
+                out = _not_an_input(forward(), edges)
             finally:
                 _core._set_grad_enabled(True)
             # A node with one output runs only once its gradient arrived: grads[0] is a tensor.
-            _core._record_function(name, edges, (out,), saved, lambda grads, s: backward(grads[0], needs, *s))
+            _core._record_function(name, edges, (out,), list(saved) + [out] if save_output else saved,
+                                   lambda grads, s: backward(grads[0], needs, *s))
             return out
+    return forward()
+
+
+def _not_an_input(out, edges):
+    """A forward may give an input back as it is (a scan of one element): the node's output
+    is then an alias of it, never the input itself (whose own graph must stay)."""
+    if isinstance(out, _core._TensorBase) and any(out is e for e in edges):
+        return out.view_as(out)
+    return out
+
+
+def fused_multi(name, edges, saved, forward, backward, saved_outputs=()):
+    """``fused`` for an op with several outputs (``split``, ``aminmax`` ...): ``forward()``
+    returns a tuple; its floating-point tensors become the outputs of one node called
+    ``name`` (the others, indices, stay without a graph). ``backward(grads, needs, *saved)``
+    gets one gradient per recorded output, None where none arrived. ``saved_outputs`` are
+    the positions (in the tuple) of outputs saved after ``saved`` (a saved output carries
+    the node's graph, so formulas reading it have every order)."""
+    if _core.is_grad_enabled():
+        needs = [e.requires_grad for e in edges]
+        if True in needs:
+            _core._set_grad_enabled(False)
+            try:
+                outs = tuple(_not_an_input(o, edges) for o in forward())
+            finally:
+                _core._set_grad_enabled(True)
+            recorded = [o for o in outs if isinstance(o, _core._TensorBase) and o.is_floating_point()]
+            _core._record_function(name, edges, recorded, list(saved) + [outs[k] for k in saved_outputs],
+                                   lambda grads, s: backward(grads, needs, *s))
+            return outs
     return forward()
 
 
@@ -43,22 +96,42 @@ def composite(name, inputs, fn):
     called ``name`` (edges to ``inputs``): the composite's graph is kept aside and the node's
     backward runs it with ``autograd.grad`` (``create_graph`` when the engine asks, so every
     order works). Dearer than ``fused`` (a second graph walk per backward): for heavier ops
-    whose gradient formula is the composite's own."""
+    whose gradient formula is the composite's own. ``fn`` takes the inputs as arguments
+    (called with aliases of them; a ``fn`` of no arguments reading them from its closure
+    is wrong where one input is computed from another). ``fn`` may return a tuple: its
+    floating-point outputs are the node's outputs (``linalg.qr``'s Q and R), the others
+    (integer info, indices) are returned as they are."""
     needs = [t.requires_grad for t in inputs]
+    takes_inputs = fn.__code__.co_argcount > 0 if hasattr(fn, "__code__") else True
     if not (True in needs and _core.is_grad_enabled()):
-        return fn()
-    inner = fn()
-    out = inner.detach()
-    diff = [t for t, n in zip(inputs, needs) if n]
+        return fn(*inputs) if takes_inputs else fn()
+    if takes_inputs:
+        # fn runs on aliases of the inputs: the inner gradients are then the partial
+        # derivatives even where one input is computed from another (cdist(x, 2 * x)); the
+        # aliases' graph reaches the inputs, so the higher orders see it.
+        inputs_in = [t.view_as(t) if n else t for t, n in zip(inputs, needs)]
+        res = fn(*inputs_in)
+    else:
+        inputs_in = inputs
+        res = fn()
+    many = isinstance(res, tuple)
+    inner = list(res) if many else [res]
+    outs = [t.detach() if isinstance(t, _core._TensorBase) and t.is_floating_point() else t for t in inner]
+    recorded = [(i, o) for i, o in zip(inner, outs) if isinstance(o, _core._TensorBase) and o.is_floating_point()]
+    kept = [i for i, _ in recorded]  # the backward holds the inner graph, never an output (no cycle)
+    diff = [t for t, n in zip(inputs_in, needs) if n]
 
     def backward(grads, saved):
         from .. import autograd
-        got = iter(autograd.grad([inner], diff, [grads[0]], retain_graph=True,
+        used = [(i, g) for i, g in zip(kept, grads) if g is not None and i.requires_grad]
+        if not used:
+            return tuple(None for _ in needs)
+        got = iter(autograd.grad([i for i, _ in used], diff, [g for _, g in used], retain_graph=True,
                                  create_graph=_core.is_grad_enabled(), allow_unused=True))
         return tuple(next(got) if n else None for n in needs)
 
-    _core._record_function(name, inputs, [out], [], backward)
-    return out
+    _core._record_function(name, inputs, [o for _, o in recorded], [], backward)
+    return type(res)(outs) if many and type(res) is tuple else (res.__class__(*outs) if many else outs[0])
 
 
 def unsafe_view(x, shape):

@@ -194,7 +194,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         return _nearest(input, grid, padding_mode, align_corners, positions, sizes, name)
     body = _bicubic if mode == "bicubic" else _linear
     return _fused.composite(name, [input, grid],
-                            lambda: body(input, grid, padding_mode, align_corners, positions, sizes))
+                            lambda input, grid: body(input, grid, padding_mode, align_corners, positions, sizes))
 
 
 def _gatherer(input, grid, positions):

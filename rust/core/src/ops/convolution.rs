@@ -323,19 +323,29 @@ pub fn convolution(x: &Tensor, w: &Tensor, bias: Option<&Tensor>, stride: &[usiz
     Ok(out)
 }
 
+/// `$body` with `$x`, `$w`, `$g` bound to the contiguous values (`&[T]`, `T` the float type
+/// of `$dt`) of three tensors: the backward kernels' common frame.
+macro_rules! with_values3 {
+    ($dt:expr, ($x:ident, $w:ident, $g:ident) = ($tx:expr, $tw:expr, $tg:expr), $what:literal, $body:expr) => {{
+        let dt = $dt;
+        let (xc, wc, gc) = ($tx.as_contiguous_of(dt), $tw.as_contiguous_of(dt), $tg.as_contiguous_of(dt));
+        with_float_type!(dt, T => xc.with_slice(|$x: &[T], lx| wc.with_slice(|$w: &[T], lw| gc.with_slice(|$g: &[T], lg| {
+            let $x = &$x[lx.contiguous_range().expect("contiguous")];
+            let $w = &$w[lw.contiguous_range().expect("contiguous")];
+            let $g = &$g[lg.contiguous_range().expect("contiguous")];
+            $body
+        }))), other => bail!(Runtime, "internal error in pyrustgrad: {} backward for '{}'", $what, dt.scalar_name()))
+    }};
+}
+
 /// The three gradients from the kernels (not recorded).
 fn kernel_grads(x: &Tensor, w: &Tensor, g: &Tensor, cv: &Conv, needs: [bool; 3]) -> Result<Vec<Option<Tensor>>> {
-    let dt = x.dtype();
-    let (xc, wc, gc) = (x.as_contiguous_of(dt), w.as_contiguous_of(dt), g.as_contiguous_of(dt));
-    with_float_type!(dt, T => xc.with_slice(|xs: &[T], lx| wc.with_slice(|ws: &[T], lw| gc.with_slice(|gs: &[T], lg| {
-        let xs = &xs[lx.contiguous_range().expect("contiguous")];
-        let ws = &ws[lw.contiguous_range().expect("contiguous")];
-        let gs = &gs[lg.contiguous_range().expect("contiguous")];
+    with_values3!(x.dtype(), (xs, ws, gs) = (x, w, g), "convolution", {
         let gi = if needs[0] { Some(Tensor::from_vec(grad_input::<T>(ws, gs, cv)?, x.shape())) } else { None };
         let gw = if needs[1] { Some(Tensor::from_vec(grad_weight::<T>(xs, gs, cv)?, w.shape())) } else { None };
         let gb = if needs[2] { Some(Tensor::from_vec(channel_sums::<T>(gs, cv.o, cv.l), &[cv.o][..])) } else { None };
         Ok(vec![gi, gw, gb])
-    }))), other => bail!(Runtime, "internal error in pyrustgrad: convolution backward for '{}'", dt.scalar_name()))
+    })
 }
 
 /// The backward under `create_graph`: the kernels' gradients, recorded as the outputs of one
@@ -430,7 +440,7 @@ pub fn conv_transpose(x: &Tensor, w: &Tensor, bias: Option<&Tensor>, stride: &[u
                 for (row, &bc) in sample.chunks_exact_mut(plane).zip(b) {
                     let bc = T::from_f64(bc);
                     for e in row {
-                        *e = *e + bc;
+                        *e += bc;
                     }
                 }
             }
@@ -456,17 +466,13 @@ pub fn conv_transpose(x: &Tensor, w: &Tensor, bias: Option<&Tensor>, stride: &[u
             };
             return Ok(vec![gx, gw, gb]);
         }
-        let dt = x.dtype();
-        let (xc, wc, gc) = (x.as_contiguous_of(dt), w.as_contiguous_of(dt), g.as_contiguous_of(dt));
-        with_float_type!(dt, T => xc.with_slice(|xs: &[T], lx| wc.with_slice(|ws: &[T], lw| gc.with_slice(|gs: &[T], lg| {
-            let xs = &xs[lx.contiguous_range().expect("contiguous")];
-            let ws = &ws[lw.contiguous_range().expect("contiguous")];
-            let gs = &gs[lg.contiguous_range().expect("contiguous")];
+        let c_out = cv.image / plane.max(1);
+        with_values3!(x.dtype(), (xs, ws, gs) = (x, w, g), "conv_transpose", {
             let gx = if needs[0] { Some(Tensor::from_vec(forward::<T>(gs, ws, None, &cv)?, x.shape())) } else { None };
             let gw = if needs[1] { Some(Tensor::from_vec(grad_weight::<T>(gs, xs, &cv)?, w.shape())) } else { None };
-            let gb = if needs[2] { Some(Tensor::from_vec(channel_sums::<T>(gs, cv.image / plane.max(1), plane), &[cv.image / plane.max(1)][..])) } else { None };
+            let gb = if needs[2] { Some(Tensor::from_vec(channel_sums::<T>(gs, c_out, plane), &[c_out][..])) } else { None };
             Ok(vec![gx, gw, gb])
-        }))), other => bail!(Runtime, "internal error in pyrustgrad: conv_transpose backward for '{}'", dt.scalar_name()))
+        })
     });
     Ok(out)
 }

@@ -391,6 +391,16 @@ def test_fused_convolution_refuses_bad_arguments_and_agrees_across_threads():
         with pytest.raises(RuntimeError):
             _core._conv_transpose(*args)
     assert _core._conv_transpose(xt, wt, None, [1, 1], [0, 0], [5, 5], [1, 1], 2).shape == (2, 4, 5, 5)
+    # An empty batch: empty results and zero gradients for the weight and bias.
+    x0 = pyrustgrad.zeros(0, 4, 5, 5, requires_grad=True)
+    w0, b0 = pyrustgrad.ones(6, 2, 3, 3, requires_grad=True), pyrustgrad.ones(6, requires_grad=True)
+    y0 = _core._convolution(x0, w0, b0, [1, 1], [0, 0], [1, 1], 2)
+    y0.sum().backward()
+    assert y0.shape == (0, 6, 3, 3) and w0.grad.abs().sum().item() == 0 and b0.grad.abs().sum().item() == 0
+    xt0 = pyrustgrad.zeros(0, 6, 3, 3, requires_grad=True)
+    yt0 = _core._conv_transpose(xt0, w0, None, [1, 1], [0, 0], [5, 5], [1, 1], 2)
+    yt0.sum().backward()
+    assert yt0.shape == (0, 4, 5, 5) and xt0.grad.shape == (0, 6, 3, 3)
     pyrustgrad.manual_seed(0)
     x = pyrustgrad.randn(33, 3, 12, 11, requires_grad=True)
     w = pyrustgrad.randn(8, 3, 3, 3, requires_grad=True)

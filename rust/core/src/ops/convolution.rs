@@ -238,6 +238,9 @@ fn grad_weight<T: Element + GemmScalar>(x: &[T], g: &[T], cv: &Conv) -> Result<V
     let (zero, one) = (T::from_f64(0.0), T::from_f64(1.0));
     let (per, og, cgk, l) = (cv.per(), cv.og(), cv.cgk(), cv.l);
     let wsize = cv.o * cgk;
+    if cv.n == 0 {
+        return crate::storage::try_alloc(wsize, zero);
+    }
     let parts = cv.n.min(8).min((PARTIAL_BUDGET / wsize.max(1)).max(1)).max(1);
     let chunk = cv.n.div_ceil(parts);
     let parts = cv.n.div_ceil(chunk);

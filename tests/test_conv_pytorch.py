@@ -360,6 +360,14 @@ def test_fused_convolution_gradients_of_every_order_match_finite_differences():
             y = fn(*a)
             return pyrustgrad.autograd.grad((y * y).sum(), a, create_graph=True)
         assert gradgradcheck(first, args)
+    # Only the bias's gradient reaches the node: the input-gradient side of its backward is the
+    # incoming gradient broadcast, and it must stay differentiable.
+    xf, wf = t(2, 3, 4, 4).detach(), t(4, 3, 2, 2).detach()
+
+    def bias_only(b):
+        y = F.conv2d(xf, wf, b)
+        return pyrustgrad.autograd.grad((y * y).sum(), b, create_graph=True)
+    assert gradgradcheck(bias_only, [t(4)])
     # The kernel and the create_graph formula give the same first-order gradients.
     x, w, b = t(3, 4, 6, 5), t(6, 2, 3, 2), t(6)
     y = F.conv2d(x, w, b, groups=2, stride=2, padding=(1, 0))

@@ -160,6 +160,20 @@ CASES = {
         "m2.eval(); e = m2(data(1, 2, 3, 3, k=2.0))\n"
         "out = [y, x.grad, grads(m), m.running_mean, m.running_var, m2.running_mean, m2.running_var, e, z2, type(y.grad_fn).__name__]"),
     "instance_norm_one_spatial_element": "F.instance_norm(data(2, 3, 1))",
+    "empty_inputs": (
+        "def run(f, shape, c):\n"
+        "    x = torch.zeros(*shape, dtype=D, requires_grad=True); w = data(max(c, 1), k=1.0, requires_grad=True); b = data(max(c, 1), k=2.0, requires_grad=True)\n"
+        "    rm = torch.ones(c, dtype=D); rv = torch.ones(c, dtype=D) * 2\n"
+        "    y = f(x, rm, rv, w, b); y.sum().backward()\n"
+        "    return [y, x.grad, w.grad, b.grad, rm, rv, type(y.grad_fn).__name__]\n"
+        "out = [run(lambda x, rm, rv, w, b: F.batch_norm(x, rm, rv, w, b, training=True), (0, 3, 4), 3),\n"
+        "       run(lambda x, rm, rv, w, b: F.batch_norm(x, rm, rv, w, b), (0, 3), 3),\n"
+        "       run(lambda x, rm, rv, w, b: F.instance_norm(x, rm, rv, w, b), (0, 3, 4), 3),\n"
+        "       run(lambda x, rm, rv, w, b: F.instance_norm(x, rm, rv), (2, 0, 4), 0),\n"
+        "       run(lambda x, rm, rv, w, b: F.batch_norm(x, torch.ones(5, dtype=D), None, None, b), (0, 3, 2), 3)]"),
+    "instance_norm_err_one_stat": "F.instance_norm(data(2, 3, 4), torch.zeros(3, dtype=D), None)",
+    "instance_norm_err_one_stat_var": "F.instance_norm(data(2, 3, 4), None, torch.zeros(3, dtype=D))",
+    "instance_norm_err_no_stats_eval": "F.instance_norm(data(2, 3, 4), torch.zeros(3, dtype=D), None, use_input_stats=False)",
 
 }
 
@@ -343,3 +357,12 @@ def test_third_order_through_the_named_double_backward_nodes():
             y = fn(*a)
             return torch.autograd.grad((y * y.sin()).sum(), a, create_graph=True)
         assert gradgradcheck(first, args)
+        # A returned gradient may be edited in place (as in PyTorch, the node saved only its
+        # inputs): the next backward sees the edit and nothing else.
+        grads = first(*args)
+        plain = torch.autograd.grad(sum((g * g).sum() for g in grads), args, retain_graph=True)
+        for g in grads:
+            g.mul_(2)
+        edited = torch.autograd.grad(sum((g * g).sum() for g in grads), args)
+        for a, c in zip(plain, edited):
+            assert torch.allclose(4 * a, c, rtol=1e-10, atol=1e-12)

@@ -207,6 +207,12 @@ CASES = {
     "normal_no_grad": (
         "m = torch.tensor([0.5, -1.0], dtype=D, requires_grad=True)\nwith torch.no_grad():\n    r = torch.normal(m, m.detach().abs())\n"
         "out = (r.requires_grad, torch.normal(m.detach(), 1.0).requires_grad)"),
+    "select_err_0d": "torch.tensor(1.0).select(0, 0)",
+    "select_err_range": "torch.zeros(2, 3).select(1, -4)",
+    "select_err_range_fn": "torch.select(torch.zeros(0), 0, 0)",
+    "select_err_dim": "torch.zeros(2, 3).select(2, 0)",
+    "select_ok_negative": "x = torch.arange(6.0).view(2, 3); out = (x.select(1, -3), torch.select(x, 0, -1))",
+    "index_err_range": "torch.zeros(2, 3)[:, 3]",
 }
 
 _INPLACE_VIEW_OPS = {

@@ -720,6 +720,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     pt = _pt()
     if training:
         _verify_batch_size(list(input.shape), repr(input.shape))
+    if input.numel() == 0:
+        # As PyTorch's _batch_norm_impl_index: an empty input skips the kernel and every check
+        # and leaves the running statistics alone; the result stays connected to weight and
+        # bias (their gradients are zeros).
+        out = input.clone()
+        if weight is not None:
+            out = out * weight.select(0, 0)
+        if bias is not None:
+            out = out + bias.select(0, 0)
+        return out
     c = input.shape[1] if input.dim() > 1 else 0
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != c:
@@ -753,6 +763,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if spatial <= 1:
             raise ValueError("Expected more than 1 spatial element when training, got input size %s"
                              % (repr(input.shape),))
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
     if input.dim() < 2:
         raise RuntimeError("Expected at least 2 dimensions for input tensor but received %d" % input.dim())
     n, c = input.shape[0], input.shape[1]

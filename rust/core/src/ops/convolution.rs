@@ -15,7 +15,7 @@
 //! a loop runs, the products go through `gemm_checked` (which checks its bounds again).
 
 use super::conv::{block_counts, col2im_kernel, im2col_kernel, pad3, Geometry};
-use super::{add, col2im, expand, im2col, matmul, reshape, sum, transpose};
+use super::{add, col2im, contiguous, expand, im2col, matmul, reshape, sum, transpose};
 use crate::autograd::{is_grad_enabled, record, record_multi, GradModeGuard, Saves};
 use crate::dtype::{DType, Element};
 use crate::error::{runtime, Result};
@@ -387,7 +387,7 @@ fn backward_node(x: &Tensor, w: &Tensor, g: &Tensor, cv: &Arc<Conv>, needs: [boo
                 let full: Vec<i64> = g.shape().iter().map(|&v| v as i64).collect();
                 acc = Some(match acc {
                     Some(a) => add(&a, &b)?,
-                    None => expand(&b, &full)?.contiguous_raw(),
+                    None => contiguous(&expand(&b, &full)?)?,
                 });
             }
             acc

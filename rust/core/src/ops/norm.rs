@@ -611,7 +611,10 @@ fn named_backward(name: &'static str, edges: &[&Tensor], wrt: &[usize; 3], has_w
     let aliases: Vec<Tensor> = wrt.iter().map(|&i| super::alias(edges[i])).collect::<Result<_>>()?;
     let grads = formula(&aliases[0], &aliases[1], if has_w { Some(&aliases[2]) } else { None })?;
     let present: Vec<(usize, Tensor)> = grads.iter().enumerate().filter_map(|(i, t)| t.as_ref().map(|t| (i, t.clone()))).collect();
-    let outs: Vec<Tensor> = present.iter().map(|(_, t)| t.detach()).collect();
+    // The node's outputs are copies: sharing the inner tensors' storage (and version counter)
+    // would make an in-place edit of a returned gradient, which PyTorch allows, break the
+    // next backward through this node.
+    let outs: Vec<Tensor> = present.iter().map(|(_, t)| t.try_contiguous_raw()).collect::<Result<_>>()?;
     let mut saves = Saves::new();
     let inner: Vec<_> = present.iter().map(|(_, t)| saves.input(t)).collect();
     let sources: Vec<_> = aliases.iter().map(|t| saves.input(t)).collect();

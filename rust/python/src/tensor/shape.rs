@@ -249,6 +249,18 @@ impl PyTensor {
         wrap(py, run(|| ops::narrow(&self.t, dim, start, length))?)
     }
     fn select(&self, py: Python, dim: i64, index: i64) -> PyResult<PyObject> {
+        // PyTorch's messages for the method (`x[i]` keeps the indexing ones of ops::select).
+        let (n, shape) = (self.t.ndim() as i64, self.t.shape());
+        if n == 0 {
+            return Err(PyIndexError::new_err("select() cannot be applied to a 0-dim tensor."));
+        }
+        if (-n..n).contains(&dim) {
+            let d = if dim < 0 { dim + n } else { dim } as usize;
+            let size = shape[d] as i64;
+            if index < -size || index >= size {
+                return Err(PyIndexError::new_err(format!("select(): index {} out of range for tensor of size {:?} at dimension {}", index, shape, d)));
+            }
+        }
         wrap(py, run(|| ops::select(&self.t, dim, index))?)
     }
     fn index_select(&self, py: Python, dim: i64, index: PyRef<PyTensor>) -> PyResult<PyObject> {

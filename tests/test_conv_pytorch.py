@@ -311,6 +311,31 @@ CASES = {
     "pixel_shuffle": "out = g(lambda x: F.pixel_shuffle(x, 2), (2, 8, 2, 3))",
     "pixel_unshuffle": "out = g(lambda x: F.pixel_unshuffle(x, 2), (1, 2, 4, 6))",
     "pixel_modules": "out = [repr(nn.PixelShuffle(3)), repr(nn.PixelUnshuffle(2)), nn.PixelShuffle(2)(data(4, 1, 2))]",
+    "conv_half_and_integer_dtypes": (
+        "def run(dt, transposed):\n"
+        "    x = (torch.arange(2 * 4 * 5 * 5) % 5 - 2).reshape(2, 4, 5, 5).to(dt)\n"
+        "    w = (torch.arange(4 * 2 * 3 * 3) % 3 - 1).reshape(4, 2, 3, 3).to(dt); b = torch.arange(4).to(dt)\n"
+        "    fl = dt.is_floating_point\n"
+        "    for t in (x, w, b):\n"
+        "        t.requires_grad_(fl)\n"
+        "    y = F.conv_transpose2d(x, w, b, stride=2, groups=2) if transposed else F.conv2d(x, w, b, padding=1, groups=2)\n"
+        "    if fl:\n"
+        "        y.backward(torch.ones_like(y))\n"
+        "    return [y, x.grad, w.grad, b.grad]\n"
+        "out = [run(dt, tr) for dt in (torch.bfloat16, torch.float16, torch.int64, torch.int32) for tr in (False, True)]\n"
+        "for dt in (torch.int32, torch.uint8, torch.bool):\n"
+        "    for f in (F.conv_transpose1d, F.conv1d, F.conv_transpose3d, F.conv3d):\n"
+        "        k = 3 if f in (F.conv1d, F.conv_transpose1d) else 5\n"
+        "        try:\n"
+        "            out.append(f(torch.ones([1, 2] + [4] * (k - 2), dtype=dt), torch.ones([2, 2] + [2] * (k - 2), dtype=dt)))\n"
+        "        except NotImplementedError as e:\n"
+        "            out.append(str(e))"),
+    "conv_err_bias_dtype": "F.conv2d(torch.zeros(1, 2, 5, 5), torch.zeros(3, 2, 3, 3), torch.zeros(3, dtype=torch.float64))",
+    "conv_err_bias_dtype_half": "F.conv2d(torch.zeros(1, 2, 5, 5, dtype=torch.float16), torch.zeros(3, 2, 3, 3, dtype=torch.float16), torch.zeros(3))",
+    "conv_err_bias_dtype_long": "F.conv1d(torch.zeros(1, 2, 5), torch.zeros(3, 2, 3), torch.zeros(3, dtype=torch.int64))",
+    "conv_err_fewer_weights_than_groups": "F.conv2d(torch.zeros(1, 4, 5, 5), torch.zeros(1, 2, 3, 3), groups=2)",
+    "conv_err_no_weights": "F.conv2d(torch.zeros(1, 4, 5, 5), torch.zeros(0, 2, 3, 3), groups=2)",
+    "conv_transpose_err_no_weights": "F.conv_transpose2d(torch.zeros(1, 0, 5, 5), torch.zeros(0, 2, 3, 3), groups=2)",
 }
 
 
@@ -326,8 +351,8 @@ def test_absurd_block_geometry_is_an_error_not_a_crash():
                        ([1, 1], [1, 1], [big, big], [1, 1]), ([1], [1], [0], [1]), ([2, 2], [1, 1], [0, 0], [0, 1])):
         with pytest.raises(RuntimeError):
             _core._im2col(x, k, d, p, s, 0.0)
-    with pytest.raises(RuntimeError, match="not implemented for 'Long'"):
-        _core._im2col(pyrustgrad.zeros(1, 1, 3, 3, dtype=pyrustgrad.int64), [2, 2], [1, 1], [0, 0], [1, 1], 0.0)
+    with pytest.raises(RuntimeError, match="not implemented for 'Bool'"):
+        _core._im2col(pyrustgrad.zeros(1, 1, 3, 3, dtype=pyrustgrad.bool), [2, 2], [1, 1], [0, 0], [1, 1], 0.0)
     with pytest.raises(RuntimeError):
         _core._col2im(pyrustgrad.zeros(1, 4, 4), [big, big], [2, 2], [1, 1], [0, 0], [1, 1])
 

@@ -7,7 +7,10 @@ times the unfolded input, a transposed convolution folds the weight's transpose 
 input. Gradients of every order therefore come from the ops' own formulas. float32 and
 float64 convolutions and transposed convolutions run fused (``_core._convolution``,
 ``_core._conv_transpose``: one ``ConvolutionBackward0`` node as PyTorch's, per-sample blocks
-kept in cache); the 16-bit dtypes are composites (``ViewBackward0`` over ``Im2ColBackward0``).
+kept in cache); the 16-bit float and the integer dtypes are composites over the same two ops
+(their node names are the composite's, not ``ConvolutionBackward0``; col2im sums half types in
+float32 and integers in int64), with PyTorch's NotImplementedError where its CPU has no kernel
+(integer transposed convolutions but int64, bool).
 Pooling has its own window kernels (``_core._max_pool``, ``_core._avg_pool``).
 Must stay valid Python 3.6."""
 
@@ -161,8 +164,11 @@ def _conv_checks(name, input, weight, bias, stride, padding, dilation, groups, t
     if weight.dtype != input.dtype:
         raise RuntimeError("expected scalar type %s but found %s" % (_scalar_name(input), _scalar_name(weight)))
     if bias is not None and bias.dtype != input.dtype:
-        raise RuntimeError("expected scalar type %s but found %s" % (_scalar_name(input), _scalar_name(bias)))
+        raise RuntimeError("Input type (%s) and bias type (%s) should be the same" % (_c_type(input), _c_type(bias)))
     w = _shape(weight)
+    if weight.shape[0] < groups:
+        raise RuntimeError("Given groups=%d, expected weight to be at least %d at dimension 0, but got weight of size %s "
+                           "instead" % (groups, groups, w))
     if not transposed:
         if w[0] % groups:
             raise RuntimeError("Given groups=%d, expected weight to be divisible by %d at dimension 0, but got weight "
@@ -184,6 +190,16 @@ def _conv_checks(name, input, weight, bias, stride, padding, dilation, groups, t
                            "bias of size %s instead" % ("transposed=1, " if transposed else "", w, out_channels,
                                                         _shape(bias)))
     return n, s, p, d
+
+
+_C_TYPES = {"Float": "float", "Double": "double", "Half": "c10::Half", "BFloat16": "c10::BFloat16", "Long": "long int",
+            "Int": "int", "Short": "short int", "Char": "signed char", "Byte": "unsigned char", "Bool": "bool"}
+
+
+def _c_type(t):
+    """The C++ element type PyTorch's messages name (``float``, ``long int``, ``c10::Half``...)."""
+    name = _scalar_name(t)
+    return _C_TYPES.get(name, name)
 
 
 def _scalar_name(t):
@@ -209,6 +225,8 @@ def _same_padding(input, k, d, n):
 
 def _convnd(name, input, weight, bias, stride, padding, dilation, groups):
     n, s, p, d = _conv_checks(name, input, weight, bias, stride, padding, dilation, groups, False)
+    if input.dtype == _core.bool:
+        raise NotImplementedError("\"%s\" not implemented for 'Bool'" % ("compute_columns3d" if n == 3 else "slow_conv2d_cpu"))
     x, added = _batched(input, n)
     k = tuple(weight.shape[2:])
     if p == "valid":
@@ -258,6 +276,9 @@ def _conv_transposend(name, input, weight, bias, stride, padding, output_padding
     if isinstance(padding, str):
         raise RuntimeError("%s: padding must be an int or a tuple of ints, not '%s'" % (name, padding))
     n, s, p, d = _conv_checks(name, input, weight, bias, stride, padding, dilation, groups, True)
+    if not input.dtype.is_floating_point and input.dtype != _core.int64:
+        raise NotImplementedError("\"slow_conv_transpose%dd_out_cpu\" not implemented for '%s'"
+                                  % (3 if n == 3 else 2, _scalar_name(input)))
     op = _tuple(output_padding, n, "output_padding")
     for i in range(n):
         if op[i] >= s[i] and op[i] >= d[i]:

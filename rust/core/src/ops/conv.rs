@@ -10,7 +10,8 @@ use crate::autograd::{record, Saves};
 use crate::error::Result;
 use crate::shape::fmt_shape;
 use crate::tensor::Tensor;
-use crate::{bail, with_float_type};
+use crate::bail;
+use crate::dtype::{DType, Element};
 
 /// The block geometry, with the spatial dims padded in front to three (size 1, kernel 1,
 /// stride 1, no padding), so one loop nest serves 1-d, 2-d and 3-d.
@@ -107,12 +108,16 @@ pub fn im2col(x: &Tensor, kernel: &[usize], dilation: &[usize], padding: &[usize
     let lprod = blocks.iter().fold(1usize, |a, &b| a.saturating_mul(b));
     let out_shape = [g.batch, g.channels.saturating_mul(kprod), lprod];
     crate::shape::checked_storage_bytes(&out_shape, x.dtype().size_of())?;
-    let out = with_float_type!(x.dtype(), T => {
+    if x.dtype() == DType::Bool {
+        bail!(Runtime, "\"im2col\" not implemented for '{}'", x.dtype().scalar_name());
+    }
+    // A copy of values, so any element type (integers, as PyTorch's slow convolutions take).
+    let out = crate::with_any_type!(x.dtype(), T => {
         let xc = if x.is_contiguous() { x.clone() } else { x.contiguous_raw() };
-        let mut buf = crate::storage::Buffer::zeroed(<T as crate::dtype::Element>::DTYPE, out_shape.iter().product())?;
-        xc.with_slice(|s: &[T], l| im2col_kernel::<T>(&s[l.contiguous_range().expect("contiguous")], &g, pad_value as T, buf.as_mut_slice::<T>()));
+        let mut buf = crate::storage::Buffer::zeroed(<T as Element>::DTYPE, out_shape.iter().product())?;
+        xc.with_slice(|s: &[T], l| im2col_kernel::<T>(&s[l.contiguous_range().expect("contiguous")], &g, T::from_f64(pad_value), buf.as_mut_slice::<T>()));
         Tensor::from_buffer(buf, &out_shape[..])
-    }, other => bail!(Runtime, "\"im2col\" not implemented for '{}'", x.dtype().scalar_name()));
+    });
     let (k, d, p, s) = (kernel.to_vec(), dilation.to_vec(), padding.to_vec(), stride.to_vec());
     let size = spatial.to_vec();
     record("Im2ColBackward0", &[x], &out, Saves::none(), move |_, grad| Ok(vec![Some(col2im(grad, &size, &k, &d, &p, &s)?)]));
@@ -159,12 +164,25 @@ pub fn col2im(cols: &Tensor, output: &[usize], kernel: &[usize], dilation: &[usi
     let mut out_shape = vec![g.batch, g.channels];
     out_shape.extend_from_slice(output);
     crate::shape::checked_storage_bytes(&out_shape, cols.dtype().size_of())?;
-    let out = with_float_type!(cols.dtype(), T => {
-        let cc = if cols.is_contiguous() { cols.clone() } else { cols.contiguous_raw() };
-        let mut buf = crate::storage::Buffer::zeroed(<T as crate::dtype::Element>::DTYPE, out_shape.iter().product())?;
-        cc.with_slice(|s: &[T], l| col2im_kernel::<T>(&s[l.contiguous_range().expect("contiguous")], &g, buf.as_mut_slice::<T>()));
-        Tensor::from_buffer(buf, &out_shape[..])
-    }, other => bail!(Runtime, "\"col2im\" not implemented for '{}'", cols.dtype().scalar_name()));
+    // Sums in float32 for the half types (rounded once at the end) and in int64 for the
+    // integer ones (wrapping back as PyTorch's casts do).
+    let dt = cols.dtype();
+    let work = match dt {
+        DType::F32 | DType::F64 => dt,
+        DType::F16 | DType::BF16 => DType::F32,
+        DType::Bool => bail!(Runtime, "\"col2im\" not implemented for '{}'", dt.scalar_name()),
+        _ => DType::I64,
+    };
+    let cc = cols.as_contiguous_of(work);
+    let sum = |buf: &mut crate::storage::Buffer| match work {
+        DType::F32 => cc.with_slice(|s: &[f32], l| col2im_kernel::<f32>(&s[l.contiguous_range().expect("contiguous")], &g, buf.as_mut_slice::<f32>())),
+        DType::F64 => cc.with_slice(|s: &[f64], l| col2im_kernel::<f64>(&s[l.contiguous_range().expect("contiguous")], &g, buf.as_mut_slice::<f64>())),
+        _ => cc.with_slice(|s: &[i64], l| col2im_kernel::<i64>(&s[l.contiguous_range().expect("contiguous")], &g, buf.as_mut_slice::<i64>())),
+    };
+    let mut buf = crate::storage::Buffer::zeroed(work, out_shape.iter().product())?;
+    sum(&mut buf);
+    let out = Tensor::from_buffer(buf, &out_shape[..]);
+    let out = if work == dt { out } else { out.to_dtype_raw(dt) };
     let (k, d, p, s) = (kernel.to_vec(), dilation.to_vec(), padding.to_vec(), stride.to_vec());
     record("Col2ImBackward0", &[cols], &out, Saves::none(), move |_, grad| Ok(vec![Some(im2col(grad, &k, &d, &p, &s, 0.0)?)]));
     Ok(out)

@@ -171,6 +171,17 @@ CASES = {
         "       run(lambda x, rm, rv, w, b: F.instance_norm(x, rm, rv, w, b), (0, 3, 4), 3),\n"
         "       run(lambda x, rm, rv, w, b: F.instance_norm(x, rm, rv), (2, 0, 4), 0),\n"
         "       run(lambda x, rm, rv, w, b: F.batch_norm(x, torch.ones(5, dtype=D), None, None, b), (0, 3, 2), 3)]"),
+    "double_backward_eval_batch_norm": (
+        "x = data(4, 3, 5, requires_grad=True); w = data(3, k=1.0, requires_grad=True); b = data(3, k=2.0, requires_grad=True)\n"
+        "rm = data(3, k=3.0); rv = data(3, k=4.0).abs() + 0.5\n"
+        "out = []\n"
+        "for args in ((x, w, b), (x, None, None), (x, w, None)):\n"
+        "    y = F.batch_norm(args[0], rm, rv, args[1], args[2])\n"
+        "    ins = [a for a in args if a is not None]\n"
+        "    gs = torch.autograd.grad((y * y).sum(), ins, create_graph=True)\n"
+        "    h = torch.autograd.grad(sum((g * g).sum() for g in gs), ins, allow_unused=True)\n"
+        "    out.append([type(y.grad_fn).__name__, [type(g.grad_fn).__name__ for g in gs],\n"
+        "                [[type(q[0]).__name__ if q[0] is not None else None for q in g.grad_fn.next_functions] for g in gs], gs, h])"),
     "instance_norm_err_one_stat": "F.instance_norm(data(2, 3, 4), torch.zeros(3, dtype=D), None)",
     "instance_norm_err_one_stat_var": "F.instance_norm(data(2, 3, 4), None, torch.zeros(3, dtype=D))",
     "instance_norm_err_no_stats_eval": "F.instance_norm(data(2, 3, 4), torch.zeros(3, dtype=D), None, use_input_stats=False)",
@@ -350,8 +361,10 @@ def test_third_order_through_the_named_double_backward_nodes():
     x = torch.randn(3, 4, 5, dtype=D, requires_grad=True)
     w4, b4 = torch.randn(4, dtype=D, requires_grad=True), torch.randn(4, dtype=D, requires_grad=True)
     w5, b5 = torch.randn(5, dtype=D, requires_grad=True), torch.randn(5, dtype=D, requires_grad=True)
+    rm, rv = torch.randn(4, dtype=D), torch.rand(4, dtype=D) + 0.5
     for fn, args in ((lambda x, w, b: F.layer_norm(x, (5,), w, b), (x, w5, b5)),
                      (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), (x, w4, b4)),
+                     (lambda x, w, b: F.batch_norm(x, rm, rv, w, b), (x, w4, b4)),
                      (lambda x, w, b: F.instance_norm(x, weight=w, bias=b), (x, w4, b4))):
         def first(*a):
             y = fn(*a)

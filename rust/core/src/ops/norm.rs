@@ -867,13 +867,15 @@ pub fn native_batch_norm(x: &Tensor, weight: Option<&Tensor>, bias: Option<&Tens
         };
         let dt = x.dtype();
         if is_grad_enabled() {
+            let none = absent();
+            let edges = [gr, x, w.unwrap_or(&none), &none, &none];
             if training {
-                let none = absent();
-                return named_backward("NativeBatchNormBackwardBackward0", &[gr, x, w.unwrap_or(&none), &none, &none], &[0, 1, 2], w.is_some(), |g, x, w| formula.grads(x, g, w, None, needs));
+                return named_backward("NativeBatchNormBackwardBackward0", &edges, &[0, 1, 2], w.is_some(), |g, x, w| formula.grads(x, g, w, None, needs));
             }
+            // Evaluation: the running statistics are constants of the formula.
             let m = reshape(&ctx.get(m_).to_dtype_raw(dt), &w_view)?;
             let r = reshape(&ctx.get(r_).to_dtype_raw(dt), &w_view)?;
-            return formula.grads(x, gr, w, Some((&m, &r)), needs);
+            return named_backward("NativeBatchNormBackwardBackward0", &edges, &[0, 1, 2], w.is_some(), |g, x, w| formula.grads(x, g, w, Some((&m, &r)), needs));
         }
         let wv = param(w, g.c, dt, 1.0, "weight")?;
         let (mean, rstd) = (ctx.get(m_).to_vec::<f64>(), ctx.get(r_).to_vec::<f64>());

@@ -2693,12 +2693,25 @@ def corrcoef(input):
     return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
 
 
-def sinc(input):
-    x = _float(input)
+def _sinc_value(x):
     px = x * math.pi
     zero = x == 0
     safe = _where(zero, _scalar(1, x.dtype), px)
     return _where(zero, _scalar(1, x.dtype), safe.sin() / safe)
+
+
+def sinc(input):
+    """sin(πx)/(πx), 1 at 0 (SincBackward0; its formula PyTorch's sinc_backward, 0 at 0)."""
+    x = _float(input)
+
+    def backward(g, needs, x):
+        # PyTorch's sinc_backward, to the order of operations (its second order is NaN at 0).
+        px = x * math.pi
+        sq = x * x * math.pi
+        out = g * ((px * px.cos() - px.sin()) / sq)
+        return (_where(sq == 0, _scalar(0, g.dtype), out),)
+
+    return _fused_op()("SincBackward0", [x], [x], lambda: _sinc_value(x), backward)
 
 
 def signbit(input):

@@ -273,8 +273,28 @@ CASES.update({
     "bce_none": "out = loss(lambda a, b: F.binary_cross_entropy(a, b, reduction='none'), P, T)",
     "bce_mean_weight": "out = loss(lambda a, b: F.binary_cross_entropy(a, b, weight=W), P, T)",
     "bce_float32": "out = loss(lambda a, b: F.binary_cross_entropy(a, b), P.float(), T.float())",
-    # The second-order node is sigmoid's (SigmoidBackwardBackward0 in PyTorch).
-    "bce_of_sigmoid": "out = values(loss(lambda a, b: F.binary_cross_entropy(a.sigmoid(), b), A, T))",
+    # The second-order node is sigmoid's (SigmoidBackwardBackward0).
+    "bce_of_sigmoid": "out = loss(lambda a, b: F.binary_cross_entropy(a.sigmoid(), b), A, T)",
+    # sigmoid/tanh/softmax backward as PyTorch's named functions (SigmoidBackwardBackward0,
+    # TanhBackwardBackward0, SoftmaxBackwardDataBackward0, LogSoftmaxBackwardDataBackward0).
+    "sigmoid_nodes": "out = act(torch.sigmoid, %r)" % (V_BIG,),
+    "sigmoid_nodes_float32": "out = act(torch.sigmoid, %r, F32)" % (V_SMOOTH,),
+    "tanh_nodes": "out = act(torch.tanh, %r)" % (V_SMOOTH,),
+    "tanh_nodes_float32": "out = act(torch.tanh, %r, F32)" % (V_SMOOTH,),
+    "softmax_nodes_last": "out = loss(lambda a: a.softmax(1), LOGITS)",
+    "softmax_nodes_first": "out = loss(lambda a: a.softmax(0), LOGITS)",
+    "softmax_nodes_float32": "out = loss(lambda a: torch.softmax(a, -1), LOGITS.float())",
+    "softmax_nodes_3d_mid": "out = loss(lambda a: a.softmax(1), data(2, 3, 4))",
+    "log_softmax_nodes_last": "out = loss(lambda a: a.log_softmax(1), LOGITS)",
+    "log_softmax_nodes_first": "out = loss(lambda a: F.log_softmax(a, 0), LOGITS)",
+    # (float32 second order: PyTorch's formula order differs by a few ulps after cancellation)
+    "log_softmax_nodes_float32": "out = loss(lambda a: a.log_softmax(-1), LOGITS.float(), order2=False)",
+    "softmin_nodes": "out = loss(lambda a: F.softmin(a, 1), LOGITS)",
+    "sinc_nodes": "out = act(torch.sinc, [-1.5, -0.5, 0.0, 0.25, 1.0, 2.5])",
+    "unary_second_order_nodes": (
+        "x = torch.tensor([0.3, -0.2, 0.45, 0.15], dtype=D, requires_grad=True)\n"
+        "out = [[nm(torch.autograd.grad((f(x) * x).sum(), x, create_graph=True)[0]) for f in (torch.cos, torch.asin, torch.acos,"
+        " torch.asinh, lambda t: torch.acosh(t + 2), torch.reciprocal, torch.log1p)], nm(torch.log1p(x))]"),
     "bce_weight_requires_grad": "out = err(lambda: F.binary_cross_entropy(P, T, weight=W.clone().requires_grad_()))",
     "bce_with_logits_mean": "out = loss(lambda a, b: F.binary_cross_entropy_with_logits(a, b), A, T)",
     "bce_with_logits_sum": "out = loss(lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction='sum'), A, T)",
@@ -363,13 +383,18 @@ def _checks():
         "bce": lambda x: F.binary_cross_entropy(x.sigmoid(), t, weight=w) + F.binary_cross_entropy(t, x.sigmoid()),
         "bce_with_logits": lambda x: F.binary_cross_entropy_with_logits(x, x.sigmoid(), pos_weight=w[0]),
         "cross_entropy": lambda x: F.cross_entropy(x * x, labels, label_smoothing=0.1),
+        "sigmoid": lambda x: torch.sigmoid(x) * x,
+        "tanh": lambda x: torch.tanh(x) * x,
+        "softmax": lambda x: x.softmax(1) * x + x.softmax(0),
+        "log_softmax": lambda x: x.log_softmax(1) * x + x.log_softmax(0),
+        "sinc": lambda x: torch.sinc(x) * x,
     }
 
 
 _CHECKS = ("gelu", "gelu_tanh", "silu", "mish", "softplus", "elu", "selu", "celu", "leaky_relu", "hardtanh",
            "hardsigmoid", "hardswish", "logsigmoid", "softshrink", "hardshrink", "threshold", "glu", "logit", "lerp",
            "lerp_tensor", "elu_inplace", "silu_inplace", "mse", "huber", "smooth_l1", "nll", "bce",
-           "bce_with_logits", "cross_entropy")
+           "bce_with_logits", "cross_entropy", "sigmoid", "tanh", "softmax", "log_softmax", "sinc")
 
 
 def test_checks_are_listed():

@@ -3,11 +3,12 @@
 //! issue's shapes. Much faster to run than `cargo bench`.
 //!
 //! Run: `cargo run --release -p pyrustgrad-core --example gemm_time [threads] [m k n ...]`
-//! (`GEMM_TA=1` / `GEMM_TB=1` make A / B transposed views).
+//! (`GEMM_TA=1` / `GEMM_TB=1` make A / B transposed views; `GEMM_DOT=1` forces the
+//! dot-product kernel where it applies; `GEMM_BLOCKS=mc,kc,nc` the packed path).
 
 use std::time::Instant;
 
-use pyrustgrad_core::gemm::{available_paths, gemm_forced, gemm_with, BlockSizes};
+use pyrustgrad_core::gemm::{available_paths, gemm_forced, gemm_forced_dot, gemm_with, BlockSizes};
 
 /// Best-of timing, robust to other processes on the machine: calibrates a
 /// batch of ~2 ms, then keeps the fastest batch seen in ~0.4 s.
@@ -58,7 +59,9 @@ fn main() {
         let v: Vec<usize> = s.split(',').filter_map(|x| x.trim().parse().ok()).collect();
         (v.len() == 3).then(|| BlockSizes { mc: v[0], kc: v[1], nc: v[2] })
     });
-    println!("threads={threads} blocks={blocks:?}");
+    // GEMM_DOT=1: take the dot-product kernel wherever it applies (tuning aid).
+    let dot = std::env::var_os("GEMM_DOT").is_some();
+    println!("threads={threads} blocks={blocks:?} dot={dot}");
     for &(m, k, n) in &shapes {
         let flops = 2.0 * (m * k * n) as f64;
         let a32: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.25).collect();
@@ -93,6 +96,7 @@ fn main() {
                 // SAFETY: as above.
                 || unsafe {
                     match blocks {
+                        None if dot => gemm_forced_dot(p, threads, m, k, n, 1.0, a32.as_ptr(), rsa, csa, b32.as_ptr(), rsb, csb, 0.0, c32.as_mut_ptr(), ni, 1),
                         None => gemm_with(p, threads, m, k, n, 1.0, a32.as_ptr(), rsa, csa, b32.as_ptr(), rsb, csb, 0.0, c32.as_mut_ptr(), ni, 1),
                         Some(bs) => gemm_forced(p, threads, Some(bs), m, k, n, 1.0, a32.as_ptr(), rsa, csa, b32.as_ptr(), rsb, csb, 0.0, c32.as_mut_ptr(), ni, 1),
                     }
@@ -104,6 +108,7 @@ fn main() {
                 // SAFETY: as above.
                 || unsafe {
                     match blocks {
+                        None if dot => gemm_forced_dot(p, threads, m, k, n, 1.0, a64.as_ptr(), rsa, csa, b64.as_ptr(), rsb, csb, 0.0, c64.as_mut_ptr(), ni, 1),
                         None => gemm_with(p, threads, m, k, n, 1.0, a64.as_ptr(), rsa, csa, b64.as_ptr(), rsb, csb, 0.0, c64.as_mut_ptr(), ni, 1),
                         Some(bs) => gemm_forced(p, threads, Some(bs), m, k, n, 1.0, a64.as_ptr(), rsa, csa, b64.as_ptr(), rsb, csb, 0.0, c64.as_mut_ptr(), ni, 1),
                     }

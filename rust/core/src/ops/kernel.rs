@@ -435,6 +435,28 @@ pub fn par_rows<T: Element, U: Element>(out: &mut [U], src: &[T], width: usize, 
     }
 }
 
+/// [`par_rows`] with two sources of the same length as `out`: `f(out_row, a_row, b_row)`.
+pub fn par_rows2<T: Element, U: Element>(out: &mut [U], a: &[T], b: &[T], width: usize, f: impl Fn(&mut [U], &[T], &[T]) + Sync) {
+    let threads = crate::gemm::get_num_threads();
+    if width == 0 {
+        return;
+    }
+    let rows = out.len() / width;
+    let run = |start: usize, o: &mut [U]| {
+        let (a, b) = (&a[start..start + o.len()], &b[start..start + o.len()]);
+        for ((or, ar), br) in o.chunks_exact_mut(width).zip(a.chunks_exact(width)).zip(b.chunks_exact(width)) {
+            f(or, ar, br);
+        }
+    };
+    if threads > 1 && out.len() >= GRAIN && rows > 1 {
+        let rows_per = GRAIN.div_ceil(width).max(1);
+        let tasks = threads.min(rows.div_ceil(rows_per));
+        crate::parallel::for_chunks_mut(out, tasks, width, threads, &run);
+        return;
+    }
+    run(0, out)
+}
+
 /// Copies the elements of layout `l` over `s` into `d` in row-major order. Rows contiguous
 /// in the source copy as slices; otherwise, with two or more dims left after coalescing,
 /// the last two are copied in 32x32 tiles so that reads and writes both stay in cache

@@ -132,26 +132,26 @@ unary_ops! {
     float exp => "ExpBackward0", [Exp], Result |r, g| mul(g, r);
     float log => "LogBackward0", [Log], Input |x, g| div(g, x);
     float sqrt => "SqrtBackward0", (|v| v.sqrt()), Result |r, g| div(g, &mul(r, &two(r))?);
-    float sigmoid => "SigmoidBackward0", [Sigmoid], Result |r, g| mul(g, &mul(r, &sub(&one(r), r)?)?);
-    float tanh => "TanhBackward0", [Tanh], Result |r, g| mul(g, &sub(&one(r), &mul(r, r)?)?);
+    float sigmoid => "SigmoidBackward0", [Sigmoid], Result |r, g| sigmoid_backward(g, r);
+    float tanh => "TanhBackward0", [Tanh], Result |r, g| tanh_backward(g, r);
     float sin => "SinBackward0", [Sin], Input |x, g| mul(g, &cos(x)?);
-    float cos => "CosBackward0", [Cos], Input |x, g| neg(&mul(g, &sin(x)?)?);
+    float cos => "CosBackward0", [Cos], Input |x, g| mul(g, &neg(&sin(x)?)?);
     float tan => "TanBackward0", [Tan], Result |r, g| mul(g, &add(&one(r), &sq(r)?)?);
-    float asin => "AsinBackward0", [Asin], Input |x, g| div(g, &sqrt(&sub(&one(x), &sq(x)?)?)?);
-    float acos => "AcosBackward0", [Acos], Input |x, g| neg(&div(g, &sqrt(&sub(&one(x), &sq(x)?)?)?)?);
+    float asin => "AsinBackward0", [Asin], Input |x, g| mul(g, &rsqrt(&sub(&one(x), &sq(x)?)?)?);
+    float acos => "AcosBackward0", [Acos], Input |x, g| mul(g, &neg(&rsqrt(&sub(&one(x), &sq(x)?)?)?)?);
     float atan => "AtanBackward0", [Atan], Input |x, g| div(g, &add(&one(x), &sq(x)?)?);
     float sinh => "SinhBackward0", [Sinh], Input |x, g| mul(g, &cosh(x)?);
     float cosh => "CoshBackward0", [Cosh], Input |x, g| mul(g, &sinh(x)?);
-    float asinh => "AsinhBackward0", [Asinh], Input |x, g| div(g, &sqrt(&add(&sq(x)?, &one(x))?)?);
-    float acosh => "AcoshBackward0", [Acosh], Input |x, g| div(g, &sqrt(&sub(&sq(x)?, &one(x))?)?);
+    float asinh => "AsinhBackward0", [Asinh], Input |x, g| mul(g, &rsqrt(&add(&sq(x)?, &one(x))?)?);
+    float acosh => "AcoshBackward0", [Acosh], Input |x, g| mul(g, &rsqrt(&sub(&sq(x)?, &one(x))?)?);
     float atanh => "AtanhBackward0", [Atanh], Input |x, g| div(g, &sub(&one(x), &sq(x)?)?);
     float exp2 => "Exp2Backward0", [Exp2], Result |r, g| mul(g, &mul(r, &c(std::f64::consts::LN_2, r))?);
     float expm1 => "Expm1Backward0", [Expm1], Result |r, g| mul(g, &add(r, &one(r))?);
     float log2 => "Log2Backward0", [Log2], Input |x, g| div(g, &mul(x, &c(std::f64::consts::LN_2, x))?);
     float log10 => "Log10Backward0", [Log10], Input |x, g| div(g, &mul(x, &c(std::f64::consts::LN_10, x))?);
-    float log1p => "Log1pBackward0", [Log1p], Input |x, g| div(g, &add(x, &one(x))?);
+    float log1p => "Log1PBackward0", [Log1p], Input |x, g| div(g, &add(x, &one(x))?);
     float rsqrt => "RsqrtBackward0", [Rsqrt], Result |r, g| mul(g, &mul(&mul(r, &sq(r)?)?, &c(-0.5, r))?);
-    float reciprocal => "ReciprocalBackward0", (|v| 1.0 / v), Result |r, g| neg(&mul(g, &sq(r)?)?);
+    float reciprocal => "ReciprocalBackward0", (|v| 1.0 / v), Result |r, g| mul(&neg(g)?, &sq(r)?);
     float erf => "ErfBackward0", [Erf], Input |x, g| mul(g, &mul(&exp(&neg(&sq(x)?)?)?, &c(std::f64::consts::FRAC_2_SQRT_PI, x))?);
     float erfc => "ErfcBackward0", [Erfc], Input |x, g| mul(g, &mul(&exp(&neg(&sq(x)?)?)?, &c(-std::f64::consts::FRAC_2_SQRT_PI, x))?);
     custom neg;
@@ -164,4 +164,52 @@ unary_ops! {
     custom round;
     custom trunc;
     custom frac;
+}
+
+/// `g·r·(1−r)` or `g·(1−r²)` in one pass (float32/float64 of one dtype), else in tensor ops.
+fn act_backward(g: &Tensor, r: &Tensor, sigmoid: bool) -> Result<Tensor> {
+    if g.dtype() == r.dtype() && matches!(r.dtype(), DType::F32 | DType::F64) {
+        return crate::with_float_type!(r.dtype(), T => if sigmoid {
+            kernel::zip(g, r, |g: T, r: T| g * (r * (1.0 - r)))
+        } else {
+            kernel::zip(g, r, |g: T, r: T| g * (1.0 - r * r))
+        }, other => unreachable!());
+    }
+    let _off = crate::autograd::GradModeGuard::new(false);
+    if sigmoid {
+        mul(g, &mul(r, &sub(&one(r), r)?)?)
+    } else {
+        mul(g, &sub(&one(r), &mul(r, r)?)?)
+    }
+}
+
+/// PyTorch's `sigmoid_backward(grad, result)` = grad·r·(1−r), one fused pass, recorded as
+/// SigmoidBackwardBackward0 (edges to the grad and the result) so every order follows:
+/// d/dgrad is the same function of the incoming gradient, d/dr = incoming·grad·(1−2r).
+pub fn sigmoid_backward(g: &Tensor, r: &Tensor) -> Result<Tensor> {
+    let out = act_backward(g, r, true)?;
+    let mut saves = Saves::new();
+    let (g_, r_) = (saves.input(g), saves.input(r));
+    record("SigmoidBackwardBackward0", &[g, r], &out, saves, move |ctx, gg| {
+        let (g, r) = (ctx.get(g_), ctx.get(r_));
+        let dg = if ctx.needs(0) { Some(sigmoid_backward(gg, r)?) } else { None };
+        let dr = if ctx.needs(1) { Some(mul(&mul(gg, g)?, &sub(&one(r), &mul(&two(r), r)?)?)?) } else { None };
+        Ok(vec![dg, dr])
+    });
+    Ok(out)
+}
+
+/// PyTorch's `tanh_backward(grad, result)` = grad·(1−r²), as [`sigmoid_backward`]
+/// (TanhBackwardBackward0; d/dr = −2·incoming·grad·r).
+pub fn tanh_backward(g: &Tensor, r: &Tensor) -> Result<Tensor> {
+    let out = act_backward(g, r, false)?;
+    let mut saves = Saves::new();
+    let (g_, r_) = (saves.input(g), saves.input(r));
+    record("TanhBackwardBackward0", &[g, r], &out, saves, move |ctx, gg| {
+        let (g, r) = (ctx.get(g_), ctx.get(r_));
+        let dg = if ctx.needs(0) { Some(tanh_backward(gg, r)?) } else { None };
+        let dr = if ctx.needs(1) { Some(mul(&mul(&mul(gg, g)?, r)?, &c(-2.0, r))?) } else { None };
+        Ok(vec![dg, dr])
+    });
+    Ok(out)
 }

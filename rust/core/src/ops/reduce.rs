@@ -845,21 +845,97 @@ fn softmax_impl(x: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
     if log {
         let mut saves = Saves::new();
         let result = saves.output();
-        record("LogSoftmaxBackward0", &[x], &out, saves, move |ctx, g| {
-            let y = ctx.get(result);
-            // g - exp(y) * sum(g, dim)
-            let s = sum(g, Some(&[di]), true)?;
-            Ok(vec![Some(sub(g, &mul(&super::exp(y)?, &s)?)?)])
-        });
+        record("LogSoftmaxBackward0", &[x], &out, saves, move |ctx, g| Ok(vec![Some(softmax_backward_data(g, ctx.get(result), di, true)?)]));
     } else {
         let mut saves = Saves::new();
         let result = saves.output();
-        record("SoftmaxBackward0", &[x], &out, saves, move |ctx, g| {
-            let y = ctx.get(result);
-            // y * (g - sum(g * y, dim))
-            let s = sum(&mul(g, y)?, Some(&[di]), true)?;
-            Ok(vec![Some(mul(y, &sub(g, &s)?)?)])
-        });
+        record("SoftmaxBackward0", &[x], &out, saves, move |ctx, g| Ok(vec![Some(softmax_backward_data(g, ctx.get(result), di, false)?)]));
     }
     Ok(out)
+}
+
+/// PyTorch's `_softmax_backward_data(g, y, dim)` = y·(g − Σ g·y) and
+/// `_log_softmax_backward_data(g, y, dim)` = g − exp(y)·Σ g (sums along `dim`, `y` the
+/// forward's result): one fused pass per row when `dim` is the last (contiguous) one, else
+/// tensor ops; recorded as SoftmaxBackwardDataBackward0 / LogSoftmaxBackwardDataBackward0
+/// (edges to `g` and `y`), whose own formulas are differentiable, so every order follows.
+pub fn softmax_backward_data(g: &Tensor, y: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
+    let d = normalize_dim(dim, y.ndim())?;
+    let fast = y.ndim() > 0 && g.shape() == y.shape() && g.dtype() == y.dtype() && matches!(y.dtype(), DType::F32 | DType::F64) && y.shape()[d + 1..].iter().product::<usize>() == 1;
+    let out = if fast {
+        let exp32 = |v: &mut [f32]| crate::vmath::unary_f32_inplace(crate::vmath::Unary::Exp, v);
+        let exp64 = |v: &mut [f64]| crate::vmath::unary_f64_inplace(crate::vmath::Unary::Exp, v);
+        if y.dtype() == DType::F32 {
+            softmax_backward_last::<f32>(g, y, d, log, &exp32)?
+        } else {
+            softmax_backward_last::<f64>(g, y, d, log, &exp64)?
+        }
+    } else {
+        let _off = crate::autograd::GradModeGuard::new(false);
+        let dims = [dim];
+        if log {
+            sub(g, &mul(&super::exp(y)?, &sum(g, Some(&dims), true)?)?)?
+        } else {
+            mul(y, &sub(g, &sum(&mul(g, y)?, Some(&dims), true)?)?)?
+        }
+    };
+    let mut saves = Saves::new();
+    let (g_, y_) = (saves.input(g), saves.input(y));
+    let name = if log { "LogSoftmaxBackwardDataBackward0" } else { "SoftmaxBackwardDataBackward0" };
+    record(name, &[g, y], &out, saves, move |ctx, u| {
+        let (g, y) = (ctx.get(g_), ctx.get(y_));
+        let dims = [dim];
+        let sum_d = |t: &Tensor| sum(t, Some(&dims), true);
+        if log {
+            let e = super::exp(y)?;
+            // d/dg: u − Σ u·exp(y); d/dy: −u·exp(y)·Σ g.
+            let dg = if ctx.needs(0) { Some(sub(u, &sum_d(&mul(u, &e)?)?)?) } else { None };
+            let dy = if ctx.needs(1) { Some(super::neg(&mul(&mul(u, &e)?, &sum_d(g)?)?)?) } else { None };
+            return Ok(vec![dg, dy]);
+        }
+        // d/dg: the same function of u; d/dy: u·g − u·Σ g·y − g·Σ u·y.
+        let dg = if ctx.needs(0) { Some(softmax_backward_data(u, y, dim, false)?) } else { None };
+        let dy = if ctx.needs(1) {
+            Some(sub(&sub(&mul(u, g)?, &mul(u, &sum_d(&mul(g, y)?)?)?)?, &mul(g, &sum_d(&mul(u, y)?)?)?)?)
+        } else {
+            None
+        };
+        Ok(vec![dg, dy])
+    });
+    Ok(out)
+}
+
+/// [`softmax_backward_data`]'s rows along the last dim, in the order of PyTorch's CPU kernel:
+/// the sum first (Σ g·y, or Σ g for log), then y·(g − s), or g − exp(y)·s.
+fn softmax_backward_last<T: crate::dtype::Float>(g: &Tensor, y: &Tensor, dim: usize, log: bool, exp: &(impl Fn(&mut [T]) + Sync)) -> Result<Tensor> {
+    let n = y.shape()[dim];
+    let mut buf = crate::storage::Buffer::zeroed(T::DTYPE, y.numel())?;
+    if n > 0 && y.numel() > 0 {
+        let (gc, yc) = (g.as_contiguous_of(T::DTYPE), y.as_contiguous_of(T::DTYPE));
+        gc.with_slice(|gs: &[T], lg| {
+            yc.with_slice(|ys: &[T], ly| {
+                let gs = &gs[lg.contiguous_range().expect("contiguous")];
+                let ys = &ys[ly.contiguous_range().expect("contiguous")];
+                kernel::par_rows2(buf.as_mut_slice::<T>(), gs, ys, n, |o, gr, yr| {
+                    if log {
+                        let s = T::from_f64(lane_sum(gr));
+                        o.copy_from_slice(yr);
+                        exp(o);
+                        for (o, &gv) in o.iter_mut().zip(gr) {
+                            *o = gv - *o * s;
+                        }
+                    } else {
+                        for ((o, &gv), &yv) in o.iter_mut().zip(gr).zip(yr) {
+                            *o = gv * yv;
+                        }
+                        let s = T::from_f64(lane_sum(o));
+                        for ((o, &gv), &yv) in o.iter_mut().zip(gr).zip(yr) {
+                            *o = yv * (gv - s);
+                        }
+                    }
+                });
+            })
+        });
+    }
+    Ok(Tensor::from_buffer(buf, y.shape()))
 }

@@ -653,3 +653,107 @@ fn pow_f64_is_c_pow() {
         }
     }
 }
+
+// ------------------------------------------------------------ gelu backward
+
+/// (Φ(x) + xφ(x), |Φ(x)| + |xφ(x)|) in f64 (~1 ulp); NaN
+/// at ±inf as PyTorch (its formula's inf·0).
+fn gelu_erf_grad_ref(x: f64) -> (f64, f64) {
+    if x.is_infinite() {
+        return (f64::NAN, f64::NAN);
+    }
+    if x.abs() > 60.0 {
+        return (if x > 0.0 { 1.0 } else { 0.0 }, 1.0);
+    }
+    // Φ = gelu(x)/x from the accurate gelu reference; e^{-x²/2} from x² exactly.
+    let cdf = if x.abs() < 1e-100 { 0.5 + x * 0.3989422804014327 } else { gelu_erf_ref(x) / x };
+    let (qh, ql) = two_prod(x, x);
+    let t = x * ((-0.5 * qh).exp() * (1.0 - 0.5 * ql)) * 0.3989422804014327;
+    (cdf + t, cdf.abs() + t.abs())
+}
+
+/// The same for the tanh form: s(1 + x(1 - s)(K1 + 3K2x²)), s = σ(K1x + K2x³).
+fn gelu_tanh_grad_ref(x: f64) -> (f64, f64) {
+    if x.is_infinite() {
+        return (f64::NAN, f64::NAN);
+    }
+    if x.abs() > 1e5 {
+        return (if x > 0.0 { 1.0 } else { 0.0 }, 1.0);
+    }
+    let (k1, k2) = (1.5957691216057308, 0.07135481627260025);
+    let v = x * (k1 + k2 * x * x);
+    let (s, sc) = (sigmoid_ref(v), sigmoid_ref(-v));
+    let t = s * x * sc * (k1 + 3.0 * k2 * x * x);
+    (s + t, s.abs() + t.abs())
+}
+
+fn gelu_grad_inputs(f64: bool) -> (Vec<f64>, Vec<f64>) {
+    let mut xs = inputs(Unary::GeluErf, f64, 200_000, 21);
+    xs.extend([-0.7518, -0.75179, -0.7071067811865476, 0.7071067811865476, 12.0, -12.0, 14.849242, -14.849242, 1e5, -1e5]);
+    let mut rng = Rng(5);
+    let gs = xs.iter().map(|_| (rng.unit() * 4.0 - 2.0) as f32 as f64).collect();
+    if !f64 {
+        for x in xs.iter_mut() {
+            *x = *x as f32 as f64;
+        }
+    }
+    (xs, gs)
+}
+
+/// g·gelu'(x) for both forms on every path: within `ulps` of the terms'
+/// size |Φ| + |xφ| (the sum cancels near its root), NaN exactly where the
+/// reference is.
+#[test]
+fn gelu_backward_is_accurate_on_every_path() {
+    for tanh in [false, true] {
+        let r = if tanh { gelu_tanh_grad_ref } else { gelu_erf_grad_ref };
+        let (xs, gs) = gelu_grad_inputs(false);
+        let (x32, g32): (Vec<f32>, Vec<f32>) = (xs.iter().map(|&v| v as f32).collect(), gs.iter().map(|&v| v as f32).collect());
+        let (xs64, gs64) = gelu_grad_inputs(true);
+        for path in available_paths() {
+            let mut out = vec![0f32; xs.len()];
+            gelu_backward_f32_with(path, tanh, &g32, &x32, &mut out);
+            let mut worst = 0.0f64;
+            for i in 0..xs.len() {
+                let (want, size) = r(xs[i]);
+                let want = want * gs[i];
+                if want.is_nan() || out[i].is_nan() {
+                    assert!(want.is_nan() && out[i].is_nan(), "gelu_backward f32 tanh={tanh} {}: x = {:e}: got {:e}, want {:e}", path.name(), xs[i], out[i], want);
+                    continue;
+                }
+                // Plus 16 subnormal steps: products that land in the subnormals round there.
+                let ulp = size * gs[i].abs() * f32::EPSILON as f64;
+                let excess = ((out[i] as f64 - want).abs() - 16.0 * 1.401298464324817e-45).max(0.0);
+                let e = if excess == 0.0 { 0.0 } else { excess / ulp };
+                worst = worst.max(e);
+                assert!(e <= 4.0, "gelu_backward f32 tanh={tanh} {}: x = {:e}, g = {:e}: got {:e}, want {:e} ({e} ulp of the terms)", path.name(), xs[i], gs[i], out[i], want);
+            }
+            println!("gelu_backward f32 tanh={tanh} {:>8}: max {worst:.2} ulp of the terms", path.name());
+            let mut out = vec![0f64; xs64.len()];
+            gelu_backward_f64_with(path, tanh, &gs64, &xs64, &mut out);
+            let mut worst = 0.0f64;
+            for i in 0..xs64.len() {
+                let (want, size) = r(xs64[i]);
+                let want = want * gs64[i];
+                if want.is_nan() || out[i].is_nan() {
+                    assert!(want.is_nan() && out[i].is_nan(), "gelu_backward f64 tanh={tanh} {}: x = {:e}: got {:e}, want {:e}", path.name(), xs64[i], out[i], want);
+                    continue;
+                }
+                // The tanh form's v = K1x + K2x³ is plain f64 in both (relative 2^-52|v|).
+                if tanh && want.abs() < 1e-290 {
+                    // σ(v) = e^v is subnormal before the product by the bracket (both sides).
+                    continue;
+                }
+                let scale = (size * gs64[i].abs()).max(want.abs());
+                let excess = ((out[i] - want).abs() - 256.0 * 4.9406564584124654e-324).max(0.0);
+                let e = if excess == 0.0 { 0.0 } else { excess / scale / f64::EPSILON };
+                worst = worst.max(e);
+                // The tanh form's v = K1x + K2x³ is rounded in both: 2^-53|v| relative each.
+                let v = xs64[i] * (1.5957691216057308 + 0.07135481627260025 * xs64[i] * xs64[i]);
+                let bound = if tanh { 8.0 + 2.0 * v.abs() } else { 8.0 };
+                assert!(e <= bound, "gelu_backward f64 tanh={tanh} {}: x = {:e}, g = {:e}: got {:e}, want {:e} ({e} ulp of the terms)", path.name(), xs64[i], gs64[i], out[i], want);
+            }
+            println!("gelu_backward f64 tanh={tanh} {:>8}: max {worst:.2} ulp of the terms", path.name());
+        }
+    }
+}

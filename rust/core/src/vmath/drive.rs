@@ -103,8 +103,8 @@ macro_rules! with_kernel64 {
     }};
 }
 
-/// The entry points of one path: `unary_f64`, `unary_f32`, `pow_f32`,
-/// `powf_f32`, each `unsafe` with the contract of [`map_unary!`] /
+/// The entry points of one path: `unary_f64`, `unary_f32`, `gelu_grad_f32`,
+/// `gelu_grad_f64`, `pow_f32`, `powf_f32`, each `unsafe` with the contract of [`map_unary!`] /
 /// [`map_binary!`], compiled with the path's target features.
 macro_rules! entry_points {
     ($(#[$attr:meta])*; $v64:ty, $v32:ty) => {
@@ -127,7 +127,30 @@ macro_rules! entry_points {
                 Unary::Sigmoid => map_unary!($v32, f32, load, store, src, dst, n, k32::sigmoid),
                 Unary::Silu => map_unary!($v32, f32, load, store, src, dst, n, k32::silu),
                 Unary::Rsqrt => map_unary!($v32, f32, load, store, src, dst, n, k32::rsqrt),
+                Unary::Log1p => map_unary!($v32, f32, load, store, src, dst, n, k32::log1p),
+                Unary::Erf => map_unary!($v32, f32, load, store, src, dst, n, k32::erf),
+                Unary::Erfc => map_unary!($v32, f32, load, store, src, dst, n, k32::erfc),
+                Unary::GeluErf => map_unary!($v32, f32, load, store, src, dst, n, k32::gelu_erf),
+                Unary::GeluTanh => map_unary!($v32, f32, load, store, src, dst, n, k32::gelu_tanh),
                 _ => with_kernel64!(f, k => map_unary!($v64, f32, load_f32, store_f32, src, dst, n, k)),
+            }
+        }
+
+        $(#[$attr])*
+        pub(crate) unsafe fn gelu_grad_f32(tanh: bool, g: *const f32, x: *const f32, dst: *mut f32, n: usize) {
+            if tanh {
+                map_binary!($v32, f32, load, store, g, x, dst, n, k32::gelu_tanh_grad)
+            } else {
+                map_binary!($v32, f32, load, store, g, x, dst, n, k32::gelu_erf_grad)
+            }
+        }
+
+        $(#[$attr])*
+        pub(crate) unsafe fn gelu_grad_f64(tanh: bool, g: *const f64, x: *const f64, dst: *mut f64, n: usize) {
+            if tanh {
+                map_binary!($v64, f64, load, store, g, x, dst, n, k64::gelu_tanh_grad)
+            } else {
+                map_binary!($v64, f64, load, store, g, x, dst, n, k64::gelu_erf_grad)
             }
         }
 

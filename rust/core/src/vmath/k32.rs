@@ -1,7 +1,8 @@
 //! Native f32 kernels (16 lanes per AVX-512 register, twice the f64 width)
-//! for the functions a training step spends its time in: exp, log, tanh,
-//! sigmoid, silu, rsqrt. Everything else runs the f64 kernels on widened
-//! lanes (`k64.rs`), which is simpler and as accurate but half as wide.
+//! for the functions a training step spends its time in: exp, log, log1p,
+//! tanh, sigmoid, silu, rsqrt, erf, erfc, both gelus and their derivatives.
+//! Everything else runs the f64 kernels on widened lanes (`k64.rs`), which
+//! is simpler and as accurate but half as wide.
 //!
 //! Same method as `k64.rs`: exact reduction, a minimax polynomial (Remez,
 //! relative error, mpmath, coefficients rounded to f32), selects for the
@@ -176,4 +177,250 @@ pub(crate) fn silu<V: Vf32>(x: V) -> V {
 #[inline(always)]
 pub(crate) fn rsqrt<V: Vf32>(x: V) -> V {
     c(x, 1.0) / x.sqrt()
+}
+
+// ---------------------------------------------------------------- log1p
+
+#[inline(always)]
+pub(crate) fn log1p<V: Vf32>(x: V) -> V {
+    // u = 1 + x rounded, cu its exact error; log1p(x) = log(u) + cu/u.
+    let (u, cu) = two_sum32(c(x, 1.0), x);
+    // u >= 2^-24 whenever x > -1, so no subnormal case (other lanes: specials below).
+    let tmp = u.sub_bits(c(x, f32::from_bits(0x3F35_04F3))).add_bits(c(x, f32::from_bits(1 << 30)));
+    let ebits = tmp.shr_bits::<23>();
+    let m = u.sub_bits(tmp.and_bits(c(x, f32::from_bits(0xFF80_0000)))).add_bits(c(x, f32::from_bits(1 << 30)));
+    let e = (ebits.or_bits(c(x, 8388608.0)) - 8388608.0) - 128.0;
+    let f = m - 1.0;
+    // cu/u without a division: |cu| <= ulp(u)/2, so 1/m ≈ 1 - f + f² - f³ (error f⁴)
+    // is plenty; 2^-e is clamped where cu/u is far below the result's ulp anyway.
+    let inv_m = f.mul_add(f.mul_add(c(x, 1.0) - f, c(x, -1.0)), c(x, 1.0));
+    let corr = cu * inv_m * pow2i(-(c(x, 100.0).min(e)));
+    let s = f / (f + 2.0);
+    let z = s * s;
+    let hfsq = f * f * 0.5;
+    let r = z * poly32(z, &LOG_L);
+    let res = e.mul_add(c(x, LN2_HI), f - (hfsq - s.mul_add(hfsq + r, e.mul_add(c(x, LN2_LO), corr))));
+    let res = V::select(u.eq(c(x, f32::INFINITY)), u, res);
+    let res = V::select(u.eq(c(x, 0.0)), c(x, f32::NEG_INFINITY), res);
+    let res = V::select(x.lt(c(x, -1.0)).or(x.eq(x).not()), c(x, f32::NAN), res);
+    // log1p(x) rounds to x below 2^-24 (keeps -0 and the subnormals exact).
+    V::select(x.abs().lt(c(x, 5.9604645e-8)), x, res)
+}
+
+// ---------------------------------------------------------------- erf family
+
+/// erf(√z)/√z - 1, z <= 1/4, degree 4, abs. error 1.8e-9.
+const ERF_P: [f32; 5] = [0.12837916612625122, -0.37612611055374146, 0.11282848566770554, -0.02675795555114746, 0.004718388430774212];
+/// erfcx(x)·(1 + x/2) = e^{x²} erfc(x)(1 + x/2) as C0 + t·A(t) in t = 1/(1 + x/2),
+/// x in [1/2, 10.5], degree 9, rel. error 3e-9 (A holds the coefficients of t^1..t^9).
+const ERFC_C0: f32 = 0.2820873260498047;
+const ERFC_A: [f32; 9] = [
+    0.28229862451553345,
+    0.2444593906402588,
+    0.19169844686985016,
+    0.023197242990136147,
+    0.14159314334392548,
+    -0.2563622295856476,
+    0.04879365488886833,
+    0.07422781735658646,
+    -0.03202301636338234,
+];
+/// dP/dt of the above to 0.4% (for the first-order correction of t's rounding).
+const ERFC_DP: [f32; 4] = [0.30295801162719727, 0.2740747332572937, 1.2892355918884277, -0.5974422097206116];
+/// (Φ(x) - 1/2)/x as a polynomial in z = x², z <= 1/2, degree 4, abs. error 1.6e-8.
+const GELU_H: [f32; 5] = [0.3989422917366028, -0.06649105250835419, 0.009979835711419582, -0.0012051112717017531, 0.00012678091297857463];
+/// 1/√(2π).
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+
+/// a² = hi + lo for 0 <= a <= 2^60: hi = ah² exact (ah = a cut to 12
+/// significant bits), lo = (a - ah)(a + ah) to 2^-23 of itself (|lo| <= 2^-10 a²).
+#[inline(always)]
+fn square_parts<V: Vf32>(a: V) -> (V, V) {
+    let ah = a.and_bits(c(a, f32::from_bits(0xFFFF_F000)));
+    (ah * ah, (a - ah) * (a + ah))
+}
+
+/// e^{-(qh + ql)} = 2^k (1 + p) for qh >= 0, |ql| <= qh/8: `(p, k)`.
+#[inline(always)]
+fn exp_neg_parts<V: Vf32>(qh: V, ql: V) -> (V, V) {
+    let (k, _) = round_int(-(qh + ql) * LOG2E);
+    // -qh - k·LN2_HI is exact: k·LN2_HI is (|k| < 2^15), and the two are within a
+    // factor 2 of each other (Sterbenz) or k = 0. The rest, small, is added with
+    // its rounding error kept, so r stays in the fit's interval.
+    let rh = k.mul_add(c(qh, -LN2_HI), -qh);
+    let rl = -(k.mul_add(c(qh, LN2_LO), ql));
+    let (r, re) = two_sum32(rh, rl);
+    let pr = (r * r).mul_add(poly32(r, &EXP_Q), r);
+    (re.mul_add(pr + 1.0, pr), k)
+}
+
+/// erfc(a) = y·2^k for a in [1/2, 10.5] (other lanes garbage, no traps),
+/// given a² = a2h + a2l (see `square_parts`); also e^{-a²} = 2^k (1 + p) as `p`.
+/// y = P(t)(1 + p)/(d + dl) is carried in double words up to its one final
+/// rounding, so its error is P's (< 0.6 ulp) plus that rounding.
+#[inline(always)]
+fn erfc_parts<V: Vf32>(a: V, a2h: V, a2l: V) -> (V, V, V) {
+    // d = 1 + a/2 with its rounding error dl, t = 1/d rounded.
+    let (d, dl) = two_sum32(c(a, 1.0), a * 0.5);
+    let t = c(a, 1.0) / d;
+    // P = C0 + t·A(t) as ph + pl (the last Horner step exact).
+    let (tah, tal) = t.two_prod(poly32(t, &ERFC_A));
+    let (ph, pl) = two_sum32(c(a, ERFC_C0), tah);
+    // t misses 1/(d + dl) by te = t(1 - t(d + dl)); P is steep enough in t that
+    // this matters (up to 1.5 ulp): P(t + te) ≈ P(t) + te·P'(t).
+    let (tdh, tdl) = t.two_prod(d);
+    let te = t * (((c(a, 1.0) - tdh) - tdl) - t * dl);
+    let pl = te.mul_add(poly32(t, &ERFC_DP), pl + tal);
+    let (p, k) = exp_neg_parts(a2h, a2l);
+    // n = (ph + pl)(1 + p); |p| < 0.42 so ph leads.
+    let (nh, nl) = ph.two_prod(p);
+    let (n, e2) = fast_two_sum32(ph, nh);
+    let nl = e2 + (nl + pl.mul_add(p, pl));
+    // y = (n + nl)/(d + dl): q = n·t to ~1 ulp, corrected by the exact residual.
+    let q = n * t;
+    let (qh, ql) = q.two_prod(d);
+    let rem = ((n - qh) - ql) + (nl - q * dl);
+    (rem.mul_add(t, q), k, p)
+}
+
+#[inline(always)]
+pub(crate) fn erf<V: Vf32>(x: V) -> V {
+    let a = x.abs();
+    let rs = x.mul_add(poly32(x * x, &ERF_P), x);
+    let big = c(x, 0.5).le(a); // NaN: small branch, which keeps it
+    if big.any() {
+        // erf = 1 in f32 from 3.92 on; the clamp keeps a² and t finite.
+        let ac = c(x, 4.0).min(a);
+        let (a2h, a2l) = square_parts(ac);
+        let (y, k, _) = erfc_parts(ac, a2h, a2l);
+        let rb = (c(x, 1.0) - scale(y, k)).xor_bits(x.sign_bit());
+        V::select(big, rb, rs)
+    } else {
+        rs
+    }
+}
+
+#[inline(always)]
+pub(crate) fn erfc<V: Vf32>(x: V) -> V {
+    let a = x.abs();
+    // (0.5 - x - x·P(x²)) + 0.5: 0.5 - x is exact for x in [1/4, 1/2] (Sterbenz),
+    // where erfc nears 1/2 and its ulp halves; elsewhere its rounding is small
+    // against erfc's ulp.
+    let rs = (-x).mul_add(poly32(x * x, &ERF_P), c(x, 0.5) - x) + 0.5;
+    // erfc underflows to 0 from 10.06 on (10.5 keeps the clamp inside the fit).
+    let ac = c(x, 10.5).min(a);
+    let (a2h, a2l) = square_parts(ac);
+    let (y, k, _) = erfc_parts(ac, a2h, a2l);
+    let e = scale(y, k);
+    let rb = V::select(x.lt(c(x, 0.0)), c(x, 2.0) - e, e);
+    V::select(c(x, 0.5).le(a), rb, rs)
+}
+
+/// Φ(x) pieces shared by gelu and its derivative: `(phi_small, y, k, p, big)`
+/// where Φ(x) = 1/2 + x·H(x²) for |x| < 1/√2 (`phi_small`, other lanes
+/// garbage), else erfc(|x|/√2) = y·2^k (|x| clamped to 10.5·√2), and `big`
+/// selects the second form. Also returns e^{-x²/2} = 2^k (1 + p) as `p`.
+#[inline(always)]
+fn phi_parts<V: Vf32>(x: V) -> (V, V, V, V, <V as Vf32>::M) {
+    let a = x.abs();
+    let phi_small = x.mul_add(poly32(x * x, &GELU_H), c(x, 0.5));
+    let ac = c(x, 14.849242).min(a); // 10.5·√2
+    let u = ac * core::f32::consts::FRAC_1_SQRT_2;
+    let (a2h, a2l) = square_parts(ac);
+    // u² = a²/2, exact halving.
+    let (y, k, p) = erfc_parts(u, a2h * 0.5, a2l * 0.5);
+    let big = c(x, 0.70710677).le(a);
+    (phi_small, y, k, p, big)
+}
+
+#[inline(always)]
+pub(crate) fn gelu_erf<V: Vf32>(x: V) -> V {
+    let (phi_small, y, k, _, big) = phi_parts(x);
+    let rs = x * phi_small;
+    // x < 0: x·erfc(|u|)/2 rounded once (also into the subnormals); beyond the
+    // clamp the value is below 2^-150: x·0 (NaN at -inf, as in PyTorch).
+    let left = scale(x * y, k - 1.0);
+    let left = V::select(c(x, 14.849242).lt(x.abs()), x * 0.0, left);
+    let right = x * (c(x, 1.0) - scale(y, k - 1.0));
+    V::select(big, V::select(x.lt(c(x, 0.0)), left, right), rs)
+}
+
+/// d/dx gelu_erf = Φ(x) + x·φ(x), times `g`.
+#[inline(always)]
+pub(crate) fn gelu_erf_grad<V: Vf32>(g: V, x: V) -> V {
+    let (phi_small, y, k, p, big) = phi_parts(x);
+    let half_erfc = scale(y, k - 1.0);
+    let phi = V::select(big, V::select(x.lt(c(x, 0.0)), half_erfc, c(x, 1.0) - half_erfc), phi_small);
+    // φ(x) = e^{-x²/2}/√(2π) = 2^k (1 + p)/√(2π); 0 past the clamp (k >= -160).
+    let dens = scale((p + 1.0) * INV_SQRT_2PI, k);
+    let dens = V::select(c(x, 14.849242).lt(x.abs()), c(x, 0.0), dens);
+    let d = x.mul_add(dens, phi);
+    // ±inf: PyTorch's formula gives Φ + (±inf)·0 = NaN.
+    let d = V::select(x.abs().eq(c(x, f32::INFINITY)), c(x, f32::NAN), d);
+    g * d
+}
+
+// ---------------------------------------------------------------- gelu (tanh form)
+
+// 2√(2/π) and 2√(2/π)·0.044715 as double words (hi to f32, lo the rest).
+const GT_K1_HI: f32 = 1.5957691669464111;
+const GT_K1_LO: f32 = -4.534068054340423e-08;
+const GT_K2_HI: f32 = 0.07135481387376785;
+const GT_K2_LO: f32 = 2.3988324659995897e-09;
+
+/// v = 2√(2/π)(x + 0.044715x³) carried as a double word into e = e^{-|v|}
+/// = 2^k (1 + p) (the left tail's relative accuracy needs v to 2^-30
+/// absolute); returns (vh, p, k, den = 1 + e).
+#[inline(always)]
+fn gelu_tanh_parts<V: Vf32>(xc: V) -> (V, V, V, V) {
+    let (x2h, x2l) = xc.two_prod(xc);
+    let (kh, kl) = x2h.two_prod(c(xc, GT_K2_HI));
+    let kl = kl + (x2h * GT_K2_LO + x2l * GT_K2_HI);
+    // inner = K1 + K2 x²
+    let (ih, il) = two_sum32(c(xc, GT_K1_HI), kh);
+    let il = il + (kl + GT_K1_LO);
+    let (vh, vl) = xc.two_prod(ih);
+    let vl = xc.mul_add(il, vl);
+    let (vh, vl) = fast_two_sum32(vh, vl);
+    // -|v| as a double word
+    let neg = vh.lt(c(xc, 0.0));
+    let mh = -(vh.abs());
+    let ml = V::select(neg, vl, -vl);
+    let (p, k) = exp_neg_parts(-mh, -ml);
+    // 1 + e: e matters only for k > -26; 2^k kept normal.
+    let den = (p + 1.0) * pow2i(c(xc, -100.0).max(k)) + 1.0;
+    (vh, p, k, den)
+}
+
+#[inline(always)]
+pub(crate) fn gelu_tanh<V: Vf32>(x: V) -> V {
+    // x·σ(v): σ(v) = 1/(1 + e) for v >= 0, e/(1 + e) for v < 0, e = e^{-|v|}.
+    // Past ±12 the value is x (σ = 1 in f32) or below 2^-150.
+    let xc = clamp(x, -12.0, 12.0);
+    let (vh, p, k, den) = gelu_tanh_parts(xc);
+    let neg = vh.lt(c(x, 0.0));
+    let num = V::select(neg, x.mul_add(p, x), x);
+    let kk = V::select(neg, k, c(x, 0.0));
+    let res = scale(num / den, kk);
+    V::select(x.lt(c(x, -12.0)), x * 0.0, res)
+}
+
+/// d/dx gelu_tanh = s(1 + x(1 - s)(K1 + 3K2x²)) with s = σ(v), times `g`.
+#[inline(always)]
+pub(crate) fn gelu_tanh_grad<V: Vf32>(g: V, x: V) -> V {
+    let xc = clamp(x, -12.0, 12.0);
+    let (vh, p, k, den) = gelu_tanh_parts(xc);
+    let neg = vh.lt(c(x, 0.0));
+    let inv = c(x, 1.0) / den;
+    let dv = (xc * xc).mul_add(c(x, 3.0 * GT_K2_HI), c(x, GT_K1_HI));
+    // v < 0: s = e/(1 + e), 1 - s = 1/(1 + e), with e's 2^k applied last (a
+    // subnormal s would lose the bits the bracket amplifies); v >= 0: the reverse.
+    let d_neg = scale(((p + 1.0) * inv) * (xc * inv).mul_add(dv, c(x, 1.0)), k);
+    let e = scale(p + 1.0, k);
+    let d_pos = inv * (xc * (e * inv)).mul_add(dv, c(x, 1.0));
+    let d = V::select(neg, d_neg, d_pos);
+    // Past the clamp: 1 on the right, 0 on the left; NaN at ±inf as PyTorch's formula (inf·0).
+    let d = V::select(c(x, 12.0).lt(x), c(x, 1.0), V::select(x.lt(c(x, -12.0)), c(x, 0.0), d));
+    let d = V::select(x.abs().eq(c(x, f32::INFINITY)), c(x, f32::NAN), d);
+    g * d
 }

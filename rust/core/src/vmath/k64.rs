@@ -861,3 +861,42 @@ pub(crate) fn pow_for_f32<V: Vf64>(x: V, y: V) -> V {
 pub(crate) fn powf_for_f32<V: Vf64>(x: V, p: f64) -> V {
     pow_for_f32(x, x.splat(p))
 }
+
+// ---------------------------------------------------------------- gelu derivatives
+
+/// g·(Φ(x) + x·φ(x)), the derivative of [`gelu_erf`] times `g`; NaN at ±inf
+/// (PyTorch's formula gives inf·0 there).
+#[inline(always)]
+pub(crate) fn gelu_erf_grad<V: Vf64>(g: V, x: V) -> V {
+    let a = c(x, 60.0).min(x.abs()); // Φ is 0 or 1 and φ 0 long before (NaN kept)
+    let u = a * core::f64::consts::FRAC_1_SQRT_2;
+    let small = u.lt(c(x, 0.5));
+    let phi_small = c(x, 0.5) + erf_small(x * core::f64::consts::FRAC_1_SQRT_2) * 0.5;
+    let (u2h, u2l) = a.two_prod(a);
+    let (u2h, u2l) = (u2h * 0.5, u2l * 0.5);
+    let (mh, ml, k) = erfc_big_parts(u, u2h, u2l);
+    let half_erfc = scale64(mh + ml, k - 1.0);
+    let phi = V::select(small, phi_small, V::select(x.lt(c(x, 0.0)), half_erfc, c(x, 1.0) - half_erfc));
+    // φ(x) = e^{-x²/2}/√(2π), x²/2 = u2h + u2l.
+    let dens = exp_scaled(-u2h, 0.0) * (c(x, 1.0) - u2l) * 0.3989422804014327;
+    let dens = V::select(c(x, 750.0).lt(u2h), c(x, 0.0), dens); // past exp's clamp
+    let d = x.mul_add(dens, phi);
+    let d = V::select(x.abs().eq(c(x, f64::INFINITY)), c(x, f64::NAN), d);
+    g * d
+}
+
+/// g·d/dx [`gelu_tanh`] = g·s(1 + x(1 - s)(K1 + 3K2x²)), s = σ(K1x + K2x³);
+/// NaN at ±inf as PyTorch's formula.
+#[inline(always)]
+pub(crate) fn gelu_tanh_grad<V: Vf64>(g: V, x: V) -> V {
+    const K1: f64 = 1.5957691216057308;
+    const K2: f64 = 0.07135481627260025;
+    let xc = clamp(x, -1.0e5, 1.0e5);
+    let x2 = xc * xc;
+    let v = xc * x2.mul_add(c(x, K2), c(x, K1));
+    let s = sigmoid(v);
+    let sc = sigmoid(-v);
+    let d = s * (xc * sc).mul_add(x2.mul_add(c(x, 3.0 * K2), c(x, K1)), c(x, 1.0));
+    let d = V::select(x.abs().eq(c(x, f64::INFINITY)), c(x, f64::NAN), d);
+    g * d
+}

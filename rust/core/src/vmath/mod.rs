@@ -149,7 +149,7 @@ pub fn max_ulp_bound(f: Unary, f64: bool) -> u32 {
     if !f64 {
         return match f {
             // Native f32 kernels (k32.rs).
-            Exp | Tanh | Sigmoid | Silu | Log | Rsqrt => 2,
+            Exp | Tanh | Sigmoid | Silu | Log | Rsqrt | Log1p | Erf | Erfc | GeluErf | GeluTanh => 2,
             // Computed in f64 lanes and rounded once.
             _ => 1,
         };
@@ -267,6 +267,66 @@ pub fn unary_f64_inplace_with(path: SimdPath, f: Unary, x: &mut [f64]) {
     let p = x.as_mut_ptr();
     // SAFETY: as in unary_f32_inplace_with.
     unsafe { run_f64(effective(path), f, p, p, x.len()) }
+}
+
+/// `out[i] = g[i]·gelu'(x[i])`, the first-order backward of [`Unary::GeluErf`]
+/// (`tanh = false`: Φ(x) + xφ(x)) or [`Unary::GeluTanh`] (`tanh = true`), on
+/// the selected path; NaN at x = ±inf as PyTorch's formula. Within 4 ulp of
+/// |Φ(x)| + |xφ(x)| (the size of the terms; the sum cancels near x = -0.75).
+///
+/// # Panics
+/// If the three lengths differ.
+pub fn gelu_backward_f32(tanh: bool, g: &[f32], x: &[f32], out: &mut [f32]) {
+    gelu_backward_f32_with(selected_path(), tanh, g, x, out)
+}
+
+/// [`gelu_backward_f32`] on `path` (portable if unavailable).
+///
+/// # Panics
+/// If the three lengths differ.
+pub fn gelu_backward_f32_with(path: SimdPath, tanh: bool, g: &[f32], x: &[f32], out: &mut [f32]) {
+    check_len("gelu_backward", g.len(), out.len());
+    check_len("gelu_backward", x.len(), out.len());
+    let (a, b, d, n) = (g.as_ptr(), x.as_ptr(), out.as_mut_ptr(), out.len());
+    // SAFETY: all three hold n elements; `out` is unique so it overlaps neither
+    // input; the path is available.
+    unsafe {
+        match effective(path) {
+            #[cfg(target_arch = "x86_64")]
+            SimdPath::Avx512 => drive::avx512::gelu_grad_f32(tanh, a, b, d, n),
+            #[cfg(target_arch = "x86_64")]
+            SimdPath::Avx2 => drive::avx2::gelu_grad_f32(tanh, a, b, d, n),
+            _ => drive::portable::gelu_grad_f32(tanh, a, b, d, n),
+        }
+    }
+}
+
+/// The f64 form of [`gelu_backward_f32`] (within 4 f64 ulp of the terms' size).
+///
+/// # Panics
+/// If the three lengths differ.
+pub fn gelu_backward_f64(tanh: bool, g: &[f64], x: &[f64], out: &mut [f64]) {
+    gelu_backward_f64_with(selected_path(), tanh, g, x, out)
+}
+
+/// [`gelu_backward_f64`] on `path` (portable if unavailable).
+///
+/// # Panics
+/// If the three lengths differ.
+pub fn gelu_backward_f64_with(path: SimdPath, tanh: bool, g: &[f64], x: &[f64], out: &mut [f64]) {
+    check_len("gelu_backward", g.len(), out.len());
+    check_len("gelu_backward", x.len(), out.len());
+    let (a, b, d, n) = (g.as_ptr(), x.as_ptr(), out.as_mut_ptr(), out.len());
+    // SAFETY: as in gelu_backward_f32_with.
+    unsafe {
+        match effective(path) {
+            #[cfg(target_arch = "x86_64")]
+            SimdPath::Avx512 => drive::avx512::gelu_grad_f64(tanh, a, b, d, n),
+            #[cfg(target_arch = "x86_64")]
+            SimdPath::Avx2 => drive::avx2::gelu_grad_f64(tanh, a, b, d, n),
+            _ => drive::portable::gelu_grad_f64(tanh, a, b, d, n),
+        }
+    }
 }
 
 /// `out[i] = x[i]^y[i]` with C `pow` semantics, on the selected path;

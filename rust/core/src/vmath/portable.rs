@@ -7,7 +7,7 @@
 /// Whether `mul_add` is one hardware instruction on this target.
 const HW_FMA: bool = cfg!(any(target_arch = "aarch64", target_feature = "fma"));
 
-use super::simd::{dekker_two_prod, Mask, Vf32, Vf64};
+use super::simd::{dekker_two_prod, dekker_two_prod32, Mask, Vf32, Vf64};
 
 impl Mask for bool {
     #[inline(always)]
@@ -176,6 +176,15 @@ unsafe impl Vf32 for f32 {
             f32::mul_add(self, b, c)
         } else {
             self * b + c
+        }
+    }
+    #[inline(always)]
+    fn two_prod(self, b: f32) -> (f32, f32) {
+        if HW_FMA {
+            let p = self * b;
+            (p, f32::mul_add(self, b, -p))
+        } else {
+            dekker_two_prod32(self, b)
         }
     }
     #[inline(always)]

@@ -143,6 +143,10 @@ pub(crate) unsafe trait Vf32:
     unsafe fn store(self, p: *mut f32);
     fn splat(self, c: f32) -> Self;
     fn mul_add(self, b: Self, c: Self) -> Self;
+    /// Exact product: `hi + lo == self * b` for finite operands whose product
+    /// neither overflows nor underflows (FMA on the x86 paths, Dekker's split
+    /// on the portable one without FMA).
+    fn two_prod(self, b: Self) -> (Self, Self);
     fn sqrt(self) -> Self;
     fn min(self, b: Self) -> Self;
     fn max(self, b: Self) -> Self;
@@ -261,6 +265,37 @@ pub(crate) fn dekker_two_prod(a: f64, b: f64) -> (f64, f64) {
     let bl = b - bh;
     let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
     (p, e)
+}
+
+/// Dekker's product without FMA for f32: `hi + lo == a * b` (barring overflow of the split).
+#[inline(always)]
+pub(crate) fn dekker_two_prod32(a: f32, b: f32) -> (f32, f32) {
+    const SPLIT: f32 = 4097.0; // 2^12 + 1
+    let p = a * b;
+    let ca = SPLIT * a;
+    let ah = ca - (ca - a);
+    let al = a - ah;
+    let cb = SPLIT * b;
+    let bh = cb - (cb - b);
+    let bl = b - bh;
+    let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    (p, e)
+}
+
+/// Knuth's TwoSum for f32 lanes: `s + e == a + b` exactly.
+#[inline(always)]
+pub(crate) fn two_sum32<V: Vf32>(a: V, b: V) -> (V, V) {
+    let s = a + b;
+    let bb = s - a;
+    let e = (a - (s - bb)) + (b - bb);
+    (s, e)
+}
+
+/// Dekker's FastTwoSum for f32 lanes: exact when `|a| >= |b|` (or a is 0).
+#[inline(always)]
+pub(crate) fn fast_two_sum32<V: Vf32>(a: V, b: V) -> (V, V) {
+    let s = a + b;
+    (s, b - (s - a))
 }
 
 /// `(ah + al) / (bh + bl)` as a double word from one reciprocal (f64

@@ -194,6 +194,11 @@ unsafe impl Vf32 for F32x8 {
         F32x8(arch!(_mm256_fmadd_ps(self.0, b.0, c.0)))
     }
     #[inline(always)]
+    fn two_prod(self, b: F32x8) -> (F32x8, F32x8) {
+        let p = arch!(_mm256_mul_ps(self.0, b.0));
+        (F32x8(p), F32x8(arch!(_mm256_fmsub_ps(self.0, b.0, p))))
+    }
+    #[inline(always)]
     fn sqrt(self) -> F32x8 {
         F32x8(arch!(_mm256_sqrt_ps(self.0)))
     }

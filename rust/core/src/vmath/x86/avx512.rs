@@ -195,6 +195,11 @@ unsafe impl Vf32 for F32x16 {
         F32x16(arch!(_mm512_fmadd_ps(self.0, b.0, c.0)))
     }
     #[inline(always)]
+    fn two_prod(self, b: F32x16) -> (F32x16, F32x16) {
+        let p = arch!(_mm512_mul_ps(self.0, b.0));
+        (F32x16(p), F32x16(arch!(_mm512_fmsub_ps(self.0, b.0, p))))
+    }
+    #[inline(always)]
     fn sqrt(self) -> F32x16 {
         F32x16(arch!(_mm512_sqrt_ps(self.0)))
     }

@@ -189,10 +189,6 @@ _GELU_TANH_BETA = math.sqrt(2.0) * 2.0 / math.sqrt(math.pi) * 0.5  # sqrt(2 / pi
 _GELU_TANH_KAPPA = 0.044715
 
 
-def _gelu_none(x):
-    return (x * 0.5) * ((x * _SQRT1_2).erf() + 1.0)
-
-
 def _gelu_none_grad(g, x):
     cdf = ((x * _SQRT1_2).erf() + 1.0) * 0.5
     pdf = (x * x * -0.5).exp() * _GELU_PDF
@@ -203,11 +199,6 @@ def _gelu_none_grad_self(gg, g, x):
     x2 = x * x
     pdf = (x2 * -0.5).exp() * _GELU_PDF
     return gg * g * (pdf * 2.0 - x2 * pdf)
-
-
-def _gelu_tanh(x):
-    inner = (x + x * x * x * _GELU_TANH_KAPPA) * _GELU_TANH_BETA
-    return (x * 0.5) * (inner.tanh() + 1.0)
 
 
 def _gelu_tanh_parts(x):
@@ -228,27 +219,18 @@ def _gelu_tanh_grad_self(gg, g, x):
     return gg * g * (dt * du + x * 0.5 * dt * (ddu - t * du * du * 2.0))
 
 
-def _gelu_none_first(g, x, e):
-    # The first order alone, from the forward's erf (erf is the dear part).
-    return g * ((e + 1.0) * 0.5 + x * ((x * x * -0.5).exp() * _GELU_PDF))
-
-
 def gelu(input, approximate="none"):
+    """PyTorch's gelu: the values and the first-order gradient each one vectorised pass
+    (``_core._gelu``, ``_core._gelu_backward``), recorded as GeluBackward0, whose backward
+    under create_graph is GeluBackwardBackward0 (formulas in tensor ops, every order)."""
     if approximate == "none":
-        if not (_core.is_grad_enabled() and input.requires_grad):
-            return _gelu_none(input)
-        _core._set_grad_enabled(False)
-        try:
-            e = (input * _SQRT1_2).erf()
-        finally:
-            _core._set_grad_enabled(True)
-        return _fused.pointwise("GeluBackward0", "GeluBackwardBackward0", input,
-                                lambda t: (t * 0.5) * (e + 1.0), _gelu_none_grad, _gelu_none_grad_self,
-                                _gelu_none_first, [e])
-    if approximate == "tanh":
-        return _fused.pointwise("GeluBackward0", "GeluBackwardBackward0", input, _gelu_tanh, _gelu_tanh_grad,
-                                _gelu_tanh_grad_self)
-    raise RuntimeError("approximate argument must be either none or tanh.")
+        grad, grad_self = _gelu_none_grad, _gelu_none_grad_self
+    elif approximate == "tanh":
+        grad, grad_self = _gelu_tanh_grad, _gelu_tanh_grad_self
+    else:
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _fused.pointwise("GeluBackward0", "GeluBackwardBackward0", input, lambda t: _core._gelu(t, approximate),
+                            grad, grad_self, lambda g, x: _core._gelu_backward(g, x, approximate))
 
 
 def _silu_grad(g, x):

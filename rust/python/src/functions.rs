@@ -281,6 +281,32 @@ fn _col2im(py: Python, cols: PyRef<PyTensor>, output_size: Vec<usize>, kernel: V
     wrap(py, run(|| ops::col2im(&cols.t, &output_size, &kernel, &dilation, &padding, &stride))?)
 }
 
+/// `approximate` of `F.gelu` as the kernel's flag, with PyTorch's message for anything else.
+fn gelu_tanh(approximate: &str) -> PyResult<bool> {
+    match approximate {
+        "none" => Ok(false),
+        "tanh" => Ok(true),
+        _ => Err(pyo3::exceptions::PyRuntimeError::new_err("approximate argument must be either none or tanh.")),
+    }
+}
+
+/// `_gelu(x, approximate)`: the GELU values in one vectorised pass (no node; nn.functional
+/// records GeluBackward0).
+#[pyfunction]
+fn _gelu(py: Python, x: PyRef<PyTensor>, approximate: &str) -> PyResult<PyObject> {
+    let tanh = gelu_tanh(approximate)?;
+    let x = x.t.clone();
+    wrap(py, py.allow_threads(|| run(|| ops::gelu_value(&x, tanh)))?)
+}
+
+/// `_gelu_backward(grad, x, approximate)`: `grad · gelu'(x)` in one vectorised pass (no node).
+#[pyfunction]
+fn _gelu_backward(py: Python, grad: PyRef<PyTensor>, x: PyRef<PyTensor>, approximate: &str) -> PyResult<PyObject> {
+    let tanh = gelu_tanh(approximate)?;
+    let (g, x) = (grad.t.clone(), x.t.clone());
+    wrap(py, py.allow_threads(|| run(|| ops::gelu_backward_value(&g, &x, tanh)))?)
+}
+
 /// `_convolution(x, weight, bias, stride, padding, dilation, groups)`: the fused convolution
 /// of a batched float32/float64 `x` (ConvolutionBackward0); nn.functional checks the arguments.
 #[pyfunction]
@@ -441,6 +467,8 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_adam_step, m)?)?;
     m.add_function(wrap_pyfunction!(_im2col, m)?)?;
     m.add_function(wrap_pyfunction!(_convolution, m)?)?;
+    m.add_function(wrap_pyfunction!(_gelu, m)?)?;
+    m.add_function(wrap_pyfunction!(_gelu_backward, m)?)?;
     m.add_function(wrap_pyfunction!(_conv_transpose, m)?)?;
     m.add_function(wrap_pyfunction!(_col2im, m)?)?;
     m.add_function(wrap_pyfunction!(_max_pool, m)?)?;

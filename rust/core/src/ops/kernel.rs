@@ -94,7 +94,9 @@ pub fn for_chunks<U: Send>(out: &mut [U], f: impl Fn(usize, &mut [U]) + Sync) {
 }
 
 /// `out = f(x)` for a vectorised float function (`crate::vmath`); `x` must be float32 or
-/// float64. Strided inputs are gathered once, then transformed in place.
+/// float64. Strided inputs are gathered once, then transformed in place. Above [`GRAIN`]
+/// elements the output is split across the thread pool; a vmath result does not depend on
+/// an element's position in the slice, so the bits are the same for any thread count.
 pub fn map_vmath(x: &Tensor, f: crate::vmath::Unary) -> Result<Tensor> {
     use crate::storage::Buffer;
     let n = x.numel();
@@ -103,12 +105,13 @@ pub fn map_vmath(x: &Tensor, f: crate::vmath::Unary) -> Result<Tensor> {
             let mut b = Buffer::zeroed(crate::dtype::DType::F32, n)?;
             x.with_slice(|s: &[f32], l| {
                 if let Some(r) = l.contiguous_range() {
-                    crate::vmath::unary_f32(f, &s[r], b.as_mut_slice());
+                    let s = &s[r];
+                    for_chunks(b.as_mut_slice::<f32>(), |start, o| crate::vmath::unary_f32(f, &s[start..start + o.len()], o));
                 } else {
                     for (d, i) in b.as_mut_slice::<f32>().iter_mut().zip(l.offsets()) {
                         *d = s[i];
                     }
-                    crate::vmath::unary_f32_inplace(f, b.as_mut_slice());
+                    for_chunks(b.as_mut_slice::<f32>(), |_, o| crate::vmath::unary_f32_inplace(f, o));
                 }
             });
             b
@@ -117,12 +120,13 @@ pub fn map_vmath(x: &Tensor, f: crate::vmath::Unary) -> Result<Tensor> {
             let mut b = Buffer::zeroed(crate::dtype::DType::F64, n)?;
             x.with_slice(|s: &[f64], l| {
                 if let Some(r) = l.contiguous_range() {
-                    crate::vmath::unary_f64(f, &s[r], b.as_mut_slice());
+                    let s = &s[r];
+                    for_chunks(b.as_mut_slice::<f64>(), |start, o| crate::vmath::unary_f64(f, &s[start..start + o.len()], o));
                 } else {
                     for (d, i) in b.as_mut_slice::<f64>().iter_mut().zip(l.offsets()) {
                         *d = s[i];
                     }
-                    crate::vmath::unary_f64_inplace(f, b.as_mut_slice());
+                    for_chunks(b.as_mut_slice::<f64>(), |_, o| crate::vmath::unary_f64_inplace(f, o));
                 }
             });
             b

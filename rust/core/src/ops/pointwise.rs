@@ -213,3 +213,45 @@ pub fn tanh_backward(g: &Tensor, r: &Tensor) -> Result<Tensor> {
     });
     Ok(out)
 }
+
+/// `gelu(x)` (`approximate='tanh'` when `tanh`) in one vectorised pass, without a node:
+/// `nn.functional.gelu` records GeluBackward0 around it. float32/float64; the 16-bit types
+/// computed in float32 and rounded back; other dtypes are PyTorch's NotImplementedError.
+pub fn gelu_value(x: &Tensor, tanh: bool) -> Result<Tensor> {
+    if !x.dtype().is_float() {
+        crate::bail!(NotImplemented, "\"GeluKernelImpl\" not implemented for '{}'", x.dtype().scalar_name());
+    }
+    map_float(x, FloatKernel::Vector(if tanh { Unary::GeluTanh } else { Unary::GeluErf }))
+}
+
+/// The first-order gradient `g · gelu'(x)` in one vectorised pass, without a node; `g` and
+/// `x` of one float dtype and shape.
+pub fn gelu_backward_value(g: &Tensor, x: &Tensor, tanh: bool) -> Result<Tensor> {
+    let dt = x.dtype();
+    if g.dtype() != dt || !dt.is_float() || g.shape() != x.shape() {
+        crate::bail!(Runtime, "gelu_backward: expected a gradient and an input of one floating dtype and shape, got {} {:?} and {} {:?}", g.dtype().scalar_name(), g.shape(), dt.scalar_name(), x.shape());
+    }
+    if matches!(dt, DType::F16 | DType::BF16) {
+        return Ok(gelu_backward_value(&g.cast_raw(DType::F32), &x.cast_raw(DType::F32), tanh)?.to_dtype_raw(dt));
+    }
+    let (gc, xc) = (g.as_contiguous_of(dt), x.as_contiguous_of(dt));
+    let mut buf = crate::storage::Buffer::zeroed(dt, x.numel())?;
+    macro_rules! run {
+        ($t:ty, $f:path) => {
+            gc.with_slice(|gs: &[$t], lg| {
+                xc.with_slice(|xs: &[$t], lx| {
+                    let gs = &gs[lg.contiguous_range().expect("contiguous")];
+                    let xs = &xs[lx.contiguous_range().expect("contiguous")];
+                    // vmath results do not depend on position: the same bits for any split.
+                    kernel::for_chunks(buf.as_mut_slice::<$t>(), |start, o| $f(tanh, &gs[start..start + o.len()], &xs[start..start + o.len()], o));
+                })
+            })
+        };
+    }
+    if dt == DType::F32 {
+        run!(f32, crate::vmath::gelu_backward_f32);
+    } else {
+        run!(f64, crate::vmath::gelu_backward_f64);
+    }
+    Ok(Tensor::from_buffer(buf, x.shape()))
+}

@@ -2693,6 +2693,16 @@ def corrcoef(input):
     return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
 
 
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    from .nn import functional
+    return functional.rrelu(input, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    from .nn import functional
+    return functional.rrelu(input, lower, upper, training, True)
+
+
 def _sinc_value(x):
     px = x * math.pi
     zero = x == 0
@@ -2760,7 +2770,7 @@ PUBLIC = [
     "searchsorted", "bucketize", "diff", "cartesian_prod", "combinations", "narrow_copy", "ravel", "outer", "ger",
     "inner", "mv", "vdot", "addmm", "addmv", "addr", "baddbmm", "addbmm", "addcmul", "addcdiv", "chain_matmul",
     "tensordot", "kron", "cross", "cdist", "einsum", "masked_scatter", "logspace", "trapezoid", "trapz",
-    "cumulative_trapezoid", "block_diag", "cov", "corrcoef", "sinc", "signbit", "copysign", "scalar_tensor",
+    "cumulative_trapezoid", "block_diag", "cov", "corrcoef", "sinc", "rrelu", "rrelu_", "signbit", "copysign", "scalar_tensor",
     "pdist", "index_put", "index_put_", "put", "scatter_reduce",
 ]
 

@@ -290,6 +290,21 @@ CASES.update({
     # (float32 second order: PyTorch's formula order differs by a few ulps after cancellation)
     "log_softmax_nodes_float32": "out = loss(lambda a: a.log_softmax(-1), LOGITS.float(), order2=False)",
     "softmin_nodes": "out = loss(lambda a: F.softmin(a, 1), LOGITS)",
+    # rrelu: training slopes from PyTorch's stream (one float64 uniform per element <= 0).
+    "rrelu_train_nodes": "torch.manual_seed(0); out = act(lambda x: F.rrelu(x, training=True), %r)" % (V_KINK,),
+    "rrelu_train_float32": "torch.manual_seed(3); out = act(lambda x: F.rrelu(x, 0.1, 0.6, training=True), %r, F32)" % (V_KINK,),
+    "rrelu_eval_nodes": "out = act(lambda x: F.rrelu(x, 0.1, 0.3), %r)" % (V_KINK,),
+    "rrelu_inplace": "torch.manual_seed(1); out = inplace(lambda x: F.rrelu(x, training=True, inplace=True), %r)" % (V_KINK,),
+    "rrelu_inplace_eval": "out = inplace(lambda x: torch.rrelu_(x), %r)" % (V_KINK,),
+    "rrelu_module_and_stream": (
+        "torch.manual_seed(5); m = nn.RReLU(0.2, 0.4)\n"
+        "a = m(-torch.ones(3, 4)); b = F.rrelu(-torch.ones(2, 3).t(), training=True); c = torch.rand(2)\n"
+        "m.eval(); out = [repr(m), repr(nn.RReLU(inplace=True)), a, b, c, m(-torch.ones(2)), torch.rrelu(-torch.ones(2, dtype=D)),"
+        " F.rrelu(torch.tensor([float('nan'), -0.0, -float('inf'), 0.0]), training=True),"
+        " F.rrelu(-torch.ones(3, dtype=torch.bfloat16), training=True)]"),
+    "rrelu_err_bounds": "out = err(lambda: F.rrelu(torch.zeros(2), 0.5, 0.2, training=True))",
+    "rrelu_err_long_eval": "out = err(lambda: F.rrelu(torch.ones(3, dtype=torch.int64)))",
+    "rrelu_err_long_train": "out = err(lambda: F.rrelu(torch.ones(3, dtype=torch.int64), training=True))",
     "sinc_nodes": "out = act(torch.sinc, [-1.5, -0.5, 0.0, 0.25, 1.0, 2.5])",
     "unary_second_order_nodes": (
         "x = torch.tensor([0.3, -0.2, 0.45, 0.15], dtype=D, requires_grad=True)\n"
@@ -388,13 +403,14 @@ def _checks():
         "softmax": lambda x: x.softmax(1) * x + x.softmax(0),
         "log_softmax": lambda x: x.log_softmax(1) * x + x.log_softmax(0),
         "sinc": lambda x: torch.sinc(x) * x,
+        "rrelu": lambda x: F.rrelu(x, 0.1, 0.3) * x,
     }
 
 
 _CHECKS = ("gelu", "gelu_tanh", "silu", "mish", "softplus", "elu", "selu", "celu", "leaky_relu", "hardtanh",
            "hardsigmoid", "hardswish", "logsigmoid", "softshrink", "hardshrink", "threshold", "glu", "logit", "lerp",
            "lerp_tensor", "elu_inplace", "silu_inplace", "mse", "huber", "smooth_l1", "nll", "bce",
-           "bce_with_logits", "cross_entropy", "sigmoid", "tanh", "softmax", "log_softmax", "sinc")
+           "bce_with_logits", "cross_entropy", "sigmoid", "tanh", "softmax", "log_softmax", "sinc", "rrelu")
 
 
 def test_checks_are_listed():

@@ -120,6 +120,41 @@ def leaky_relu_(input, negative_slope=0.01):
     return leaky_relu(input, negative_slope, True)
 
 
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """PyTorch's rrelu_with_noise: in training each element at or below 0 is scaled by a
+    slope drawn from U(lower, upper) (PyTorch's stream, in row-major order), in evaluation by
+    (lower + upper) / 2 (RreluWithNoiseBackward0, in place RreluWithNoiseBackward1; the
+    backward is RreluWithNoiseBackwardBackward0)."""
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if training:
+        from .._random import _gid
+        noise = _core._rrelu_noise(input.detach(), float(lower), float(upper), _gid(None))
+
+        def value(t):
+            return t * noise
+
+        def grad(g, x):
+            return g * noise
+    else:
+        slope = (lower + upper) / 2.0
+        if not input.is_floating_point():
+            from .._dtypes import _SCALAR_NAME
+            raise NotImplementedError("\"leaky_relu_cpu\" not implemented for '%s'" % _SCALAR_NAME[input.dtype])
+
+        def value(t):
+            return _where(t > 0, t, t * slope)
+
+        def grad(g, x):
+            return _where(x > 0, g, g * slope)
+    return _act("RreluWithNoiseBackward0", "RreluWithNoiseBackwardBackward0", input, inplace, value, grad, None,
+                "RreluWithNoiseBackward1", (grad, None))
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, True)
+
+
 def _elu(input, alpha, scale, input_scale, inplace, name):
     """PyTorch's elu(x; alpha, scale, input_scale), the kernel of elu, selu and celu:
     scale * x above 0, scale * alpha * (exp(x * input_scale) - 1) at or below it."""

@@ -5,7 +5,7 @@ from .linear import Identity, Linear, Bilinear  # noqa: F401
 from .flatten import Flatten, Unflatten  # noqa: F401
 from .activation import (  # noqa: F401
     ReLU, ReLU6, SELU, SiLU, Mish, Hardsigmoid, Hardswish, Sigmoid, Tanh, LogSigmoid, Softsign, Tanhshrink,
-    Hardtanh, Threshold, LeakyReLU, ELU, CELU, GELU, Softplus, Hardshrink, Softshrink, Softmax, Softmin,
+    Hardtanh, Threshold, LeakyReLU, RReLU, ELU, CELU, GELU, Softplus, Hardshrink, Softshrink, Softmax, Softmin,
     LogSoftmax, GLU, PReLU)
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict  # noqa: F401
 from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout  # noqa: F401

@@ -139,6 +139,20 @@ class LeakyReLU(Module):
         return "negative_slope=%s%s" % (self.negative_slope, _inplace_suffix(self.inplace))
 
 
+class RReLU(Module):
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super(RReLU, self).__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return "lower=%s, upper=%s%s" % (self.lower, self.upper, _inplace_suffix(self.inplace))
+
+
 class ELU(Module):
     def __init__(self, alpha=1.0, inplace=False):
         super(ELU, self).__init__()

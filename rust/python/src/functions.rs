@@ -73,6 +73,13 @@ fn _bernoulli_tensor(py: Python, p: PyRef<PyTensor>, dtype: PyDType, generator: 
     made(py, ops::bernoulli_tensor(&p, dtype.dt, generator), false)
 }
 
+/// `_rrelu_noise(x, lower, upper, generator)`: rrelu's training slopes (see ops::rrelu_noise).
+#[pyfunction]
+fn _rrelu_noise(py: Python, x: PyRef<PyTensor>, lower: f64, upper: f64, generator: usize) -> PyResult<PyObject> {
+    let x = x.tensor();
+    made(py, ops::rrelu_noise(&x, lower, upper, generator), false)
+}
+
 #[pyfunction]
 fn _multinomial_with_replacement(py: Python, probs: PyRef<PyTensor>, n: usize, generator: usize) -> PyResult<PyObject> {
     let p = probs.tensor();
@@ -468,6 +475,7 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_im2col, m)?)?;
     m.add_function(wrap_pyfunction!(_convolution, m)?)?;
     m.add_function(wrap_pyfunction!(_gelu, m)?)?;
+    m.add_function(wrap_pyfunction!(_rrelu_noise, m)?)?;
     m.add_function(wrap_pyfunction!(_gelu_backward, m)?)?;
     m.add_function(wrap_pyfunction!(_conv_transpose, m)?)?;
     m.add_function(wrap_pyfunction!(_col2im, m)?)?;

@@ -121,6 +121,33 @@ pub fn bernoulli_tensor(p: &Tensor, dtype: DType, gen: usize) -> Result<Tensor> 
     Ok(Tensor::from_buffer(buf, &shape[..]))
 }
 
+/// The noise of PyTorch's `rrelu_with_noise` in training: for each element of `x` in
+/// row-major order, a slope drawn from `uniform_real_distribution<double>(lower, upper)`
+/// (one 64-bit draw, rounded to float32 for the float32 and 16-bit dtypes) where the element
+/// is `<= 0`, else 1; `x`'s dtype and shape.
+pub fn rrelu_noise(x: &Tensor, lower: f64, upper: f64, gen: usize) -> Result<Tensor> {
+    let dt = x.dtype();
+    if !dt.is_float() {
+        bail!(NotImplemented, "\"rrelu_with_noise_out_cpu\" not implemented for '{}'", dt.scalar_name());
+    }
+    let xv = x.to_f64_vec();
+    let narrow = dt != DType::F64;
+    let (lo, hi) = if narrow { (lower as f32 as f64, upper as f32 as f64) } else { (lower, upper) };
+    let noise: Vec<f64> = with_gen(gen, |r| {
+        xv.iter()
+            .map(|&v| {
+                if v <= 0.0 {
+                    let d = r.uniform_f64(lo, hi);
+                    if narrow { d as f32 as f64 } else { d }
+                } else {
+                    1.0
+                }
+            })
+            .collect()
+    })?;
+    Ok(Tensor::from_vec(noise, x.shape()).cast_raw(dt))
+}
+
 /// `multinomial(probs, n, replacement=True)` for a 1-D or 2-D float tensor (int64 indices).
 pub fn multinomial_with_replacement(probs: &Tensor, n: usize, gen: usize) -> Result<Tensor> {
     let (rows, cats) = match probs.shape() {

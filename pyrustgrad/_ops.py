@@ -2695,12 +2695,12 @@ def corrcoef(input):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     from .nn import functional
-    return functional.rrelu(input, lower, upper, training)
+    return functional._rrelu(input, lower, upper, training, False, generator)
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     from .nn import functional
-    return functional.rrelu(input, lower, upper, training, True)
+    return functional._rrelu(input, lower, upper, training, True, generator)
 
 
 def _sinc_value(x):

@@ -301,7 +301,8 @@ CASES.update({
         "a = m(-torch.ones(3, 4)); b = F.rrelu(-torch.ones(2, 3).t(), training=True); c = torch.rand(2)\n"
         "m.eval(); out = [repr(m), repr(nn.RReLU(inplace=True)), a, b, c, m(-torch.ones(2)), torch.rrelu(-torch.ones(2, dtype=D)),"
         " F.rrelu(torch.tensor([float('nan'), -0.0, -float('inf'), 0.0]), training=True),"
-        " F.rrelu(-torch.ones(3, dtype=torch.bfloat16), training=True)]"),
+        " F.rrelu(-torch.ones(3, dtype=torch.bfloat16), training=True)]\n"
+        "gen = torch.Generator().manual_seed(7); out += [torch.rrelu(-torch.ones(3), training=True, generator=gen), gen.initial_seed()]"),
     "rrelu_err_bounds": "out = err(lambda: F.rrelu(torch.zeros(2), 0.5, 0.2, training=True))",
     "rrelu_err_long_eval": "out = err(lambda: F.rrelu(torch.ones(3, dtype=torch.int64)))",
     "rrelu_err_long_train": "out = err(lambda: F.rrelu(torch.ones(3, dtype=torch.int64), training=True))",

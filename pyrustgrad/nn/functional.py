@@ -121,6 +121,10 @@ def leaky_relu_(input, negative_slope=0.01):
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    return _rrelu(input, lower, upper, training, inplace, None)
+
+
+def _rrelu(input, lower, upper, training, inplace, generator):
     """PyTorch's rrelu_with_noise: in training each element at or below 0 is scaled by a
     slope drawn from U(lower, upper) (PyTorch's stream, in row-major order), in evaluation by
     (lower + upper) / 2 (RreluWithNoiseBackward0, in place RreluWithNoiseBackward1; the
@@ -129,7 +133,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if training:
         from .._random import _gid
-        noise = _core._rrelu_noise(input.detach(), float(lower), float(upper), _gid(None))
+        noise = _core._rrelu_noise(input.detach(), float(lower), float(upper), _gid(generator, "rrelu"))
 
         def value(t):
             return t * noise

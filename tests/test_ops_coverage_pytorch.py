@@ -169,6 +169,16 @@ CASES = {
     "alias_grad": "out = gg(lambda x: x[:, :] * x[..., :], (3, 4))",
     "alias_write_through": "x = data(3, 2).clone(); y = x[:, :]; y[0, 0] = 9.0; out = x",
     "alias_setitem": "x = data(3, 2).clone(); x[:, :] = 2.0; x[...] = x * 2; out = x",
+    # pow with a Python exponent, bit for bit (as strings): PyTorch's shortcuts (x*x, sqrt of
+    # -0. is -0. ...), a float64 exponent for float32, a 16-bit one rounded to the dtype.
+    "pow_scalar_exponents_bits": (
+        "out = []\n"
+        "for dt in (torch.float32, torch.float64, torch.bfloat16, torch.float16):\n"
+        "    x = torch.tensor([-0.0, 0.0, -2.0, 3.0, float('inf'), -float('inf'), float('nan'), 1e-30, 7.5, 0.3], dtype=dt)\n"
+        "    for p in (2, 3, 0.5, -0.5, -1, -2, 1.7, 0, 1, -3, 2.5, 0.1):\n"
+        "        out.append([repr(v) for v in (x ** p).tolist()])\n"
+        "    out.append([[repr(v) for v in f(x).tolist()] for f in (torch.reciprocal, torch.sqrt, torch.square, torch.round, torch.floor, torch.trunc, torch.ceil)])\n"
+        "out.append([(torch.arange(5) ** 2).tolist(), (torch.arange(5) ** 0.5).tolist(), torch.arange(5).square().tolist()])"),
 }
 
 CASES["advanced_setitem_dtypes"] = "out = each(lambda d: _set(d))"

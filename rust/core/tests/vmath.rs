@@ -630,7 +630,7 @@ fn pow_f32_matches_c_pow_on_every_path() {
         }
         for &p in &[0.0f32, 1.0, 2.0, -1.0, 0.5, 3.0, -2.5, 0.333, f32::INFINITY, f32::NAN] {
             let mut out = vec![0f32; xs.len()];
-            powf_scalar_f32_with(path, &xs, p, &mut out);
+            powf_scalar_f32_with(path, &xs, p as f64, &mut out);
             for i in 0..xs.len() {
                 let w = (xs[i] as f64).powf(p as f64) as f32;
                 let d = ulps32(out[i], w);

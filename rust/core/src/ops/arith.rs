@@ -118,9 +118,27 @@ pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
         x.dtype()
     };
     let xc = x.to_dtype_raw(dt.compute());
+    // PyTorch: a float32 tensor takes the exponent as float64; a 16-bit one rounds it to its
+    // own dtype first (then computes in float32).
+    let p = match dt {
+        DType::BF16 => crate::dtype::Element::to_f64(<crate::half::BF16 as crate::dtype::Element>::from_f64(p)),
+        DType::F16 => crate::dtype::Element::to_f64(<crate::half::F16 as crate::dtype::Element>::from_f64(p)),
+        _ => p,
+    };
     let out = match dt.compute() {
-        DType::F32 => kernel::map(&xc, move |v: f32| v.powf(p as f32))?,
-        DType::F64 => kernel::map(&xc, move |v: f64| v.powf(p))?,
+        // float16 has none of the shortcuts (C pow semantics: pow(-0., 0.5) is +0.); bfloat16
+        // rounds each step of the composite ones (1/sqrt, x·x·x, 1/(x·x)) to bfloat16.
+        DType::F32 if dt == DType::F16 => pow_vmath_f32(&xc, p)?,
+        DType::F32 if dt == DType::BF16 && matches!(p, 3.0 | -0.5 | -2.0) => {
+            let r = |v: f32| crate::dtype::Element::to_f64(<crate::half::BF16 as crate::dtype::Element>::from_f64(v as f64)) as f32;
+            match p {
+                3.0 => kernel::map(&xc, move |v: f32| r(r(v * v) * v))?,
+                -0.5 => kernel::map(&xc, move |v: f32| r(1.0 / r(v.sqrt())))?,
+                _ => kernel::map(&xc, move |v: f32| r(1.0 / r(v * v)))?,
+            }
+        }
+        DType::F32 => pow_scalar_f32(&xc, p)?,
+        DType::F64 => pow_scalar_f64(&xc, p)?,
         DType::I64 => {
             if p < 0.0 {
                 bail!(Runtime, "Integers to negative integer powers are not allowed.");
@@ -146,6 +164,44 @@ pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
         Ok(vec![Some(mul(g, &d)?)])
     });
     Ok(out)
+}
+
+/// PyTorch's special exponents of `pow(tensor, scalar)` for floats (2, 3, 0.5, -0.5, -1, -2
+/// as products, square roots and divisions, as its CPU kernel computes them; so `sqrt(-0.)`
+/// gives -0. where `pow` would give +0.), else `f`; each a closure that inlines and vectorises.
+macro_rules! pow_special {
+    ($x:expr, $p:expr, $t:ty, $general:expr) => {
+        match $p {
+            2.0 => kernel::map($x, |v: $t| v * v),
+            3.0 => kernel::map($x, |v: $t| v * v * v),
+            0.5 => kernel::map($x, |v: $t| v.sqrt()),
+            -0.5 => kernel::map($x, |v: $t| 1.0 / v.sqrt()),
+            -1.0 => kernel::map($x, |v: $t| 1.0 / v),
+            -2.0 => kernel::map($x, |v: $t| 1.0 / (v * v)),
+            _ => $general,
+        }
+    };
+}
+
+/// `x ** p` for a float32 tensor: the special exponents, else the vectorised pow of
+/// `crate::vmath` (C's powf semantics) split across threads.
+fn pow_scalar_f32(x: &Tensor, p: f64) -> Result<Tensor> {
+    pow_special!(x, p, f32, pow_vmath_f32(x, p))
+}
+
+/// `x ** p` through vmath's pow (C semantics, its own exact shortcuts), split across threads.
+fn pow_vmath_f32(x: &Tensor, p: f64) -> Result<Tensor> {
+    let mut buf = crate::storage::Buffer::zeroed(DType::F32, x.numel())?;
+    let xc = x.as_contiguous_of(DType::F32);
+    xc.with_slice(|s: &[f32], l| {
+        let s = &s[l.contiguous_range().expect("contiguous")];
+        kernel::for_chunks(buf.as_mut_slice::<f32>(), |start, o| crate::vmath::powf_scalar_f32(&s[start..start + o.len()], p, o));
+    });
+    Ok(Tensor::from_buffer(buf, x.shape()))
+}
+
+fn pow_scalar_f64(x: &Tensor, p: f64) -> Result<Tensor> {
+    pow_special!(x, p, f64, kernel::map(x, move |v: f64| v.powf(p)))
 }
 
 /// `a ** b` for tensors (PowBackward1). d/db = a^b * ln(a), taken as 0 where a == 0 and b >= 0.

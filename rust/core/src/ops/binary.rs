@@ -22,7 +22,8 @@ fn float_dtype(a: &Tensor, b: &Tensor) -> DType {
     }
 }
 
-fn zip_float(a: &Tensor, b: &Tensor, dt: DType, f32f: fn(f32, f32) -> f32, f64f: fn(f64, f64) -> f64) -> Result<Tensor> {
+/// (closures or fn items, never fn pointers: they inline into the SIMD loops.)
+fn zip_float(a: &Tensor, b: &Tensor, dt: DType, f32f: impl Fn(f32, f32) -> f32 + Sync, f64f: impl Fn(f64, f64) -> f64 + Sync) -> Result<Tensor> {
     let c = dt.compute();
     let (a, b) = (a.to_dtype_raw(c), b.to_dtype_raw(c));
     Ok(match c {

@@ -18,12 +18,12 @@ use crate::error::Result;
 use crate::tensor::Tensor;
 use crate::vmath::Unary;
 
-/// A float-valued pointwise kernel: a vectorised function of `crate::vmath`, or a scalar one
-/// written once for float32 and float64 (which the compiler vectorises where it can).
+/// A float-valued pointwise kernel: a vectorised function of `crate::vmath` (scalar kernels,
+/// written once for float32 and float64, go through [`map_float_scalar`] instead, so that
+/// the closure inlines into the SIMD loops).
 #[derive(Clone, Copy)]
 pub enum FloatKernel {
     Vector(Unary),
-    Scalar(fn(f32) -> f32, fn(f64) -> f64),
 }
 
 /// `k(x)` elementwise in x's float type; integer and bool inputs compute in float32, as
@@ -34,10 +34,20 @@ pub fn map_float(x: &Tensor, k: FloatKernel) -> Result<Tensor> {
         return Ok(map_float(&x.cast_raw(DType::F32), k)?.to_dtype_raw(x.dtype()));
     }
     let x = if x.dtype().is_float() { x.clone() } else { x.cast_raw(DType::F32) };
-    match (k, x.dtype()) {
-        (FloatKernel::Vector(f), _) => kernel::map_vmath(&x, f),
-        (FloatKernel::Scalar(f32f, _), DType::F32) => kernel::map(&x, f32f),
-        (FloatKernel::Scalar(_, f64f), _) => kernel::map(&x, f64f),
+    let FloatKernel::Vector(f) = k;
+    kernel::map_vmath(&x, f)
+}
+
+/// [`map_float`] for a scalar kernel given as two closures (or fn items: never fn pointers,
+/// which would stay an indirect call per element and keep the loop from vectorising).
+pub fn map_float_scalar<A: Fn(f32) -> f32 + Sync + Copy, B: Fn(f64) -> f64 + Sync + Copy>(x: &Tensor, f32f: A, f64f: B) -> Result<Tensor> {
+    if matches!(x.dtype(), DType::F16 | DType::BF16) {
+        return Ok(map_float_scalar(&x.cast_raw(DType::F32), f32f, f64f)?.to_dtype_raw(x.dtype()));
+    }
+    let x = if x.dtype().is_float() { x.clone() } else { x.cast_raw(DType::F32) };
+    match x.dtype() {
+        DType::F32 => kernel::map(&x, f32f),
+        _ => kernel::map(&x, f64f),
     }
 }
 
@@ -50,8 +60,8 @@ pub(crate) enum Reads {
 
 /// A float-valued unary op: the kernel, then the node `name` whose formula maps
 /// (saved value, grad) to the input's gradient.
-pub(crate) fn float_unary(x: &Tensor, kernel: FloatKernel, name: &'static str, reads: Reads, formula: fn(&Tensor, &Tensor) -> Result<Tensor>) -> Result<Tensor> {
-    let out = map_float(x, kernel)?;
+pub(crate) fn float_unary(x: &Tensor, out: Result<Tensor>, name: &'static str, reads: Reads, formula: fn(&Tensor, &Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    let out = out?;
     let mut saves = Saves::new();
     let v = match reads {
         Reads::Input => saves.input(x),
@@ -84,25 +94,19 @@ macro_rules! unary_ops {
         $( unary_ops!(@def $kind $name $( => $node, $kernel, $reads |$v, $g| $formula )?); )*
         unary_ops!(@list ($) $( $name ),*);
     };
-    (@kernel [$f:ident]) => {
-        FloatKernel::Vector(Unary::$f)
+    (@run $x:ident, [$f:ident]) => {
+        map_float($x, FloatKernel::Vector(Unary::$f))
     };
-    (@kernel (|$e:ident| $kernel:expr)) => {{
-        fn k32($e: f32) -> f32 {
-            $kernel
-        }
-        fn k64($e: f64) -> f64 {
-            $kernel
-        }
-        FloatKernel::Scalar(k32, k64)
-    }};
+    (@run $x:ident, (|$e:ident| $kernel:expr)) => {
+        map_float_scalar($x, |$e: f32| $kernel, |$e: f64| $kernel)
+    };
     (@def float $name:ident => $node:literal, $kernel:tt, $reads:ident |$v:ident, $g:ident| $formula:expr) => {
         #[doc = concat!("`", stringify!($name), "(x)`, recorded as ", $node, ".")]
         pub fn $name(x: &Tensor) -> Result<Tensor> {
             fn formula($v: &Tensor, $g: &Tensor) -> Result<Tensor> {
                 $formula
             }
-            float_unary(x, unary_ops!(@kernel $kernel), $node, Reads::$reads, formula)
+            float_unary(x, unary_ops!(@run x, $kernel), $node, Reads::$reads, formula)
         }
         paste::paste! {
             #[doc = concat!("`x.", stringify!($name), "_()`: in place.")]

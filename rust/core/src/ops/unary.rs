@@ -146,7 +146,9 @@ pub fn square(x: &Tensor) -> Result<Tensor> {
 
 /// A rounding function: the same tensor's values for integers, `f` for floats; its gradient
 /// is zero (PyTorch's FloorBackward0 and the like).
-fn rounding(x: &Tensor, name: &'static str, f32f: fn(f32) -> f32, f64f: fn(f64) -> f64) -> Result<Tensor> {
+/// (`f32f`, `f64f` are fn items or closures, inlined into the SIMD loops; a fn pointer would
+/// not be.)
+fn rounding<A: Fn(f32) -> f32 + Sync + Copy, B: Fn(f64) -> f64 + Sync + Copy>(x: &Tensor, name: &'static str, f32f: A, f64f: B) -> Result<Tensor> {
     let out = match x.dtype() {
         DType::F32 => kernel::map(x, f32f)?,
         DType::F64 => kernel::map(x, f64f)?,

@@ -160,8 +160,8 @@ macro_rules! entry_points {
         }
 
         $(#[$attr])*
-        pub(crate) unsafe fn powf_f32(src: *const f32, p: f32, dst: *mut f32, n: usize) {
-            map_unary!($v64, f32, load_f32, store_f32, src, dst, n, k64::powf_for_f32, p as f64)
+        pub(crate) unsafe fn powf_f32(src: *const f32, p: f64, dst: *mut f32, n: usize) {
+            map_unary!($v64, f32, load_f32, store_f32, src, dst, n, k64::powf_for_f32, p)
         }
     };
 }

@@ -372,12 +372,12 @@ pub fn pow_f64(x: &[f64], y: &[f64], out: &mut [f64]) {
     }
 }
 
-/// `out[i] = x[i]^p` for a constant `p` on the selected path; p = 0, 1, 2,
-/// -1 and 0.5 take exact shortcuts (same results as C `pow`).
+/// `out[i] = x[i]^p` for a constant float64 `p` on the selected path, rounded once to
+/// float32; p = 0, 1, 2, -1 and 0.5 take exact shortcuts (same results as C `pow`).
 ///
 /// # Panics
 /// If `x.len() != out.len()`.
-pub fn powf_scalar_f32(x: &[f32], p: f32, out: &mut [f32]) {
+pub fn powf_scalar_f32(x: &[f32], p: f64, out: &mut [f32]) {
     powf_scalar_f32_with(selected_path(), x, p, out)
 }
 
@@ -385,9 +385,11 @@ pub fn powf_scalar_f32(x: &[f32], p: f32, out: &mut [f32]) {
 ///
 /// # Panics
 /// If `x.len() != out.len()`.
-pub fn powf_scalar_f32_with(path: SimdPath, x: &[f32], p: f32, out: &mut [f32]) {
+pub fn powf_scalar_f32_with(path: SimdPath, x: &[f32], p: f64, out: &mut [f32]) {
     check_len("pow", x.len(), out.len());
-    if let Some(f) = pow_shortcut_f32(p) {
+    // (a float32 base with a float64 exponent, as PyTorch's `tensor ** 1.7`: the shortcuts'
+    // exponents are exact in both)
+    if let Some(f) = pow_shortcut_f32(p as f32).filter(|_| p as f32 as f64 == p) {
         for (o, &a) in out.iter_mut().zip(x) {
             *o = f(a);
         }

@@ -1,6 +1,7 @@
 //! Binary pointwise functions beyond arithmetic: atan2, hypot, fmod, remainder (Python's
 //! `%`), floor_divide (`//`), xlogy and float_power, with broadcasting, PyTorch's dtype rules
-//! and their derivatives. `for_each_binary_op!` lists them for the binding, which makes
+//! and their derivatives. `for_each_binary_op!` lists them (and the bitwise ops of
+//! `bitwise.rs`) for the binding, which makes
 //! `Tensor.NAME(other)`, `Tensor.NAME_(other)` and `pyrustgrad.NAME(input, other, out=None)`.
 //!
 //! What it must never do: hold kernel loops (those are `kernel.rs`'s).
@@ -230,8 +231,9 @@ macro_rules! binary_ops {
             $(
                 #[doc = concat!("`x.", stringify!($name), "_(other)`: in place.")]
                 pub fn [<$name _>](x: &Tensor, other: &Tensor) -> Result<()> {
+                    super::inplace::check_result_type(x, binary_dtype(x, other))?;
                     apply_inplace(x, &[other], true, |s| {
-                        let r = $name(s, other)?;
+                        let r = super::$name(s, other)?;
                         if r.dtype() != s.dtype() && r.dtype().category() <= s.dtype().category() {
                             super::to_dtype(&r, s.dtype())
                         } else {
@@ -252,5 +254,6 @@ macro_rules! binary_ops {
     };
 }
 
-binary_ops! { atan2, hypot, fmod, remainder, floor_divide, xlogy, float_power }
+// The bitwise ops are `bitwise.rs`'s; listed here for their in-place forms and bindings.
+binary_ops! { atan2, hypot, fmod, remainder, floor_divide, xlogy, float_power, bitwise_and, bitwise_or, bitwise_xor, bitwise_left_shift, bitwise_right_shift }
 

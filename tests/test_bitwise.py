@@ -271,6 +271,17 @@ def _results(threads):
         a = values("float32", (211, 487), 60)
         x = tensor(a)
         out += [torch.logical_or(x, x.flip(0)), torch.logical_not(x), x > 0, x <= x.flip(1)]
+        # in place, written straight into the storage: a dense and a strided destination
+        for dtype in INTS:
+            a, b = _large(dtype, 70)
+            x, y = tensor(a), tensor(b).t()
+            x ^= y
+            x |= y[5]
+            x >>= 2
+            z = tensor(b).t()
+            z &= tensor(a)
+            z <<= 3
+            out += [x, z.contiguous()]
         return [t.numpy() for t in out]
     finally:
         torch.set_num_threads(old)
@@ -290,6 +301,12 @@ def _reference():
     a = values("float32", (211, 487), 60)
     with np.errstate(invalid="ignore"):
         out += [np.logical_or(a, a[::-1]), np.logical_not(a), a > 0, a <= a[:, ::-1]]
+    for dtype in INTS:
+        a, b = _large(dtype, 70)
+        x = (a ^ b.T) | b.T[5]
+        x = shift_ref(x, np.full(x.shape, 2, dtype), False)
+        z = shift_ref(b.T & a, np.full(a.shape, 3, dtype), True)
+        out += [x, z]
     return out
 
 

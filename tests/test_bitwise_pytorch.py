@@ -105,6 +105,11 @@ CASES = {
               "inplace(i64.clone(), lambda x: x.bitwise_left_shift_(1)), inplace(u8.clone(), lambda x: x.bitwise_right_shift_(9))]",
     "inplace_broadcast_error": "out = inplace(i64.clone()[:1], lambda x: x.__iand__(i64))",
     "inplace_expanded_error": "out = inplace(torch.zeros(1, dtype=torch.int64).expand(3), lambda x: x.__iand__(1))",
+    "inplace_same_storage": "x = i64.clone(); x &= x; y = i32.clone(); y ^= y; out = [x, y]",
+    "inplace_scalar_view_of_self": "x = torch.arange(6); x ^= x[2]; out = x",
+    "inplace_partial_overlap": "x = torch.arange(6); x[1:] |= x[:-1]; out = x",
+    "inplace_0d_and_empty": "x = torch.tensor(12); x >>= 2; e = torch.zeros(0, 2, dtype=torch.int8); e &= 3; out = [x, e]",
+    "inplace_broadcast_source": "x = torch.arange(12).reshape(3, 4); x |= torch.tensor([1, 2, 4, 8]); x ^= torch.tensor([[1], [0], [1]]); out = x",
     "inplace_on_view": "x = torch.arange(12).reshape(3, 4); v = x.t()[1:3]; v ^= 5; v <<= 1; out = x",
     # ---------------------------------------------------------------- logical
     "logical_mixed": "out = [torch.logical_and(f, i64), torch.logical_xor(f, b), torch.logical_or(d, i8), torch.logical_and(u8, i16)]",

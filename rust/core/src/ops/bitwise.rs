@@ -171,6 +171,58 @@ pub fn bitwise_right_shift(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     bitwise(a, b, BitOp::Shr)
 }
 
+/// `x.bitwise_and_(b)` and the others (`&=`, `|=`, `^=`, `<<=`, `>>=`): PyTorch's checks,
+/// then one pass straight into x's storage when x already has the promoted dtype, b is
+/// another storage broadcasting to x's shape and nothing is recorded; otherwise computed
+/// out of place and written back in x's dtype.
+pub fn bitwise_(x: &Tensor, b: &Tensor, op: BitOp) -> Result<()> {
+    let dt = binary_dtype(x, b);
+    super::inplace::check_result_type(x, dt)?;
+    let direct = dt == x.dtype()
+        && !dt.is_float()
+        && !(dt == DType::Bool && matches!(op, BitOp::Shl | BitOp::Shr))
+        && !std::sync::Arc::ptr_eq(x.storage(), b.storage())
+        && crate::shape::broadcast_shapes(x.shape(), b.shape()).map_or(false, |s| s[..] == x.shape()[..])
+        && !(crate::autograd::is_grad_enabled() && (x.requires_grad() || b.requires_grad()));
+    if !direct {
+        return super::apply_inplace(x, &[b], false, |s| {
+            let r = bitwise(s, b, op)?;
+            Ok(r.to_dtype_raw(s.dtype()))
+        });
+    }
+    super::check_write_overlap(x, &[b])?;
+    super::check_inplace_allowed(x)?;
+    let b = b.to_dtype_raw(dt);
+    with_bits_type!(dt, T => match op {
+        BitOp::And => kernel::zip_into(x, &b, |p: T, q: T| p & q),
+        BitOp::Or => kernel::zip_into(x, &b, |p: T, q: T| p | q),
+        BitOp::Xor => kernel::zip_into(x, &b, |p: T, q: T| p ^ q),
+        BitOp::Shl => kernel::zip_into(x, &b, |p: T, q: T| p.shl(q)),
+        BitOp::Shr => kernel::zip_into(x, &b, |p: T, q: T| p.shr(q)),
+    }, other => unreachable!("checked above: not a float"))
+}
+
+/// `x.bitwise_and_(b)` (`x &= b`).
+pub fn bitwise_and_(x: &Tensor, b: &Tensor) -> Result<()> {
+    bitwise_(x, b, BitOp::And)
+}
+/// `x.bitwise_or_(b)` (`x |= b`).
+pub fn bitwise_or_(x: &Tensor, b: &Tensor) -> Result<()> {
+    bitwise_(x, b, BitOp::Or)
+}
+/// `x.bitwise_xor_(b)` (`x ^= b`).
+pub fn bitwise_xor_(x: &Tensor, b: &Tensor) -> Result<()> {
+    bitwise_(x, b, BitOp::Xor)
+}
+/// `x.bitwise_left_shift_(b)` (`x <<= b`).
+pub fn bitwise_left_shift_(x: &Tensor, b: &Tensor) -> Result<()> {
+    bitwise_(x, b, BitOp::Shl)
+}
+/// `x.bitwise_right_shift_(b)` (`x >>= b`).
+pub fn bitwise_right_shift_(x: &Tensor, b: &Tensor) -> Result<()> {
+    bitwise_(x, b, BitOp::Shr)
+}
+
 /// `bitwise_not(x)`: logical not for bool, bitwise not for integers, PyTorch's
 /// NotImplementedError for floats. (`~x` on a float is a TypeError: the binding says so.)
 pub fn bitwise_not(x: &Tensor) -> Result<Tensor> {

@@ -31,6 +31,8 @@ CASES = [
     ("xi << 2 (int64)", lambda t, d: d["xi"] << 2),
     ("xi32 >> xi32s (int32)", lambda t, d: d["xi32"] >> d["s32"]),
     ("b & c.t() (bool, strided)", lambda t, d: d["b2"] & d["c2"].t()),
+    ("xi &= 7 (int64, in place)", lambda t, d: d["xi_w"].__iand__(7)),
+    ("b |= c (bool, in place)", lambda t, d: d["b_w"].__ior__(d["c"])),
     ("logical_and(b, c)", lambda t, d: t.logical_and(d["b"], d["c"])),
     ("logical_or(x, x) (float32)", lambda t, d: t.logical_or(d["x"], d["x"])),
     ("logical_not(b)", lambda t, d: t.logical_not(d["b"])),
@@ -51,6 +53,7 @@ def _data(t):
         "x": x, "y": y, "xi": xi, "xi32": xi.to(t.int32), "xi16": xi.to(t.int16), "xu8": xi.to(t.uint8),
         "s32": (xi % 31).abs().to(t.int32), "b": x > 0, "c": y > 0.5,
         "b2": (x > 0).reshape(1024, 1024), "c2": (y > 0.5).reshape(1024, 1024),
+        "xi_w": xi.clone(), "b_w": x > 0,  # written by the in-place cases
     }
 
 

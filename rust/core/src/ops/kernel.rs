@@ -345,7 +345,7 @@ pub fn zip_into<T: Element>(x: &Tensor, b: &Tensor, f: impl Fn(T, T) -> T + Sync
 
 /// One row of [`zip_into`]: `d[i*id] = f(d[i*id], s[os + i*is])` for the row's elements,
 /// compiled for `path` (which must be available), as [`zip_row_on`].
-fn update_row_on<T: Element>(path: crate::gemm::SimdPath, d: &mut [T], id: usize, s: &[T], os: usize, is: usize, f: &impl Fn(T, T) -> T) {
+pub(crate) fn update_row_on<T: Element>(path: crate::gemm::SimdPath, d: &mut [T], id: usize, s: &[T], os: usize, is: usize, f: &impl Fn(T, T) -> T) {
     match path {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the caller's path is available on this CPU.

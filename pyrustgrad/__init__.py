@@ -263,7 +263,7 @@ for _name in (
     "softmax", "log_softmax", "all", "any", "mm", "bmm", "matmul", "dot", "pow", "maximum",
     "minimum", "eq", "ne", "lt", "le", "gt", "ge", "max", "min", "narrow", "select", "clone",
     "detach", "mul", "div", "sub", "add", "gather", "scatter", "scatter_add", "index_select", "flip", "fliplr",
-    "flipud", "cumsum", "sort", "argsort", "topk", "argmax", "argmin",
+    "flipud", "cumsum", "sort", "argsort", "topk", "argmax", "argmin", "bitwise_not",
 ):
     globals()[_name] = _method(_name)
 

@@ -931,24 +931,29 @@ def equal(input, other):
     return _builtin_bool((input == other).all())
 
 
-def _as_bool(x):
-    return x if x.dtype == _core.bool else x != 0
+def _logical(name, input, other):
+    for arg, pos, v in (("input", 1, input), ("other", 2, other)):
+        if not isinstance(v, _core._TensorBase):
+            raise TypeError("%s(): argument '%s' (position %d) must be Tensor, not %s" % (name, arg, pos, type(v).__name__))
+    return getattr(_core._TensorBase, name)(input, other)
 
 
 def logical_and(input, other):
-    return _as_bool(input) & _as_bool(other)
+    return _logical("logical_and", input, other)
 
 
 def logical_or(input, other):
-    return _as_bool(input) | _as_bool(other)
+    return _logical("logical_or", input, other)
 
 
 def logical_xor(input, other):
-    return _as_bool(input) ^ _as_bool(other)
+    return _logical("logical_xor", input, other)
 
 
 def logical_not(input):
-    return ~_as_bool(input)
+    if not isinstance(input, _core._TensorBase):
+        raise TypeError("logical_not(): argument 'input' (position 1) must be Tensor, not %s" % type(input).__name__)
+    return _core._TensorBase.logical_not(input)
 
 
 _FMAX = {_core.float32: 3.4028234663852886e+38, _core.float64: 1.7976931348623157e+308}
@@ -2780,8 +2785,7 @@ __all__ = PUBLIC
 METHODS = {n: globals()[n] for n in (
     "var", "std", "logsumexp", "logaddexp", "logaddexp2", "prod", "cumprod", "logcumsumexp", "median", "nanmedian",
     "kthvalue", "cummax", "cummin", "mode", "aminmax", "count_nonzero", "nansum", "nanmean", "norm", "dist", "renorm", "isnan", "isinf",
-    "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal", "logical_and", "logical_or",
-    "logical_xor", "logical_not", "nan_to_num", "lerp", "logit", "clamp", "clamp_min", "clamp_max", "deg2rad",
+    "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal", "nan_to_num", "lerp", "logit", "clamp", "clamp_min", "clamp_max", "deg2rad",
     "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split", "unsafe_chunk", "unsafe_split",
     "split_with_sizes", "unsafe_split_with_sizes", "hsplit", "vsplit",
     "dsplit", "unbind", "tril", "triu", "diagonal", "diag_embed", "diag", "trace", "movedim", "moveaxis", "swapaxes",
@@ -2850,7 +2854,7 @@ METHODS["cumsum_"] = _cumsum_
 METHODS["cumprod_"] = _cumprod_
 
 for _n in ("tril", "triu", "clamp_min", "clamp_max", "logit", "nan_to_num", "erfinv", "deg2rad", "rad2deg",
-           "logical_and", "logical_or", "logical_xor", "logical_not", "sgn", "heaviside", "renorm"):
+           "sgn", "heaviside", "renorm"):
     METHODS[_n + "_"] = _inplace(_n)
 
 

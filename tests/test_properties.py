@@ -137,6 +137,15 @@ def test_unary_ops_match_numpy(name, xa):
     same(y, want)
 
 
+def _small_ints(x):
+    """Finite int64 values from a float draw (NaN and infinities as 0)."""
+    return torch.where(torch.isfinite(x), x, torch.zeros_like(x)).clamp(-1e6, 1e6).long()
+
+
+def _small_ints_np(a):
+    return np.clip(np.where(np.isfinite(a), a, 0.0), -1e6, 1e6).astype(np.int64)
+
+
 BINARY = {
     "add": (lambda x, y: x + y, np.add), "sub": (lambda x, y: x - y, np.subtract),
     "mul": (lambda x, y: x * y, np.multiply), "div": (lambda x, y: x / y, np.divide),
@@ -147,6 +156,14 @@ BINARY = {
     "xlogy": (torch.xlogy, lambda a, b: np.where(np.isnan(b), b, np.where(a == 0, 0.0, a * np.log(b)))),
     "float_power": (lambda x, y: torch.float_power(x.abs(), y), lambda a, b: np.abs(a) ** b),
     "eq": (lambda x, y: x == y, np.equal), "lt": (lambda x, y: x < y, np.less), "ge": (lambda x, y: x >= y, np.greater_equal),
+    # the bitwise ops on integer and bool operands made from the float draws
+    "bitwise_and": (lambda x, y: torch.bitwise_and(x > 0, y < 0.5), lambda a, b: (a > 0) & (b < 0.5)),
+    "bitwise_or": (lambda x, y: torch.bitwise_or(_small_ints(x), y > 0), lambda a, b: _small_ints_np(a) | (b > 0)),
+    "bitwise_xor": (lambda x, y: torch.bitwise_xor(_small_ints(x), _small_ints(y)), lambda a, b: _small_ints_np(a) ^ _small_ints_np(b)),
+    "bitwise_left_shift": (lambda x, y: torch.bitwise_left_shift(_small_ints(x), (y > 0).long() * 3),
+                           lambda a, b: _small_ints_np(a) << ((b > 0).astype(np.int64) * 3)),
+    "bitwise_right_shift": (lambda x, y: torch.bitwise_right_shift(_small_ints(x), (y > 0).long() * 3),
+                            lambda a, b: _small_ints_np(a) >> ((b > 0).astype(np.int64) * 3)),
 }
 
 

@@ -611,6 +611,17 @@ impl Tensor {
         debug_assert_eq!(src.shape(), self.shape());
         let src = src.to_dtype_raw(self.dtype());
         fn write<T: Element>(dst: &Tensor, src: &Tensor) -> Result<()> {
+            if src.numel() == 0 {
+                return Ok(()); // an empty window may sit past the end of the storage
+            }
+            // A contiguous result in another storage (the usual case: a fresh result) is
+            // copied straight from its slice into a contiguous destination.
+            if let (Some(rs), Some(rd), false) = (src.layout().contiguous_range(), dst.0.layout.contiguous_range(), Arc::ptr_eq(&src.0.storage, &dst.0.storage)) {
+                let gs = src.0.storage.read();
+                let mut gd = dst.0.storage.write()?;
+                gd.as_mut_slice::<T>()[rd].copy_from_slice(&gs.as_slice::<T>()[rs]);
+                return Ok(());
+            }
             let vals: Vec<T> = src.to_vec();
             if vals.is_empty() {
                 return Ok(()); // an empty window may sit past the end of the storage

@@ -1,6 +1,7 @@
 //! Binary pointwise functions beyond arithmetic: atan2, hypot, fmod, remainder (Python's
 //! `%`), floor_divide (`//`), xlogy and float_power, with broadcasting, PyTorch's dtype rules
-//! and their derivatives. `for_each_binary_op!` lists them for the binding, which makes
+//! and their derivatives. `for_each_binary_op!` lists them (and the bitwise ops of
+//! `bitwise.rs`, which have in-place forms of their own) for the binding, which makes
 //! `Tensor.NAME(other)`, `Tensor.NAME_(other)` and `pyrustgrad.NAME(input, other, out=None)`.
 //!
 //! What it must never do: hold kernel loops (those are `kernel.rs`'s).
@@ -226,11 +227,12 @@ pub fn float_power(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 }
 
 macro_rules! binary_ops {
-    ($( $name:ident ),*) => {
+    ($( $name:ident ),* ; in_place_elsewhere: $( $own:ident ),*) => {
         paste::paste! {
             $(
                 #[doc = concat!("`x.", stringify!($name), "_(other)`: in place.")]
                 pub fn [<$name _>](x: &Tensor, other: &Tensor) -> Result<()> {
+                    super::inplace::check_result_type(x, binary_dtype(x, other))?;
                     apply_inplace(x, &[other], true, |s| {
                         let r = $name(s, other)?;
                         if r.dtype() != s.dtype() && r.dtype().category() <= s.dtype().category() {
@@ -242,7 +244,7 @@ macro_rules! binary_ops {
                 }
             )*
         }
-        binary_ops!(@list ($) $( $name ),*);
+        binary_ops!(@list ($) $( $name ),* , $( $own ),*);
     };
     (@list ($d:tt) $( $name:ident ),*) => {
         /// Calls `$cb!{ name, ... }` with every binary op declared here (`ops::name`, `ops::name_`).
@@ -253,5 +255,10 @@ macro_rules! binary_ops {
     };
 }
 
-binary_ops! { atan2, hypot, fmod, remainder, floor_divide, xlogy, float_power }
+// The ops after `in_place_elsewhere` (`bitwise.rs`'s) write their in-place forms themselves;
+// they are listed for the bindings.
+binary_ops! {
+    atan2, hypot, fmod, remainder, floor_divide, xlogy, float_power;
+    in_place_elsewhere: bitwise_and, bitwise_or, bitwise_xor, bitwise_left_shift, bitwise_right_shift
+}
 

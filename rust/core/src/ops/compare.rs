@@ -1,7 +1,7 @@
 //! Comparisons and logical ops: bool results, never differentiable.
 
 use super::{binary_dtype, kernel};
-use crate::dtype::DType;
+use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::tensor::Tensor;
 use crate::with_any_type;
@@ -52,51 +52,61 @@ fn as_bool(t: &Tensor) -> Tensor {
     t.to_dtype_raw(DType::Bool)
 }
 
-pub fn logical_and(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    kernel::zip(&as_bool(a), &as_bool(b), |x: bool, y: bool| x && y)
-}
-pub fn logical_or(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    kernel::zip(&as_bool(a), &as_bool(b), |x: bool, y: bool| x || y)
-}
-pub fn logical_xor(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    kernel::zip(&as_bool(a), &as_bool(b), |x: bool, y: bool| x != y)
-}
-pub fn logical_not(a: &Tensor) -> Result<Tensor> {
-    kernel::map(&as_bool(a), |x: bool| !x)
-}
-
-/// `a & b`, `a | b`, `a ^ b`: logical for bools, bitwise for integers (in the promoted
-/// dtype), PyTorch's error for floats.
-pub fn bitwise(a: &Tensor, b: &Tensor, op: BitOp) -> Result<Tensor> {
-    let dt = super::binary_dtype(a, b);
-    let (name, lf, f): (&str, fn(bool, bool) -> bool, fn(i64, i64) -> i64) = match op {
-        BitOp::And => ("bitwise_and", |x, y| x && y, |x, y| x & y),
-        BitOp::Or => ("bitwise_or", |x, y| x || y, |x, y| x | y),
-        BitOp::Xor => ("bitwise_xor", |x, y| x != y, |x, y| x ^ y),
-    };
-    if dt == DType::Bool {
-        return kernel::zip(&as_bool(a), &as_bool(b), lf);
-    }
-    if dt.is_float() {
-        crate::bail!(NotImplemented, "\"{}_cpu\" not implemented for '{}'", name, dt.scalar_name());
-    }
-    Ok(kernel::zip(&a.to_dtype_raw(DType::I64), &b.to_dtype_raw(DType::I64), f)?.to_dtype_raw(dt))
-}
-
-#[derive(Clone, Copy, Debug)]
-pub enum BitOp {
+/// Which logical operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogicOp {
     And,
     Or,
     Xor,
 }
 
-/// `~x`: logical not for bool, bitwise not for integers (floats are PyTorch's error).
-pub fn bitwise_not(x: &Tensor) -> Result<Tensor> {
-    match x.dtype() {
-        DType::Bool => logical_not(x),
-        DType::I64 => kernel::map(x, |v: i64| !v),
-        d if d.category() == crate::dtype::Category::Int => Ok(kernel::map(&x.cast_raw(DType::I64), |v: i64| !v)?.to_dtype_raw(d)),
-        _ => crate::bail!(Type, "~ (operator.invert) is only implemented on integer and Boolean-type tensors"),
+/// `op(a != 0, b != 0)` for inputs of any dtypes, a bool result. Operands of one dtype are
+/// tested in their own type inside the loop (no bool copies); otherwise each non-bool
+/// operand is first made bool.
+pub fn logical(a: &Tensor, b: &Tensor, op: LogicOp) -> Result<Tensor> {
+    fn run<T: Element>(a: &Tensor, b: &Tensor, op: LogicOp) -> Result<Tensor> {
+        // `x != 0` is `x` for bools; for floats NaN is true and -0.0 false, as PyTorch.
+        let z = T::from_i64(0);
+        match op {
+            LogicOp::And => kernel::zip(a, b, move |x: T, y: T| (x != z) & (y != z)),
+            LogicOp::Or => kernel::zip(a, b, move |x: T, y: T| (x != z) | (y != z)),
+            LogicOp::Xor => kernel::zip(a, b, move |x: T, y: T| (x != z) ^ (y != z)),
+        }
+    }
+    let dt = a.dtype();
+    if dt == b.dtype() && !matches!(dt, DType::F16 | DType::BF16) {
+        return with_any_type!(dt, T => run::<T>(a, b, op));
+    }
+    run::<bool>(&as_bool(a), &as_bool(b), op)
+}
+
+pub fn logical_and(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    logical(a, b, LogicOp::And)
+}
+pub fn logical_or(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    logical(a, b, LogicOp::Or)
+}
+pub fn logical_xor(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    logical(a, b, LogicOp::Xor)
+}
+/// `x.logical_and_(other)` and the others: the bool result written back in x's dtype.
+pub fn logical_(x: &Tensor, other: &Tensor, op: LogicOp) -> Result<()> {
+    super::apply_inplace(x, &[other], false, |s| Ok(logical(s, other, op)?.to_dtype_raw(s.dtype())))
+}
+
+/// `x.logical_not_()`: in place, in x's dtype.
+pub fn logical_not_(x: &Tensor) -> Result<()> {
+    super::apply_inplace(x, &[], false, |s| Ok(logical_not(s)?.to_dtype_raw(s.dtype())))
+}
+
+/// `logical_not(x)`: `x == 0` as bool, for any dtype.
+pub fn logical_not(a: &Tensor) -> Result<Tensor> {
+    match a.dtype() {
+        DType::F16 | DType::BF16 => kernel::map(&as_bool(a), |x: bool| !x),
+        dt => with_any_type!(dt, T => {
+            let z = T::from_i64(0);
+            kernel::map(a, move |x: T| x == z)
+        }),
     }
 }
 

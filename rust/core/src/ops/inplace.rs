@@ -121,6 +121,15 @@ fn inplace_on_view(x: &Tensor, base: &Tensor, needs_old_value: bool, compute: im
     Ok(())
 }
 
+/// PyTorch's refusal, before any computing, of an in-place result whose promoted dtype
+/// `dt` would not cast back into `x` (`int_tensor &= float_tensor`).
+pub(crate) fn check_result_type(x: &Tensor, dt: crate::dtype::DType) -> Result<()> {
+    if dt.category() > x.dtype().category() {
+        bail!(Runtime, "result type {} can't be cast to the desired output type {}", dt.scalar_name(), x.dtype().scalar_name());
+    }
+    Ok(())
+}
+
 fn check_result(x: &Tensor, r: &Tensor) -> Result<()> {
     if r.shape() != x.shape() {
         bail!(

@@ -310,14 +310,79 @@ fn zip_row<T: Element, U: Element>(d: &mut [MaybeUninit<U>], sa: &[T], sb: &[T],
     }
 }
 
+/// `x[i] = f(x[i], b[i])` written straight into `x`'s storage, `b` broadcast to `x`'s shape;
+/// both hold `T`. The caller has made the in-place checks and guarantees that `b`'s shape
+/// broadcasts to `x`'s and that the two do not share a storage. A dense `x` is split across
+/// the thread pool above [`GRAIN`] elements, as [`zip`]; other layouts run row by row.
+pub fn zip_into<T: Element>(x: &Tensor, b: &Tensor, f: impl Fn(T, T) -> T + Sync) -> Result<()> {
+    if x.numel() == 0 {
+        return Ok(());
+    }
+    let (lx, lb) = (x.layout(), b.layout());
+    let sb = broadcast_strides(&lb.shape, &lb.strides, &lx.shape);
+    let plan = Plan::new(&lx.shape, [lx.strides.to_vec(), sb]);
+    let nd = plan.shape.len();
+    let (ix, ib) = (plan.strides[0][nd - 1], plan.strides[1][nd - 1]);
+    let gb = b.storage().read();
+    let src = gb.as_slice::<T>();
+    let mut gx = x.storage().write()?;
+    let dst = gx.as_mut_slice::<T>();
+    let path = crate::gemm::selected_path();
+    if let Some(r) = lx.contiguous_range() {
+        // Dense: flat positions are storage positions from `lx.offset`, so the chunks are
+        // disjoint parts of the slice.
+        for_chunks(&mut dst[r], |start, d| {
+            plan.for_each_segment([lx.offset, lb.offset], start, start + d.len(), |[_, ob], pos, len| {
+                update_row_on(path, &mut d[pos - start..pos - start + len], 1, src, ob, ib, &f)
+            })
+        });
+    } else {
+        plan.for_each_row([lx.offset, lb.offset], |[ox, ob], len| {
+            let end = ox + (len - 1) * ix + 1;
+            update_row_on(path, &mut dst[ox..end], ix.max(1), src, ob, ib, &f)
+        });
+    }
+    drop(gx);
+    x.storage().bump_version();
+    Ok(())
+}
+
+/// One row of [`zip_into`]: `d[i*id] = f(d[i*id], s[os + i*is])` for the row's elements,
+/// compiled for `path` (which must be available), as [`zip_row_on`].
+pub(crate) fn update_row_on<T: Element>(path: crate::gemm::SimdPath, d: &mut [T], id: usize, s: &[T], os: usize, is: usize, f: &impl Fn(T, T) -> T) {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the caller's path is available on this CPU.
+        crate::gemm::SimdPath::Avx512 => unsafe { rows_x86::update_row_avx512(d, id, s, os, is, f) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        crate::gemm::SimdPath::Avx2 => unsafe { rows_x86::update_row_avx2(d, id, s, os, is, f) },
+        _ => update_row(d, id, s, os, is, f),
+    }
+}
+
+#[inline(always)]
+fn update_row<T: Element>(d: &mut [T], id: usize, s: &[T], os: usize, is: usize, f: &impl Fn(T, T) -> T) {
+    let len = d.len();
+    match (id, is) {
+        (1, 1) => d.iter_mut().zip(&s[os..os + len]).for_each(|(d, &y)| *d = f(*d, y)),
+        (1, 0) => {
+            let y = s[os];
+            d.iter_mut().for_each(|d| *d = f(*d, y))
+        }
+        (1, _) => d.iter_mut().enumerate().for_each(|(i, d)| *d = f(*d, s[os + i * is])),
+        _ => d.iter_mut().step_by(id).enumerate().for_each(|(i, d)| *d = f(*d, s[os + i * is])),
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod rows_x86 {
-    use super::{map_row, zip_row};
+    use super::{map_row, update_row, zip_row};
     use crate::dtype::Element;
     use std::mem::MaybeUninit;
 
     macro_rules! zip_rows {
-        ($name:ident, $map:ident, $feat:literal) => {
+        ($name:ident, $map:ident, $update:ident, $feat:literal) => {
             /// [`super::map_row_on`] compiled for these features.
             ///
             /// # Safety
@@ -335,10 +400,19 @@ mod rows_x86 {
             pub unsafe fn $name<T: Element, U: Element>(d: &mut [MaybeUninit<U>], a: &[T], b: &[T], off: [usize; 2], inc: [usize; 2], f: &impl Fn(T, T) -> U) {
                 zip_row(d, a, b, off, inc, f)
             }
+
+            /// [`super::update_row_on`] compiled for these features.
+            ///
+            /// # Safety
+            /// The CPU must have the features.
+            #[target_feature(enable = $feat)]
+            pub unsafe fn $update<T: Element>(d: &mut [T], id: usize, s: &[T], os: usize, is: usize, f: &impl Fn(T, T) -> T) {
+                update_row(d, id, s, os, is, f)
+            }
         };
     }
-    zip_rows!(zip_row_avx512, map_row_avx512, "avx512f");
-    zip_rows!(zip_row_avx2, map_row_avx2, "avx2,fma");
+    zip_rows!(zip_row_avx512, map_row_avx512, update_row_avx512, "avx512f");
+    zip_rows!(zip_row_avx2, map_row_avx2, update_row_avx2, "avx2,fma");
 }
 
 /// `out = f(c, a, b)` with broadcasting of all three; `c: C`, `a`/`b: T`. One pass over a

@@ -1,6 +1,7 @@
 //! The loop engine's fast paths against naive references: broadcast/strided zip, in-place
 //! axpy, sums along dims read in place, fused softmax rows (every SIMD path of `exp`), the
-//! tiled strided copy; odd sizes, 0-d and empty operands, 1 and 2 threads.
+//! tiled strided copy, the bitwise rows and the in-place `zip_into`; odd sizes, 0-d and empty
+//! operands, 1 and 2 threads.
 
 use crate::dtype::DType;
 use crate::ops;
@@ -515,5 +516,88 @@ fn elementwise_rows_every_simd_path_same_bits() {
     for (i, x) in d.iter().enumerate() {
         // SAFETY: written above.
         assert_eq!(unsafe { x.assume_init() }.to_bits(), (a[i] + b[i]).to_bits());
+    }
+}
+
+#[test]
+fn bit_op_rows_every_simd_path_match_naive() {
+    // The bitwise element functions through zip's rows and zip_into's in-place rows, compiled
+    // per path, against a plain loop: every integer type and bool, contiguous, constant and
+    // strided operands and destinations, odd lengths, shift counts past the width.
+    use crate::gemm::available_paths;
+    use crate::ops::bitwise::Bits;
+    use crate::ops::kernel::{update_row_on, zip_row_on};
+    use std::mem::MaybeUninit;
+    fn check<T: Bits + PartialEq>(from: impl Fn(i64) -> T) {
+        let a: Vec<T> = vals(600, 11).into_iter().map(|v| from((v * 1e9) as i64)).collect();
+        let b: Vec<T> = vals(600, 12).into_iter().map(|v| from((v * 40.0) as i64)).collect();
+        let ops: [fn(T, T) -> T; 3] = [|x, y| x & y, |x, y| x ^ !y, |x, y| if T::SHIFTS { x.shl(y) } else { x | y }];
+        for path in available_paths() {
+            for len in [0usize, 1, 15, 16, 17, 63, 150] {
+                for inc in [[1, 1], [1, 0], [0, 1], [2, 1], [1, 2]] {
+                    for (k, op) in ops.iter().enumerate() {
+                        let mut d = vec![MaybeUninit::<T>::uninit(); len];
+                        zip_row_on(path, &mut d, &a, &b, [3, 5], inc, &|x: T, y: T| op(x, y));
+                        for (i, v) in d.iter().enumerate() {
+                            // SAFETY: every element was written by the row function above.
+                            assert!(unsafe { v.assume_init() } == op(a[3 + i * inc[0]], b[5 + i * inc[1]]), "{path:?} op {k} len {len} inc {inc:?}");
+                        }
+                        // in place: destination steps 1, 2 and 3, source steps 1, 0 and 2
+                        let id = match inc {
+                            [0, 1] => 2,
+                            [2, 1] => 3,
+                            _ => 1,
+                        };
+                        let mut dst = a.clone();
+                        let span = if len == 0 { 0 } else { (len - 1) * id + 1 };
+                        update_row_on(path, &mut dst[2..2 + span], id, &b, 7, inc[1], &|x: T, y: T| if T::SHIFTS { x.shr(y) } else { op(x, y) });
+                        for i in 0..a.len() {
+                            let want = if i >= 2 && (i - 2) % id == 0 && (i - 2) / id < len {
+                                let y = b[7 + (i - 2) / id * inc[1]];
+                                if T::SHIFTS { a[i].shr(y) } else { op(a[i], y) }
+                            } else {
+                                a[i]
+                            };
+                            assert!(dst[i] == want, "{path:?} in place op {k} len {len} inc {inc:?} at {i}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    check(|v| v as u8);
+    check(|v| v as i8);
+    check(|v| v as i16);
+    check(|v| v as i32);
+    check(|v| v);
+    check(|v| v % 2 != 0);
+}
+
+#[test]
+fn zip_into_matches_out_of_place_dense_strided_and_threads() {
+    // 2 threads split a dense destination above the grain; a transposed one runs by rows.
+    let n = (211, 487);
+    let a: Vec<i32> = vals(n.0 * n.1, 21).into_iter().map(|v| (v * 1e8) as i32).collect();
+    let b: Vec<i32> = vals(n.1, 22).into_iter().map(|v| (v * 40.0) as i32).collect();
+    let row = Tensor::from_vec(b.clone(), vec![n.1]);
+    for threads in [1, 2] {
+        with_threads(threads, || {
+            let x = Tensor::from_vec(a.clone(), vec![n.0, n.1]);
+            crate::ops::kernel::zip_into(&x, &row, |p: i32, q: i32| p ^ q.wrapping_mul(3)).unwrap();
+            let got: Vec<i32> = x.to_vec();
+            for (i, g) in got.iter().enumerate() {
+                assert_eq!(*g, a[i] ^ b[i % n.1].wrapping_mul(3), "{threads} threads at {i}");
+            }
+            // a transposed destination [487, 211] with a broadcast column [487, 1]
+            let y = crate::ops::transpose(&Tensor::from_vec(a.clone(), vec![n.0, n.1]), 0, 1).unwrap();
+            let col = Tensor::from_vec(b.clone(), vec![n.1, 1]);
+            crate::ops::kernel::zip_into(&y, &col, |p: i32, q: i32| p.wrapping_sub(q)).unwrap();
+            let got: Vec<i32> = y.to_vec();
+            for i in 0..n.1 {
+                for j in 0..n.0 {
+                    assert_eq!(got[i * n.0 + j], a[j * n.1 + i].wrapping_sub(b[i]), "{threads} threads at {i},{j}");
+                }
+            }
+        })
     }
 }

@@ -11,7 +11,7 @@ use crate::errors::run;
 use pyo3::class::basic::CompareOp;
 use pyo3::prelude::*;
 use pyrustgrad_core::dtype::Scalar;
-use pyrustgrad_core::ops::{self, CmpOp};
+use pyrustgrad_core::ops::{self, CmpOp, LogicOp};
 use pyrustgrad_core::{Result as CoreResult, Tensor};
 
 type BinaryFn = fn(&Tensor, &Tensor) -> CoreResult<Tensor>;
@@ -29,6 +29,13 @@ fn inplace(a: &PyTensor, other: &PyAny, name: &str, f: impl FnOnce(&Tensor, &Ten
     let a = a.tensor();
     let b = need_operand(other, a.dtype(), name)?;
     run(|| f(&a, &b))
+}
+
+/// The tensor `other` of a logical method: PyTorch takes no numbers there.
+fn logical_operand(other: &PyAny, name: &str) -> PyResult<Tensor> {
+    tensor_of(other).ok_or_else(|| {
+        crate::errors::type_error(format!("{}(): argument 'other' (position 1) must be Tensor, not {}", name, other.get_type().name().unwrap_or("object")))
+    })
 }
 
 /// The scalar of a Python number exponent (not bool), for PowBackward0's constant form.
@@ -153,16 +160,93 @@ impl PyTensor {
         wrap(py, run(|| ops::abs(&self.t))?)
     }
     fn __invert__(&self, py: Python) -> PyResult<PyObject> {
-        wrap(py, run(|| ops::bitwise_not(&self.t))?)
+        wrap(py, run(|| ops::invert(&self.t))?)
     }
     fn __and__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.t, o, |a, b| ops::bitwise(a, b, ops::BitOp::And), false)
+        binop(o.py(), &self.t, o, ops::bitwise_and, false)
+    }
+    fn __rand__(&self, o: &PyAny) -> PyResult<PyObject> {
+        binop(o.py(), &self.t, o, ops::bitwise_and, true)
     }
     fn __or__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.t, o, |a, b| ops::bitwise(a, b, ops::BitOp::Or), false)
+        binop(o.py(), &self.t, o, ops::bitwise_or, false)
+    }
+    fn __ror__(&self, o: &PyAny) -> PyResult<PyObject> {
+        binop(o.py(), &self.t, o, ops::bitwise_or, true)
     }
     fn __xor__(&self, o: &PyAny) -> PyResult<PyObject> {
-        binop(o.py(), &self.t, o, |a, b| ops::bitwise(a, b, ops::BitOp::Xor), false)
+        binop(o.py(), &self.t, o, ops::bitwise_xor, false)
+    }
+    fn __rxor__(&self, o: &PyAny) -> PyResult<PyObject> {
+        binop(o.py(), &self.t, o, ops::bitwise_xor, true)
+    }
+    fn __lshift__(&self, o: &PyAny) -> PyResult<PyObject> {
+        binop(o.py(), &self.t, o, ops::bitwise_left_shift, false)
+    }
+    fn __rlshift__(&self, o: &PyAny) -> PyResult<PyObject> {
+        binop(o.py(), &self.t, o, ops::bitwise_left_shift, true)
+    }
+    fn __rshift__(&self, o: &PyAny) -> PyResult<PyObject> {
+        binop(o.py(), &self.t, o, ops::bitwise_right_shift, false)
+    }
+    fn __rrshift__(&self, o: &PyAny) -> PyResult<PyObject> {
+        binop(o.py(), &self.t, o, ops::bitwise_right_shift, true)
+    }
+    fn __iand__(&self, o: &PyAny) -> PyResult<()> {
+        inplace(self, o, "bitwise_and_", ops::bitwise_and_)
+    }
+    fn __ior__(&self, o: &PyAny) -> PyResult<()> {
+        inplace(self, o, "bitwise_or_", ops::bitwise_or_)
+    }
+    fn __ixor__(&self, o: &PyAny) -> PyResult<()> {
+        inplace(self, o, "bitwise_xor_", ops::bitwise_xor_)
+    }
+    fn __ilshift__(&self, o: &PyAny) -> PyResult<()> {
+        inplace(self, o, "bitwise_left_shift_", ops::bitwise_left_shift_)
+    }
+    fn __irshift__(&self, o: &PyAny) -> PyResult<()> {
+        inplace(self, o, "bitwise_right_shift_", ops::bitwise_right_shift_)
+    }
+    fn bitwise_not(&self, py: Python) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::bitwise_not(&self.t))?)
+    }
+    fn bitwise_not_(slf: PyRef<Self>) -> PyResult<PyRef<Self>> {
+        run(|| ops::bitwise_not_(&slf.t))?;
+        Ok(slf)
+    }
+    fn logical_and(&self, py: Python, other: &PyAny) -> PyResult<PyObject> {
+        let b = logical_operand(other, "logical_and")?;
+        wrap(py, run(|| ops::logical(&self.t, &b, LogicOp::And))?)
+    }
+    fn logical_or(&self, py: Python, other: &PyAny) -> PyResult<PyObject> {
+        let b = logical_operand(other, "logical_or")?;
+        wrap(py, run(|| ops::logical(&self.t, &b, LogicOp::Or))?)
+    }
+    fn logical_xor(&self, py: Python, other: &PyAny) -> PyResult<PyObject> {
+        let b = logical_operand(other, "logical_xor")?;
+        wrap(py, run(|| ops::logical(&self.t, &b, LogicOp::Xor))?)
+    }
+    fn logical_not(&self, py: Python) -> PyResult<PyObject> {
+        wrap(py, run(|| ops::logical_not(&self.t))?)
+    }
+    fn logical_and_<'p>(slf: PyRef<'p, Self>, other: &PyAny) -> PyResult<PyRef<'p, Self>> {
+        let b = logical_operand(other, "logical_and_")?;
+        run(|| ops::logical_(&slf.tensor(), &b, LogicOp::And))?;
+        Ok(slf)
+    }
+    fn logical_or_<'p>(slf: PyRef<'p, Self>, other: &PyAny) -> PyResult<PyRef<'p, Self>> {
+        let b = logical_operand(other, "logical_or_")?;
+        run(|| ops::logical_(&slf.tensor(), &b, LogicOp::Or))?;
+        Ok(slf)
+    }
+    fn logical_xor_<'p>(slf: PyRef<'p, Self>, other: &PyAny) -> PyResult<PyRef<'p, Self>> {
+        let b = logical_operand(other, "logical_xor_")?;
+        run(|| ops::logical_(&slf.tensor(), &b, LogicOp::Xor))?;
+        Ok(slf)
+    }
+    fn logical_not_(slf: PyRef<Self>) -> PyResult<PyRef<Self>> {
+        run(|| ops::logical_not_(&slf.tensor()))?;
+        Ok(slf)
     }
     fn __richcmp__(&self, o: &PyAny, op: CompareOp) -> PyResult<PyObject> {
         let py = o.py();

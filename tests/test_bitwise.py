@@ -323,18 +323,10 @@ def test_one_and_two_threads_give_identical_results_matching_numpy():
     _check_threads()
 
 
-def _available_paths():
-    flags = open("/proc/cpuinfo").read() if os.path.exists("/proc/cpuinfo") else ""
-    paths = ["portable"]
-    if " avx2" in flags and " fma" in flags:
-        paths.append("avx2")
-    if " avx512f" in flags:
-        paths.append("avx512")
-    return paths
-
-
 @pytest.mark.parametrize("path", ["portable", "avx2", "avx512"])
 def test_every_simd_path_matches_numpy(path):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from test_matmul_paths import _available_paths
     if path not in _available_paths():
         pytest.skip("%s: not available on this CPU" % path)
     code = (

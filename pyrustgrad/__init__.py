@@ -390,3 +390,9 @@ from .serialization import load, save  # noqa: E402
 
 from . import utils  # noqa: E402
 from . import optim  # noqa: E402
+
+
+def __getattr__(name):
+    # PyTorch's names that pyrustgrad does not build: NotImplementedError naming them.
+    from ._not_built import missing
+    raise missing('torch', 'pyrustgrad', name)

@@ -835,3 +835,9 @@ eigvals = _missing("eigvals")
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "cross", "inv", "inv_ex", "det", "slogdet",
            "solve", "cholesky", "cholesky_ex", "qr", "matrix_power", "matrix_exp", "multi_dot", "vecdot", "matmul",
            "diagonal", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_rank", "cond"]
+
+
+def __getattr__(name):
+    # PyTorch's names that pyrustgrad does not build: NotImplementedError naming them.
+    from ._not_built import missing
+    raise missing('torch.linalg', 'pyrustgrad.linalg', name)

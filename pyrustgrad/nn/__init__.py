@@ -7,3 +7,9 @@ from . import functional  # noqa: F401
 from . import init  # noqa: F401
 from . import utils  # noqa: F401
 from . import modules  # noqa: F401
+
+
+def __getattr__(name):
+    # PyTorch's names that pyrustgrad does not build: NotImplementedError naming them.
+    from .._not_built import missing
+    raise missing('torch.nn', 'pyrustgrad.nn', name)

@@ -1556,3 +1556,9 @@ def _missing(name):
 for _name in _MISSING:
     assert _name not in globals(), _name  # an implemented function must leave this list
     globals()[_name] = _missing(_name)
+
+
+def __getattr__(name):
+    # PyTorch's names that pyrustgrad does not build: NotImplementedError naming them.
+    from .._not_built import missing
+    raise missing('torch.nn.functional', 'pyrustgrad.nn.functional', name)

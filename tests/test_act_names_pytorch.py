@@ -303,6 +303,20 @@ CASES.update({
         " F.rrelu(torch.tensor([float('nan'), -0.0, -float('inf'), 0.0]), training=True),"
         " F.rrelu(-torch.ones(3, dtype=torch.bfloat16), training=True)]\n"
         "gen = torch.Generator().manual_seed(7); out += [torch.rrelu(-torch.ones(3), training=True, generator=gen), gen.initial_seed()]"),
+    "rrelu_16_bit": (
+        "torch.manual_seed(0); x = (-torch.linspace(0.1, 7.3, 20)).to(torch.bfloat16).requires_grad_()\n"
+        "y = F.rrelu(x, training=True); y.backward(torch.ones_like(y))\n"
+        "out = [y, x.grad, err(lambda: F.rrelu(-torch.ones(3, dtype=torch.float16), training=True)),"
+        " F.rrelu(torch.tensor([-1.0, 2.0], dtype=torch.float16))]"),
+    # 16-bit backward in float32, rounded once (PyTorch's CPU kernels; its 16-bit
+    # log_softmax and non-last-dim softmax backward round differently: not compared)
+    "sigmoid_tanh_softmax_16_bit_backward": (
+        "out = []\n"
+        "for dt in (torch.bfloat16, torch.float16):\n"
+        "    x = (torch.linspace(-3.0, 3.0, 40) * 1.3).to(dt).requires_grad_()\n"
+        "    for f in (torch.sigmoid, torch.tanh, lambda t: t.reshape(4, 10).softmax(1)):\n"
+        "        y = f(x)\n"
+        "        out.append(torch.autograd.grad(y, x, torch.full_like(y, 0.7))[0])"),
     "rrelu_err_bounds": "out = err(lambda: F.rrelu(torch.zeros(2), 0.5, 0.2, training=True))",
     "rrelu_err_long_eval": "out = err(lambda: F.rrelu(torch.ones(3, dtype=torch.int64)))",
     "rrelu_err_long_train": "out = err(lambda: F.rrelu(torch.ones(3, dtype=torch.int64), training=True))",

@@ -133,10 +133,12 @@ def _rrelu(input, lower, upper, training, inplace, generator):
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if training:
         from .._random import _gid
-        noise = _core._rrelu_noise(input.detach(), float(lower), float(upper), _gid(generator, "rrelu"))
+        slopes = _core._rrelu_noise(input.detach(), float(lower), float(upper), _gid(generator, "rrelu"))
+        # bfloat16: the product in float32, rounded once (the saved noise is rounded)
+        noise = slopes.to(input.dtype)
 
         def value(t):
-            return t * noise
+            return t * noise if slopes.dtype == t.dtype else (t.float() * slopes).to(t.dtype)
 
         def grad(g, x):
             return g * noise

@@ -118,8 +118,8 @@ pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
         x.dtype()
     };
     let xc = x.to_dtype_raw(dt.compute());
-    // PyTorch: a float32 tensor takes the exponent as float64; a 16-bit one rounds it to its
-    // own dtype first (then computes in float32).
+    // PyTorch: a 16-bit tensor rounds the exponent to its own dtype first (then computes in
+    // float32); float32 rounds it to float32 in pow_scalar_f32.
     let p = match dt {
         DType::BF16 => crate::dtype::Element::to_f64(<crate::half::BF16 as crate::dtype::Element>::from_f64(p)),
         DType::F16 => crate::dtype::Element::to_f64(<crate::half::F16 as crate::dtype::Element>::from_f64(p)),
@@ -184,9 +184,11 @@ macro_rules! pow_special {
 }
 
 /// `x ** p` for a float32 tensor: the special exponents, else the vectorised pow of
-/// `crate::vmath` (C's powf semantics) split across threads.
+/// `crate::vmath` (C's powf semantics) split across threads, with the exponent rounded to
+/// float32 as PyTorch's vectorised loop takes it (its scalar tail, past the last full vector
+/// block, keeps the float64 exponent: those elements may differ from it by an ulp).
 fn pow_scalar_f32(x: &Tensor, p: f64) -> Result<Tensor> {
-    pow_special!(x, p, f32, pow_vmath_f32(x, p))
+    pow_special!(x, p, f32, pow_vmath_f32(x, p as f32 as f64))
 }
 
 /// `x ** p` through vmath's pow (C semantics, its own exact shortcuts), split across threads.

@@ -123,11 +123,12 @@ pub fn bernoulli_tensor(p: &Tensor, dtype: DType, gen: usize) -> Result<Tensor> 
 
 /// The noise of PyTorch's `rrelu_with_noise` in training: for each element of `x` in
 /// row-major order, a slope drawn from `uniform_real_distribution<double>(lower, upper)`
-/// (one 64-bit draw, rounded to float32 for the float32 and 16-bit dtypes) where the element
-/// is `<= 0`, else 1; `x`'s dtype and shape.
+/// (one 64-bit draw, rounded to float32 for float32 and bfloat16) where the element is
+/// `<= 0`, else 1; `x`'s shape, in float32 for bfloat16, else `x`'s dtype.
 pub fn rrelu_noise(x: &Tensor, lower: f64, upper: f64, gen: usize) -> Result<Tensor> {
     let dt = x.dtype();
-    if !dt.is_float() {
+    // (PyTorch's training kernel covers float, double and bfloat16 only)
+    if !dt.is_float() || dt == DType::F16 {
         bail!(NotImplemented, "\"rrelu_with_noise_out_cpu\" not implemented for '{}'", dt.scalar_name());
     }
     let xv = x.to_f64_vec();
@@ -145,7 +146,9 @@ pub fn rrelu_noise(x: &Tensor, lower: f64, upper: f64, gen: usize) -> Result<Ten
             })
             .collect()
     })?;
-    Ok(Tensor::from_vec(noise, x.shape()).cast_raw(dt))
+    // bfloat16 keeps its slopes in float32 (PyTorch multiplies in float and rounds once; the
+    // caller rounds the noise itself for the gradient).
+    Ok(Tensor::from_vec(noise, x.shape()).cast_raw(dt.compute()))
 }
 
 /// `multinomial(probs, n, replacement=True)` for a 1-D or 2-D float tensor (int64 indices).

@@ -170,18 +170,24 @@ unary_ops! {
     custom frac;
 }
 
-/// `g·r·(1−r)` or `g·(1−r²)` in one pass (float32/float64 of one dtype), else in tensor ops.
+/// `g·(1−r)·r` or `g·(1−r²)` in one pass (float32/float64 of one dtype; the 16-bit types in
+/// float32, rounded once, but float16 sigmoid; PyTorch's order of operations), else in tensor ops.
 fn act_backward(g: &Tensor, r: &Tensor, sigmoid: bool) -> Result<Tensor> {
+    if g.dtype() == r.dtype() && (r.dtype() == DType::BF16 || (r.dtype() == DType::F16 && !sigmoid)) {
+        // In float32, rounded once, as PyTorch's CPU kernels (but its float16 sigmoid
+        // backward, which rounds every step: the tensor ops below).
+        return Ok(act_backward(&g.cast_raw(DType::F32), &r.cast_raw(DType::F32), sigmoid)?.to_dtype_raw(r.dtype()));
+    }
     if g.dtype() == r.dtype() && matches!(r.dtype(), DType::F32 | DType::F64) {
         return crate::with_float_type!(r.dtype(), T => if sigmoid {
-            kernel::zip(g, r, |g: T, r: T| g * (r * (1.0 - r)))
+            kernel::zip(g, r, |g: T, r: T| g * (1.0 - r) * r)
         } else {
             kernel::zip(g, r, |g: T, r: T| g * (1.0 - r * r))
         }, other => unreachable!());
     }
     let _off = crate::autograd::GradModeGuard::new(false);
     if sigmoid {
-        mul(g, &mul(r, &sub(&one(r), r)?)?)
+        mul(&mul(g, &sub(&one(r), r)?)?, r)
     } else {
         mul(g, &sub(&one(r), &mul(r, r)?)?)
     }

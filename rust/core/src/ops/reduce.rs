@@ -860,25 +860,7 @@ fn softmax_impl(x: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
 /// tensor ops; recorded as SoftmaxBackwardDataBackward0 / LogSoftmaxBackwardDataBackward0
 /// (edges to `g` and `y`), whose own formulas are differentiable, so every order follows.
 pub fn softmax_backward_data(g: &Tensor, y: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
-    let d = normalize_dim(dim, y.ndim())?;
-    let fast = y.ndim() > 0 && g.shape() == y.shape() && g.dtype() == y.dtype() && matches!(y.dtype(), DType::F32 | DType::F64) && y.shape()[d + 1..].iter().product::<usize>() == 1;
-    let out = if fast {
-        let exp32 = |v: &mut [f32]| crate::vmath::unary_f32_inplace(crate::vmath::Unary::Exp, v);
-        let exp64 = |v: &mut [f64]| crate::vmath::unary_f64_inplace(crate::vmath::Unary::Exp, v);
-        if y.dtype() == DType::F32 {
-            softmax_backward_last::<f32>(g, y, d, log, &exp32)?
-        } else {
-            softmax_backward_last::<f64>(g, y, d, log, &exp64)?
-        }
-    } else {
-        let _off = crate::autograd::GradModeGuard::new(false);
-        let dims = [dim];
-        if log {
-            sub(g, &mul(&super::exp(y)?, &sum(g, Some(&dims), true)?)?)?
-        } else {
-            mul(y, &sub(g, &sum(&mul(g, y)?, Some(&dims), true)?)?)?
-        }
-    };
+    let out = softmax_backward_value(g, y, dim, log)?;
     let mut saves = Saves::new();
     let (g_, y_) = (saves.input(g), saves.input(y));
     let name = if log { "LogSoftmaxBackwardDataBackward0" } else { "SoftmaxBackwardDataBackward0" };
@@ -902,6 +884,34 @@ pub fn softmax_backward_data(g: &Tensor, y: &Tensor, dim: i64, log: bool) -> Res
         };
         Ok(vec![dg, dy])
     });
+    Ok(out)
+}
+
+/// The value of [`softmax_backward_data`], without a node.
+fn softmax_backward_value(g: &Tensor, y: &Tensor, dim: i64, log: bool) -> Result<Tensor> {
+    let d = normalize_dim(dim, y.ndim())?;
+    let half = g.dtype() == y.dtype() && matches!(y.dtype(), DType::F16 | DType::BF16);
+    let fast = y.ndim() > 0 && g.shape() == y.shape() && g.dtype() == y.dtype() && matches!(y.dtype(), DType::F32 | DType::F64) && y.shape()[d + 1..].iter().product::<usize>() == 1;
+    let out = if half {
+        // In float32, rounded once, as PyTorch's CPU kernel accumulates.
+        softmax_backward_value(&g.cast_raw(DType::F32), &y.cast_raw(DType::F32), dim, log)?.to_dtype_raw(y.dtype())
+    } else if fast {
+        let exp32 = |v: &mut [f32]| crate::vmath::unary_f32_inplace(crate::vmath::Unary::Exp, v);
+        let exp64 = |v: &mut [f64]| crate::vmath::unary_f64_inplace(crate::vmath::Unary::Exp, v);
+        if y.dtype() == DType::F32 {
+            softmax_backward_last::<f32>(g, y, d, log, &exp32)?
+        } else {
+            softmax_backward_last::<f64>(g, y, d, log, &exp64)?
+        }
+    } else {
+        let _off = crate::autograd::GradModeGuard::new(false);
+        let dims = [dim];
+        if log {
+            sub(g, &mul(&super::exp(y)?, &sum(g, Some(&dims), true)?)?)?
+        } else {
+            mul(y, &sub(g, &sum(&mul(g, y)?, Some(&dims), true)?)?)?
+        }
+    };
     Ok(out)
 }
 

@@ -491,26 +491,7 @@ pub const GRAIN: usize = 32768;
 /// on the thread pool when there are at least [`GRAIN`] elements and more than one thread.
 /// Each row is one unit of work whatever the thread count, so results are bit-identical.
 pub fn par_rows<T: Element, U: Element>(out: &mut [U], src: &[T], width: usize, f: impl Fn(&mut [U], &[T]) + Sync) {
-    let threads = crate::gemm::get_num_threads();
-    if width == 0 {
-        return;
-    }
-    let rows = out.len() / width;
-    if threads > 1 && out.len() >= GRAIN && rows > 1 {
-        // Whole rows per task, at least a grain of elements each.
-        let rows_per = GRAIN.div_ceil(width).max(1);
-        let tasks = threads.min(rows.div_ceil(rows_per));
-        crate::parallel::for_chunks_mut(out, tasks, width, threads, &|start, o: &mut [U]| {
-            let s = &src[start..start + o.len()];
-            for (or, sr) in o.chunks_exact_mut(width).zip(s.chunks_exact(width)) {
-                f(or, sr);
-            }
-        });
-        return;
-    }
-    for (or, sr) in out.chunks_exact_mut(width).zip(src.chunks_exact(width)) {
-        f(or, sr);
-    }
+    par_rows2(out, src, src, width, |o, a, _| f(o, a))
 }
 
 /// [`par_rows`] with two sources of the same length as `out`: `f(out_row, a_row, b_row)`.

@@ -18,23 +18,16 @@ use crate::error::Result;
 use crate::tensor::Tensor;
 use crate::vmath::Unary;
 
-/// A float-valued pointwise kernel: a vectorised function of `crate::vmath` (scalar kernels,
-/// written once for float32 and float64, go through [`map_float_scalar`] instead, so that
-/// the closure inlines into the SIMD loops).
-#[derive(Clone, Copy)]
-pub enum FloatKernel {
-    Vector(Unary),
-}
-
-/// `k(x)` elementwise in x's float type; integer and bool inputs compute in float32, as
-/// PyTorch does.
-pub fn map_float(x: &Tensor, k: FloatKernel) -> Result<Tensor> {
+/// `f(x)` elementwise for a vectorised function of `crate::vmath`, in x's float type; integer
+/// and bool inputs compute in float32, as PyTorch does. (Scalar kernels, written once for
+/// float32 and float64, go through [`map_float_scalar`], so that the closure inlines into the
+/// SIMD loops.)
+pub fn map_float(x: &Tensor, f: Unary) -> Result<Tensor> {
     if matches!(x.dtype(), DType::F16 | DType::BF16) {
         // Computed in float32, each result rounded back, as PyTorch's CPU kernels do.
-        return Ok(map_float(&x.cast_raw(DType::F32), k)?.to_dtype_raw(x.dtype()));
+        return Ok(map_float(&x.cast_raw(DType::F32), f)?.to_dtype_raw(x.dtype()));
     }
     let x = if x.dtype().is_float() { x.clone() } else { x.cast_raw(DType::F32) };
-    let FloatKernel::Vector(f) = k;
     kernel::map_vmath(&x, f)
 }
 
@@ -95,7 +88,7 @@ macro_rules! unary_ops {
         unary_ops!(@list ($) $( $name ),*);
     };
     (@run $x:ident, [$f:ident]) => {
-        map_float($x, FloatKernel::Vector(Unary::$f))
+        map_float($x, Unary::$f)
     };
     (@run $x:ident, (|$e:ident| $kernel:expr)) => {
         map_float_scalar($x, |$e: f32| $kernel, |$e: f64| $kernel)
@@ -231,7 +224,7 @@ pub fn gelu_value(x: &Tensor, tanh: bool) -> Result<Tensor> {
     if !x.dtype().is_float() {
         crate::bail!(NotImplemented, "\"GeluKernelImpl\" not implemented for '{}'", x.dtype().scalar_name());
     }
-    map_float(x, FloatKernel::Vector(if tanh { Unary::GeluTanh } else { Unary::GeluErf }))
+    map_float(x, if tanh { Unary::GeluTanh } else { Unary::GeluErf })
 }
 
 /// The first-order gradient `g · gelu'(x)` in one vectorised pass, without a node; `g` and

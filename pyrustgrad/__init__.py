@@ -8,6 +8,7 @@ no dataclasses.
 """
 
 import functools as _functools
+import sys as _sys
 
 from . import _core
 from ._core import dtype, float32, float64, int64, is_grad_enabled
@@ -36,6 +37,7 @@ _builtin_min = min
 _builtin_abs = abs
 _builtin_all = all  # the module-level name ``all`` becomes pyrustgrad.all below
 _builtin_any = any
+_builtin_range = range  # the module-level name ``range`` becomes torch.range (_torch_forms)
 
 
 def _sizes(args):
@@ -124,7 +126,7 @@ def _preserved_strides(input, memory_format):
         return None
     shape, strides = list(input.shape), list(input.stride())
     expect = 1
-    for d in sorted((d for d in range(len(shape)) if shape[d] >= 2), key=lambda d: strides[d]):
+    for d in sorted((d for d in _builtin_range(len(shape)) if shape[d] >= 2), key=lambda d: strides[d]):
         if strides[d] != expect:
             return None
         expect *= shape[d]
@@ -390,6 +392,8 @@ from .serialization import load, save  # noqa: E402
 
 from . import utils  # noqa: E402
 from . import optim  # noqa: E402
+from . import _torch_forms  # noqa: E402
+_torch_forms.install(_sys.modules[__name__])
 
 
 def __getattr__(name):

@@ -102,6 +102,9 @@ def _rebuild_tensor(cls, data, dtype, shape, strides, offset, requires_grad, sta
     return t
 
 
+from . import _not_built  # noqa: E402
+
+
 class Tensor(_core._TensorBase):
     """A multi-dimensional array with autograd, as ``torch.Tensor``.
 
@@ -121,6 +124,11 @@ class Tensor(_core._TensorBase):
         if cls is Tensor and len(args) == 1 and data is args[0]:
             return data
         return _core._TensorBase._make_subclass(cls, data, False)
+
+    def __getattr__(self, name):
+        # Only for names that are not there: PyTorch's Tensor attributes that pyrustgrad does
+        # not build raise a NotImplementedError naming them (an AttributeError too).
+        raise _not_built.missing_attribute("torch.Tensor", type(self).__name__, name)
 
     # ------------------------------------------------------------ shape
     @property

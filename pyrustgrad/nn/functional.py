@@ -670,8 +670,22 @@ _ALPHA_DROPOUT_ALPHA = 1.7580993408473766
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
-    """PyTorch's alpha dropout: noise = bernoulli_(1 - p); out = input * (noise * a) + b with
-    b = (noise - 1) * (alpha * a) + alpha * a * p."""
+    return _alpha_dropout(input, p, training, inplace, list(input.shape))
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels: one noise value per (sample, channel)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError("dropout probability has to be between 0 and 1, but got %s" % p)
+    if training and input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    shape = list(input.shape)
+    return _alpha_dropout(input, p, training, inplace, shape[:2] + [1] * (len(shape) - 2))
+
+
+def _alpha_dropout(input, p, training, inplace, noise_shape):
+    """PyTorch's alpha dropout: noise = bernoulli_(1 - p) of ``noise_shape``; out = input *
+    (noise * a) + b with b = (noise - 1) * (alpha * a) + alpha * a * p."""
     if p < 0.0 or p > 1.0:
         raise ValueError("dropout probability has to be between 0 and 1, but got %s" % p)
     if not training or p == 0.0 or input.numel() == 0:
@@ -681,7 +695,7 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
         return _inplace_result(input, input * pt.zeros((), dtype=input.dtype), inplace)
     alpha = _ALPHA_DROPOUT_ALPHA
     a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
-    noise = pt.empty(input.shape, dtype=input.dtype).bernoulli_(1.0 - p)
+    noise = pt.empty(noise_shape, dtype=input.dtype).bernoulli_(1.0 - p)
     b = (noise - 1) * (alpha * a) + alpha * a * p
     noise = noise * a
     return _inplace_result(input, input * noise + b, inplace)

@@ -736,6 +736,53 @@ def range_(start=0, end=None, step=1, dtype=None, layout=None, device=None, requ
     return out.requires_grad_() if requires_grad else out
 
 
+# ---------------------------------------------------------------- functions PyTorch removed
+
+_REMOVED = "This function was deprecated since version 1.9 and is now removed. "
+_REMOVED_TEXT = {
+    "solve": "`torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments "
+             "reversed and does not return the LU factorization.\n\nTo get the LU factorization see `torch.lu`, "
+             "which can be used with `torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, A).solution should "
+             "be replaced with:\nX = torch.linalg.solve(A, B)",
+    "lstsq": "`torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` has reversed "
+             "arguments and does not return the QR decomposition in the returned tuple (although it returns other "
+             "information about the problem).\n\nTo get the QR decomposition consider using `torch.linalg.qr`.\n\n"
+             "The returned solution in `torch.lstsq` stored the residuals of the solution in the last m - n columns "
+             "of the returned value whenever m > n. In torch.linalg.lstsq, the residuals are in the field "
+             "'residuals' of the returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = "
+             "torch.lstsq(B, A).solution[:A.size(1)]\nshould be replaced with:\nX = torch.linalg.lstsq(A, B).solution",
+    "symeig": "The default behavior has changed from using the upper triangular portion of the matrix by default to "
+              "using the lower triangular portion.\n\nL, _ = torch.symeig(A, upper=upper) should be replaced "
+              "with:\nL = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\nand\n\nL, V = "
+              "torch.symeig(A, eigenvectors=True) should be replaced with:\nL, V = torch.linalg.eigh(A, UPLO='U' "
+              "if upper else 'L')",
+    "eig": "`torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than real tensors "
+           "mimicking complex tensors.\n\nL, _ = torch.eig(A) should be replaced with:\nL_complex = "
+           "torch.linalg.eigvals(A)\n\nand\n\nL, V = torch.eig(A, eigenvectors=True) should be replaced "
+           "with:\nL_complex, V_complex = torch.linalg.eig(A)",
+    "matrix_rank": "\nPlease use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was "
+                   "renamed in `torch.linalg.matrix_rank()` to 'hermitian'.",
+    "cholesky": "`torch.cholesky` is deprecated in favor of `torch.linalg.cholesky`.\nL = torch.cholesky(A) should "
+                "be replaced with:\nL = torch.linalg.cholesky(A)\nU = torch.cholesky(A, upper=True) should be "
+                "replaced with:\nU = torch.linalg.cholesky(A).mH",
+    "qr": "`torch.qr` is deprecated in favor of `torch.linalg.qr` and the boolean parameter `some` has been replaced "
+          "with a string parameter `mode`.\n\nQ, R = torch.qr(A) should be replaced with:\nQ, R = "
+          "torch.linalg.qr(A, mode='reduced')\n\nand\n\nQ, R = torch.qr(A, some=False) should be replaced "
+          "with:\nQ, R = torch.linalg.qr(A, mode='complete')\n\n",
+}
+
+
+def _removed(name):
+    def f(*args, **kwargs):
+        text = _REMOVED + _REMOVED_TEXT[name]
+        if name == "qr":
+            some = kwargs.get("some", args[1] if len(args) > 1 else True)
+            text += "Since `some` was set to %s, use mode='%s'." % (bool(some), "reduced" if some else "complete")
+        raise RuntimeError(text if name != "matrix_rank" else text.replace(". \n", ".\n"))
+    f.__name__ = name
+    return f
+
+
 # ---------------------------------------------------------------- settings of a CPU-only build
 
 _settings = {"matmul_precision": "highest", "deterministic": False, "warn_only": False, "warn_always": False,
@@ -877,6 +924,10 @@ def install(torch):
         if callable(fn) and not name.startswith("_") and getattr(fn, "__module__", None) == __name__ \
                 and name not in ("install", "layout"):
             g.setdefault(name, fn)
+    for name in _REMOVED_TEXT:
+        g.setdefault(name, _removed(name))
+        if name != "matrix_rank" and not hasattr(torch.Tensor, name):
+            setattr(torch.Tensor, name, _removed(name))
     g["range"] = range_
     g.pop("range_", None)
     g.setdefault("layout", layout)

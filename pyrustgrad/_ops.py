@@ -1075,10 +1075,6 @@ def positive(input):
     return input
 
 
-def sgn(input):
-    return input.sign()
-
-
 def heaviside(input, values):
     zero = _zero(input.dtype)
     return _where(input == 0, values, _where(input > 0, _scalar(1, input.dtype), zero))
@@ -2765,7 +2761,7 @@ PUBLIC = [
     "median", "nanmedian", "kthvalue", "cummax", "cummin", "mode", "amax", "amin", "aminmax", "count_nonzero", "nansum", "nanmean", "norm",
     "dist", "renorm", "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "nan_to_num", "lerp", "logit", "clamp", "clamp_min",
-    "clamp_max", "deg2rad", "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split",
+    "clamp_max", "deg2rad", "rad2deg", "positive", "heaviside", "erfinv", "chunk", "split", "tensor_split",
     "unsafe_chunk", "unsafe_split", "split_with_sizes", "unsafe_split_with_sizes",
     "hsplit", "vsplit", "dsplit", "unbind", "tril", "triu", "diagonal", "as_strided", "diag_embed", "diag", "trace",
     "movedim", "moveaxis", "swapaxes", "swapdims", "unflatten", "broadcast_shapes", "broadcast_to", "broadcast_tensors",
@@ -2786,7 +2782,7 @@ METHODS = {n: globals()[n] for n in (
     "var", "std", "logsumexp", "logaddexp", "logaddexp2", "prod", "cumprod", "logcumsumexp", "median", "nanmedian",
     "kthvalue", "cummax", "cummin", "mode", "aminmax", "count_nonzero", "nansum", "nanmean", "norm", "dist", "renorm", "isnan", "isinf",
     "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal", "nan_to_num", "lerp", "logit", "clamp", "clamp_min", "clamp_max", "deg2rad",
-    "rad2deg", "positive", "sgn", "heaviside", "erfinv", "chunk", "split", "tensor_split", "unsafe_chunk", "unsafe_split",
+    "rad2deg", "positive", "heaviside", "erfinv", "chunk", "split", "tensor_split", "unsafe_chunk", "unsafe_split",
     "split_with_sizes", "unsafe_split_with_sizes", "hsplit", "vsplit",
     "dsplit", "unbind", "tril", "triu", "diagonal", "diag_embed", "diag", "trace", "movedim", "moveaxis", "swapaxes",
     "swapdims", "unflatten", "broadcast_to", "roll", "rot90", "repeat", "tile", "repeat_interleave", "take",
@@ -2854,7 +2850,7 @@ METHODS["cumsum_"] = _cumsum_
 METHODS["cumprod_"] = _cumprod_
 
 for _n in ("tril", "triu", "clamp_min", "clamp_max", "logit", "nan_to_num", "erfinv", "deg2rad", "rad2deg",
-           "sgn", "heaviside", "renorm"):
+           "heaviside", "renorm"):
     METHODS[_n + "_"] = _inplace(_n)
 
 

@@ -278,6 +278,7 @@ UNARY_OP_INPUTS = {
     "relu": lambda *s: rnd(*s, away=0.1),
     "sigmoid": lambda *s: rnd(*s, lo=-3.0, hi=3.0),
     "sign": lambda *s: rnd(*s, away=0.1),
+    "sgn": lambda *s: rnd(*s, away=0.1),
     "sqrt": lambda *s: positive(*s),
     "tanh": lambda *s: rnd(*s, lo=-2.0, hi=2.0),
     "sin": lambda *s: rnd(*s, lo=-3.0, hi=3.0),

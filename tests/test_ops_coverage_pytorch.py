@@ -186,6 +186,26 @@ CASES = {
     "pow_float32_exponent_is_rounded": "out = [repr(v) for v in (torch.full((64,), -2.66) ** 2.0000001)[:8].tolist()]",
 }
 
+# The first nodes of each pointwise op's gradient graph (create_graph): PyTorch's derivative
+# formulas multiply and add constants as Scalars (MulBackward1, AddBackward1, SubBackward1)
+# and abs reads sgn (SgnBackward0).
+CASES["second_order_node_chains"] = (
+    "def chain(t):\n"
+    "    out, f = [], t.grad_fn\n"
+    "    while f is not None and len(out) < 4:\n"
+    "        out.append(f.name()); nx = [n for n, _ in f.next_functions if n is not None]; f = nx[0] if nx else None\n"
+    "    return out\n"
+    "x = torch.tensor([[0.1, 0.3, 0.2], [0.3, 0.5, 0.7]], dtype=D, requires_grad=True)\n"
+    "fns = [lambda x: x.exp2(), lambda x: x.sqrt(), lambda x: x ** 2.5, lambda x: x.square(), lambda x: x.atan(), lambda x: x.tan(), lambda x: x.log2(), lambda x: x.log10(),\n"
+    "       lambda x: x.expm1(), lambda x: x.erf(), lambda x: x.erfc(), lambda x: x.rsqrt(), lambda x: x.abs(), lambda x: x.asin(), lambda x: x.acos(), lambda x: x.asinh(),\n"
+    "       lambda x: (x + 1.5).acosh(), lambda x: x.log1p(), lambda x: x.sgn() * x, lambda x: F.l1_loss(x, x.detach().flip(0))]\n"
+    "out = []\n"
+    "for fn in fns:\n"
+    "    gx, = torch.autograd.grad(fn(x).sum(), x, create_graph=True)\n"
+    "    g2 = torch.autograd.grad(gx.sum(), x, allow_unused=True)[0]\n"
+    "    out.append([chain(gx), gx, None if g2 is None else torch.zeros_like(x) + g2])\n"
+    "out.append([x.sgn().grad_fn.name(), torch.sgn(x).grad_fn.name(), x.sign().grad_fn.name()])")
+
 CASES["advanced_setitem_dtypes"] = "out = each(lambda d: _set(d))"
 MORE += """
 def nexts(t):

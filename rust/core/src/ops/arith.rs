@@ -77,6 +77,37 @@ pub fn mul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     Ok(out)
 }
 
+/// `x * c` for a constant `c` of a derivative formula: PyTorch's mul(Tensor, Scalar), recorded as
+/// MulBackward1 (a Python number in user code is a tensor operand, MulBackward0, as in PyTorch).
+pub fn mul_scalar(x: &Tensor, c: f64) -> Result<Tensor> {
+    let out = {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        mul(x, &scalar_like(c, x.dtype()))?
+    };
+    record("MulBackward1", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(mul_scalar(g, c)?)]));
+    Ok(out)
+}
+
+/// `x + c` for a constant of a derivative formula (AddBackward1).
+pub fn add_scalar(x: &Tensor, c: f64) -> Result<Tensor> {
+    let out = {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        add(x, &scalar_like(c, x.dtype()))?
+    };
+    record("AddBackward1", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
+    Ok(out)
+}
+
+/// `x - c` for a constant of a derivative formula (SubBackward1).
+pub fn sub_scalar(x: &Tensor, c: f64) -> Result<Tensor> {
+    let out = {
+        let _g = crate::autograd::GradModeGuard::new(false);
+        sub(x, &scalar_like(c, x.dtype()))?
+    };
+    record("SubBackward1", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
+    Ok(out)
+}
+
 /// True division: integer inputs give float32, as in PyTorch.
 pub fn div(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let mut dt = binary_dtype(a, b);
@@ -159,9 +190,8 @@ pub fn pow_scalar(x: &Tensor, p: f64) -> Result<Tensor> {
         if p == 0.0 {
             return Ok(vec![Some(ops::zeros_like(x)?)]);
         }
-        // g * p * x^(p-1)
-        let d = mul(&pow_scalar(x, p - 1.0)?, &scalar_like(p, x.dtype()))?;
-        Ok(vec![Some(mul(g, &d)?)])
+        // grad * (p * x^(p-1)), PyTorch's pow_backward
+        Ok(vec![Some(mul(g, &mul_scalar(&pow_scalar(x, p - 1.0)?, p)?)?)])
     });
     Ok(out)
 }

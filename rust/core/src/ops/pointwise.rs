@@ -11,7 +11,7 @@
 //!
 //! What it must never do: hold kernel code (that is `kernel.rs`) or binding code.
 
-use super::{add, apply_inplace, div, kernel, mul, neg, scalar_like, sub};
+use super::{add_scalar, apply_inplace, div, kernel, mul, mul_scalar, neg, pow_scalar, scalar_like, sub, sub_scalar};
 use crate::autograd::{record, Saves};
 use crate::dtype::DType;
 use crate::error::Result;
@@ -128,32 +128,33 @@ macro_rules! unary_ops {
 unary_ops! {
     float exp => "ExpBackward0", [Exp], Result |r, g| mul(g, r);
     float log => "LogBackward0", [Log], Input |x, g| div(g, x);
-    float sqrt => "SqrtBackward0", (|v| v.sqrt()), Result |r, g| div(g, &mul(r, &two(r))?);
+    float sqrt => "SqrtBackward0", (|v| v.sqrt()), Result |r, g| div(g, &mul_scalar(r, 2.0)?);
     float sigmoid => "SigmoidBackward0", [Sigmoid], Result |r, g| sigmoid_backward(g, r);
     float tanh => "TanhBackward0", [Tanh], Result |r, g| tanh_backward(g, r);
     float sin => "SinBackward0", [Sin], Input |x, g| mul(g, &cos(x)?);
     float cos => "CosBackward0", [Cos], Input |x, g| mul(g, &neg(&sin(x)?)?);
-    float tan => "TanBackward0", [Tan], Result |r, g| mul(g, &add(&one(r), &sq(r)?)?);
-    float asin => "AsinBackward0", [Asin], Input |x, g| mul(g, &rsqrt(&sub(&one(x), &sq(x)?)?)?);
-    float acos => "AcosBackward0", [Acos], Input |x, g| mul(g, &neg(&rsqrt(&sub(&one(x), &sq(x)?)?)?)?);
-    float atan => "AtanBackward0", [Atan], Input |x, g| div(g, &add(&one(x), &sq(x)?)?);
+    float tan => "TanBackward0", [Tan], Result |r, g| mul(g, &add_scalar(&pow_scalar(r, 2.0)?, 1.0)?);
+    float asin => "AsinBackward0", [Asin], Input |x, g| mul(g, &rsqrt(&add_scalar(&mul(&neg(x)?, x)?, 1.0)?)?);
+    float acos => "AcosBackward0", [Acos], Input |x, g| mul(g, &neg(&rsqrt(&add_scalar(&mul(&neg(x)?, x)?, 1.0)?)?)?);
+    float atan => "AtanBackward0", [Atan], Input |x, g| div(g, &add_scalar(&sq(x)?, 1.0)?);
     float sinh => "SinhBackward0", [Sinh], Input |x, g| mul(g, &cosh(x)?);
     float cosh => "CoshBackward0", [Cosh], Input |x, g| mul(g, &sinh(x)?);
-    float asinh => "AsinhBackward0", [Asinh], Input |x, g| mul(g, &rsqrt(&add(&sq(x)?, &one(x))?)?);
-    float acosh => "AcoshBackward0", [Acosh], Input |x, g| mul(g, &rsqrt(&sub(&sq(x)?, &one(x))?)?);
+    float asinh => "AsinhBackward0", [Asinh], Input |x, g| mul(g, &rsqrt(&add_scalar(&pow_scalar(x, 2.0)?, 1.0)?)?);
+    float acosh => "AcoshBackward0", [Acosh], Input |x, g| mul(g, &rsqrt(&sub_scalar(&sq(x)?, 1.0)?)?);
     float atanh => "AtanhBackward0", [Atanh], Input |x, g| div(g, &sub(&one(x), &sq(x)?)?);
-    float exp2 => "Exp2Backward0", [Exp2], Result |r, g| mul(g, &mul(r, &c(std::f64::consts::LN_2, r))?);
-    float expm1 => "Expm1Backward0", [Expm1], Result |r, g| mul(g, &add(r, &one(r))?);
-    float log2 => "Log2Backward0", [Log2], Input |x, g| div(g, &mul(x, &c(std::f64::consts::LN_2, x))?);
-    float log10 => "Log10Backward0", [Log10], Input |x, g| div(g, &mul(x, &c(std::f64::consts::LN_10, x))?);
-    float log1p => "Log1PBackward0", [Log1p], Input |x, g| div(g, &add(x, &one(x))?);
-    float rsqrt => "RsqrtBackward0", [Rsqrt], Result |r, g| mul(g, &mul(&mul(r, &sq(r)?)?, &c(-0.5, r))?);
+    float exp2 => "Exp2Backward0", [Exp2], Result |r, g| mul_scalar(&mul(g, r)?, std::f64::consts::LN_2);
+    float expm1 => "Expm1Backward0", [Expm1], Result |r, g| mul(g, &add_scalar(r, 1.0)?);
+    float log2 => "Log2Backward0", [Log2], Input |x, g| div(g, &mul_scalar(x, std::f64::consts::LN_2)?);
+    float log10 => "Log10Backward0", [Log10], Input |x, g| div(g, &mul_scalar(x, std::f64::consts::LN_10)?);
+    float log1p => "Log1PBackward0", [Log1p], Input |x, g| div(g, &add_scalar(x, 1.0)?);
+    float rsqrt => "RsqrtBackward0", [Rsqrt], Result |r, g| mul(&mul_scalar(g, -0.5)?, &pow_scalar(r, 3.0)?);
     float reciprocal => "ReciprocalBackward0", (|v| 1.0 / v), Result |r, g| mul(&neg(g)?, &sq(r)?);
-    float erf => "ErfBackward0", [Erf], Input |x, g| mul(g, &mul(&exp(&neg(&sq(x)?)?)?, &c(std::f64::consts::FRAC_2_SQRT_PI, x))?);
-    float erfc => "ErfcBackward0", [Erfc], Input |x, g| mul(g, &mul(&exp(&neg(&sq(x)?)?)?, &c(-std::f64::consts::FRAC_2_SQRT_PI, x))?);
+    float erf => "ErfBackward0", [Erf], Input |x, g| mul(&mul_scalar(&exp(&neg(&pow_scalar(x, 2.0)?)?)?, std::f64::consts::FRAC_2_SQRT_PI)?, g);
+    float erfc => "ErfcBackward0", [Erfc], Input |x, g| mul(&mul_scalar(&exp(&neg(&pow_scalar(x, 2.0)?)?)?, -std::f64::consts::FRAC_2_SQRT_PI)?, g);
     custom neg;
     custom abs;
     custom sign;
+    custom sgn;
     custom relu;
     custom square;
     custom floor;

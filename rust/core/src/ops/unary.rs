@@ -34,12 +34,25 @@ pub fn abs(x: &Tensor) -> Result<Tensor> {
     };
     let mut saves = Saves::new();
     let x_ = saves.input(x);
-    record("AbsBackward0", &[x], &out, saves, move |ctx, g| Ok(vec![Some(mul(g, &sign(ctx.get(x_))?)?)]));
+    record("AbsBackward0", &[x], &out, saves, move |ctx, g| Ok(vec![Some(mul(g, &sgn(ctx.get(x_))?)?)]));
     Ok(out)
 }
 
 /// sign(x): -1, 0 or 1 (0 at 0 and, as PyTorch 2.15 gives, 0 for NaN). Its gradient is zero.
 pub fn sign(x: &Tensor) -> Result<Tensor> {
+    let out = sign_value(x)?;
+    record("SignBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(ops::zeros_like(g)?)]));
+    Ok(out)
+}
+
+/// sgn(x): sign(x) for real tensors, PyTorch's SgnBackward0 (abs's backward reads it).
+pub fn sgn(x: &Tensor) -> Result<Tensor> {
+    let out = sign_value(x)?;
+    record("SgnBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(ops::zeros_like(g)?)]));
+    Ok(out)
+}
+
+fn sign_value(x: &Tensor) -> Result<Tensor> {
     fn sgn<T: Float>(v: T) -> T {
         if v.is_nan() {
             T::from_f64(0.0)
@@ -55,10 +68,9 @@ pub fn sign(x: &Tensor) -> Result<Tensor> {
         DType::F32 => kernel::map(x, sgn::<f32>)?,
         DType::F64 => kernel::map(x, sgn::<f64>)?,
         DType::I64 => kernel::map(x, |v: i64| v.signum())?,
-        DType::U8 | DType::I8 | DType::I16 | DType::I32 | DType::F16 | DType::BF16 => computed(x, sign)?,
+        DType::U8 | DType::I8 | DType::I16 | DType::I32 | DType::F16 | DType::BF16 => computed(x, sign_value)?,
         DType::Bool => x.contiguous_raw(),
     };
-    record("SignBackward0", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(ops::zeros_like(g)?)]));
     Ok(out)
 }
 

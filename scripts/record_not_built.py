@@ -40,8 +40,12 @@ def main():
         out.append("    ]),")
     out.append("}")
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pyrustgrad", "_not_built.py")
+    # The hand-written code after the table (NotBuiltError, missing) is kept as it is.
+    with open(path) as f:
+        old = f.read()
+    end = old.index("\n}\n", old.index("NOT_BUILT = {")) + 3
     with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+        f.write("\n".join(out) + "\n" + old[end:])
     print("wrote", path)
 
 

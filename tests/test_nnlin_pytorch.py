@@ -160,10 +160,9 @@ CASES = {
         "gr.sum().backward(); out = (gr, o.grad)"),
     "max_unpool_bad_output_size": "x = data(2, 3, 4, 4); o, i = F.max_pool2d(x, 2, return_indices=True); F.max_unpool2d(o, i, 2, output_size=(6, 5))",
     "max_unpool_bad_output_len": "x = data(2, 3, 4, 4); o, i = F.max_pool2d(x, 2, return_indices=True); F.max_unpool2d(o, i, 2, output_size=(1, 2, 3))",
-    "max_unpool_bad_index": "x = data(2, 3, 4, 4); o, i = F.max_pool2d(x, 2, return_indices=True); F.max_unpool2d(o[:1, :1], i[:1, :1] + 20, 2)",
-    # PyTorch reports one invalid index, whichever its threads wrote last: one plane here.
-    "max_unpool_negative_index": "x = data(1, 1, 4, 4); o, i = F.max_pool2d(x, 2, return_indices=True); F.max_unpool2d(o, -i - 1, 2)",
-    "max_unpool_some_bad_indices": "x = data(1, 1, 4, 4); o, i = F.max_pool2d(x, 2, return_indices=True); F.max_unpool2d(o, i, 2, padding=1)",
+    "max_unpool_bad_index": "x = data(2, 3, 4, 4); o, i = F.max_pool2d(x, 2, return_indices=True); i = i.clone(); i[0, 0, 1, 1] = 20; F.max_unpool2d(o, i, 2)",
+    "max_unpool_negative_index": "x = data(1, 1, 4, 4); o, i = F.max_pool2d(x, 2, return_indices=True); i[0, 0, 0, 1] = -3; F.max_unpool2d(o, i, 2)",
+    # PyTorch reports one invalid index, whichever its threads wrote last: one only here.
     "max_unpool_one_bad_index": (
         "x = data(2, 3, 4, 4); o, i = F.max_pool2d(x, 2, return_indices=True); i = i.clone(); i[1, 2, 0, 1] = 16\n"
         "F.max_unpool2d(o, i, 2)"),
@@ -171,9 +170,9 @@ CASES = {
     "max_unpool_index_shape": "x = data(2, 3, 4, 4); o, i = F.max_pool2d(x, 2, return_indices=True); F.max_unpool2d(o, i[:, :, :1], 2)",
     "max_unpool_2d_dims": "x = data(2, 3, 4, 4); o, i = F.max_pool2d(x, 2, return_indices=True); F.max_unpool2d(o[0, 0], i[0, 0], 2)",
     "max_unpool_1d_dims": "x = data(2, 3, 8); o, i = F.max_pool1d(x, 2, return_indices=True); F.max_unpool1d(o[0, 0], i[0, 0], 2)",
-    "max_unpool_1d_bad_index": "x = data(2, 3, 8); o, i = F.max_pool1d(x, 2, return_indices=True); F.max_unpool1d(o[:1, :1], i[:1, :1] + 30, 2)",
+    "max_unpool_1d_bad_index": "x = data(2, 3, 8); o, i = F.max_pool1d(x, 2, return_indices=True); i[1, 2, 2] = 30; F.max_unpool1d(o, i, 2)",
     "max_unpool_3d_dims": "x = data(2, 3, 4, 4, 4); o, i = F.max_pool3d(x, 2, return_indices=True); F.max_unpool3d(o[0, 0], i[0, 0], 2)",
-    "max_unpool_3d_bad_index": "x = data(2, 3, 4, 4, 4); o, i = F.max_pool3d(x, 2, return_indices=True); F.max_unpool3d(o[:1, :1], i[:1, :1], 2, output_size=(3, 4, 5))",
+    "max_unpool_3d_bad_index": "x = data(2, 3, 4, 4, 4); o, i = F.max_pool3d(x, 2, return_indices=True); i = i % 60; i[0, 1, 0, 0, 1] = 60; F.max_unpool3d(o, i, 2, output_size=(3, 4, 5))",
     "max_unpool_3d_zero_stride": "x = data(2, 3, 4, 4, 4); o, i = F.max_pool3d(x, 2, return_indices=True); F.max_unpool3d(o, i, 2, stride=0)",
     "max_unpool_empty_channels": "F.max_unpool2d(data(2, 0, 2, 2), torch.zeros(2, 0, 2, 2, dtype=torch.long), 2)",
     "max_unpool_empty_batch": "out = F.max_unpool2d(data(0, 3, 2, 2), torch.zeros(0, 3, 2, 2, dtype=torch.long), 2)",

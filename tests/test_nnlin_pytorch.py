@@ -211,6 +211,87 @@ CASES = {
         "x = data(3, 4, requires_grad=True); torch.manual_seed(1); y = F.gumbel_softmax(x, hard=True)\n"
         "y.backward(data(3, 4, k=0.9)); out = (a, b, y, x.grad, names(y))"),
     "triplet_distance_positional": "F.triplet_margin_with_distance_loss(data(4, 3), data(4, 3), data(4, 3), None)",
+    # ---------------------------------------------------------------- linalg: triangular solves
+    "solve_triangular_upper_left": "out = lin(lambda a, b: torch.linalg.solve_triangular(a, b, upper=True), tri(4, True), data(4, 3, k=1.0))",
+    "solve_triangular_lower_left": "out = lin(lambda a, b: torch.linalg.solve_triangular(a, b, upper=False), tri(4, False), data(4, 2, k=1.0))",
+    "solve_triangular_upper_right": "out = lin(lambda a, b: torch.linalg.solve_triangular(a, b, upper=True, left=False), tri(3, True), data(2, 3, k=1.0))",
+    "solve_triangular_lower_right_unit": "out = lin(lambda a, b: torch.linalg.solve_triangular(a, b, upper=False, left=False, unitriangular=True), tri(3, False), data(5, 3, k=1.0))",
+    "solve_triangular_upper_unit": "out = lin(lambda a, b: torch.linalg.solve_triangular(a, b, upper=True, unitriangular=True), tri(4, True), data(4, 2, k=1.0))",
+    "solve_triangular_batched_broadcast": "out = lin(lambda a, b: torch.linalg.solve_triangular(a, b, upper=False), tri(3, False, b=(2, 1)), data(3, 3, 2, k=1.0))",
+    "solve_triangular_double_backward": "out = lin2(lambda a, b: torch.linalg.solve_triangular(a, b, upper=True), tri(3, True), data(3, 2, k=1.0))",
+    "solve_triangular_zero_diagonal": "out = torch.linalg.solve_triangular(torch.tensor([[0.0, 1.0], [0.0, 2.0]], dtype=D), torch.ones(2, 1, dtype=D), upper=True)",
+    "solve_triangular_empty": "out = torch.linalg.solve_triangular(data(0, 0), data(0, 3), upper=True)",
+    "solve_triangular_b_dims": "torch.linalg.solve_triangular(data(3, 3), data(3), upper=True)",
+    "solve_triangular_a_dims": "torch.linalg.solve_triangular(data(3), data(3, 3), upper=True)",
+    "solve_triangular_shapes": "torch.linalg.solve_triangular(data(3, 3), data(2, 3), upper=True)",
+    "solve_triangular_shapes_right": "torch.linalg.solve_triangular(data(3, 3), data(3, 2), upper=True, left=False)",
+    "solve_triangular_square": "torch.linalg.solve_triangular(data(2, 3), data(3, 2), upper=True)",
+    "solve_triangular_long": "torch.linalg.solve_triangular(torch.ones(3, 3, dtype=torch.long), torch.ones(3, 2, dtype=torch.long), upper=True)",
+    "solve_triangular_no_upper": "torch.linalg.solve_triangular(data(3, 3), data(3, 2))",
+    # ---------------------------------------------------------------- linalg: LU
+    "lu_factor_square": "out = lin(lambda a: tuple(torch.linalg.lu_factor(a)), data(4, 4, k=0.5))",
+    "lu_factor_batched": "out = lin(lambda a: tuple(torch.linalg.lu_factor(a)), data(2, 3, 3, k=0.2))",
+    "lu_factor_tall": "out = lin(lambda a: tuple(torch.linalg.lu_factor(a)), data(5, 3, k=0.7))",
+    "lu_factor_wide": "out = lin(lambda a: tuple(torch.linalg.lu_factor(a)), data(3, 5, k=0.7))",
+    "lu_factor_ex": "r = torch.linalg.lu_factor_ex(data(2, 4, 4, k=1.3)); out = (type(r).__name__, r, repr(r).count('info='))",
+    "lu_factor_float32": "r = torch.linalg.lu_factor(data(4, 4, k=0.5, dtype=torch.float32)); out = (r.LU.dtype, r.pivots, bool((r.LU.double() - torch.linalg.lu_factor(data(4, 4, k=0.5)).LU).abs().max() < 1e-5))",
+    "lu_factor_double_backward": "out = lin2(lambda a: torch.linalg.lu_factor(a)[0], data(3, 3, k=0.5))",
+    "lu_factor_singular_ex": "out = [torch.linalg.lu_factor_ex(torch.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=D)), torch.linalg.lu_factor_ex(torch.zeros(2, 3, 3, dtype=D)), torch.linalg.lu_factor_ex(torch.tensor([[0.0, 1.0, 2.0], [0.0, 3.0, 1.0], [0.0, 1.0, 5.0]], dtype=D))]",
+    "lu_factor_singular": "torch.linalg.lu_factor(torch.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=D))",
+    "lu_factor_singular_batched": "torch.linalg.lu_factor(torch.stack([torch.eye(3, dtype=D), torch.tensor([[1.0, 2.0, 0.0], [2.0, 4.0, 0.0], [0.0, 0.0, 1.0]], dtype=D)]))",
+    "lu_factor_ex_check_errors": "torch.linalg.lu_factor_ex(torch.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=D), check_errors=True)",
+    "lu_factor_no_pivot": "torch.linalg.lu_factor(data(3, 3), pivot=False)",
+    "lu_factor_dims": "torch.linalg.lu_factor(data(3))",
+    "lu_factor_long": "torch.linalg.lu_factor(torch.ones(3, 3, dtype=torch.long))",
+    "lu_factor_empty": "out = list(torch.linalg.lu_factor_ex(data(2, 0, 0)))",
+    "lu_square": "out = lin(lambda a: tuple(torch.linalg.lu(a)), data(4, 4, k=0.5))",
+    "lu_tall_wide_batched": "out = [lin(lambda a: tuple(torch.linalg.lu(a)), data(5, 3, k=0.7)), lin(lambda a: tuple(torch.linalg.lu(a)), data(3, 5, k=0.7)), lin(lambda a: tuple(torch.linalg.lu(a)), data(2, 3, 3, k=0.2))]",
+    "lu_repr_and_names": "r = torch.linalg.lu(data(3, 3, k=0.5, requires_grad=True)); out = (type(r).__name__, repr(r), names(r.P), names(r.L), names(r.U))",
+    "lu_double_backward": "out = lin2(lambda a: torch.linalg.lu(a)[1:], data(3, 3, k=0.5))",
+    "lu_no_pivot": "torch.linalg.lu(data(3, 3), pivot=False)",
+    "lu_dims": "torch.linalg.lu(data(3))",
+    "lu_singular": "out = list(torch.linalg.lu(torch.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=D)))",
+    "lu_solve_left": "r = torch.linalg.lu_factor(data(4, 4, k=0.5)); out = lin(lambda lu, b: torch.linalg.lu_solve(lu, r.pivots, b), r.LU, data(4, 2, k=1.0))",
+    "lu_solve_adjoint": "r = torch.linalg.lu_factor(data(4, 4, k=0.5)); out = lin(lambda lu, b: torch.linalg.lu_solve(lu, r.pivots, b, adjoint=True), r.LU, data(4, 2, k=1.0))",
+    "lu_solve_right": "r = torch.linalg.lu_factor(data(4, 4, k=0.5)); out = lin(lambda lu, b: torch.linalg.lu_solve(lu, r.pivots, b, left=False), r.LU, data(3, 4, k=1.0))",
+    "lu_solve_right_adjoint": "r = torch.linalg.lu_factor(data(4, 4, k=0.5)); out = lin(lambda lu, b: torch.linalg.lu_solve(lu, r.pivots, b, left=False, adjoint=True), r.LU, data(3, 4, k=1.0))",
+    "lu_solve_batched_broadcast": "r = torch.linalg.lu_factor(data(2, 3, 3, k=0.2)); out = lin(lambda lu, b: torch.linalg.lu_solve(lu, r.pivots, b), r.LU, data(3, 2, k=1.0))",
+    "lu_solve_through_factor": "out = lin(lambda a, b: torch.linalg.lu_solve(*torch.linalg.lu_factor(a), b), data(3, 3, k=0.5), data(3, 2, k=1.0))",
+    "lu_solve_double_backward": "out = lin2(lambda a, b: torch.linalg.lu_solve(*torch.linalg.lu_factor(a), b, adjoint=True), data(3, 3, k=0.5), data(3, 2, k=1.0))",
+    "lu_solve_shapes": "r = torch.linalg.lu_factor(data(3, 3, k=0.5)); torch.linalg.lu_solve(r.LU, r.pivots, data(2, 3))",
+    "lu_solve_shapes_right": "r = torch.linalg.lu_factor(data(3, 3, k=0.5)); torch.linalg.lu_solve(r.LU, r.pivots, data(3, 2), left=False)",
+    "lu_solve_long_pivots": "r = torch.linalg.lu_factor(data(3, 3, k=0.5)); torch.linalg.lu_solve(r.LU, r.pivots.long(), data(3, 3))",
+    "lu_solve_pivot_count": "r = torch.linalg.lu_factor(data(3, 3, k=0.5)); torch.linalg.lu_solve(r.LU, r.pivots[:2], data(3, 3))",
+    "lu_solve_b_dims": "r = torch.linalg.lu_factor(data(3, 3, k=0.5)); torch.linalg.lu_solve(r.LU, r.pivots, data(3))",
+    # ---------------------------------------------------------------- linalg: solve_ex, vander, tensor*, householder
+    "solve_ex": "out = lin(lambda a, b: tuple(torch.linalg.solve_ex(a, b)), data(3, 3, k=0.5), data(3, 2, k=1.0))",
+    "solve_ex_vector_right": "out = [lin(lambda a, b: tuple(torch.linalg.solve_ex(a, b)), data(3, 3, k=0.5), data(3, k=1.0)), lin(lambda a, b: tuple(torch.linalg.solve_ex(a, b, left=False)), data(3, 3, k=0.5), data(2, 3, k=1.0))]",
+    "solve_ex_repr": "r = torch.linalg.solve_ex(sq(2), data(2, 1)); out = (type(r).__name__, repr(r))",
+    "solve_ex_singular": "out = list(torch.linalg.solve_ex(torch.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=D), torch.ones(2, 1, dtype=D)))",
+    "solve_ex_singular_batch": "out = list(torch.linalg.solve_ex(torch.stack([torch.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=D), torch.eye(2, dtype=D)]), torch.ones(2, 2, 1, dtype=D)))",
+    "solve_ex_check_errors": "torch.linalg.solve_ex(torch.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=D), torch.ones(2, 1, dtype=D), check_errors=True)",
+    "vander": "out = [lin(lambda x: torch.linalg.vander(x), data(4)), lin(lambda x: torch.linalg.vander(x, N=5), data(2, 3)), torch.linalg.vander(torch.tensor([1, 2, 3])), torch.linalg.vander(torch.tensor([1.0, 2.0]), N=4)]",
+    "vander_double_backward": "out = lin2(lambda x: torch.linalg.vander(x, N=4), data(3))",
+    "vander_n_one": "torch.linalg.vander(torch.tensor([1.0, 2.0]), N=1)",
+    "vander_0d": "torch.linalg.vander(torch.tensor(2.0))",
+    "vander_bool": "torch.linalg.vander(torch.tensor([True]))",
+    # (no node names: PyTorch's reshape of its column-major inverse is ReshapeAliasBackward0)
+    "tensorinv": "out = [lin(lambda a: torch.linalg.tensorinv(a, ind=1), (data(4, 2, 2, k=0.5) + 3 * torch.eye(4, dtype=D).reshape(4, 2, 2)))[0::2], lin(lambda a: torch.linalg.tensorinv(a), (data(2, 3, 6, k=0.5) + 3 * torch.eye(6, dtype=D).reshape(2, 3, 6)))[0::2]]",
+    "tensorinv_double_backward": "out = lin2(lambda a: torch.linalg.tensorinv(a, ind=1), (data(4, 2, 2, k=0.5) + 3 * torch.eye(4, dtype=D).reshape(4, 2, 2)))",
+    "tensorinv_shape": "torch.linalg.tensorinv(data(4, 2, 3), ind=1)",
+    "tensorinv_ind": "torch.linalg.tensorinv(data(4, 2, 2), ind=0)",
+    "tensorinv_singular": "torch.linalg.tensorinv(torch.zeros(4, 2, 2, dtype=D), ind=1)",
+    "tensorsolve": "out = [lin(lambda a, b: torch.linalg.tensorsolve(a, b), (data(2, 3, 6, k=0.5) + 3 * torch.eye(6, dtype=D).reshape(2, 3, 6)), data(2, 3, k=1.0)), lin(lambda a, b: torch.linalg.tensorsolve(a, b, dims=(0,)), (data(6, 2, 3, k=0.5) + 3 * torch.eye(6, dtype=D).reshape(6, 2, 3)), data(2, 3, k=1.0))]",
+    "tensorsolve_shape": "torch.linalg.tensorsolve(data(2, 3, 6), data(3))",
+    "householder_product": "out = [lin(lambda a, t: torch.linalg.householder_product(a, t), data(4, 3, k=0.5), data(2, k=1.0)), lin(lambda a, t: torch.linalg.householder_product(a, t), data(2, 3, 2, k=0.5), data(2, 2, k=1.0))]",
+    "householder_product_from_qr_geometry": "out = lin(lambda a, t: torch.linalg.householder_product(a, t), data(3, 3, k=0.2), data(3, k=0.3))",
+    "householder_product_double_backward": "out = lin2(lambda a, t: torch.linalg.householder_product(a, t), data(4, 3, k=0.5), data(3, k=1.0))",
+    "householder_product_wide": "torch.linalg.householder_product(data(2, 3), data(1))",
+    "householder_product_tau_long": "torch.linalg.householder_product(data(3, 2), data(3))",
+    "householder_product_tau_dims": "torch.linalg.householder_product(data(3, 2), data(1, 1))",
+    "householder_product_dims": "torch.linalg.householder_product(data(3), data(1))",
+    "householder_product_batch": "torch.linalg.householder_product(data(2, 3, 2), data(3, 1))",
+    "householder_product_dtype": "torch.linalg.householder_product(data(3, 2, dtype=torch.float32), data(1))",
 }
 
 test_case_matches_pytorch, test_recording_is_current = case_tests(CASES, DATA, SETUP + MORE)
@@ -245,6 +326,51 @@ def test_nn_composites_gradients_of_every_order_match_finite_differences():
     for fn, args in cases:
         assert gradcheck(fn, args)
         assert gradgradcheck(fn, args)
+
+
+def test_linalg_composites_gradients_of_every_order_match_finite_differences():
+    import pyrustgrad as torch
+    from pyrustgrad.autograd import gradcheck, gradgradcheck
+    L = torch.linalg
+    eye = torch.eye(3, dtype=torch.float64)
+    A = (_t(torch, 3, 3, seed=10).detach() + 3 * eye).requires_grad_()
+    A4 = _t(torch, 4, 4, seed=11)  # pivoting on the way
+    B = _t(torch, 3, 2, seed=12)
+    piv = L.lu_factor(A4).pivots
+    cases = [
+        (lambda a, b: L.solve_triangular(a, b, upper=True), (A, B)),
+        (lambda a, b: L.solve_triangular(a, b, upper=False, left=False, unitriangular=True), (A, B.detach().t().requires_grad_())),
+        (lambda a: L.lu_factor(a).LU, (A4,)),
+        (lambda a: L.lu(a)[1:], (A4,)),
+        (lambda a: L.lu(a)[1:], (_t(torch, 4, 2, seed=13),)),
+        (lambda a: L.lu(a)[1:], (_t(torch, 2, 4, seed=14),)),
+        (lambda lu, b: L.lu_solve(lu, piv, b), (L.lu_factor(A4).LU.detach().requires_grad_(), _t(torch, 4, 2, seed=15))),
+        (lambda a, b: L.lu_solve(*L.lu_factor(a), b, adjoint=True, left=False), (A4, _t(torch, 2, 4, seed=16))),
+        (lambda a, b: L.solve_ex(a, b).result, (A, B)),
+        (lambda x: L.vander(x, N=4), (_t(torch, 3, seed=17),)),
+        (lambda a: L.tensorinv(a, ind=1), ((_t(torch, 4, 2, 2, seed=18).detach() + 3 * torch.eye(4, dtype=torch.float64).reshape(4, 2, 2)).requires_grad_(),)),
+        (lambda a, t: L.householder_product(a, t), (_t(torch, 4, 3, seed=19), _t(torch, 2, seed=20))),
+    ]
+    for fn, args in cases:
+        assert gradcheck(fn, args)
+        assert gradgradcheck(fn, args)
+
+
+def test_lu_factors_reconstruct_the_matrix_and_lu_solve_solves():
+    import pyrustgrad as torch
+    L = torch.linalg
+    torch.manual_seed(21)
+    for shape in [(5, 5), (2, 6, 4), (3, 4, 6), (1, 1)]:
+        A = torch.randn(*shape, dtype=torch.float64)
+        P, Lo, U = L.lu(A)
+        assert torch.allclose(P.matmul(Lo).matmul(U), A, atol=1e-12)
+        assert torch.equal(Lo.triu(1), torch.zeros_like(Lo.triu(1)))
+        assert torch.equal(U.tril(-1), torch.zeros_like(U.tril(-1)))
+    A = torch.randn(3, 5, 5, dtype=torch.float64)
+    B = torch.randn(3, 5, 2, dtype=torch.float64)
+    LU, piv = L.lu_factor(A)
+    assert torch.allclose(A.matmul(L.lu_solve(LU, piv, B)), B, atol=1e-10)
+    assert torch.allclose(A.transpose(-2, -1).matmul(L.lu_solve(LU, piv, B, adjoint=True)), B, atol=1e-10)
 
 
 def test_gumbel_softmax_samples_sum_to_one_and_hard_is_one_hot_with_the_soft_gradient():

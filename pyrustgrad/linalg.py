@@ -1,6 +1,8 @@
 """``torch.linalg``: norms, cross, inverse, determinants, solve, Cholesky, QR, matrix
 powers and exponentials, the symmetric eigendecomposition, the SVD and what is built on it
-(pinv, lstsq, matrix_rank, cond, the nuclear and spectral norms).
+(pinv, lstsq, matrix_rank, cond, the nuclear and spectral norms); triangular solves, LU
+(lu_factor/lu_factor_ex/lu/lu_solve, LAPACK getrf's pivots), solve_ex, vander, tensorinv,
+tensorsolve and householder_product.
 
 inv/det/solve/cholesky/qr are finite sequences of differentiable tensor ops (Gauss-Jordan
 with partial pivoting, column-by-column Cholesky, Householder QR with LAPACK's sign
@@ -9,7 +11,10 @@ is piecewise constant and carries no gradient. Each is shown as PyTorch's one no
 (``LinalgInvExBackward0``, ``LinalgDetBackward0``, ``LinalgSlogdetBackward0``,
 ``LinalgSolveExBackward0``, ``LinalgCholeskyExBackward0``, ``LinalgQrBackward0``,
 ``LinalgMatrixExpBackward0``) whose backward runs the composite's graph (``nn._fused.
-composite``). They loop in Python over the rows of each
+composite``). solve_triangular, lu_factor/lu, lu_solve and householder_product are built the
+same way (row-by-row substitution, getrf's elimination, reflector products; nodes
+``LinalgSolveTriangularBackward0``, ``LinalgLuFactorExBackward0``, ``LinalgLuBackward0``,
+``LinalgLuSolveBackward0``, ``LinalgHouseholderProductBackward0``). They loop in Python over the rows of each
 matrix of a batch: right for the small and medium matrices of typical scripts, slow for
 large ones. eigh, svd, pinv and lstsq compute their forward in float64 Python floats
 (Jacobi rotations, _jacobi.py) and are autograd Functions whose backward formulas
@@ -821,6 +826,388 @@ def lstsq(A, B, rcond=None, driver=None):
     return return_types.linalg_lstsq(X, residuals, rank, sv)
 
 
+# ---------------------------------------------------------------- triangular solves and LU
+_named_return_type("linalg_lu_factor", ["LU", "pivots"])
+_named_return_type("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+_named_return_type("linalg_lu", ["P", "L", "U"])
+_named_return_type("linalg_solve_ex", ["result", "info"])
+
+
+def _dims(shape):
+    return "%dx%d" % (shape[-2], shape[-1])
+
+
+def _check_solver_inputs(A, B, left, fn):
+    """PyTorch's checks of A (square matrices) and B (matrices whose rows, or columns when
+    not ``left``, match A) for ``fn``; returns their broadcast batch shape."""
+    if A.dim() < 2:
+        raise RuntimeError("%s: The input tensor A must have at least 2 dimensions." % fn)
+    if B.dim() < 2:
+        raise RuntimeError("%s: The input tensor B must have at least 2 dimensions." % fn)
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError("%s: A must be batches of square matrices, but they are %d by %d matrices"
+                           % (fn, A.shape[-2], A.shape[-1]))
+    if (B.shape[-2] if left else B.shape[-1]) != A.shape[-1]:
+        raise RuntimeError("%s: Incompatible shapes of A and B for the equation %s (%s and %s)"
+                           % (fn, "AX = B" if left else "XA = B", _dims(A.shape), _dims(B.shape)))
+    return _batch_broadcast(list(A.shape[:-2]), list(B.shape[:-2]))
+
+
+def _expand_batch(X, lead):
+    """X broadcast to the batch shape ``lead`` (inside a composite: the expansion's gradient
+    is summed back by autograd, the node's edges stay the inputs)."""
+    if list(X.shape[:-2]) == lead:
+        return X
+    return X.expand(*(lead + list(X.shape[-2:])))
+
+
+def _substitute(A, B, upper, unitriangular):
+    """X with A X = B for triangular A (only its ``upper`` or lower triangle read, its
+    diagonal taken as ones when ``unitriangular``), by substitution row by row in recorded
+    ops over the whole batch (so every order of gradient is autograd's)."""
+    n = A.shape[-1]
+    rows = [None] * n
+    order = range(n - 1, -1, -1) if upper else range(n)
+    for i in order:
+        r = B.select(-2, i)
+        if upper and i < n - 1:
+            known = _core.stack(rows[i + 1:], -2)
+            r = r - A.select(-2, i).narrow(-1, i + 1, n - i - 1).unsqueeze(-2).matmul(known).squeeze(-2)
+        elif not upper and i > 0:
+            known = _core.stack(rows[:i], -2)
+            r = r - A.select(-2, i).narrow(-1, 0, i).unsqueeze(-2).matmul(known).squeeze(-2)
+        if not unitriangular:
+            r = r / A.select(-2, i).narrow(-1, i, 1)
+        rows[i] = r
+    if n == 0:
+        return B.clone()
+    return _core.stack(rows, -2)
+
+
+def _triangular(A, B, upper, left, unitriangular):
+    if left:
+        return _substitute(A, B, upper, unitriangular)
+    return _mT(_substitute(_mT(A), _mT(B), not upper, unitriangular))
+
+
+def solve_triangular(A, B, *, upper=None, left=True, unitriangular=False, out=None):
+    """X with A X = B (X A = B when not ``left``) for triangular A: only its upper (or lower)
+    triangle is read, its diagonal taken as ones when ``unitriangular``. A zero on the
+    diagonal gives infinities, not an error, as PyTorch's."""
+    if upper is None:
+        raise TypeError('linalg_solve_triangular() missing 1 required positional arguments: "upper"')
+    lead = _check_solver_inputs(A, B, left, "linalg.solve_triangular")
+    if not A.is_floating_point() or not B.is_floating_point():
+        raise NotImplementedError("\"triangular_solve_cpu\" not implemented for '%s'" % _type_name(A))
+    if A.dtype != B.dtype:
+        from ._dtypes import promote_types
+        dt = promote_types(A.dtype, B.dtype)
+        A, B = A.to(dt), B.to(dt)
+    return _node("LinalgSolveTriangularBackward0", [A, B],
+                 lambda A, B: _triangular(_expand_batch(A, lead), _expand_batch(B, lead), bool(upper), bool(left),
+                                          bool(unitriangular)))
+
+
+def _lu1(a):
+    """LAPACK's getrf on one m x n matrix in recorded ops: partial pivoting (the first
+    largest magnitude of the column), whole rows swapped. Returns (LU, 1-based pivots as
+    Python ints, info: the first zero pivot, 1-based, or 0). The pivot choice carries no
+    gradient; every other step is differentiable."""
+    m, n = a.shape
+    M = a
+    pivots = []
+    info = 0
+    for j in range(min(m, n)):
+        with _NoGrad():
+            col = M.narrow(0, j, m - j).select(1, j).abs()
+            p = j + int(col.argmax().item())
+            zero = not float(col[p - j].item()) != 0.0
+        if zero:
+            # LAPACK: no swap, no scaling; the trailing update by a zero column changes nothing.
+            pivots.append(j + 1)
+            if info == 0:
+                info = j + 1
+            continue
+        pivots.append(p + 1)
+        if p != j:
+            perm = list(range(m))
+            perm[j], perm[p] = p, j
+            M = M.index_select(0, _core.tensor(perm, _core.int64, False))
+        if j + 1 < m:
+            below = M.narrow(0, j + 1, m - j - 1)
+            l = below.select(1, j) / M[j, j]
+            parts = [below.narrow(1, 0, j), l.unsqueeze(1)]
+            if j + 1 < n:
+                parts.append(below.narrow(1, j + 1, n - j - 1) - l.unsqueeze(1) * M[j].narrow(0, j + 1, n - j - 1).unsqueeze(0))
+            M = _core.cat([M.narrow(0, 0, j + 1), _core.cat(parts, 1)], 0)
+    return M if M is not a else a.clone(), pivots, info
+
+
+def _lu_batch(A):
+    """(LU, pivots int32 (..., k), info int32 (...)) of every matrix of a batch."""
+    lead = list(A.shape[:-2])
+    m, n = A.shape[-2], A.shape[-1]
+    k = min(m, n)
+    flat = A.reshape([_prod(lead), m, n])
+    LUs, pivs, infos = [], [], []
+    for b in range(flat.shape[0]):
+        LU, piv, info = _lu1(flat.select(0, b))
+        LUs.append(LU)
+        pivs.extend(piv)
+        infos.append(info)
+    LU = _core.stack(LUs, 0).reshape(lead + [m, n]) if LUs else A.clone()
+    pivots = _core.tensor([float(v) for v in pivs], _core.int32, False).reshape(lead + [k]) if pivs else \
+        _core.full(lead + [k], 0.0, _core.int32, False)
+    info = _core.tensor([float(v) for v in infos], _core.int32, False).reshape(lead) if infos else \
+        _core.full(lead, 0.0, _core.int32, False)
+    return LU, pivots, info
+
+
+def _check_lu_input(A, fn):
+    if A.dim() < 2:
+        raise RuntimeError("%s: Expected tensor with 2 or more dimensions. Got size: %s instead" % (fn, list(A.shape)))
+    if not A.is_floating_point():
+        raise NotImplementedError("\"lu_cpu\" not implemented for '%s'" % _type_name(A))
+
+
+def _lu_error(fn, info, batched):
+    """PyTorch's message for the first matrix of a batch whose U has a zero on the diagonal."""
+    flat = info.reshape(-1).tolist()
+    for b, i in enumerate(flat):
+        if i > 0:
+            return RuntimeError("%s: %sU[%d,%d] is zero and using it on lu_solve would result in a division by zero. "
+                               "If you still want to perform the factorization, consider calling linalg.lu(A, pivot) "
+                               "or linalg.lu_factor_ex(A, pivot)" % (fn, "(Batch element %d): " % b if batched else "",
+                                                                      i, i))
+    return None
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    """LU (L below the diagonal, its unit diagonal implicit; U on and above), the 1-based
+    int32 pivots of LAPACK's getrf and info (the first zero pivot of U, 1-based, or 0)."""
+    _check_lu_input(A, "torch.lu_factor")
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    LU, pivots, info = _node("LinalgLuFactorExBackward0", [A], _lu_batch)
+    if check_errors:
+        err = _lu_error("torch.linalg.lu_factor_ex", info, A.dim() > 2)
+        if err is not None:
+            raise err
+    return return_types.linalg_lu_factor_ex(LU, pivots, info)
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    LU, pivots, info = lu_factor_ex(A, pivot=pivot)
+    err = _lu_error("torch.linalg.lu_factor", info, A.dim() > 2)
+    if err is not None:
+        raise err
+    return return_types.linalg_lu_factor(LU, pivots)
+
+
+def _permutation(pivots, m):
+    """The row order of P^T A (row i of L U is row perm[i] of A) from sequential swaps."""
+    perm = list(range(m))
+    for j, p in enumerate(pivots):
+        perm[j], perm[p - 1] = perm[p - 1], perm[j]
+    return perm
+
+
+def _unpack(LU, m, n):
+    k = min(m, n)
+    L = LU.narrow(-1, 0, k).tril(-1) + _core.eye(m, k, LU.dtype, False)
+    U = LU.narrow(-2, 0, k).triu()
+    return L, U
+
+
+def lu(A, *, pivot=True, out=None):
+    """P, L, U with A = P L U (P a permutation matrix, L m x k unit lower, U k x n upper)."""
+    _check_lu_input(A, "linalg.lu")
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    m, n = A.shape[-2], A.shape[-1]
+
+    def f(A):
+        LU, pivots, _ = _lu_batch(A)
+        L, U = _unpack(LU, m, n)
+        return L, U, pivots
+
+    L, U, pivots = _node("LinalgLuBackward0", [A], f)
+    return return_types.linalg_lu(_pivots_to_matrix(pivots, m, A.dtype), L, U)
+
+
+def _pivots_to_matrix(pivots, m, dtype):
+    lead = list(pivots.shape[:-1])
+    rows = pivots.reshape([-1, pivots.shape[-1]]).tolist()
+    vals = []
+    for piv in rows:
+        perm = _permutation(piv, m)
+        P = [[0.0] * m for _ in range(m)]
+        for i, r in enumerate(perm):
+            P[r][i] = 1.0
+        vals.extend(_flatten(P))
+    if not rows:
+        return _core.full(lead + [m, m], 0.0, dtype, False)
+    return _core.tensor(vals, dtype, False).reshape(lead + [m, m])
+
+
+def _lu_solve(LU, pivots, B, adjoint):
+    """A X = B (A^T X = B when ``adjoint``) from A's LU factors; LU and B share a batch shape."""
+    n = LU.shape[-1]
+    lead = list(B.shape[:-2])
+    piv = pivots.expand(*(lead + [n])) if list(pivots.shape[:-1]) != lead else pivots
+    perms = [_permutation(p, n) for p in piv.reshape([-1, n]).tolist()] or [list(range(n))]
+    index = _core.tensor([float(v) for p in perms for v in p], _core.int64, False).reshape(lead + [n, 1])
+    index = index.expand(*(lead + [n, B.shape[-1]]))
+    if not adjoint:
+        PtB = B.gather(-2, index)  # row i of P^T B is row perm[i] of B
+        Y = _substitute(LU, PtB, False, True)
+        return _substitute(LU, Y, True, False)
+    # A^T = U^T L^T P^T: X = P L^-T U^-T B
+    Y = _substitute(_mT(LU), B, False, False)
+    Z = _substitute(_mT(LU), Y, True, True)
+    return _core.full(list(Z.shape), 0.0, Z.dtype, False).scatter(-2, index, Z)
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    """X with A X = B (X A = B when not ``left``; A^H in place of A when ``adjoint``) from
+    lu_factor's LU and pivots."""
+    if not LU.is_floating_point():
+        raise RuntimeError("linalg.lu_solve: Expected a floating point or complex tensor as input. Got %s"
+                           % _type_name(LU))
+    if pivots.dtype != _core.int32:
+        raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type torch.int32")
+    lead = _check_solver_inputs(LU, B, left, "linalg.lu_solve")
+    if LU.shape[-1] != pivots.shape[-1]:
+        raise RuntimeError("linalg.lu_solve: Number of pivots per batch should be same as the dimension of the matrix")
+    if list(LU.shape[:-1]) != list(pivots.shape):
+        raise RuntimeError("linalg.lu_solve: Expected LU.shape[:-1] and pivots.shape to be the same, but got pivots "
+                           "with shape %s instead" % list(pivots.shape))
+    piv = pivots.expand(*(lead + [LU.shape[-1]])) if list(pivots.shape[:-1]) != lead else pivots
+
+    def f(LU, B):
+        LU, B = _expand_batch(LU, lead), _expand_batch(B, lead)
+        if left:
+            return _lu_solve(LU, piv, B, adjoint)
+        return _mT(_lu_solve(LU, piv, _mT(B), not adjoint))
+
+    return _node("LinalgLuSolveBackward0", [LU, B], f)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    """linalg.solve and info (the first zero pivot of A's LU, 1-based, or 0 per matrix);
+    for a singular matrix the result is what LU substitution gives (infinities, NaN)."""
+    try:
+        X = solve(A, B, left=left)
+        return return_types.linalg_solve_ex(X, _core.full(list(A.shape[:-2]), 0.0, _core.int32, False))
+    except LinAlgError:
+        if check_errors:
+            raise LinAlgError("torch.linalg.solve_ex: The solver failed because the input matrix is singular.")
+    vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and list(B.shape) == list(A.shape[:-1]))
+    LU, pivots, info = lu_factor_ex(A)
+    Bm = B.unsqueeze(-1) if vector else B
+    X = _node("LinalgSolveExBackward0", [LU, Bm], lambda LU, Bm: lu_solve(LU, pivots, Bm, left=left))
+    return return_types.linalg_solve_ex(X.squeeze(-1) if vector else X, info)
+
+
+def vander(x, *, N=None):
+    """The Vandermonde matrix of x's last dim, increasing powers x^0 ... x^(N-1)."""
+    if x.dtype == _core.bool or not (x.is_floating_point() or x.dtype in _INT_DTYPES()) or x.dtype in _HALF_DTYPES():
+        raise NotImplementedError("linalg.vander supports floating point, complex, and integer tensors, but got %s"
+                                  % _type_name(x))
+    x_ = x.unsqueeze(-1) if x.dim() == 0 else x
+    shape = list(x_.shape)
+    n = shape[-1] if N is None else int(N)
+    if not n > 1:
+        raise RuntimeError("N must be greater than 1.")
+    result = x_.unsqueeze(-1).expand(*(shape + [n - 1])).cumprod(-1)
+    ones = _core.full(shape + [1], 1.0, result.dtype, False)
+    return _core.cat([ones, result], -1)
+
+
+def _INT_DTYPES():
+    return (_core.uint8, _core.int8, _core.int16, _core.int32, _core.int64)
+
+
+def _HALF_DTYPES():
+    return (_core.float16, _core.bfloat16)
+
+
+def _prod(v):
+    out = 1
+    for s in v:
+        out *= s
+    return out
+
+
+def tensorinv(A, ind=2, *, out=None):
+    """The inverse of A seen as a square matrix prod(shape[:ind]) x prod(shape[ind:]),
+    reshaped to shape[ind:] + shape[:ind]."""
+    if ind <= 0:
+        raise RuntimeError("Expected a strictly positive integer for 'ind', but got %d" % ind)
+    end, start = list(A.shape[ind:]), list(A.shape[:ind])
+    p_end, p_start = _prod(end), _prod(start)
+    if p_end != p_start:
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[ind:]) == prod(self.shape[:ind]), "
+                           "but got %d != %d" % (p_end, p_start))
+    try:
+        result = inv(A.reshape([p_end, p_end]))
+    except LinAlgError as e:
+        raise LinAlgError(str(e).replace("linalg.inv: ", "inv: ", 1))
+    return result.reshape(end + start)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """X with tensordot(A, X, X.ndim) = B: A's trailing dims (after moving ``dims`` last)
+    are X's shape."""
+    from ._ops import movedim
+    ndim = A.dim()
+    if dims is not None:
+        dims = list(dims)
+        A = movedim(A, dims, list(range(ndim - len(dims), ndim)))
+    result_shape = list(A.shape[B.dim():])
+    rp, op = _prod(result_shape), _prod(B.shape)
+    if rp != op:
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+                           "prod(self.shape[:other.ndim]), but got %d != %d" % (rp, op))
+    return solve(A.reshape([rp, rp]), B.reshape(-1)).reshape(result_shape)
+
+
+def householder_product(A, tau, *, out=None):
+    """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T, v_i the i-th column of
+    A below the diagonal with a one on it (LAPACK's orgqr)."""
+    fn = "torch.linalg.householder_product"
+    if A.dim() < 2:
+        raise RuntimeError("%s: input must have at least 2 dimensions." % fn)
+    if A.shape[-2] < A.shape[-1]:
+        raise RuntimeError("%s: input.shape[-2] must be greater than or equal to input.shape[-1]" % fn)
+    if A.shape[-1] < tau.shape[-1]:
+        raise RuntimeError("%s: input.shape[-1] must be greater than or equal to tau.shape[-1]" % fn)
+    if A.dim() - tau.dim() != 1:
+        raise RuntimeError("%s: Expected tau to have one dimension less than input, but got tau.ndim equal to %d and "
+                           "input.ndim is equal to %d" % (fn, tau.dim(), A.dim()))
+    if A.dim() > 2 and list(tau.shape[:-1]) != list(A.shape[:-2]):
+        raise RuntimeError("%s: Expected batch dimensions of tau to be equal to input.shape[:-2], but got %s"
+                           % (fn, list(tau.shape[:-1])))
+    if tau.dtype != A.dtype:
+        raise RuntimeError("%s: tau dtype %s does not match input dtype %s" % (fn, _type_name(tau), _type_name(A)))
+    m, n = A.shape[-2], A.shape[-1]
+    k = tau.shape[-1]
+
+    def f(A, tau):
+        lead = list(A.shape[:-2])
+        eye = _core.eye(m, m, A.dtype, False)
+        # V: column i is (0, ..., 0, 1, A[i+1:, i])
+        below = A.tril(-1) + eye.narrow(1, 0, n)
+        Q = eye.narrow(1, 0, n).expand(*(lead + [m, n]))
+        for i in range(k - 1, -1, -1):
+            v = below.narrow(-1, i, 1)  # (..., m, 1)
+            t = tau.narrow(-1, i, 1).unsqueeze(-1)  # (..., 1, 1)
+            Q = Q - v.matmul(t * _mT(v).matmul(Q))
+        return Q if k else Q.clone()
+
+    return _node("LinalgHouseholderProductBackward0", [A, tau], f)
+
+
 def _missing(name):
     def f(*args, **kwargs):
         raise NotImplementedError("torch.linalg.%s is not implemented in pyrustgrad yet" % name)
@@ -834,7 +1221,9 @@ eigvals = _missing("eigvals")
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "cross", "inv", "inv_ex", "det", "slogdet",
            "solve", "cholesky", "cholesky_ex", "qr", "matrix_power", "matrix_exp", "multi_dot", "vecdot", "matmul",
-           "diagonal", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_rank", "cond"]
+           "diagonal", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_rank", "cond", "solve_triangular",
+           "lu_factor", "lu_factor_ex", "lu", "lu_solve", "solve_ex", "vander", "tensorinv", "tensorsolve",
+           "householder_product"]
 
 
 def __getattr__(name):

@@ -558,6 +558,138 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     return _adaptive_max_poolnd(3, "adaptive_max_pool3d", input, output_size, return_indices)
 
 
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    return _max_poolnd(1, "max_pool1d", input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    return _max_poolnd(2, "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    return _max_poolnd(3, "max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max_poolnd(1, "adaptive_max_pool1d", input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max_poolnd(2, "adaptive_max_pool2d", input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max_poolnd(3, "adaptive_max_pool3d", input, output_size, True)
+
+
+# ---------------------------------------------------------------------------------- max_unpool
+def _unpool_output_size(input, kernel_size, stride, padding, output_size):
+    n = len(kernel_size)
+    default = [(input.shape[-n + d] - 1) * stride[d] + kernel_size[d] - 2 * padding[d] for d in range(n)]
+    if output_size is None:
+        ret = default
+    else:
+        if len(output_size) == n + 2:
+            output_size = output_size[2:]
+        if len(output_size) != n:
+            raise ValueError("output_size should be a sequence containing %d or %d elements, but it has a length of "
+                             "'%d'" % (n, n + 2, len(output_size)))
+        for d in range(n):
+            lo, hi = default[d] - stride[d], default[d] + stride[d]
+            if not (lo < output_size[d] < hi):
+                raise ValueError('invalid output_size "%s" (dim %d must be between %d and %d)'
+                                 % (output_size, d, lo, hi))
+        ret = output_size
+    for d in range(n):
+        if ret[d] < 0:
+            raise ValueError("max_unpooling: output_size must contain non-negative spatial dimensions, but got "
+                             "output_size[%d]=%d" % (d, ret[d]))
+    return [int(v) for v in ret]
+
+
+def _max_unpool(n, input, indices, output_size, stride=None):
+    """The native max_unpooling{2,3}d: ``input``'s values scattered, per channel, to the flat
+    positions ``indices`` of an output of spatial size ``output_size`` (zeros elsewhere);
+    MaxUnpool2DBackward0 / MaxUnpool3DBackward0, whose gradient gathers at ``indices``."""
+    if indices.dtype != _core.int64:
+        raise RuntimeError("elements in indices should be type int64 but got: %s" % _scalar_name(indices))
+    if n == 2 and input.dim() not in (3, 4):
+        raise RuntimeError("Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with %d dimensions."
+                           % input.dim())
+    if n == 3 and input.dim() not in (4, 5):
+        raise RuntimeError("Input to max_unpooling3d should be a 4d or 5d Tensor, but got a tensor with %d dimensions."
+                           % input.dim())
+    if list(input.shape) != list(indices.shape):
+        raise RuntimeError("Expected shape of indices to be same as that of the input tensor (%s) but got indices "
+                           "tensor with shape: %s" % (_shape(input), _shape(indices)))
+    for i in range(1, input.dim()):
+        if input.shape[i] <= 0:
+            raise RuntimeError("max_unpooling%dd_forward_out_cpu(): Expected input to have non-zero size for non-batch "
+                               "dimensions, but input has sizes %s with dimension %d being empty"
+                               % (n, _shape(input), i))
+    if stride is not None and min(stride) <= 0:
+        raise RuntimeError("strides should be greater than zero, but got stride: %s" % list(stride))
+    lead = list(input.shape[:-n])  # (N, C) or (C,): the unpooled planes
+    planes = 1
+    for v in lead:
+        planes *= v
+    size = 1
+    for v in output_size:
+        size *= v
+    flat_idx = indices.reshape([planes, indices.numel() // planes if planes else 0])
+    if flat_idx.numel():
+        bad = _core.where_(flat_idx < 0, True, flat_idx >= size).reshape(-1)
+        if bool(bad.any()):
+            # PyTorch reports the last of a plane (of several planes, whichever its threads
+            # wrote last): here the last.
+            wrong = flat_idx.reshape(-1)[bad.nonzero().reshape(-1)]
+            raise RuntimeError("Found an invalid max index: %d (output volumes are of size %s)"
+                               % (int(wrong[-1].item()), "x".join(str(v) for v in output_size)))
+    out_shape = lead + list(output_size)
+    in_shape = list(input.shape)
+
+    def forward():
+        out = _core.full([planes, size], 0.0, input.dtype, False)
+        return out.scatter(1, flat_idx, input.reshape(flat_idx.shape)).reshape(out_shape)
+
+    def backward(g, needs):
+        return (g.reshape([planes, size]).gather(1, flat_idx).reshape(in_shape),)
+
+    return _fused_node("MaxUnpool%dDBackward0" % n, [input], forward, backward)
+
+
+def _fused_node(name, edges, forward, backward):
+    from . import _fused
+    return _fused.fused(name, edges, [], forward, backward)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    k = _tuple(kernel_size, 1)
+    s = _tuple(stride, 1) if stride is not None else k
+    p = _tuple(padding, 1)
+    size = _unpool_output_size(input, k, s, p, output_size)
+    # As PyTorch: a 2-d unpooling over a width of one.
+    return _max_unpool(2, input.unsqueeze(-1), indices.unsqueeze(-1), size + [1]).squeeze(-1)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    k = _tuple(kernel_size, 2)
+    s = _tuple(stride, 2) if stride is not None else k
+    p = _tuple(padding, 2)
+    return _max_unpool(2, input, indices, _unpool_output_size(input, k, s, p, output_size))
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    k = _tuple(kernel_size, 3)
+    s = _tuple(stride, 3) if stride is not None else k
+    p = _tuple(padding, 3)
+    return _max_unpool(3, input, indices, _unpool_output_size(input, k, s, p, output_size), s)
+
+
+# ---------------------------------------------------------------------------------- lp_pool
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
 
@@ -566,8 +698,20 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode)
 
 
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
 def _lp_pool(n, input, norm_type, kernel_size, stride, ceil_mode):
     from . import functional as F
+    if isinstance(norm_type, (int, float)):
+        if norm_type == 0:
+            raise ValueError("norm_type must be a non-zero value, but got %s" % (norm_type,))
+        if norm_type in (float("inf"), -float("inf")):
+            pool = (max_pool1d, max_pool2d, max_pool3d)[n - 1]
+            if norm_type > 0:
+                return pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+            return -pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     k = _tuple(kernel_size, n)
     kk = 1
     for v in k:

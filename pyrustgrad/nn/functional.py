@@ -1544,13 +1544,150 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     return _reduce(loss, reduction)
 
 
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
+                                      reduction="mean"):
+    pt = _pt()
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError("%s is not a valid value for reduction" % reduction)
+    if margin <= 0:
+        raise ValueError("margin must be greater than 0, got %s" % margin)
+    a_dim, p_dim, n_dim = anchor.dim(), positive.dim(), negative.dim()
+    if not (a_dim == p_dim and p_dim == n_dim):
+        raise RuntimeError("The anchor, positive, and negative tensors are expected to have the same number of "
+                           "dimensions, but got: anchor %dD, positive %dD, and negative %dD inputs"
+                           % (a_dim, p_dim, n_dim))
+    if distance_function is None:
+        distance_function = pairwise_distance
+    dist_pos = distance_function(anchor, positive)
+    dist_neg = distance_function(anchor, negative)
+    if swap:
+        dist_neg = pt.minimum(dist_neg, distance_function(positive, negative))
+    loss = _fused.clamp_min(_fused.add_scalar(dist_pos, margin) - dist_neg, 0)
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.mean()
+    return loss
+
+
+# ---------------------------------------------------------------- prelu, channel shuffle, LRN, gumbel
+def prelu(input, weight):
+    """max(0, x) + weight * min(0, x), ``weight`` one slope or one per channel (dim 1), as
+    PyTorch's ``PreluKernelBackward0`` (edges to the input and the weight viewed to broadcast)."""
+    if input.dtype != weight.dtype:
+        raise RuntimeError("prelu: Type promoting not supported. Got %s and %s" % (_type_label(input), _type_label(weight)))
+    ndim = input.dim()
+    if weight.numel() != 1:
+        if ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if ndim > 1 else 1
+        if channels != weight.numel():
+            raise RuntimeError("Mismatch of parameter numbers and input channel size. Found parameter numbers = %d "
+                               "and channel size = %d." % (weight.numel(), channels))
+    if weight.dim() > 1:
+        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = %d" % weight.dim())
+    if not input.is_floating_point():
+        raise NotImplementedError("\"prelu_cpu\" not implemented for '%s'" % _type_label(input))
+    w = weight
+    if ndim != weight.dim():
+        shape = [1] * ndim
+        if ndim > 1:
+            shape[1] = weight.numel()
+        w = weight.reshape(shape)
+
+    def value(x, w):
+        return _where(x > 0, x, w * x)
+
+    def backward(g, needs, x, w):
+        pos = x > 0
+        gx = _where(pos, g, w * g) if needs[0] else None
+        gw = None
+        if needs[1]:
+            gw = _where(pos, _scalar(0, g), x * g)
+            if list(gw.shape) != list(w.shape):
+                gw = gw.sum_to_size(*w.shape)
+        return gx, gw
+
+    return _fused.fused("PreluKernelBackward0", [input, w], [input, w], lambda: value(input, w), backward)
+
+
+def _shuffle(x, groups):
+    shape = list(x.shape)
+    n, c, rest = shape[0], shape[1], shape[2:]
+    return x.reshape([n, groups, c // groups] + rest).transpose(1, 2).reshape(shape)
+
+
+def channel_shuffle(input, groups):
+    """Splits the channels (dim 1) into ``groups`` groups and interleaves them
+    (``ChannelShuffleBackward0``; its gradient is the inverse shuffle)."""
+    if input.dim() <= 2:
+        raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with sizes %s"
+                           % list(input.shape))
+    groups = int(groups)
+    if groups <= 0:
+        raise RuntimeError("Number of groups to divide channels in must be positive. Value of groups:%d" % groups)
+    c = input.shape[1]
+    if c % groups:
+        raise RuntimeError("Number of channels must be divisible by groups. Got %d channels and %d groups."
+                           % (c, groups))
+    if input.numel() == 0:
+        return input.clone()
+    return _fused.fused("ChannelShuffleBackward0", [input], [], lambda: _shuffle(input, groups),
+                        lambda g, needs: (_shuffle(g, c // groups),))
+
+
+native_channel_shuffle = channel_shuffle
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Each element divided by (k + alpha * mean of the squares of ``size`` neighbouring
+    channels) ** beta, as PyTorch's composite (pad, then an average pool over channels)."""
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError("Expected 3D or higher dimensionality                          input (got %d dimensions)" % dim)
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = div.unsqueeze(1)
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = list(input.shape)
+        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1)
+        div = div.view(sizes)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """A sample of the Gumbel-softmax distribution over ``dim`` (noise from the global
+    generator's exponential_ stream, as PyTorch's); ``hard``: one-hot, with the soft sample's
+    gradient (straight through)."""
+    pt = _pt()
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -pt.empty_like(logits).exponential_().log()
+    gumbels = (logits + gumbels) / tau
+    y_soft = gumbels.softmax(dim)
+    if hard:
+        index = y_soft.max(dim, keepdim=True)[1]
+        y_hard = pt.zeros_like(logits).scatter_(dim, index, 1.0)
+        return y_hard - y_soft.detach() + y_soft
+    return y_soft
+
+
 # PyTorch functions pyrustgrad does not have yet: calling one raises NotImplementedError
 # naming it.
 from ._convolution import (  # noqa: E402
     adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool2d,
     adaptive_max_pool3d, avg_pool1d, avg_pool2d, avg_pool3d, conv1d, conv2d, conv3d, conv_transpose1d,
-    conv_transpose2d, conv_transpose3d, fold, interpolate, lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_pool3d,
-    pixel_shuffle, pixel_unshuffle, unfold, upsample, upsample_bilinear, upsample_nearest)
+    conv_transpose2d, conv_transpose3d, fold, interpolate, lp_pool1d, lp_pool2d, lp_pool3d, max_pool1d, max_pool2d,
+    max_pool3d, pixel_shuffle, pixel_unshuffle, unfold, upsample, upsample_bilinear, upsample_nearest,
+    max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d_with_indices, adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices, adaptive_max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
 
 from ._ctc import ctc_loss  # noqa: E402,F401
 from ._grid import affine_grid, grid_sample  # noqa: E402,F401

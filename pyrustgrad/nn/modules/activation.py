@@ -269,11 +269,16 @@ class PReLU(Module):
         init_.constant_(self.weight, self.init)
 
     def forward(self, input):
-        import pyrustgrad
-        w = self.weight
-        if input.dim() >= 2 and self.num_parameters > 1:
-            w = w.reshape([1, -1] + [1] * (input.dim() - 2))
-        return pyrustgrad.where(input > 0, input, input * w)
+        return F.prelu(input, self.weight)
 
     def extra_repr(self):
         return "num_parameters=%s" % self.num_parameters
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) of a 3-D or 4-D input."""
+
+    def forward(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError("Softmax2d: expected input to be 3D or 4D, got %dD instead" % input.dim())
+        return F.softmax(input, -3, _stacklevel=5)

@@ -91,6 +91,8 @@ class LPPool1d(Module):
 
     def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
         super(LPPool1d, self).__init__()
+        if norm_type == 0:
+            raise ValueError("norm_type must be a non-zero value, but got %s" % (norm_type,))
         self.norm_type = norm_type
         self.kernel_size = kernel_size
         self.stride = stride
@@ -106,6 +108,42 @@ class LPPool1d(Module):
 
 class LPPool2d(LPPool1d):
     _fn = staticmethod(F.lp_pool2d)
+
+
+class LPPool3d(LPPool1d):
+    _fn = staticmethod(F.lp_pool3d)
+
+
+class _MaxUnpoolNd(Module):
+    _n = 0
+    _fn = None
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super(_MaxUnpoolNd, self).__init__()
+        self.kernel_size = _ntuple(kernel_size, self._n)
+        self.stride = _ntuple(stride if (stride is not None) else kernel_size, self._n)
+        self.padding = _ntuple(padding, self._n)
+
+    def forward(self, input, indices, output_size=None):
+        return type(self)._fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return "kernel_size={}, stride={}, padding={}".format(self.kernel_size, self.stride, self.padding)
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    _n = 1
+    _fn = staticmethod(F.max_unpool1d)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    _n = 2
+    _fn = staticmethod(F.max_unpool2d)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    _n = 3
+    _fn = staticmethod(F.max_unpool3d)
 
 
 class _AdaptivePoolNd(Module):

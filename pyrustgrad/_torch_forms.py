@@ -224,6 +224,8 @@ def _tensor_members():
         "where": _where,
         "div": _div, "div_": _div_, "divide": _div, "divide_": _div_,
         "hardshrink": lambda self, lambd=0.5: _F().hardshrink(self, lambd),
+        "lu": lambda self, pivot=True, get_infos=False: lu(self, pivot, get_infos),
+        "lu_solve": lambda self, LU_data, LU_pivots: lu_solve(self, LU_data, LU_pivots),
         "real": property(lambda self: self),
         "imag": property(_imag),
         "layout": property(lambda self: strided),
@@ -734,6 +736,65 @@ def range_(start=0, end=None, step=1, dtype=None, layout=None, device=None, requ
     dt = pyrustgrad.get_default_dtype() if dtype is None else dtype
     out = (pyrustgrad.arange(n, dtype=pyrustgrad.float64) * step + start).to(dt)
     return out.requires_grad_() if requires_grad else out
+
+
+# ---------------------------------------------------------------- deprecated LU forms, vander, channel_shuffle
+
+_LU_WARNING = ("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will be "
+               "removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\nshould be replaced "
+               "with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\nLU, pivots, info = torch.lu(A, "
+               "compute_pivots, get_infos=True)\nshould be replaced with\nLU, pivots, info = "
+               "torch.linalg.lu_factor_ex(A, compute_pivots)")
+_LU_SOLVE_WARNING = ("torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a future "
+                     "PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed.\nX = "
+                     "torch.lu_solve(B, LU, pivots)\nshould be replaced with\nX = torch.linalg.lu_solve(LU, pivots, B)")
+
+
+def lu(A, pivot=True, get_infos=False, out=None):
+    """The deprecated ``torch.lu``: (LU, pivots), or (LU, pivots, infos) with ``get_infos``."""
+    from . import linalg
+    _warnings.warn(_LU_WARNING, UserWarning, stacklevel=2)
+    if get_infos:
+        return tuple(linalg.lu_factor_ex(A, pivot=pivot))
+    return tuple(linalg.lu_factor(A, pivot=pivot))
+
+
+def lu_solve(b, LU_data, LU_pivots, out=None):
+    """The deprecated ``torch.lu_solve(B, LU, pivots)``: ``linalg.lu_solve(LU, pivots, B)``."""
+    from . import linalg
+    _warnings.warn(_LU_SOLVE_WARNING, UserWarning, stacklevel=2)
+    return linalg.lu_solve(LU_data, LU_pivots, b)
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, out=None):
+    """(P, L, U) from ``lu_factor``'s result; an unpacked part left out is an empty tensor."""
+    import pyrustgrad
+    from . import linalg
+    m, n = LU_data.shape[-2], LU_data.shape[-1]
+    empty = pyrustgrad.zeros(0, dtype=LU_data.dtype)
+    L, U = linalg._unpack(LU_data, m, n) if unpack_data else (empty, empty)
+    P = linalg._pivots_to_matrix(LU_pivots, m, LU_data.dtype) if unpack_pivots else empty
+    return linalg.return_types.lu_unpack(P, L, U)
+
+
+def vander(x, N=None, increasing=False):
+    """``torch.vander``: powers decreasing along the columns unless ``increasing`` (the
+    reverse of ``linalg.vander``)."""
+    from . import linalg
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    if N is not None and N < 0:
+        raise RuntimeError("N must be non-negative.")
+    v = linalg.vander(x, N=N)
+    return v if increasing else v.flip(-1)
+
+
+def channel_shuffle(input, groups):
+    return _F().channel_shuffle(input, groups)
+
+
+def native_channel_shuffle(input, groups):
+    return _F().native_channel_shuffle(input, groups)
 
 
 # ---------------------------------------------------------------- functions PyTorch removed

@@ -51,6 +51,7 @@ _named_return_type("linalg_slogdet", ["sign", "logabsdet"])
 _named_return_type("linalg_svd", ["U", "S", "Vh"])
 _named_return_type("svd", ["U", "S", "V"])
 _named_return_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+_named_return_type("lu_unpack", ["P", "L", "U"])
 
 
 class _LinAlgError(RuntimeError):

@@ -176,6 +176,16 @@ CASES = {
         "out = [err(lambda: torch.solve(B, A)), err(lambda: B.solve(A)), err(lambda: torch.lstsq(B, A)), err(lambda: A.lstsq(B)), err(lambda: torch.symeig(A)),\n"
         "       err(lambda: A.symeig(eigenvectors=True)), err(lambda: torch.eig(A)), err(lambda: A.eig()), err(lambda: torch.matrix_rank(A)), err(lambda: A.matrix_rank()),\n"
         "       err(lambda: torch.qr(A)), err(lambda: torch.qr(A, some=False)), err(lambda: A.qr(False)), err(lambda: torch.cholesky(A)), err(lambda: A.cholesky(upper=True))]"),
+    "deprecated_lu_forms": (
+        "A = data(3, 3) + 3 * torch.eye(3, dtype=D); B = data(3, 2); Ab = torch.stack([A, A.t()])\n"
+        "LU, piv = torch.lu(A); LU3 = torch.lu(Ab, get_infos=True)\n"
+        "out = [LU, piv, list(LU3), torch.lu_solve(B, LU, piv), B.lu_solve(LU, piv), list(A.lu()), list(torch.lu_unpack(LU, piv)), repr(torch.lu_unpack(LU, piv)),\n"
+        "       list(torch.lu_unpack(LU, piv, unpack_data=False)), list(torch.lu_unpack(LU3[0], LU3[1], unpack_pivots=False)), torch.lu_unpack(LU3[0], LU3[1]).P,\n"
+        "       g(lambda a: torch.lu_unpack(*torch.lu(a))[2] + torch.lu_solve(B, *torch.lu(a))[:, :1], (3, 3))]"),
+    "vander_channel_shuffle": (
+        "x = data(4)\n"
+        "out = [torch.vander(x), torch.vander(x, N=2), torch.vander(x, 3, True), torch.vander(torch.tensor([1, 2, 3])), err(lambda: torch.vander(data(2, 2))),\n"
+        "       torch.channel_shuffle(data(1, 6, 2), 3), torch.native_channel_shuffle(data(2, 4, 1), 2)]"),
     "anomaly_functions": "a0 = torch.is_anomaly_check_nan_enabled(); torch.set_anomaly_enabled(True); a1 = [torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()]; torch.set_anomaly_enabled(False); out = [a0, a1, torch.is_anomaly_enabled()]",
 }
 

@@ -367,7 +367,9 @@ class Gamma(ExponentialFamily):
         return torch.lgamma(x + 1) + (x + 1) * torch.log(-y.reciprocal())
 
     def cdf(self, value):
-        raise NotImplementedError("Gamma.cdf needs torch.special.gammainc, which pyrustgrad does not implement")
+        if self._validate_args:
+            self._validate_sample(value)
+        return _samplers.gammainc(self.concentration, self.rate * value)
 
 
 class Chi2(Gamma):
@@ -426,10 +428,10 @@ class Dirichlet(ExponentialFamily):
     def mode(self):
         cm1 = (self.concentration - 1).clamp(min=0.0)
         mode = cm1 / cm1.sum(-1, True)
-        mask = (self.concentration < 1).all(dim=-1)
-        if bool(mask.any()):
-            mode[mask] = torch.nn.functional.one_hot(mode[mask].argmax(dim=-1), cm1.shape[-1]).to(mode)
-        return mode
+        # all concentrations below 1: the vertex of the largest
+        mask = (self.concentration < 1).all(dim=-1, keepdim=True)
+        vertex = torch.nn.functional.one_hot(mode.argmax(dim=-1), cm1.shape[-1]).to(mode)
+        return torch.where(mask, vertex, mode)
 
     @property
     def variance(self):
@@ -541,9 +543,7 @@ class StudentT(Distribution):
 
     @property
     def mean(self):
-        m = self.loc.clone(memory_format=torch.contiguous_format)
-        m[self.df <= 1] = nan
-        return m
+        return self.loc.clone(memory_format=torch.contiguous_format).masked_fill(self.df <= 1, nan)
 
     @property
     def mode(self):
@@ -551,12 +551,10 @@ class StudentT(Distribution):
 
     @property
     def variance(self):
-        m = self.df.clone(memory_format=torch.contiguous_format)
-        big = self.df > 2
-        m[big] = self.scale[big].pow(2) * self.df[big] / (self.df[big] - 2)
-        m[(self.df <= 2) & (self.df > 1)] = inf
-        m[self.df <= 1] = nan
-        return m
+        # (PyTorch writes through boolean masks; where gives the same values, 0-dim too)
+        df = self.df
+        m = torch.where(df > 2, self.scale.pow(2) * df / (df - 2), df)
+        return m.masked_fill((df <= 2) & (df > 1), inf).masked_fill(df <= 1, nan)
 
     def rsample(self, sample_shape=torch.Size()):
         x = _standard_normal(self._extended_shape(sample_shape), self.df.dtype)

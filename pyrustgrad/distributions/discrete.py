@@ -77,9 +77,7 @@ class Bernoulli(ExponentialFamily):
 
     @property
     def mode(self):
-        mode = (self.probs >= 0.5).to(self.probs)
-        mode[self.probs == 0.5] = nan
-        return mode
+        return (self.probs >= 0.5).to(self.probs).masked_fill(self.probs == 0.5, nan)
 
     @property
     def variance(self):

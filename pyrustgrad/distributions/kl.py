@@ -102,11 +102,11 @@ def _batch_trace_XXT(bmat):
 @register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(p, q):
     t1 = p.probs * (F.softplus(-q.logits) - F.softplus(-p.logits))
-    t1[q.probs == 0] = inf
-    t1[p.probs == 0] = 0
+    t1 = t1.masked_fill(q.probs == 0, inf)
+    t1 = t1.masked_fill(p.probs == 0, 0)
     t2 = (1 - p.probs) * (F.softplus(q.logits) - F.softplus(p.logits))
-    t2[q.probs == 1] = inf
-    t2[p.probs == 1] = 0
+    t2 = t2.masked_fill(q.probs == 1, inf)
+    t2 = t2.masked_fill(p.probs == 1, 0)
     return t1 + t2
 
 
@@ -127,17 +127,15 @@ def _kl_binomial_binomial(p, q):
     if bool((p.total_count < q.total_count).any()):
         raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is not implemented")
     kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
-    bigger = p.total_count > q.total_count
-    if bool(bigger.any()):
-        kl[bigger] = inf
+    kl = kl.masked_fill(p.total_count > q.total_count, inf)
     return kl
 
 
 @register_kl(Categorical, Categorical)
 def _kl_categorical_categorical(p, q):
     t = p.probs * (p.logits - q.logits)
-    t[(q.probs == 0).expand_as(t)] = inf
-    t[(p.probs == 0).expand_as(t)] = 0
+    t = t.masked_fill((q.probs == 0).expand_as(t), inf)
+    t = t.masked_fill((p.probs == 0).expand_as(t), 0)
     return t.sum(-1)
 
 
@@ -236,7 +234,7 @@ def _kl_transformed_transformed(p, q):
 @register_kl(Uniform, Uniform)
 def _kl_uniform_uniform(p, q):
     result = ((q.high - q.low) / (p.high - p.low)).log()
-    result[(q.low > p.low) | (q.high < p.high)] = inf
+    result = result.masked_fill((q.low > p.low) | (q.high < p.high), inf)
     return result
 
 
@@ -290,7 +288,7 @@ def _kl_beta_normal(p, q):
 @register_kl(Beta, Uniform)
 def _kl_beta_uniform(p, q):
     result = -p.entropy() + (q.high - q.low).log()
-    result[(q.low > p.support.lower_bound) | (q.high < p.support.upper_bound)] = inf
+    result = result.masked_fill((q.low > p.support.lower_bound) | (q.high < p.support.upper_bound), inf)
     return result
 
 
@@ -392,14 +390,14 @@ def _kl_uniform_beta(p, q):
     t3 = (q.concentration0 - 1) * (_x_log_x(1 - p.high) - _x_log_x(1 - p.low) + width) / width
     t4 = q.concentration1.lgamma() + q.concentration0.lgamma() - (q.concentration1 + q.concentration0).lgamma()
     result = t3 + t4 - t1 - t2
-    result[(p.high > q.support.upper_bound) | (p.low < q.support.lower_bound)] = inf
+    result = result.masked_fill((p.high > q.support.upper_bound) | (p.low < q.support.lower_bound), inf)
     return result
 
 
 @register_kl(Uniform, Exponential)
 def _kl_uniform_exponetial(p, q):
     result = q.rate * (p.high + p.low) / 2 - ((p.high - p.low) * q.rate).log()
-    result[p.low < q.support.lower_bound] = inf
+    result = result.masked_fill(p.low < q.support.lower_bound, inf)
     return result
 
 
@@ -411,7 +409,7 @@ def _kl_uniform_gamma(p, q):
     t3 = (1 - q.concentration) * (_x_log_x(p.high) - _x_log_x(p.low) - width) / width
     t4 = q.rate * (p.high + p.low) / 2
     result = -t1 + t2 + t3 + t4
-    result[p.low < q.support.lower_bound] = inf
+    result = result.masked_fill(p.low < q.support.lower_bound, inf)
     return result
 
 

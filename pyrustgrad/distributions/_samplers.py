@@ -1,10 +1,11 @@
 """What PyTorch runs in C++ kernels that pyrustgrad does not have, written here in tensor
 ops: the samplers ``torch._standard_gamma``, ``torch._sample_dirichlet``, ``torch.poisson``,
-``torch.binomial`` (over pyrustgrad's generator) and ``torch.special.gammainc`` (Gamma.cdf). The samplers draw from the right
-distributions but NOT PyTorch's streams: PyTorch's kernels consume the generator element by
-element in their own order, which tensor ops cannot reproduce. Every loop here is over
-rounds of rejection or counting (each round one vectorised draw for all unfinished
-entries), never over elements. Must stay valid Python 3.6.
+``torch.binomial`` (over pyrustgrad's generator) and ``torch.special.gammainc`` (Gamma.cdf).
+The samplers draw from the right distributions but NOT PyTorch's streams: PyTorch's kernels
+consume the generator element by element in their own order, which tensor ops cannot
+reproduce. Every loop here is over rounds of rejection or counting (each round one
+vectorised draw for all unfinished entries) or over series terms, never over elements.
+Must stay valid Python 3.6.
 """
 
 import pyrustgrad as torch

@@ -99,7 +99,8 @@ class _IndependentConstraint(Constraint):
         ok = self.base_constraint.check(value)
         n = self.reinterpreted_batch_ndims
         if ok.dim() < n:
-            raise ValueError("Expected value.dim() >= %d but got %d" % (self.base_constraint.event_dim + n, value.dim()))
+            raise ValueError("Expected value.dim() >= %d but got %d"
+                             % (self.base_constraint.event_dim + n, value.dim()))
         return ok.reshape(tuple(ok.shape[:ok.dim() - n]) + (-1,)).all(-1)
 
     def __repr__(self):

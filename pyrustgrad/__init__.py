@@ -392,6 +392,7 @@ from .serialization import load, save  # noqa: E402
 
 from . import utils  # noqa: E402
 from . import optim  # noqa: E402
+from . import distributions  # noqa: E402,F401
 from . import _torch_forms  # noqa: E402
 _torch_forms.install(_sys.modules[__name__])
 

@@ -8,13 +8,14 @@ import sys
 import pytest
 
 import pyrustgrad
+import pyrustgrad.distributions
 import pyrustgrad.linalg
 import pyrustgrad.nn
 import pyrustgrad.nn.functional
 from pyrustgrad._not_built import NOT_BUILT, NotBuiltError
 
 MODULES = {"torch": pyrustgrad, "torch.nn": pyrustgrad.nn, "torch.nn.functional": pyrustgrad.nn.functional,
-           "torch.linalg": pyrustgrad.linalg}
+           "torch.linalg": pyrustgrad.linalg, "torch.distributions": pyrustgrad.distributions}
 
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 7), reason="module __getattr__ is Python 3.7+")
 

@@ -206,6 +206,19 @@ CASES["second_order_node_chains"] = (
     "    out.append([chain(gx), gx, None if g2 is None else torch.zeros_like(x) + g2])\n"
     "out.append([x.sgn().grad_fn.name(), torch.sgn(x).grad_fn.name(), x.sign().grad_fn.name()])")
 
+# A 0-d bool index (a Python bool or a 0-d bool tensor) is a new dim of size 1 masked by it.
+CASES["zero_dim_bool_index"] = (
+    "x = data(2, 3); T, Fa = torch.tensor(True), torch.tensor(False)\n"
+    "out = [x[T], x[Fa], x[0, T], x[T, 1], x[:, T], x[True], x[False], x[None, True], x[..., False], torch.tensor(3.0)[T], torch.tensor(3.0)[Fa]]\n"
+    "y = x.clone(); y[T] = 5.0; z = x.clone(); z[Fa] = 5.0; w = x.clone(); w[0, T] = -1.0; u = torch.zeros(2, 3, dtype=D); u[True, 0] = torch.tensor([7.0], dtype=D)\n"
+    "s = torch.tensor(3.0); s[T] = 4.0; out += [y, z, w, u, s]\n"
+    "v = data(2, 3, requires_grad=True); (v[T] * data(1, 2, 3, k=1.0)).sum().backward(); out.append(v.grad)")
+# xlogy's gradient in x at x = 0 is log(y) where y > 0 (0 where y <= 0, NaN stays NaN)
+CASES["xlogy_grad_at_zero"] = (
+    "x = torch.tensor([0.0, 0.0, 0.0, 1.0, 2.0, 0.0], dtype=D, requires_grad=True); y = torch.tensor([2.0, 0.0, -1.0, 3.0, 0.5, float('nan')], dtype=D, requires_grad=True)\n"
+    "z = torch.xlogy(x, y); z.backward(torch.arange(1.0, 7.0, dtype=D)); gx, = torch.autograd.grad(torch.xlogy(x, y).sum(), x, create_graph=True)\n"
+    "out = [z, x.grad, y.grad, torch.autograd.grad(gx[:5].sum(), y)[0]]")
+
 CASES["advanced_setitem_dtypes"] = "out = each(lambda d: _set(d))"
 MORE += """
 def nexts(t):

@@ -106,6 +106,7 @@ def _sigmoid(a):
 UNARY = {
     "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sigmoid": _sigmoid, "tanh": np.tanh, "sin": np.sin,
     "cos": np.cos, "neg": np.negative, "abs": np.abs, "sign": lambda a: np.where(np.isnan(a), 0, np.sign(a)),
+    "sgn": lambda a: np.where(np.isnan(a), 0, np.sign(a)),
     "relu": lambda a: np.where(np.isnan(a), a, np.maximum(a, 0)),
     "tan": np.tan, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
     "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh, "exp2": np.exp2, "expm1": np.expm1,

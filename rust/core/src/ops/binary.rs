@@ -6,7 +6,7 @@
 //!
 //! What it must never do: hold kernel loops (those are `kernel.rs`'s).
 
-use super::{add, apply_inplace, binary_dtype, div, floor, kernel, log, mul, neg, scalar_like, trunc, where_, zeros_like};
+use super::{add, apply_inplace, binary_dtype, div, floor, kernel, mul, neg, scalar_like, trunc, where_, zeros_like};
 use crate::autograd::{record, Saves};
 use crate::dtype::DType;
 use crate::error::Result;
@@ -209,9 +209,12 @@ pub fn xlogy(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let (x, y) = (s.input(a), s.input(b));
     record("XlogyBackward0", &[a, b], &out, s, move |ctx, g| {
         let (x, y) = (ctx.get(x), ctx.get(y));
+        // PyTorch 2.15: xlogy(grad, other), zeroed only where self is 0 and other <= 0 (so
+        // d/dx at x = 0 is log(y) for y > 0, and NaN stays NaN).
         let ga = if ctx.needs(0) {
-            let nonzero = super::ne(&x.detach(), &scalar_like(0.0, x.dtype()))?;
-            Some(where_(&nonzero, &mul(g, &log(y)?)?, &zeros_like(g)?)?)
+            let zero = scalar_like(0.0, x.dtype());
+            let mask = super::logical_and(&super::eq(&x.detach(), &zero)?, &super::le(&y.detach(), &zero)?)?;
+            Some(where_(&mask, &zeros_like(g)?, &xlogy(g, y)?)?)
         } else {
             None
         };

@@ -291,7 +291,7 @@ fn plan(t: &Tensor, items: &[IndexItem]) -> Result<Plan> {
     // Dims of `t` each item consumes (a bool mask consumes as many as it has).
     let consumes = |i: &IndexItem| match i {
         IndexItem::Int(_) | IndexItem::Slice(..) => 1,
-        IndexItem::Tensor(m) if m.dtype() == DType::Bool => m.ndim().max(1),
+        IndexItem::Tensor(m) if m.dtype() == DType::Bool => m.ndim(),
         IndexItem::Tensor(_) => 1,
         IndexItem::NewAxis | IndexItem::Ellipsis => 0,
     };
@@ -327,10 +327,15 @@ fn plan(t: &Tensor, items: &[IndexItem]) -> Result<Plan> {
                     adv.push((dim, wrapped_index(m, view.shape()[dim], dim)?));
                     dim += 1;
                 }
+                DType::Bool if m.ndim() == 0 => {
+                    // PyTorch: a new dim of size 1, masked by [b] (kept when true, emptied when false).
+                    view = unsqueeze(&view, dim as i64)?;
+                    let keep: Vec<i64> = if m.to_vec::<bool>()[0] { vec![0] } else { Vec::new() };
+                    let n = keep.len();
+                    adv.push((dim, Tensor::from_vec(keep, vec![n])));
+                    dim += 1;
+                }
                 DType::Bool => {
-                    if m.ndim() == 0 {
-                        bail!(Index, "indexing with a 0-d bool tensor is not supported by pyrustgrad");
-                    }
                     for k in 0..m.ndim() {
                         if m.shape()[k] != view.shape()[dim + k] {
                             bail!(

@@ -57,7 +57,8 @@ fn index_items_and_masks(py: Python, key: &PyAny) -> PyResult<(Vec<IndexItem>, u
         } else if let Ok(s) = it.downcast::<PySlice>() {
             IndexItem::Slice(slice_bound(s, "start")?, slice_bound(s, "stop")?, slice_bound(s, "step")?.unwrap_or(1))
         } else if it.is_instance::<PyBool>()? {
-            return Err(PyIndexError::new_err("indexing with a bool is not supported by pyrustgrad"));
+            // `x[True]` is `x[torch.tensor(True)]`, as in PyTorch.
+            IndexItem::Tensor(Tensor::scalar(it.extract::<bool>()?))
         } else if let Some(t) = tensor_of(it) {
             // int32 indices are int64 ones; a uint8 index is a (deprecated) mask, as in PyTorch.
             IndexItem::Tensor(match t.dtype() {

@@ -245,26 +245,43 @@ mod run_x86 {
 #[inline(always)]
 fn contiguous_run_body<T: Float, const N: usize>(w: &mut [&mut [T]; N], g: &[T], f: &impl Fn(T, &mut [T; N])) {
     let len = g.len();
+    let full = len - len % BLOCK;
+    // Whole blocks: fixed-size copies (inlined moves, no zeroing, no memcpy calls).
     let mut start = 0;
-    while start < len {
-        let m = (len - start).min(BLOCK);
+    while start < full {
+        let gb: [T; BLOCK] = g[start..start + BLOCK].try_into().unwrap_or_else(|_| unreachable!());
+        let mut wb: [[T; BLOCK]; N] = std::array::from_fn(|k| w[k][start..start + BLOCK].try_into().unwrap_or_else(|_| unreachable!()));
+        block_update(&gb, &mut wb, f);
+        for k in 0..N {
+            w[k][start..start + BLOCK].copy_from_slice(&wb[k]);
+        }
+        start += BLOCK;
+    }
+    // The tail, padded with zeros (their results are dropped).
+    let m = len - full;
+    if m > 0 {
         let mut gb = [T::ZERO; BLOCK];
-        gb[..m].copy_from_slice(&g[start..start + m]);
+        gb[..m].copy_from_slice(&g[full..]);
         let mut wb = [[T::ZERO; BLOCK]; N];
         for k in 0..N {
-            wb[k][..m].copy_from_slice(&w[k][start..start + m]);
+            wb[k][..m].copy_from_slice(&w[k][full..]);
         }
-        for i in 0..BLOCK {
-            let mut v: [T; N] = std::array::from_fn(|k| wb[k][i]);
-            f(gb[i], &mut v);
-            for k in 0..N {
-                wb[k][i] = v[k];
-            }
-        }
+        block_update(&gb, &mut wb, f);
         for k in 0..N {
-            w[k][start..start + m].copy_from_slice(&wb[k][..m]);
+            w[k][full..].copy_from_slice(&wb[k][..m]);
         }
-        start += m;
+    }
+}
+
+/// `f` over one block held in local arrays (no aliasing, so the loop vectorises).
+#[inline(always)]
+fn block_update<T: Float, const N: usize>(gb: &[T; BLOCK], wb: &mut [[T; BLOCK]; N], f: &impl Fn(T, &mut [T; N])) {
+    for i in 0..BLOCK {
+        let mut v: [T; N] = std::array::from_fn(|k| wb[k][i]);
+        f(gb[i], &mut v);
+        for k in 0..N {
+            wb[k][i] = v[k];
+        }
     }
 }
 

@@ -40,8 +40,16 @@ def main():
         out.append("    ]),")
     out.append("}")
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pyrustgrad", "_not_built.py")
+    # the hand-written code after the generated table (NotBuiltError, missing) stays
+    tail = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        end = old.find("\n}\n")
+        if end >= 0:
+            tail = old[end + 3:]
     with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+        f.write("\n".join(out) + "\n" + tail)
     print("wrote", path)
 
 

@@ -373,6 +373,12 @@ from ._gamma import lgamma, digamma, polygamma, mvlgamma  # noqa: E402
 from . import _gamma as _gamma_module  # noqa: E402
 _gamma_module._install(Tensor)
 from . import special  # noqa: E402
+from . import _more_ops  # noqa: E402
+from ._more_ops import (fmax, fmin, nextafter, ldexp, frexp, gcd, lcm, isin, tril_indices, triu_indices,  # noqa: E402,F401
+                        unravel_index, msort, diagflat, quantile, nanquantile, histogram, select_scatter,
+                        slice_scatter, diagonal_scatter, index_reduce, i0, igamma, igammac, hann_window,
+                        hamming_window, blackman_window, bartlett_window, kaiser_window)
+_more_ops.install(Tensor, globals())
 
 
 def compile(model=None, **kwargs):

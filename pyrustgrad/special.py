@@ -6,6 +6,7 @@ import math
 from . import _core
 from ._gamma import digamma, lgamma as gammaln, mvlgamma as multigammaln, polygamma
 from ._ops import erfinv, logit, logsumexp, sinc, _float
+from ._more_ops import i0, i1, igamma as gammainc, igammac as gammaincc
 
 erf = _core.erf
 erfc = _core.erfc
@@ -57,4 +58,4 @@ def log_softmax(input, dim, dtype=None):
 
 __all__ = ["erf", "erfc", "erfinv", "erfcx", "expm1", "exp2", "log1p", "xlogy", "xlog1py", "expit", "logit",
            "logsumexp", "sinc", "round", "ndtr", "ndtri", "log_ndtr", "entr", "softmax", "log_softmax",
-           "gammaln", "digamma", "psi", "polygamma", "multigammaln"]
+           "gammaln", "digamma", "psi", "polygamma", "multigammaln", "i0", "i1", "gammainc", "gammaincc"]

@@ -399,6 +399,9 @@ from .serialization import load, save  # noqa: E402
 from . import utils  # noqa: E402
 from . import optim  # noqa: E402
 from . import distributions  # noqa: E402,F401
+from . import amp, cpu  # noqa: E402,F401
+from .amp import (autocast, GradScaler, is_autocast_enabled, get_autocast_dtype, get_autocast_cpu_dtype,  # noqa: E402,F401
+                  get_autocast_gpu_dtype, is_autocast_cpu_enabled)
 from . import _torch_forms  # noqa: E402
 _torch_forms.install(_sys.modules[__name__])
 

@@ -55,3 +55,11 @@ def empty_cache():
 
 def is_bf16_supported(including_emulation=True):
     return False
+
+
+def _amp():
+    from .amp import _AmpNamespace
+    return _AmpNamespace("cuda")
+
+
+amp = _amp()  # torch.cuda.amp: its GradScaler and autocast disable themselves with PyTorch's warnings

@@ -219,6 +219,15 @@ CASES["xlogy_grad_at_zero"] = (
     "z = torch.xlogy(x, y); z.backward(torch.arange(1.0, 7.0, dtype=D)); gx, = torch.autograd.grad(torch.xlogy(x, y).sum(), x, create_graph=True)\n"
     "out = [z, x.grad, y.grad, torch.autograd.grad(gx[:5].sum(), y)[0]]")
 
+# copy_'s refusals: the source must broadcast to exactly the destination's shape
+CASES["copy_shape_errors"] = (
+    "def cp(a, b):\n"
+    "    try:\n"
+    "        return torch.zeros(a).copy_(torch.ones(b))\n"
+    "    except Exception as e:\n"
+    "        return (type(e).__name__, str(e))\n"
+    "out = [cp(a, b) for a, b in [((), (1,)), ((2, 3), (4,)), ((3,), (2, 3)), ((2, 3), (3,)), ((2, 1), (2, 3)), ((0,), (1,)), ((2, 3), (1, 1, 3)), ((2, 3), ()), ((1,), ())]]")
+
 CASES["advanced_setitem_dtypes"] = "out = each(lambda d: _set(d))"
 MORE += """
 def nexts(t):

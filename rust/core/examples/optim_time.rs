@@ -1,7 +1,7 @@
 //! Quick timing of the fused optimizer steps (best of many repeats) on 1M float32 values,
 //! against a plain slice loop doing the same arithmetic (the memory-bound bound).
 //!
-//! Run: `cargo run --release -p pyrustgrad-core --example optim_time [n]`
+//! Run: `cargo run --release -p pyrustgrad-core --example optim_time [n] [threads]`
 use std::time::Instant;
 
 use pyrustgrad_core::ops::{adam_step, sgd_step, AdamOptions, SgdOptions};
@@ -21,6 +21,9 @@ fn best(mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let n: usize = std::env::args().nth(1).map(|s| s.parse().unwrap()).unwrap_or(1 << 20);
+    let threads: usize = std::env::args().nth(2).map(|s| s.parse().unwrap()).unwrap_or(1);
+    pyrustgrad_core::gemm::set_num_threads(threads);
+    println!("{} float32 values, {} thread(s)", n, threads);
     let vals = |k: f32| Tensor::from_vec((0..n).map(|i| ((i as f32) * 0.37 + k).sin()).collect::<Vec<f32>>(), vec![n]);
     let (p, g, b) = (vals(0.0), vals(1.0), vals(2.0));
     let o = SgdOptions { lr: 0.01, momentum: 0.9, dampening: 0.0, weight_decay: 0.0, nesterov: false, maximize: false };

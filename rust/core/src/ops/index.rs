@@ -79,7 +79,7 @@ pub fn set_index(x: &Tensor, items: &[IndexItem], value: &Tensor) -> Result<()> 
     plan.view.clear_no_grad_view();
     if plan.adv.is_empty() {
         // `view` is a view of `x`: copy_ into it is differentiable (CopySlices).
-        return super::copy_(&plan.view, value);
+        return super::copy_expanded_(&plan.view, value);
     }
     if crate::autograd::is_grad_enabled() && (x.requires_grad() || value.requires_grad() || plan.view.requires_grad()) {
         // Recorded as PyTorch does: IndexPutBackward0 on `x` when the key's basic part

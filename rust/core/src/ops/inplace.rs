@@ -258,6 +258,16 @@ pub fn zero_(x: &Tensor) -> Result<()> {
     fill_(x, 0.0)
 }
 pub fn copy_(x: &Tensor, src: &Tensor) -> Result<()> {
+    // PyTorch's messages: src must broadcast to exactly x's shape.
+    let b = crate::shape::broadcast_shapes(x.shape(), src.shape())?;
+    if &b[..] != x.shape() {
+        bail!(Runtime, "output with shape {} doesn't match the broadcast shape {}", fmt_shape(x.shape()), fmt_shape(&b));
+    }
+    copy_expanded_(x, src)
+}
+
+/// `copy_` with `src` expanded to x's shape (expand's messages, as PyTorch's `x[i] = v`).
+pub fn copy_expanded_(x: &Tensor, src: &Tensor) -> Result<()> {
     let sizes: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
     apply_inplace(x, &[src], false, |s| {
         let r = {

@@ -134,7 +134,12 @@ CASES = {
     "fmp2d_ties_nan": (
         "x = torch.tensor([[[[1., float('nan'), float('nan'), 0.], [2., 2., 5., 5.], [float('-inf'), float('-inf'), 3., 3.]]]], dtype=D)\n"
         "out = [F.fractional_max_pool2d(x, (1, 2), output_size=(3, 2), return_indices=True, _random_samples=torch.zeros(1, 1, 2, dtype=D)),"
-        " F.fractional_max_pool2d(x, (2, 4), output_size=(1, 1), return_indices=True, _random_samples=torch.zeros(1, 1, 2, dtype=D))]"),
+        " F.fractional_max_pool2d(x, (1, 4), output_size=(3, 1), return_indices=True, _random_samples=torch.zeros(1, 1, 2, dtype=D))]"),
+    # a sample where the float32 arithmetic of the intervals differs from float64's
+    "fmp2d_float32_rounding": (
+        "x = torch.arange(57.0).reshape(1, 1, 57, 1)\n"
+        "out = F.fractional_max_pool2d(x, (2, 1), output_size=(30, 1), return_indices=True,"
+        " _random_samples=torch.tensor([[[0.0, 0.5636358261108398]]]))"),
     "fmp2d_empty_batch": "out = F.fractional_max_pool2d(data(0, 2, 5, 5), 2, output_size=2)",
     "fmp2d_zero_output": "out = F.fractional_max_pool2d(data(1, 2, 5, 5), 2, output_size=0)",
     "fmp2d_with_indices_fn": "out = [len(F.fractional_max_pool2d_with_indices(data(1, 4, 4), 2, output_size=2)), len(F.fractional_max_pool3d_with_indices(data(1, 4, 4, 4), 2, output_size=2))]",

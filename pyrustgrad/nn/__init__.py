@@ -1,6 +1,6 @@
 """``pyrustgrad.nn``: modules, layers, losses, initialisation and utilities, as ``torch.nn``."""
 
-from .parameter import Parameter, Buffer, UninitializedParameter  # noqa: F401
+from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import Module  # noqa: F401
 from . import functional  # noqa: F401

@@ -1692,6 +1692,8 @@ from ._convolution import (  # noqa: E402
 from ._ctc import ctc_loss  # noqa: E402,F401
 from ._grid import affine_grid, grid_sample  # noqa: E402,F401
 from ._bag import embedding_bag  # noqa: E402,F401
+from ._fractional import (  # noqa: E402,F401
+    fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d, fractional_max_pool3d_with_indices)
 
 from ._attention import (  # noqa: E402,F401
     scaled_dot_product_attention, multi_head_attention_forward, _canonical_mask, _none_or_dtype)

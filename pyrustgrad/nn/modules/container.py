@@ -1,8 +1,9 @@
-"""Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict.
+"""Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict (and the deprecated Container).
 Must stay valid Python 3.6."""
 
 import collections
 import operator
+import warnings
 
 from ... import _core
 from ..parameter import Parameter
@@ -14,6 +15,25 @@ def _abs_index(idx, n):
     if not (-n <= idx < n):
         raise IndexError("index %d is out of range" % idx)
     return idx % n
+
+
+_CONTAINER_DEPRECATED = ("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                         "Subclass that instead.")
+
+
+class Container(Module):
+    """PyTorch's deprecated ``nn.Container(**modules)``: a Module holding the keyword
+    arguments as submodules; constructing it (or subclassing it) gives a FutureWarning."""
+
+    def __init_subclass__(cls, **kwargs):
+        warnings.warn(_CONTAINER_DEPRECATED, FutureWarning, stacklevel=2)
+        super(Container, cls).__init_subclass__(**kwargs)
+
+    def __init__(self, **kwargs):
+        warnings.warn(_CONTAINER_DEPRECATED, FutureWarning, stacklevel=2)
+        super(Container, self).__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
 
 
 class Sequential(Module):

@@ -1,6 +1,8 @@
 """Loss modules over ``nn.functional``'s losses (reduction 'none' | 'mean' | 'sum').
 Must stay valid Python 3.6."""
 
+import warnings
+
 from .. import functional as F
 from .module import Module
 
@@ -55,6 +57,23 @@ class NLLLoss(_WeightedLoss):
 
     def forward(self, input, target):
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+
+
+_NLLLOSS2D_DEPRECATED = ("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement and "
+                         "see https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.")
+
+
+class NLLLoss2d(NLLLoss):
+    """PyTorch's deprecated alias of ``NLLLoss``: constructing it (or subclassing it) gives a
+    FutureWarning."""
+
+    def __init_subclass__(cls, **kwargs):
+        warnings.warn(_NLLLOSS2D_DEPRECATED, FutureWarning, stacklevel=2)
+        super(NLLLoss2d, cls).__init_subclass__(**kwargs)
+
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+        warnings.warn(_NLLLOSS2D_DEPRECATED, FutureWarning, stacklevel=2)
+        super(NLLLoss2d, self).__init__(weight, size_average, ignore_index, reduce, reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):

@@ -12,7 +12,7 @@ import itertools
 import weakref
 
 from ... import _core, no_grad
-from ..parameter import Buffer, Parameter
+from ..parameter import Buffer, Parameter, UninitializedBuffer
 
 __all__ = ["Module", "RemovableHandle"]
 
@@ -198,8 +198,11 @@ class Module(object):
                 modules[name] = value
             else:
                 buffers = self.__dict__.get("_buffers")
-                if isinstance(value, Buffer) or (buffers is not None and name in buffers):
-                    if isinstance(value, Buffer):
+                lazy = isinstance(value, UninitializedBuffer)
+                if isinstance(value, Buffer) or lazy or (buffers is not None and name in buffers):
+                    if lazy:
+                        persistent = value.persistent
+                    elif isinstance(value, Buffer):
                         persistent = value.persistent
                         value = value.data
                     else:

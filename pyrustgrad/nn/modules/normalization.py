@@ -1,7 +1,8 @@
-"""BatchNorm1d/2d/3d, LayerNorm, GroupNorm, InstanceNorm1d/2d/3d, RMSNorm.
+"""BatchNorm1d/2d/3d, LayerNorm, GroupNorm, InstanceNorm1d/2d/3d, RMSNorm, LocalResponseNorm, CrossMapLRN2d.
 Must stay valid Python 3.6."""
 
 import numbers
+import warnings
 
 from ... import _core
 from .. import functional as F
@@ -52,7 +53,8 @@ class _NormBase(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
@@ -117,6 +119,14 @@ class _InstanceNorm(_NormBase):
         if input.dim() not in (self._batched - 1, self._batched):
             raise ValueError("expected %dD or %dD input (got %dD input)"
                              % (self._batched - 1, self._batched, input.dim()))
+        feature_dim = input.dim() - (self._batched - 1)
+        if input.shape[feature_dim] != self.num_features:
+            if self.affine:
+                raise ValueError("expected input's size at dim=%d to match num_features (%d), but got: %d."
+                                 % (feature_dim, self.num_features, input.shape[feature_dim]))
+            warnings.warn("input's size at dim=%d does not match num_features. You can silence this warning by not "
+                          "passing in num_features, which is not used because affine=False" % feature_dim,
+                          stacklevel=2)
         unbatched = input.dim() == self._batched - 1
         if unbatched:
             input = input.unsqueeze(0)
@@ -225,6 +235,91 @@ class LocalResponseNorm(Module):
 
     def forward(self, input):
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+
+def _over_channels(m, t):
+    # sum_j m[c, j] * t[n, j, h, w]
+    n, c, h, w = t.shape
+    return m.matmul(t.reshape(n, c, h * w)).reshape(n, c, h, w)
+
+
+def _cross_map_scale(x, size, alpha, k):
+    """PyTorch's CrossMapLRN2d normaliser, its running-sum recurrence written out: channel c
+    sums the squares of channels 0 .. min(c + pre_pad - 1, C - 1), less channels
+    1 .. c - pre_pad (channel 0 is never taken out, as in PyTorch), pre_pad =
+    int((size - 1) / 2 + 1); times alpha / size, plus k."""
+    from ... import tensor
+    channels = x.shape[1]
+    pre_pad = int((size - 1) / 2 + 1)
+    m = tensor(_window_rows(channels, lambda c: 0, lambda c: min(c + pre_pad - 1, channels - 1), 1,
+                            lambda c: c - pre_pad), dtype=x.dtype)
+    return _over_channels(m, x * x) * (alpha / size) + k
+
+
+def _window_rows(channels, lo, hi, skip_from=None, skip_to=None):
+    return [[1.0 if lo(c) <= j <= hi(c) and not (skip_to is not None and skip_from <= j <= skip_to(c)) else 0.0
+             for j in range(channels)] for c in range(channels)]
+
+
+def _cross_map_grad(x, gy, size, alpha, beta, k):
+    """PyTorch's CrossMapLRN2d backward formula (not the derivative of its forward: the
+    window it sums, c - ipp .. c + size - 1 - ipp with ipp = int(size - (size - 1) / 2), is
+    shifted), written in differentiable ops of x and gy, so its own gradients exist."""
+    from ... import tensor
+    channels = x.shape[1]
+    ipp = int(size - (size - 1) / 2)
+    if ipp + channels > channels + size - 1:
+        raise RuntimeError("start (%d) + length (%d) exceeds dimension size (%d)." % (ipp, channels, channels + size - 1))
+    scale = _cross_map_scale(x, size, alpha, k)
+    y = x * scale.pow(-beta)
+    r = tensor(_window_rows(channels, lambda c: c - ipp, lambda c: c + size - 1 - ipp), dtype=x.dtype)
+    acc = _over_channels(r, gy * y / scale)
+    return scale.pow(-beta) * gy - x * acc * (2 * alpha * beta / size)
+
+
+def _cross_map_function():
+    from ...autograd import Function
+
+    class CrossMapLRN2d(Function):
+        @staticmethod
+        def forward(ctx, input, size, alpha=1e-4, beta=0.75, k=1):
+            if input.dim() != 4:
+                raise ValueError("CrossMapLRN2d: Expected input to be 4D, got %dD instead." % input.dim())
+            ctx.size, ctx.alpha, ctx.beta, ctx.k = size, alpha, beta, k
+            ctx.save_for_backward(input)
+            return input * _cross_map_scale(input, size, alpha, k).pow(-beta)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            input, = ctx.saved_tensors
+            return _cross_map_grad(input, grad_output, ctx.size, ctx.alpha, ctx.beta, ctx.k), None, None, None, None
+
+    return CrossMapLRN2d
+
+
+_CROSS_MAP = []
+
+
+class CrossMapLRN2d(Module):
+    """PyTorch's legacy cross-channel LRN over 4-D input (size, alpha, beta, k): its forward
+    and its first-order gradient are PyTorch's (``_cross_map_scale``, ``_cross_map_grad``),
+    one ``CrossMapLRN2dBackward`` node; the gradient formula is differentiable again (PyTorch's
+    refuses create_graph)."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super(CrossMapLRN2d, self).__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        if not _CROSS_MAP:
+            _CROSS_MAP.append(_cross_map_function())
+        return _CROSS_MAP[0].apply(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)

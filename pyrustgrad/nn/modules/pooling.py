@@ -146,6 +146,44 @@ class MaxUnpool3d(_MaxUnpoolNd):
     _fn = staticmethod(F.max_unpool3d)
 
 
+class _FractionalMaxPoolNd(Module):
+    """FractionalMaxPool2d/3d: ``_random_samples`` is a buffer (None unless given), so a
+    module built with it pools the same windows every call; no extra_repr (PyTorch's)."""
+    _n = 0
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None):
+        super(_FractionalMaxPoolNd, self).__init__()
+        n = self._n
+        name = type(self).__name__ if type(self).__name__.startswith("FractionalMaxPool") else "FractionalMaxPool%dd" % n
+        if n == 3 and ((isinstance(kernel_size, int) and kernel_size <= 0) or
+                       (isinstance(kernel_size, (tuple, list)) and not all(k > 0 for k in kernel_size))):
+            raise ValueError("kernel_size must be greater than 0, but got %s" % (kernel_size,))
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _ntuple(output_size, n) if output_size is not None else None
+        self.output_ratio = _ntuple(output_ratio, n) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError("%s requires specifying either an output size, or a pooling ratio" % name)
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError("output_ratio must be between 0 and 1 (got %s)" % (output_ratio,))
+
+    def forward(self, input):
+        fn = F.fractional_max_pool2d if self._n == 2 else F.fractional_max_pool3d
+        return fn(input, self.kernel_size, self.output_size, self.output_ratio, self.return_indices,
+                  _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    _n = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    _n = 3
+
+
 class _AdaptivePoolNd(Module):
     _fn = None
 

@@ -39,6 +39,7 @@ def set_default_dtype(d):
     if d not in _FLOATS:
         raise TypeError("only floating-point types are supported as the default type")
     _default[0] = d
+    _core._set_default_float_dtype(d)
 
 
 def set_default_tensor_type(t):
@@ -50,6 +51,7 @@ def set_default_tensor_type(t):
     if d not in _FLOATS:
         raise TypeError("only floating-point types are supported as the default type")
     _default[0] = d
+    _core._set_default_float_dtype(d)
 
 
 # ---------------------------------------------------------------- finfo / iinfo

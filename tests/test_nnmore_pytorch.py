@@ -234,6 +234,23 @@ CASES = {
     "asm_2d_target": "m = nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3]); m(data(2, 4).float(), torch.tensor([[1, 2]]))",
 }
 
+# Layers built under set_default_dtype(float64) take it (the recurrent layers and
+# MultiheadAttention too), with PyTorch's initial values; Module.half()/bfloat16().
+CASES["default_float64_recurrent_and_attention"] = (
+    "torch.set_default_dtype(torch.float64)\n"
+    "try:\n"
+    "    torch.manual_seed(0); lstm = nn.LSTM(2, 3); gru = nn.GRU(2, 3); cell = nn.RNNCell(2, 3); mha = nn.MultiheadAttention(4, 2)\n"
+    "    enc = nn.TransformerEncoderLayer(4, 2, dim_feedforward=8, dropout=0.0)\n"
+    "    x = torch.ones(1, 1, 2); q = torch.ones(2, 1, 4)\n"
+    "    out = [lstm.weight_ih_l0, gru.bias_hh_l0, cell.weight_hh, mha.in_proj_weight, enc.self_attn.out_proj.weight.dtype, lstm(x)[0], gru(x)[0], cell(x[0]),\n"
+    "           mha(q, q, q)[0], enc(q), nn.Transformer.generate_square_subsequent_mask(3).dtype]\n"
+    "finally:\n"
+    "    torch.set_default_dtype(torch.float32)")
+CASES["module_half_bfloat16"] = (
+    "m = fill(nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))); h = m.half()\n"
+    "out = [h is m, m[0].weight.dtype, m[0].weight, m[1].running_var.dtype, m[1].num_batches_tracked.dtype]\n"
+    "m.bfloat16(); out += [m[0].weight.dtype, m[0].weight, m[1].running_mean.dtype]")
+
 test_case_matches_pytorch, test_recording_is_current = case_tests(CASES, DATA, SETUP + MORE)
 
 

@@ -142,7 +142,7 @@ CASES = {
         "out = [P.real is P, torch.real(P) is P, P.conj() is P, torch.conj(P) is P, P.resolve_conj() is P, torch.resolve_neg(P) is P,\n"
         "       P.conj_physical(), torch.is_conj(P), torch.is_neg(P), err(lambda: P.imag), err(lambda: torch.imag(P)), P.adjoint(), torch.adjoint(N),\n"
         "       P.to_dense() is P, P.dim_order(), N.transpose(0, 2).dim_order(), P.const_data_ptr() == P.data_ptr(), err(lambda: torch.ones(3).adjoint())]"),
-    "tensor_new": "out = [P.new(2, 3), P.new([1, 2]), P.new(), torch.tensor([1, 2]).new([3, 4]), torch.tensor([1, 2]).new(3).shape, P.new(torch.Size([2]))]",
+    "tensor_new": "out = [P.new(2, 3).shape, P.new(2, 3).dtype, P.new([1, 2]), P.new(), torch.tensor([1, 2]).new([3, 4]), torch.tensor([1, 2]).new(3).shape, P.new(torch.Size([2]))]",
     "tensor_where": "out = [P.where(P > 0, torch.zeros((), dtype=D)), P.where(P > 0, -1.0), g(lambda x: x.where(x > 0, x * 2), (3, 4))]",
     "resize": (
         "y = data(6).clone(); y.resize_(2, 2); z = data(4).clone(); z.resize_((2, 3)); w = data(5).clone(); w.resize_as_(P)\n"
@@ -186,6 +186,14 @@ CASES = {
         "x = data(4)\n"
         "out = [torch.vander(x), torch.vander(x, N=2), torch.vander(x, 3, True), torch.vander(torch.tensor([1, 2, 3])), err(lambda: torch.vander(data(2, 2))),\n"
         "       torch.channel_shuffle(data(1, 6, 2), 3), torch.native_channel_shuffle(data(2, 4, 1), 2)]"),
+    "repr_under_default_float64": (
+        "torch.set_default_dtype(torch.float64)\n"
+        "try:\n"
+        "    out = [repr(t) for t in (torch.ones(2), torch.ones(2, dtype=torch.float32), torch.zeros(0), torch.zeros(0, dtype=torch.float32), torch.tensor([1, 2]),\n"
+        "                             torch.ones(2, dtype=torch.float16), torch.tensor(1.5), torch.ones(2, requires_grad=True) * 2)]\n"
+        "finally:\n"
+        "    torch.set_default_dtype(torch.float32)\n"
+        "out += [repr(torch.ones(2)), repr(torch.ones(2, dtype=torch.float64))]"),
     "anomaly_functions": "a0 = torch.is_anomaly_check_nan_enabled(); torch.set_anomaly_enabled(True); a1 = [torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()]; torch.set_anomaly_enabled(False); out = [a0, a1, torch.is_anomaly_enabled()]",
 }
 

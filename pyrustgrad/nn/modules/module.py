@@ -420,10 +420,10 @@ class Module(object):
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
     def half(self):
-        raise TypeError("pyrustgrad has no float16 dtype: Module.half() is not supported")
+        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     def bfloat16(self):
-        raise TypeError("pyrustgrad has no bfloat16 dtype: Module.bfloat16() is not supported")
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     def type(self, dst_type):
         return self._apply(lambda t: t.type(dst_type))

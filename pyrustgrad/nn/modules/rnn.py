@@ -24,7 +24,7 @@ def _pt():
 
 
 def _empty(shape, dtype):
-    return _core.full(list(shape), 0.0, _core.float32 if dtype is None else dtype, False)
+    return _core.full(list(shape), 0.0, _pt().get_default_dtype() if dtype is None else dtype, False)
 
 
 def _gates(t, n):

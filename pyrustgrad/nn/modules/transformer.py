@@ -25,7 +25,7 @@ def _pt():
 
 
 def _empty(shape, dtype):
-    return _core.full(list(shape), 0.0, _core.float32 if dtype is None else dtype, False)
+    return _core.full(list(shape), 0.0, _pt().get_default_dtype() if dtype is None else dtype, False)
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -112,7 +112,7 @@ class MultiheadAttention(Module):
 def _generate_square_subsequent_mask(sz, device=None, dtype=None):
     """A float [sz, sz] mask: 0 on and below the diagonal, -inf above it."""
     pt = _pt()
-    dtype = pt.float32 if dtype is None else dtype
+    dtype = pt.get_default_dtype() if dtype is None else dtype
     keep = pt.arange(sz).unsqueeze(1) >= pt.arange(sz).unsqueeze(0)
     return pt.where(keep, pt.zeros(sz, sz, dtype=dtype), pt.full([sz, sz], float("-inf"), dtype=dtype))
 

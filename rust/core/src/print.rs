@@ -28,6 +28,18 @@ pub fn set_torch_names(on: bool) {
     TORCH_NAMES.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
+static DEFAULT_FLOAT: std::sync::RwLock<DType> = std::sync::RwLock::new(DType::F32);
+
+/// The float dtype a repr shows no `dtype=` for: `torch.get_default_dtype()` (set by
+/// `set_default_dtype`), as PyTorch's printing.
+pub fn set_default_float_dtype(dt: DType) {
+    *DEFAULT_FLOAT.write().unwrap_or_else(|p| p.into_inner()) = dt;
+}
+
+fn default_float_dtype() -> DType {
+    *DEFAULT_FLOAT.read().unwrap_or_else(|p| p.into_inner())
+}
+
 pub fn repr(t: &Tensor) -> Result<String> {
     repr_as(t, "tensor")
 }
@@ -43,7 +55,7 @@ pub fn repr_as(t: &Tensor, name: &str) -> Result<String> {
     let prefix = format!("{}(", name);
     let mut suffixes = Vec::new();
     let dt = t.dtype();
-    if dtype_suffix_needed(dt == DType::F32, matches!(dt, DType::I64 | DType::Bool), t.numel()) {
+    if dtype_suffix_needed(dt == default_float_dtype(), matches!(dt, DType::I64 | DType::Bool), t.numel()) {
         suffixes.push(format!("dtype={}.{}", module_prefix(), dt.name()));
     }
     if let Some(f) = t.grad_fn() {

@@ -215,6 +215,13 @@ fn _grad(py: Python, outputs: &PyAny, inputs: &PyAny, grad_outputs: Option<&PyAn
     crate::convert::opt_tensors_to_tuple(py, &res)
 }
 
+/// What `set_default_dtype` tells the printer (no `dtype=` for the default float dtype).
+#[pyfunction]
+fn _set_default_float_dtype(dtype: &PyAny) -> PyResult<()> {
+    pyrustgrad_core::print::set_default_float_dtype(dtype_arg(Some(dtype))?.unwrap_or(pyrustgrad_core::DType::F32));
+    Ok(())
+}
+
 #[pyfunction]
 fn _set_printoptions(precision: Option<usize>, threshold: Option<usize>, edgeitems: Option<usize>, linewidth: Option<usize>, sci_mode: Option<&PyTuple>, reset: bool) -> PyResult<()> {
     // sci_mode: None = leave as is; a 1-tuple (None | bool,) = set it (None meaning automatic).
@@ -515,6 +522,7 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_backward, m)?)?;
     m.add_function(wrap_pyfunction!(_grad, m)?)?;
     m.add_function(wrap_pyfunction!(_set_printoptions, m)?)?;
+    m.add_function(wrap_pyfunction!(_set_default_float_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(_alloc_cache_info, m)?)?;

@@ -142,7 +142,7 @@ CASES = {
         "out = [P.real is P, torch.real(P) is P, P.conj() is P, torch.conj(P) is P, P.resolve_conj() is P, torch.resolve_neg(P) is P,\n"
         "       P.conj_physical(), torch.is_conj(P), torch.is_neg(P), err(lambda: P.imag), err(lambda: torch.imag(P)), P.adjoint(), torch.adjoint(N),\n"
         "       P.to_dense() is P, P.dim_order(), N.transpose(0, 2).dim_order(), P.const_data_ptr() == P.data_ptr(), err(lambda: torch.ones(3).adjoint())]"),
-    "tensor_new": "out = [P.new(2, 3).shape, P.new(2, 3).dtype, P.new([1, 2]), P.new(), torch.tensor([1, 2]).new([3, 4]), torch.tensor([1, 2]).new(3).shape, P.new(torch.Size([2]))]",
+    "tensor_new": "out = [P.new(2, 3).shape, P.new(2, 3).dtype, P.new([1, 2]), P.new(), torch.tensor([1, 2]).new([3, 4]), torch.tensor([1, 2]).new(3).shape, P.new(torch.Size([2])).shape]",
     "tensor_where": "out = [P.where(P > 0, torch.zeros((), dtype=D)), P.where(P > 0, -1.0), g(lambda x: x.where(x > 0, x * 2), (3, 4))]",
     "resize": (
         "y = data(6).clone(); y.resize_(2, 2); z = data(4).clone(); z.resize_((2, 3)); w = data(5).clone(); w.resize_as_(P)\n"

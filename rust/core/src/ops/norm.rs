@@ -240,10 +240,11 @@ impl Rows {
     fn channels(&self) -> usize {
         self.groups * self.cg
     }
-    /// Rows per block: at least a grain of elements, at most 64 blocks (partials of the
-    /// weight's gradient are kept per block).
+    /// Rows per block: at least a quarter grain of elements (so that a few grains of work
+    /// split evenly over the threads), at most 64 blocks (partials of the weight's gradient
+    /// are kept per block). Independent of the thread count: the same bits for any.
     fn block_rows(&self) -> usize {
-        GRAIN.div_ceil(self.d.max(1)).max(self.rows.div_ceil(64)).max(1)
+        (GRAIN / 4).div_ceil(self.d.max(1)).max(self.rows.div_ceil(64)).max(1)
     }
 }
 

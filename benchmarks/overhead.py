@@ -1,5 +1,6 @@
 """Per-op overhead on tiny tensors (16 elements): microseconds per op for
-forward-with-graph, backward, and a no-grad add, as medians of several repeats.
+forward-with-graph, backward, and a no-grad add (with one thread set, and before any
+``set_num_threads`` call: the default every script runs with), as medians of several repeats.
 
     .venv/bin/python benchmarks/overhead.py
     .venv/bin/python benchmarks/overhead.py --against base=/opt/base-venv/bin/python \\
@@ -44,11 +45,26 @@ def _bench(torch, n_ops=200, repeats=15):
     return statistics.median(fwd), statistics.median(bwd), statistics.median(nograd)
 
 
+def _default_threads_add(torch, n_ops=200, repeats=15):
+    """The no-grad add before anything sets the thread count."""
+    c = torch.ones(16)
+    times = []
+    with torch.no_grad():
+        for _ in range(repeats):
+            z = c
+            t0 = time.perf_counter()
+            for _ in range(n_ops):
+                z = z + c
+            times.append((time.perf_counter() - t0) / n_ops * 1e6)
+    return statistics.median(times)
+
+
 def _one_round(module):
     mod = __import__(module)
+    default = _default_threads_add(mod)
     if hasattr(mod, "set_num_threads"):
         mod.set_num_threads(1)
-    return list(_bench(mod))
+    return list(_bench(mod)) + [default]
 
 
 def main():
@@ -74,16 +90,17 @@ def main():
                                  stdout=subprocess.PIPE, check=True, cwd="/").stdout
             results[label].append(json.loads(out))
     print("medians of %d rounds (each the median of 15 repeats of 200 ops), us/op" % args.rounds)
-    print("%-22s %14s %14s %14s" % ("library", "fwd+graph us", "backward us", "no-grad add us"))
+    print("%-22s %14s %14s %14s %16s" % ("library", "fwd+graph us", "backward us", "no-grad add us",
+                                          "add, default thr"))
     med = {}
     for label, _, _ in runs:
-        med[label] = [statistics.median(r[i] for r in results[label]) for i in range(3)]
-        print("%-22s %14.3f %14.3f %14.3f" % ((label,) + tuple(med[label])))
+        med[label] = [statistics.median(r[i] for r in results[label]) for i in range(4)]
+        print("%-22s %14.3f %14.3f %14.3f %16.3f" % ((label,) + tuple(med[label])))
     base = med[runs[0][0]]
     for label, _, _ in runs[1:]:
         r = med[label]
-        print("%s / this: forward %.2fx, backward %.2fx, no-grad add %.2fx"
-              % (label, r[0] / base[0], r[1] / base[1], r[2] / base[2]))
+        print("%s / this: forward %.2fx, backward %.2fx, no-grad add %.2fx, add with default threads %.2fx"
+              % (label, r[0] / base[0], r[1] / base[1], r[2] / base[2], r[3] / base[3]))
     return 0
 
 

@@ -21,9 +21,16 @@ pub fn set_num_threads(n: usize) {
 /// The thread count [`gemm`](super::gemm) uses (default: available parallelism).
 pub fn get_num_threads() -> usize {
     match NUM_THREADS.load(Ordering::Relaxed) {
-        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, MAX_THREADS),
+        0 => default_threads(),
         n => n,
     }
+}
+
+/// The machine's available parallelism, asked once: `available_parallelism` reads the
+/// cgroup quota files on Linux (tens of microseconds), far too slow for every op.
+fn default_threads() -> usize {
+    static DEFAULT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *DEFAULT.get_or_init(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, MAX_THREADS))
 }
 
 /// A pool with exactly `n` (≥ 2) threads, or None if the OS refused to make one

@@ -20,6 +20,7 @@ import functools
 import warnings
 
 from . import _core
+from ._ops import _NoGrad
 
 _READY, _UNSCALED, _STEPPED = 0, 1, 2
 _NO_CUDA_AUTOCAST = "CUDA is not available or torch_xla is imported. Disabling autocast."
@@ -221,16 +222,6 @@ class GradScaler(object):
         self._init_growth_tracker = state_dict["_growth_tracker"]
         if self._growth_tracker is not None:
             self._growth_tracker.fill_(state_dict["_growth_tracker"])
-
-
-class _NoGrad(object):
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _core._set_grad_enabled(self.prev)
-        return False
 
 
 _FAST_DTYPES = {"cpu": "bfloat16", "cuda": "float16"}

@@ -49,21 +49,16 @@ def _rebuild(items, kind):
     return kind(*items)  # a namedtuple
 
 
+def _EnableGrad():
+    import pyrustgrad
+    return pyrustgrad.enable_grad()
+
+
 def _marker():
     """The sequence number the next recorded node gets."""
     with _EnableGrad():
         probe = _core.full([], 0.0, _core.float32, True) * 1.0
     return probe.grad_fn._sequence_nr() + 1
-
-
-class _EnableGrad(object):
-    def __enter__(self):
-        self.prev = _core.is_grad_enabled()
-        _core._set_grad_enabled(True)
-
-    def __exit__(self, *exc):
-        _core._set_grad_enabled(self.prev)
-        return False
 
 
 def _leaves(outputs, inputs, start):

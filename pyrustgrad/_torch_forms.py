@@ -88,9 +88,12 @@ def _check_layout(lay):
 # ---------------------------------------------------------------- Tensor methods
 
 def _inplace_method(name):
-    """The in-place form of the Tensor method ``name``: the result written into self."""
+    """The in-place form of the Tensor method ``name``: the result written into self. When
+    gradients are recorded the op reads a copy of self (what PyTorch's in-place op saves), so
+    that overwriting self does not invalidate what the op saved for its backward."""
     def f(self, *args, **kwargs):
-        return _into(self, getattr(self, name)(*args, **kwargs))
+        src = self.clone() if self.requires_grad and _core.is_grad_enabled() else self
+        return _into(self, getattr(src, name)(*args, **kwargs))
     f.__name__ = name + "_"
     return f
 
@@ -542,15 +545,16 @@ def constant_pad_nd(input, pad, value=0):
 # ---------------------------------------------------------------- other torch functions
 
 def rsub(input, other, alpha=1):
-    """``other - alpha * input``."""
+    """``other - alpha * input`` (a Python number ``other`` takes part as a wrapped number,
+    so float64 tensors keep it in float64)."""
     import pyrustgrad
-    if not isinstance(other, _core._TensorBase):
-        other = pyrustgrad.tensor(other)
-        if other.is_floating_point() and not input.is_floating_point():
-            pass
-        elif not other.is_floating_point():
-            other = other.to(input.dtype) if input.dtype != _core.bool else other
-    return pyrustgrad.sub(other, input, alpha=alpha)
+    if isinstance(other, bool) or (isinstance(other, _core._TensorBase) and other.dtype == _core.bool) \
+            or input.dtype == _core.bool:
+        raise NotImplementedError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                                  "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    if isinstance(other, _core._TensorBase):
+        return pyrustgrad.sub(other, input, alpha=alpha)
+    return other - (input if alpha == 1 else input * alpha)
 
 
 def fill(input, value):

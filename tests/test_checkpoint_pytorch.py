@@ -68,6 +68,10 @@ CASES = {
         "y = cp.checkpoint(m, x, use_reentrant=True); z = cp.checkpoint(m, x, use_reentrant=False)\n"
         "out = [y.requires_grad, z.requires_grad, y, z]"),
     "reentrant_node_name": "y = cp.checkpoint(lambda u: u.sin() * 2, data(3, requires_grad=True), use_reentrant=True); out = [y.grad_fn.name(), y]",
+    "outputs_that_need_no_grad": (
+        "x = data(4, requires_grad=True)\n"
+        "a, i, d = cp.checkpoint(lambda t: (t * 2, t.argmax(), t.detach() * 3), x, use_reentrant=False)\n"
+        "a.sum().backward(); out = [a.requires_grad, i.requires_grad, d.requires_grad, i, d, x.grad]"),
     "under_no_grad": "x = data(3, requires_grad=True)\nwith torch.no_grad():\n    y = cp.checkpoint(lambda u: u * 2, x, use_reentrant=False)\nout = [y.requires_grad, y]",
     "bad_determinism_check": "out = err(lambda: cp.checkpoint(lambda u: u, data(2, requires_grad=True), use_reentrant=False, determinism_check='x'))",
 }

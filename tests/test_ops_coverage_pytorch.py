@@ -228,6 +228,25 @@ CASES["copy_shape_errors"] = (
     "        return (type(e).__name__, str(e))\n"
     "out = [cp(a, b) for a, b in [((), (1,)), ((2, 3), (4,)), ((3,), (2, 3)), ((2, 3), (3,)), ((2, 1), (2, 3)), ((0,), (1,)), ((2, 3), (1, 1, 3)), ((2, 3), ()), ((1,), ())]]")
 
+# x[i] = v drops v's leading size-1 dims beyond the view's, as PyTorch
+CASES["setitem_drops_leading_ones"] = (
+    "x = torch.zeros(2, 3, dtype=D); x[0] = data(1, 3); x[:, 1:] = data(1, 1, 2, 2, k=1.0)[0]; y = torch.zeros(2, 3, dtype=D); y[:] = data(1, 1, 3)\n"
+    "def bad():\n"
+    "    z = torch.zeros(2, 3); z[0] = torch.ones(2, 3)\n"
+    "try:\n"
+    "    bad(); e = 'no error'\n"
+    "except Exception as ex:\n"
+    "    e = (type(ex).__name__, str(ex))\n"
+    "w = data(2, 3, requires_grad=True) * 1; v = data(1, 3, k=2.0, requires_grad=True); w[1] = v; w.sum().backward()\n"
+    "out = [x, y, e, v.grad]")
+# Half-precision gradients: the formulas' constants are not rounded to the half type
+CASES["half_gradient_constants"] = (
+    "out = []\n"
+    "for dt in (torch.float16, torch.bfloat16):\n"
+    "    for fn in (lambda t: t.exp2(), lambda t: t.log2(), lambda t: t.erf(), lambda t: t.log10(), lambda t: t.sqrt()):\n"
+    "        x = torch.tensor([0.3, 0.7, 1.1, 1.9, 2.5, 3.3], dtype=dt, requires_grad=True)\n"
+    "        fn(x).sum().backward(); out.append([repr(v) for v in x.grad.float().tolist()])")
+
 CASES["advanced_setitem_dtypes"] = "out = each(lambda d: _set(d))"
 MORE += """
 def nexts(t):

@@ -194,6 +194,13 @@ CASES = {
         "finally:\n"
         "    torch.set_default_dtype(torch.float32)\n"
         "out += [repr(torch.ones(2)), repr(torch.ones(2, dtype=torch.float64))]"),
+    "inplace_composites_backward_through_self": (
+        "a = data(3, 4, requires_grad=True); b = a * 1; b.pow_(2); c = a * 1; c.sinc_(); d = a * 1; d.addcmul_(P, P.flip(0), value=0.5); e = a * 1; e.pow_(a)\n"
+        "(b.sum() + c.sum() + d.sum() + e.sum()).backward(); out = [b, c, d, e, a.grad]"),
+    "rsub_precision_and_bool": (
+        "x = torch.ones(2, dtype=D)\n"
+        "out = [torch.rsub(x, 2.1) - 1.1, torch.rsub(x, 2.1, alpha=3), torch.rsub(torch.ones(2), 2.1), err(lambda: torch.rsub(torch.ones(2), True)),\n"
+        "       err(lambda: torch.rsub(torch.tensor([True]), 1))]"),
     "anomaly_functions": "a0 = torch.is_anomaly_check_nan_enabled(); torch.set_anomaly_enabled(True); a1 = [torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()]; torch.set_anomaly_enabled(False); out = [a0, a1, torch.is_anomaly_enabled()]",
 }
 

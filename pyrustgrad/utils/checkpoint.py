@@ -26,9 +26,16 @@ import warnings
 from .. import _core
 
 
+class _NullContext(object):
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
 def noop_context_fn():
-    import contextlib
-    return contextlib.nullcontext(), contextlib.nullcontext()
+    return _NullContext(), _NullContext()
 
 
 class CheckpointError(RuntimeError):
@@ -125,10 +132,14 @@ def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, con
     edges = [args[i] for i in arg_pos] + params
     if not edges or not recorded:
         return outputs
-    outs = [items[i].detach() for i in tensor_pos]
-    for i, o in zip(tensor_pos, outs):
+    # Only the outputs the first run recorded become the node's: the others (an argmax, a
+    # detached value) stay as they are, not requiring grad, as in PyTorch.
+    out_pos = [i for i in tensor_pos if items[i].requires_grad]
+    outs = [items[i].detach() for i in out_pos]
+    for i in tensor_pos:
+        items[i] = items[i].detach()
+    for i, o in zip(out_pos, outs):
         items[i] = o
-    diff = [items[i].requires_grad for i in tensor_pos]
     del outputs, first, recorded
 
     def backward(grads, saved):
@@ -145,7 +156,7 @@ def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, con
         finally:
             if after is not None:
                 pyrustgrad.set_rng_state(after)
-        pairs = [(redo[i], g) for i, g, d in zip(tensor_pos, grads, diff)
+        pairs = [(redo[i], g) for i, g in zip(out_pos, grads)
                  if g is not None and isinstance(redo[i], _core._TensorBase) and redo[i].requires_grad]
         wrt = [again[i] for i in arg_pos] + params
         if not pairs:

@@ -77,12 +77,21 @@ pub fn mul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     Ok(out)
 }
 
+/// `f(x)` for float16/bfloat16 `x` computed in float32 and rounded once (PyTorch's opmath for
+/// a Scalar operand, which is not rounded to the half type); `f(x)` otherwise.
+fn half_in_f32(x: &Tensor, f: impl Fn(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    match x.dtype() {
+        DType::F16 | DType::BF16 => Ok(f(&x.to_dtype_raw(DType::F32))?.to_dtype_raw(x.dtype())),
+        _ => f(x),
+    }
+}
+
 /// `x * c` for a constant `c` of a derivative formula: PyTorch's mul(Tensor, Scalar), recorded as
 /// MulBackward1 (a Python number in user code is a tensor operand, MulBackward0, as in PyTorch).
 pub fn mul_scalar(x: &Tensor, c: f64) -> Result<Tensor> {
     let out = {
         let _g = crate::autograd::GradModeGuard::new(false);
-        mul(x, &scalar_like(c, x.dtype()))?
+        half_in_f32(x, |x| mul(x, &scalar_like(c, x.dtype())))?
     };
     record("MulBackward1", &[x], &out, Saves::none(), move |_, g| Ok(vec![Some(mul_scalar(g, c)?)]));
     Ok(out)
@@ -92,7 +101,7 @@ pub fn mul_scalar(x: &Tensor, c: f64) -> Result<Tensor> {
 pub fn add_scalar(x: &Tensor, c: f64) -> Result<Tensor> {
     let out = {
         let _g = crate::autograd::GradModeGuard::new(false);
-        add(x, &scalar_like(c, x.dtype()))?
+        half_in_f32(x, |x| add(x, &scalar_like(c, x.dtype())))?
     };
     record("AddBackward1", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
     Ok(out)
@@ -102,7 +111,7 @@ pub fn add_scalar(x: &Tensor, c: f64) -> Result<Tensor> {
 pub fn sub_scalar(x: &Tensor, c: f64) -> Result<Tensor> {
     let out = {
         let _g = crate::autograd::GradModeGuard::new(false);
-        sub(x, &scalar_like(c, x.dtype()))?
+        half_in_f32(x, |x| sub(x, &scalar_like(c, x.dtype())))?
     };
     record("SubBackward1", &[x], &out, Saves::none(), |_, g| Ok(vec![Some(g.clone())]));
     Ok(out)

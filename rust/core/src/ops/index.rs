@@ -78,8 +78,13 @@ pub fn set_index(x: &Tensor, items: &[IndexItem], value: &Tensor) -> Result<()> 
     // Made under the core's own guard, not the user's no_grad: a plain view of `x`.
     plan.view.clear_no_grad_view();
     if plan.adv.is_empty() {
-        // `view` is a view of `x`: copy_ into it is differentiable (CopySlices).
-        return super::copy_expanded_(&plan.view, value);
+        // `view` is a view of `x`: copy_ into it is differentiable (CopySlices). As PyTorch,
+        // the value's leading size-1 dims beyond the view's are dropped (`x[0] = v[None]`).
+        let mut v = value.clone();
+        while v.ndim() > plan.view.ndim() && v.shape()[0] == 1 {
+            v = super::squeeze_dim(&v, 0)?;
+        }
+        return super::copy_expanded_(&plan.view, &v);
     }
     if crate::autograd::is_grad_enabled() && (x.requires_grad() || value.requires_grad() || plan.view.requires_grad()) {
         // Recorded as PyTorch does: IndexPutBackward0 on `x` when the key's basic part

@@ -20,7 +20,8 @@ import warnings
 from . import _core
 from . import _names
 from ._dtypes import _SCALAR_NAME, result_type
-from ._ops import _NoDerivative, _NoGrad, _float, _scalar, _where, _wrap, broadcast_tensors, diag_embed
+from ._ops import (_NoDerivative, _NoGrad, _float, _inplace_of, _scalar, _where, _wrap, broadcast_tensors,
+                   diag_embed)
 from ._tensor import return_types
 from .autograd.function import Function
 
@@ -96,16 +97,6 @@ def _not_float_msg(what, dt):
 def _check_inplace_float(self, what="result type Float"):
     if not self.is_floating_point():
         raise RuntimeError(_not_float_msg(what, self.dtype))
-
-
-def _inplace_of(fn, saves_self=True):
-    def method(self, *args, **kwargs):
-        src = self.clone() if saves_self and _core.is_grad_enabled() and self.requires_grad else self
-        out = fn(src, *args, **kwargs)
-        self.copy_(out)
-        return self
-
-    return method
 
 
 # ---------------------------------------------------------------- fmax, fmin

@@ -2802,16 +2802,25 @@ METHODS["itemsize"] = property(lambda self: self.element_size())
 METHODS["clip"] = clamp
 
 
-def _inplace(name, saves_self=False):
-    """``x.name_(...)``: x.copy_(x.name(...)); when the op's node saves its input
-    (``saves_self``), of a recorded copy of x, so the node's saved value stays valid."""
-    fn = METHODS[name]
-
+def _inplace_of(fn, saves_self=True, write=None):
+    """The in-place form of ``fn(self, ...)``: its result written into self (by
+    ``write(self, result)``, else ``self.copy_``); when the op's node saves its input
+    (``saves_self``) and gradients are recorded, ``fn`` reads a copy of self, so the node's
+    saved value stays valid after the write."""
     def method(self, *args, **kwargs):
         src = self.clone() if saves_self and _core.is_grad_enabled() and self.requires_grad else self
-        self.copy_(fn(src, *args, **kwargs))
-        return self
+        out = fn(src, *args, **kwargs)
+        if write is None:
+            self.copy_(out)
+            return self
+        return write(self, out)
 
+    return method
+
+
+def _inplace(name, saves_self=False):
+    """``x.name_(...)``: x.copy_(x.name(...)), see ``_inplace_of``."""
+    method = _inplace_of(METHODS[name], saves_self)
     method.__name__ = name + "_"
     return method
 

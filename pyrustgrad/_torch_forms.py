@@ -88,12 +88,10 @@ def _check_layout(lay):
 # ---------------------------------------------------------------- Tensor methods
 
 def _inplace_method(name):
-    """The in-place form of the Tensor method ``name``: the result written into self. When
-    gradients are recorded the op reads a copy of self (what PyTorch's in-place op saves), so
-    that overwriting self does not invalidate what the op saved for its backward."""
-    def f(self, *args, **kwargs):
-        src = self.clone() if self.requires_grad and _core.is_grad_enabled() else self
-        return _into(self, getattr(src, name)(*args, **kwargs))
+    """The in-place form of the Tensor method ``name``: the result written into self with
+    PyTorch's checks (``_into``); the op reads a copy of self when gradients are recorded."""
+    from ._ops import _inplace_of
+    f = _inplace_of(lambda self, *args, **kwargs: getattr(self, name)(*args, **kwargs), True, _into)
     f.__name__ = name + "_"
     return f
 

@@ -114,15 +114,20 @@ class _LazyConvMixin(LazyModuleMixin):
         return input.shape[1] if input.dim() == no_batch + 1 else input.shape[0]
 
 
+def _lazy_weights(self, out_channels, bias, device, dtype):
+    """A lazy (transposed) convolution's hook and uninitialized weight and bias."""
+    self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters, with_kwargs=True)
+    self.weight = UninitializedParameter(device=device, dtype=dtype)
+    self.out_channels = out_channels
+    if bias:
+        self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+
 def _lazy_conv(name, base):
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
                  padding_mode="zeros", device=None, dtype=None):
         base.__init__(self, 0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode)
-        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters, with_kwargs=True)
-        self.weight = UninitializedParameter(device=device, dtype=dtype)
-        self.out_channels = out_channels
-        if bias:
-            self.bias = UninitializedParameter(device=device, dtype=dtype)
+        _lazy_weights(self, out_channels, bias, device, dtype)
 
     return type(name, (_LazyConvMixin, base), {"__init__": __init__, "cls_to_become": base, "__module__": __name__})
 
@@ -136,11 +141,7 @@ def _lazy_conv_transpose(name, base):
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
                  dilation=1, padding_mode="zeros", device=None, dtype=None):
         base.__init__(self, 0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation, padding_mode)
-        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters, with_kwargs=True)
-        self.weight = UninitializedParameter(device=device, dtype=dtype)
-        self.out_channels = out_channels
-        if bias:
-            self.bias = UninitializedParameter(device=device, dtype=dtype)
+        _lazy_weights(self, out_channels, bias, device, dtype)
 
     return type(name, (_LazyConvMixin, base), {"__init__": __init__, "cls_to_become": base, "__module__": __name__})
 
